@@ -1,0 +1,102 @@
+// The shapes a fold over the journal produces. Enquiry objects are replaced, never mutated, when an
+// event touches them, so views can compare them by identity; the maps that hold them are updated
+// in place because a million-event replay cannot afford to copy 100,000 entries per event.
+import type { Channel, DeliveryState, Language, Presence } from './events.js';
+
+export type EnquiryStatus = 'waiting' | 'awaiting-customer' | 'closed';
+
+export interface Delivery {
+  state: DeliveryState;
+  attempts: number;
+  reason?: string;
+  externalId?: string;
+}
+
+export interface Message {
+  id: string;
+  author: 'customer' | 'agent' | 'note';
+  text: string;
+  at: string;
+  /** The agent who wrote a reply or note. */
+  agent?: string;
+  /** Only on agent replies that go out to a channel. */
+  delivery?: Delivery;
+}
+
+export type EscalationStatus = 'queued' | 'sent' | 'failed' | 'answered' | 'chased';
+
+export interface Escalation {
+  id: string;
+  courtSlug: string;
+  courtName: string;
+  to: string;
+  template: string;
+  language: Language;
+  subject: string;
+  status: EscalationStatus;
+  createdAt: string;
+  createdBy: string;
+  sentAt?: string;
+  answeredAt?: string;
+  lastError?: string;
+  chases: number;
+}
+
+export interface Enquiry {
+  id: string;
+  status: EnquiryStatus;
+  channel: Channel;
+  from: string;
+  name: string | null;
+  language: Language;
+  callbackUrl: string | null;
+  claimedBy: string | null;
+  caseNumbers: string[];
+  messages: Message[];
+  escalations: Escalation[];
+  receivedAt: string;
+  /** The journal seq of `enquiry.received`: breaks ties in the ranking by arrival. */
+  receivedSeq: number;
+  /** Time of the oldest customer message no agent reply has followed yet; null when nothing waits. */
+  waitingSince: string | null;
+  /** Time of the customer's latest message (channels' reply windows run from it). */
+  lastCustomerAt: string;
+  lastActivityAt: string;
+  messageCount: number;
+  /** The start of the latest customer or agent message, for one-line queue rows. */
+  preview: string;
+  /** False when a snapshot carried only a summary: earlier messages exist that this copy lacks. */
+  messagesLoaded: boolean;
+}
+
+export interface AgentState {
+  name: string;
+  presence: Presence;
+}
+
+export interface State {
+  /** The seq of the last event folded in; 0 for an empty journal. */
+  seq: number;
+  enquiries: Map<string, Enquiry>;
+  agents: Map<string, AgentState>;
+  /** `${actorName}\u0000${idempotencyKey}` → enquiry id, for intake retries. */
+  idempotencyKeys: Map<string, string>;
+  /** `${channel}\u0000${externalId}` → enquiry id, so a redelivered webhook is recognised. */
+  externalIds: Map<string, string>;
+  /** `${channel}\u0000${from}` → id of that sender's enquiry that is not closed, for threading. */
+  openBySender: Map<string, string>;
+  /** `${actorName}\u0000${ref}` → seq of the first event a command produced (bounded, oldest evicted). */
+  refs: Map<string, number>;
+}
+
+export function emptyState(): State {
+  return {
+    seq: 0,
+    enquiries: new Map(),
+    agents: new Map(),
+    idempotencyKeys: new Map(),
+    externalIds: new Map(),
+    openBySender: new Map(),
+    refs: new Map(),
+  };
+}

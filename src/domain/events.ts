@@ -1,0 +1,90 @@
+// Every change to courtdesk is one of these events. The journal stores them, the broker and every
+// client fold them with `applyEvent` (state.ts), and reports are folds over the same list.
+// Events are facts in the past tense; they carry everything a fold needs (no lookups elsewhere).
+
+export type Channel = 'whatsapp' | 'sms' | 'web' | 'email' | 'api';
+export const CHANNELS: readonly Channel[] = ['whatsapp', 'sms', 'web', 'email', 'api'];
+
+export type Language = 'en' | 'cy';
+export const LANGUAGES: readonly Language[] = ['en', 'cy'];
+
+export type Role = 'agent' | 'supervisor' | 'intake';
+export const ROLES: readonly Role[] = ['agent', 'supervisor', 'intake'];
+
+export type Presence = 'available' | 'away';
+
+/** Who caused an event: a named token holder, or the broker itself (deliveries, recovery). */
+export interface Actor {
+  kind: 'agent' | 'supervisor' | 'intake' | 'system';
+  name: string;
+}
+
+/** Delivery of an agent's reply to the customer's channel (callback URL, WhatsApp, SMS). */
+export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export type CaseNumberFormat = 'civil' | 'mcol' | 'ccd' | 'unverified';
+
+export type EnquiryEvent =
+  | {
+      type: 'enquiry.received';
+      enquiryId: string;
+      messageId: string;
+      channel: Channel;
+      from: string;
+      name: string | null;
+      text: string;
+      language: Language;
+      callbackUrl: string | null;
+      /** Intake's Idempotency-Key header (scoped by intake token name), so a retried POST records nothing new. */
+      idempotencyKey?: string;
+      /** The channel's own message id (WhatsApp wamid, Twilio MessageSid): redelivered webhooks are harmless. */
+      externalId?: string;
+    }
+  | {
+      type: 'enquiry.message';
+      enquiryId: string;
+      messageId: string;
+      text: string;
+      idempotencyKey?: string;
+      externalId?: string;
+    }
+  | { type: 'enquiry.claimed'; enquiryId: string; agent: string }
+  | { type: 'enquiry.released'; enquiryId: string; agent: string }
+  | { type: 'enquiry.transferred'; enquiryId: string; fromAgent: string | null; toAgent: string }
+  | { type: 'enquiry.replied'; enquiryId: string; messageId: string; agent: string; text: string }
+  | { type: 'enquiry.noted'; enquiryId: string; messageId: string; agent: string; text: string }
+  | { type: 'enquiry.tagged'; enquiryId: string; caseNumber: string; format: CaseNumberFormat }
+  | { type: 'enquiry.untagged'; enquiryId: string; caseNumber: string }
+  | { type: 'enquiry.closed'; enquiryId: string }
+  | { type: 'enquiry.reopened'; enquiryId: string }
+  | {
+      type: 'reply.delivery';
+      enquiryId: string;
+      messageId: string;
+      state: DeliveryState;
+      /** Attempts made so far (1 for the first try). */
+      attempts: number;
+      /** Why the last attempt failed (temporary or final), for the agent. */
+      reason?: string;
+      /** The channel's id for the sent message, for receipts. */
+      externalId?: string;
+    };
+
+export type AgentEvent = { type: 'agent.presence'; agent: string; state: Presence };
+
+export type CourtdeskEvent = EnquiryEvent | AgentEvent;
+export type EventType = CourtdeskEvent['type'];
+
+/** One line of the journal: an event with its place in history. */
+export interface JournalRecord {
+  /** Gap-free, starting at 1. */
+  seq: number;
+  /** ISO-8601 UTC time the broker accepted the event. */
+  at: string;
+  actor: Actor;
+  /** The command ref that produced this event (an agent's idempotency key), if any. */
+  ref?: string;
+  event: CourtdeskEvent;
+  /** SHA-256 (hex) of the previous record's hash and this record's content; see journal docs. */
+  hash: string;
+}

@@ -1,0 +1,178 @@
+// The one fold from events to state, shared by the broker (replay, live) and every client.
+// Deterministic and free of I/O: the same records always give the same state.
+import type { Enquiry, Message, State } from './enquiry.js';
+import type { Actor, CourtdeskEvent, JournalRecord } from './events.js';
+
+/** What a fold needs of a journal record (clients receive records without their hash). */
+export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { actor?: Actor; ref?: string };
+
+/** How many command refs are remembered for idempotency; older ones are forgotten first. */
+export const REMEMBERED_REFS = 100_000;
+
+const PREVIEW_LENGTH = 80;
+
+export function applyEvent(state: State, record: AppliedRecord): void {
+  state.seq = record.seq;
+  if (record.ref && record.actor) rememberRef(state, `${record.actor.name}\u0000${record.ref}`, record.seq);
+  const { event, at } = record;
+  switch (event.type) {
+    case 'enquiry.received':
+      return receive(state, event, at, record);
+    case 'enquiry.message':
+      return updateEnquiry(state, event.enquiryId, (e) => {
+        if (event.idempotencyKey && record.actor) state.idempotencyKeys.set(`${record.actor.name}\u0000${event.idempotencyKey}`, e.id);
+        if (event.externalId) state.externalIds.set(`${e.channel}\u0000${event.externalId}`, e.id);
+        return withMessage(e, { id: event.messageId, author: 'customer', text: event.text, at });
+      });
+    case 'enquiry.claimed':
+      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.agent, lastActivityAt: at }));
+    case 'enquiry.released':
+      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: null, lastActivityAt: at }));
+    case 'enquiry.transferred':
+      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.toAgent, lastActivityAt: at }));
+    case 'enquiry.replied':
+      return updateEnquiry(state, event.enquiryId, (e) =>
+        withMessage(e, {
+          id: event.messageId,
+          author: 'agent',
+          agent: event.agent,
+          text: event.text,
+          at,
+          ...(e.callbackUrl || e.channel === 'whatsapp' || e.channel === 'sms'
+            ? { delivery: { state: 'pending' as const, attempts: 0 } }
+            : {}),
+        }),
+      );
+    case 'enquiry.noted':
+      return updateEnquiry(state, event.enquiryId, (e) =>
+        withMessage(e, { id: event.messageId, author: 'note', agent: event.agent, text: event.text, at }),
+      );
+    case 'enquiry.tagged':
+      return updateEnquiry(state, event.enquiryId, (e) =>
+        e.caseNumbers.includes(event.caseNumber) ? e : { ...e, caseNumbers: [...e.caseNumbers, event.caseNumber], lastActivityAt: at },
+      );
+    case 'enquiry.untagged':
+      return updateEnquiry(state, event.enquiryId, (e) => ({
+        ...e,
+        caseNumbers: e.caseNumbers.filter((c) => c !== event.caseNumber),
+        lastActivityAt: at,
+      }));
+    case 'enquiry.closed':
+      return updateEnquiry(state, event.enquiryId, (e) => {
+        if (state.openBySender.get(senderKey(e)) === e.id) state.openBySender.delete(senderKey(e));
+        return { ...e, status: 'closed', claimedBy: null, lastActivityAt: at };
+      });
+    case 'enquiry.reopened':
+      return updateEnquiry(state, event.enquiryId, (e) => {
+        state.openBySender.set(senderKey(e), e.id);
+        return { ...e, status: statusOf(e.waitingSince, false), lastActivityAt: at };
+      });
+    case 'reply.delivery':
+      return updateEnquiry(state, event.enquiryId, (e) => ({
+        ...e,
+        messages: e.messages.map((m) =>
+          m.id === event.messageId
+            ? {
+                ...m,
+                delivery: {
+                  state: event.state,
+                  attempts: event.attempts,
+                  ...(event.reason !== undefined ? { reason: event.reason } : {}),
+                  ...(event.externalId !== undefined
+                    ? { externalId: event.externalId }
+                    : m.delivery?.externalId !== undefined
+                      ? { externalId: m.delivery.externalId }
+                      : {}),
+                },
+              }
+            : m,
+        ),
+      }));
+    case 'agent.presence':
+      state.agents.set(event.agent, { name: event.agent, presence: event.state });
+      return;
+    default:
+      return assertNever(event);
+  }
+}
+
+export function senderKey(e: Pick<Enquiry, 'channel' | 'from'>): string {
+  return `${e.channel}\u0000${e.from}`;
+}
+
+function receive(state: State, event: Extract<CourtdeskEvent, { type: 'enquiry.received' }>, at: string, record: AppliedRecord): void {
+  const first: Message = { id: event.messageId, author: 'customer', text: event.text, at };
+  const enquiry: Enquiry = {
+    id: event.enquiryId,
+    status: 'waiting',
+    channel: event.channel,
+    from: event.from,
+    name: event.name,
+    language: event.language,
+    callbackUrl: event.callbackUrl,
+    claimedBy: null,
+    caseNumbers: [],
+    messages: [first],
+    escalations: [],
+    receivedAt: at,
+    receivedSeq: record.seq,
+    waitingSince: at,
+    lastCustomerAt: at,
+    lastActivityAt: at,
+    messageCount: 1,
+    preview: previewOf(event.text),
+    messagesLoaded: true,
+  };
+  state.enquiries.set(enquiry.id, enquiry);
+  state.openBySender.set(senderKey(enquiry), enquiry.id);
+  if (event.idempotencyKey && record.actor) state.idempotencyKeys.set(`${record.actor.name}\u0000${event.idempotencyKey}`, enquiry.id);
+  if (event.externalId) state.externalIds.set(`${event.channel}\u0000${event.externalId}`, enquiry.id);
+}
+
+/** Adds a message and recomputes what waits: a customer message starts (or continues) the wait, an agent reply ends it. */
+function withMessage(e: Enquiry, m: Message): Enquiry {
+  const messages = [...e.messages, m];
+  if (m.author === 'note') return { ...e, messages, messageCount: e.messageCount + 1, lastActivityAt: m.at };
+  const waitingSince = m.author === 'customer' ? (e.waitingSince ?? m.at) : null;
+  const closed = e.status === 'closed';
+  return {
+    ...e,
+    messages,
+    messageCount: e.messageCount + 1,
+    waitingSince,
+    status: statusOf(waitingSince, closed),
+    lastCustomerAt: m.author === 'customer' ? m.at : e.lastCustomerAt,
+    lastActivityAt: m.at,
+    preview: previewOf(m.text),
+  };
+}
+
+function statusOf(waitingSince: string | null, closed: boolean): Enquiry['status'] {
+  if (closed) return 'closed';
+  return waitingSince === null ? 'awaiting-customer' : 'waiting';
+}
+
+export function previewOf(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
+}
+
+function updateEnquiry(state: State, id: string, change: (e: Enquiry) => Enquiry): void {
+  const current = state.enquiries.get(id);
+  // An event for an enquiry this copy never saw (a client's summary-only snapshot dropped it) changes nothing.
+  if (!current) return;
+  state.enquiries.set(id, change(current));
+}
+
+function rememberRef(state: State, key: string, seq: number): void {
+  if (state.refs.has(key)) return;
+  state.refs.set(key, seq);
+  if (state.refs.size > REMEMBERED_REFS) {
+    const oldest = state.refs.keys().next().value;
+    if (oldest !== undefined) state.refs.delete(oldest);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown event ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,81 @@
+// Frames exchanged over the agent websocket (/v1/agent). docs/protocol.md describes each with examples.
+import type { AgentState, Enquiry } from '../domain/enquiry.js';
+import type { Actor, CourtdeskEvent, Language, Presence, Role } from '../domain/events.js';
+
+/** Bumped when a frame changes incompatibly; sent in `welcome`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame either side accepts (bytes). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Longest message text an agent or a customer may send (characters). */
+export const MAX_TEXT_LENGTH = 4000;
+
+/** Websocket close codes the broker uses besides the standard 1001 (going away) and 1008 (policy). */
+export const CLOSE_CODES = {
+  goingAway: 1001,
+  tokenRevoked: 4001,
+  slowConsumer: 4008,
+  heartbeatMissed: 4009,
+} as const;
+
+export interface AgentIdentity {
+  name: string;
+  role: Role;
+  languages: Language[];
+}
+
+/** The queue as a new client first sees it: every open enquiry, full conversations only for those this agent holds. */
+export interface Snapshot {
+  enquiries: Enquiry[];
+  agents: AgentState[];
+}
+
+/** A journal record as clients receive it: no hash, which only the journal needs. */
+export interface EventEntry {
+  seq: number;
+  at: string;
+  actor: Actor;
+  event: CourtdeskEvent;
+}
+
+export type ServerFrame =
+  | {
+      type: 'welcome';
+      protocol: number;
+      agent: AgentIdentity;
+      epoch: string;
+      seq: number;
+      resumed: boolean;
+      snapshot?: Snapshot;
+    }
+  | ({ type: 'event' } & EventEntry)
+  | { type: 'events'; events: EventEntry[] }
+  | { type: 'ack'; ref: string; ok: true; seq: number | null; enquiry?: Enquiry }
+  | { type: 'ack'; ref: string; ok: false; error: ErrorBody }
+  | { type: 'error'; error: ErrorBody };
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+}
+
+interface Base {
+  ref: string;
+}
+
+export type Command =
+  | (Base & { type: 'claim'; enquiryId: string })
+  | (Base & { type: 'release'; enquiryId: string })
+  | (Base & { type: 'reply'; enquiryId: string; text: string })
+  | (Base & { type: 'note'; enquiryId: string; text: string })
+  | (Base & { type: 'tag'; enquiryId: string; caseNumber: string })
+  | (Base & { type: 'untag'; enquiryId: string; caseNumber: string })
+  | (Base & { type: 'close'; enquiryId: string })
+  | (Base & { type: 'reopen'; enquiryId: string })
+  | (Base & { type: 'transfer'; enquiryId: string; toAgent: string })
+  | (Base & { type: 'presence'; state: Presence })
+  /** Asks for an enquiry's whole conversation; the ack carries it. Records nothing. */
+  | (Base & { type: 'open'; enquiryId: string });
+
+export type CommandType = Command['type'];

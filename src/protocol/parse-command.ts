@@ -1,0 +1,70 @@
+// Turns a websocket frame's text into a Command, or says exactly what is wrong with it.
+import type { Command, CommandType, ErrorBody } from './frames.js';
+import { MAX_TEXT_LENGTH } from './frames.js';
+
+type FieldRule = 'id' | 'text' | 'caseNumber' | 'agentName' | 'presence';
+
+/** The fields each command needs besides `type` and `ref`. One table, so docs and checks agree. */
+export const COMMAND_FIELDS: Record<CommandType, Record<string, FieldRule>> = {
+  claim: { enquiryId: 'id' },
+  release: { enquiryId: 'id' },
+  reply: { enquiryId: 'id', text: 'text' },
+  note: { enquiryId: 'id', text: 'text' },
+  tag: { enquiryId: 'id', caseNumber: 'caseNumber' },
+  untag: { enquiryId: 'id', caseNumber: 'caseNumber' },
+  close: { enquiryId: 'id' },
+  reopen: { enquiryId: 'id' },
+  transfer: { enquiryId: 'id', toAgent: 'agentName' },
+  presence: { state: 'presence' },
+  open: { enquiryId: 'id' },
+};
+
+export type ParsedCommand = { ok: true; command: Command } | { ok: false; ref: string | null; error: ErrorBody };
+
+export function parseCommand(raw: string): ParsedCommand {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return bad(null, 'BAD_JSON', 'The frame is not valid JSON. Send one JSON object per frame.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return bad(null, 'BAD_FRAME', 'A frame must be a JSON object with a "type".');
+  }
+  const frame = value as Record<string, unknown>;
+  const ref = typeof frame.ref === 'string' && frame.ref.length > 0 && frame.ref.length <= 128 ? frame.ref : null;
+  const type = frame.type;
+  if (typeof type !== 'string' || !(type in COMMAND_FIELDS)) {
+    return bad(ref, 'UNKNOWN_COMMAND', `Unknown command type ${JSON.stringify(type)}. Known: ${Object.keys(COMMAND_FIELDS).join(', ')}.`);
+  }
+  if (ref === null) {
+    return bad(null, 'BAD_REF', 'Every command needs a "ref": a unique string of 1 to 128 characters (it is also the idempotency key).');
+  }
+  const rules = COMMAND_FIELDS[type as CommandType];
+  for (const [field, rule] of Object.entries(rules)) {
+    const problem = checkField(frame[field], rule);
+    if (problem) return bad(ref, 'BAD_FIELD', `"${field}" ${problem}.`);
+  }
+  return { ok: true, command: frame as unknown as Command };
+}
+
+function checkField(value: unknown, rule: FieldRule): string | null {
+  if (typeof value !== 'string') return value === undefined ? 'is missing' : 'must be a string';
+  switch (rule) {
+    case 'id':
+      return /^[A-Za-z0-9_-]{1,64}$/.test(value) ? null : 'must be an id of 1 to 64 letters, digits, "-" or "_"';
+    case 'text':
+      if (value.trim().length === 0) return 'must not be empty';
+      return value.length <= MAX_TEXT_LENGTH ? null : `must be at most ${MAX_TEXT_LENGTH} characters`;
+    case 'caseNumber':
+      return value.trim().length > 0 && value.length <= 40 ? null : 'must be a case number of at most 40 characters';
+    case 'agentName':
+      return /^[A-Za-z0-9_.-]{1,64}$/.test(value) ? null : 'must be an agent name';
+    case 'presence':
+      return value === 'available' || value === 'away' ? null : 'must be "available" or "away"';
+  }
+}
+
+function bad(ref: string | null, code: string, message: string): ParsedCommand {
+  return { ok: false, ref, error: { code, message } };
+}
