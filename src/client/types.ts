@@ -1,0 +1,62 @@
+// What the workbench and scripts see of the broker. The workbench talks to the broker only through this.
+import type { Enquiry, State } from '../domain/enquiry.js';
+import type { AgentIdentity, Command, ErrorBody } from '../protocol/frames.js';
+
+/** A command as callers write it: the client gives it a unique ref (its idempotency key). */
+export type CommandInput = Command extends infer C ? (C extends { ref: string } ? Omit<C, 'ref'> : never) : never;
+
+export type ConnectionStatus =
+  | { state: 'connecting' }
+  | { state: 'connected' }
+  /** Waiting before the next attempt; `retryAt` is a Date.now() value. */
+  | { state: 'reconnecting'; retryAt: number; attempt: number; lastError: string }
+  /** The broker refused us for good (token rejected or revoked): no more attempts. */
+  | { state: 'refused'; error: string }
+  | { state: 'closed' };
+
+export type CommandOutcome =
+  | { ok: true; seq: number | null; enquiry?: Enquiry }
+  | { ok: false; error: ErrorBody };
+
+/** A command not yet acknowledged by the broker (kept in the outbox file until it is). */
+export interface PendingCommand {
+  command: Command;
+  queuedAt: string;
+}
+
+export interface BrokerClientOptions {
+  /** http(s):// or ws(s):// base URL of the broker, e.g. http://127.0.0.1:7340 */
+  url: string;
+  token: string;
+  /** Where unsent commands are kept across restarts; no file means memory only. */
+  outboxFile?: string;
+  /** Backoff bounds for reconnecting, in ms (jittered). Defaults 250 and 10,000. */
+  minReconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+}
+
+export interface BrokerClient {
+  /** Folded from the welcome snapshot and every event since; replaced maps are updated in place. */
+  readonly state: State;
+  readonly agent: AgentIdentity | null;
+  readonly epoch: string | null;
+  readonly connection: ConnectionStatus;
+  /** Commands sent or queued but not yet acknowledged, oldest first. */
+  readonly pending: readonly PendingCommand[];
+  /** Increments on every change of state, connection or pending; cheap to compare in views. */
+  readonly version: number;
+
+  /** Calls `listener` after every change; returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Resolves once the first welcome has arrived (or rejects when refused). */
+  ready(): Promise<void>;
+  /**
+   * Sends a command; while offline it waits in the outbox and goes out once, in order, on
+   * reconnect. Resolves with the broker's ack (never rejects for a refused command).
+   */
+  send(command: CommandInput): Promise<CommandOutcome>;
+  /** Loads an enquiry's whole conversation (snapshots carry summaries) into `state`. */
+  open(enquiryId: string): Promise<Enquiry>;
+  /** Closes the socket and stops reconnecting; the outbox file keeps anything unsent. */
+  close(): Promise<void>;
+}
