@@ -1,0 +1,92 @@
+// Who waits longest is served first. The wait runs from the oldest customer message no agent has
+// answered yet (`waitingSince`), not from when the enquiry arrived: a court user who wrote again
+// after a reply has waited only since that new message.
+import type { Enquiry, State } from './enquiry.js';
+import type { Language } from './events.js';
+
+/** Open enquiries in the order the queue shows them: waiting (longest first), then awaiting the customer (latest activity first). */
+export function rankQueue(enquiries: Iterable<Enquiry>): Enquiry[] {
+  // Each row carries its parsed time: sorting 10,000 rows would otherwise parse dates ~260,000 times.
+  const waiting: Ranked[] = [];
+  const awaiting: Ranked[] = [];
+  for (const e of enquiries) {
+    if (e.status === 'waiting') waiting.push({ e, key: waitingSinceMs(e) });
+    else if (e.status === 'awaiting-customer') awaiting.push({ e, key: -timeMs(e.lastActivityAt) });
+  }
+  waiting.sort(byKeyThenArrival);
+  awaiting.sort(byKeyThenArrival);
+  return [...waiting, ...awaiting].map((r) => r.e);
+}
+
+interface Ranked {
+  e: Enquiry;
+  key: number;
+}
+
+function byKeyThenArrival(a: Ranked, b: Ranked): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : a.e.receivedSeq - b.e.receivedSeq;
+}
+
+/** The enquiry an agent should take next: waiting longest, nobody holding it, in a language the agent works in. */
+export function nextFor(state: State, agent: { name: string; languages: readonly Language[] }): Enquiry | null {
+  let best: Enquiry | null = null;
+  let bestMs = 0;
+  for (const e of state.enquiries.values()) {
+    if (!isQueued(e) || !agent.languages.includes(e.language)) continue;
+    const ms = waitingSinceMs(e);
+    if (best === null || ms < bestMs || (ms === bestMs && e.receivedSeq < best.receivedSeq)) {
+      best = e;
+      bestMs = ms;
+    }
+  }
+  return best;
+}
+
+/** 1-based place among waiting, unclaimed enquiries in queue order; null when the enquiry is not in that line. */
+export function queuePosition(state: State, enquiryId: string): number | null {
+  const target = state.enquiries.get(enquiryId);
+  if (!target || !isQueued(target)) return null;
+  const targetMs = waitingSinceMs(target);
+  let ahead = 0;
+  for (const e of state.enquiries.values()) {
+    if (e === target || !isQueued(e)) continue;
+    const ms = waitingSinceMs(e);
+    if (ms < targetMs || (ms === targetMs && e.receivedSeq < target.receivedSeq)) ahead++;
+  }
+  return ahead + 1;
+}
+
+/**
+ * A deliberately simple estimate to give a court user on intake: the enquiries up to and including
+ * this one are shared evenly among the available agents (at least one, so nobody is told "never"),
+ * and each takes `averageHandleSeconds`. It ignores language and enquiries already in hand, so it
+ * is a rough figure, rounded to whole seconds.
+ */
+export function estimateWaitSeconds(position: number, availableAgents: number, averageHandleSeconds = 300): number {
+  if (!(position > 0) || !(averageHandleSeconds > 0)) return 0;
+  const agents = Math.max(1, Number.isFinite(availableAgents) ? Math.floor(availableAgents) : 1);
+  return Math.round((position / agents) * averageHandleSeconds);
+}
+
+/** Whole seconds since the customer's oldest unanswered message; 0 when nothing waits. */
+export function waitSeconds(enquiry: Pick<Enquiry, 'waitingSince'>, nowMs: number): number {
+  if (enquiry.waitingSince === null) return 0;
+  const since = Date.parse(enquiry.waitingSince);
+  if (Number.isNaN(since)) return 0;
+  return Math.max(0, Math.floor((nowMs - since) / 1000));
+}
+
+function isQueued(e: Enquiry): boolean {
+  return e.status === 'waiting' && e.claimedBy === null;
+}
+
+function waitingSinceMs(e: Enquiry): number {
+  // A waiting enquiry always has waitingSince; fall back to arrival so a malformed copy still ranks.
+  return timeMs(e.waitingSince ?? e.receivedAt);
+}
+
+/** An unreadable time sorts as the far future rather than poisoning comparisons with NaN. */
+function timeMs(iso: string): number {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? Number.MAX_SAFE_INTEGER : ms;
+}
