@@ -1,0 +1,158 @@
+// The one place an agent's command is judged against the current state and turned into events.
+// The broker calls it synchronously and folds the events in before the next command, so of two
+// agents claiming the same enquiry the first wins and the second is told who has it.
+// Repeating a command whose effect already holds (claiming what you hold, tagging a tag you have,
+// closing a closed enquiry) succeeds with no events, so a client retrying after a drop is harmless.
+import { parseCaseNumber } from './case-number.js';
+import type { Enquiry, State } from './enquiry.js';
+import type { CourtdeskEvent, Presence, Role } from './events.js';
+
+/**
+ * The commands as the domain sees them. The wire's `Command` (protocol/frames.ts) fits this shape;
+ * it is restated here because the domain imports nothing outside itself.
+ */
+export type DecidableCommand =
+  | { type: 'claim'; enquiryId: string }
+  | { type: 'release'; enquiryId: string }
+  | { type: 'reply'; enquiryId: string; text: string }
+  | { type: 'note'; enquiryId: string; text: string }
+  | { type: 'tag'; enquiryId: string; caseNumber: string }
+  | { type: 'untag'; enquiryId: string; caseNumber: string }
+  | { type: 'close'; enquiryId: string }
+  | { type: 'reopen'; enquiryId: string }
+  | { type: 'transfer'; enquiryId: string; toAgent: string }
+  | { type: 'presence'; state: Presence }
+  | { type: 'open'; enquiryId: string };
+
+export interface DecisionContext {
+  /** The token holder sending the command (protocol's AgentIdentity fits). */
+  actor: { name: string; role: Role };
+  newMessageId(): string;
+  agentExists(name: string): boolean;
+}
+
+export type DecisionError = { code: string; message: string };
+export type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; error: DecisionError };
+
+export function decideCommand(state: State, command: DecidableCommand, ctx: DecisionContext): Decision {
+  const { actor } = ctx;
+  if (actor.role === 'intake') {
+    return refuse('FORBIDDEN', 'An intake token can only post enquiries over HTTP; sign in to the workbench with an agent or supervisor token.');
+  }
+  if (command.type === 'presence') return accept({ type: 'agent.presence', agent: actor.name, state: command.state });
+
+  const enquiry = state.enquiries.get(command.enquiryId);
+  if (!enquiry) {
+    return refuse('NOT_FOUND', `There is no enquiry ${command.enquiryId}; check the id, or pick one from the queue.`);
+  }
+  const id = enquiry.id;
+  const closed = enquiry.status === 'closed';
+  const holds = enquiry.claimedBy === actor.name;
+  const supervisor = actor.role === 'supervisor';
+
+  switch (command.type) {
+    case 'open':
+      return accept();
+
+    case 'claim':
+      if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it first if it needs more work.`);
+      if (holds) return accept();
+      if (enquiry.claimedBy !== null) {
+        return refuse(
+          'ALREADY_CLAIMED',
+          `Enquiry ${id} is already held by ${enquiry.claimedBy}; take another from the queue, or ask ${enquiry.claimedBy} or a supervisor to transfer it to you.`,
+        );
+      }
+      return accept({ type: 'enquiry.claimed', enquiryId: id, agent: actor.name });
+
+    case 'release':
+      if (enquiry.claimedBy === null) return accept();
+      if (!holds && !supervisor) {
+        return refuse('NOT_HOLDER', `Enquiry ${id} is held by ${enquiry.claimedBy}; only they or a supervisor can release it.`);
+      }
+      return accept({ type: 'enquiry.released', enquiryId: id, agent: enquiry.claimedBy });
+
+    case 'reply': {
+      if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before replying.`);
+      if (!holds) return notHolder(enquiry, 'reply to it');
+      const text = command.text.trimEnd();
+      if (text.trim().length === 0) return refuse('EMPTY_TEXT', 'The reply is empty; type a message before sending it.');
+      return accept({ type: 'enquiry.replied', enquiryId: id, messageId: ctx.newMessageId(), agent: actor.name, text });
+    }
+
+    case 'note': {
+      if (closed && !supervisor) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it to add a note, or ask a supervisor.`);
+      if (!holds && !supervisor) return notHolder(enquiry, 'add a note', true);
+      const text = command.text.trimEnd();
+      if (text.trim().length === 0) return refuse('EMPTY_TEXT', 'The note is empty; type something before saving it.');
+      return accept({ type: 'enquiry.noted', enquiryId: id, messageId: ctx.newMessageId(), agent: actor.name, text });
+    }
+
+    case 'tag': {
+      if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before tagging it.`);
+      if (!holds) return notHolder(enquiry, 'tag it');
+      const parsed = parseCaseNumber(command.caseNumber);
+      if (!parsed.ok) return refuse('INVALID_CASE_NUMBER', `That is not a case number we can tag: ${parsed.reason}`);
+      if (enquiry.caseNumbers.includes(parsed.caseNumber)) return accept();
+      return accept({ type: 'enquiry.tagged', enquiryId: id, caseNumber: parsed.caseNumber, format: parsed.format });
+    }
+
+    case 'untag': {
+      if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before changing its tags.`);
+      if (!holds) return notHolder(enquiry, 'untag it');
+      const parsed = parseCaseNumber(command.caseNumber);
+      const caseNumber = parsed.ok ? parsed.caseNumber : command.caseNumber.trim().toUpperCase();
+      if (!enquiry.caseNumbers.includes(caseNumber)) {
+        const tags = enquiry.caseNumbers.length > 0 ? `its tags are ${enquiry.caseNumbers.join(', ')}` : 'it has no case numbers tagged';
+        return refuse('NOT_TAGGED', `Enquiry ${id} is not tagged with ${caseNumber}; ${tags}.`);
+      }
+      return accept({ type: 'enquiry.untagged', enquiryId: id, caseNumber });
+    }
+
+    case 'close':
+      if (closed) return accept();
+      if (!holds) return notHolder(enquiry, 'close it');
+      return accept({ type: 'enquiry.closed', enquiryId: id });
+
+    case 'reopen':
+      if (!closed) {
+        const now = enquiry.status === 'waiting' ? 'waiting for an answer' : 'awaiting the customer';
+        return refuse('NOT_CLOSED', `Enquiry ${id} is not closed (it is ${now}), so there is nothing to reopen.`);
+      }
+      return accept({ type: 'enquiry.reopened', enquiryId: id });
+
+    case 'transfer':
+      if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before transferring it.`);
+      if (!holds && !supervisor) return notHolder(enquiry, 'transfer it', true);
+      if (!ctx.agentExists(command.toAgent)) {
+        return refuse('UNKNOWN_AGENT', `There is no agent called ${command.toAgent}; check the spelling of their name.`);
+      }
+      if (enquiry.claimedBy === command.toAgent) return accept();
+      return accept({ type: 'enquiry.transferred', enquiryId: id, fromAgent: enquiry.claimedBy, toAgent: command.toAgent });
+
+    default:
+      return assertNever(command);
+  }
+}
+
+function notHolder(enquiry: Enquiry, doing: string, supervisorsMay = false): Decision {
+  const { id, claimedBy } = enquiry;
+  if (claimedBy === null) {
+    const who = supervisorsMay ? 'the agent holding it or a supervisor' : 'the agent holding it';
+    return refuse('NOT_HOLDER', `Claim enquiry ${id} first; only ${who} can ${doing}.`);
+  }
+  if (supervisorsMay) return refuse('NOT_HOLDER', `Enquiry ${id} is held by ${claimedBy}; only ${claimedBy} or a supervisor can ${doing}.`);
+  return refuse('NOT_HOLDER', `Enquiry ${id} is held by ${claimedBy}, not you; ask them or a supervisor to transfer it to you before you ${doing}.`);
+}
+
+function accept(...events: CourtdeskEvent[]): Decision {
+  return { ok: true, events };
+}
+
+function refuse(code: string, message: string): Decision {
+  return { ok: false, error: { code, message } };
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown command ${JSON.stringify(x)}`);
+}
