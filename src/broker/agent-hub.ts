@@ -1,0 +1,245 @@
+// The agent websocket (/v1/agent): who may connect, what a new or returning client is sent, how
+// commands are decided and answered, and how every durable event reaches every live socket.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { decideCommand } from '../domain/decide.js';
+import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
+import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
+import { parseCommand } from '../protocol/parse-command.js';
+import { snapshotFor } from '../protocol/snapshot.js';
+import type { BrokerCore } from './core.js';
+import { newMessageId } from './ids.js';
+import type { TokenRecord } from './tokens.js';
+import { authenticate, bearerToken } from './tokens.js';
+
+export interface AgentHubOptions {
+  heartbeatMs: number;
+  /** A socket with more than this many bytes waiting to go out is cut off (close 4008). */
+  maxBufferedBytes: number;
+  /** When set, an upgrade's Origin header (if any) must be one of these. */
+  allowedOrigins: string[] | null;
+}
+
+type Outcome = Extract<ServerFrame, { type: 'ack' }>;
+
+interface AgentSocket {
+  ws: WebSocket;
+  token: TokenRecord;
+  alive: boolean;
+  /** Events up to this seq have been sent; nothing is sent before the welcome (-1 until then). */
+  sentSeq: number;
+}
+
+/** How many command outcomes are remembered in memory so a retried ref gets the same answer. */
+const REMEMBERED_OUTCOMES = 50_000;
+
+export class AgentHub {
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
+  private readonly sockets = new Set<AgentSocket>();
+  private readonly outcomes = new Map<string, Promise<Outcome>>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly core: BrokerCore,
+    private readonly tokens: () => readonly TokenRecord[],
+    private readonly options: AgentHubOptions,
+  ) {
+    core.onCommit((entries) => this.broadcast(entries));
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Agents with a live socket whose presence is "available" (used for wait estimates). */
+  availableAgents(): number {
+    const names = new Set<string>();
+    for (const s of this.sockets) {
+      if (this.core.state.agents.get(s.token.name)?.presence !== 'away') names.add(s.token.name);
+    }
+    return names.size;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://broker');
+    if (url.pathname !== '/v1/agent') return refuse(socket, 404, 'NOT_FOUND', 'The agent websocket is at /v1/agent.');
+    const origin = req.headers.origin;
+    if (origin && this.options.allowedOrigins && !this.options.allowedOrigins.includes(origin)) {
+      return refuse(socket, 403, 'ORIGIN_NOT_ALLOWED', `Connections from ${origin} are not allowed (see COURTDESK_ALLOWED_ORIGINS).`);
+    }
+    const presented = bearerToken(req.headers.authorization);
+    const token = presented ? authenticate(this.tokens(), presented) : null;
+    if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live agent or supervisor token.');
+    if (token.role === 'intake') return refuse(socket, 403, 'FORBIDDEN', 'Intake tokens cannot open the agent socket; use an agent or supervisor token.');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.welcome(ws, token, url.searchParams));
+  }
+
+  /** Closes the sockets of tokens that are no longer live (after a revocation). */
+  enforceRevocations(): void {
+    const live = new Set(this.tokens().filter((t) => !t.revokedAt).map((t) => t.hash));
+    for (const s of this.sockets) {
+      if (!live.has(s.token.hash)) s.ws.close(CLOSE_CODES.tokenRevoked, 'token revoked');
+    }
+  }
+
+  /** Test and operations hook: cut every socket at once, as a network failure would. */
+  dropAll(): void {
+    for (const s of this.sockets) s.ws.terminate();
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const s of this.sockets) s.ws.close(CLOSE_CODES.goingAway, 'broker shutting down');
+    this.wss.close();
+  }
+
+  private welcome(ws: WebSocket, token: TokenRecord, params: URLSearchParams): void {
+    const socket: AgentSocket = { ws, token, alive: true, sentSeq: -1 };
+    this.sockets.add(socket);
+    ws.on('pong', () => {
+      socket.alive = true;
+    });
+    ws.on('close', () => this.sockets.delete(socket));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.send(socket, { type: 'error', error: { code: 'BAD_FRAME', message: 'Send text frames holding JSON.' } });
+      void this.onFrame(socket, data.toString());
+    });
+    void this.sendWelcome(socket, params);
+  }
+
+  private async sendWelcome(socket: AgentSocket, params: URLSearchParams): Promise<void> {
+    const agent = { name: socket.token.name, role: socket.token.role, languages: socket.token.languages };
+    const after = Number(params.get('after'));
+    const resumable = params.get('epoch') === this.core.epoch && Number.isInteger(after) && after >= 0;
+    // Everything folded so far must be on disk before a client may see it.
+    await this.core.flush();
+    const missed = resumable ? this.core.eventsAfter(after) : null;
+    if (missed) {
+      this.send(socket, { type: 'welcome', protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch, seq: after, resumed: true });
+      socket.sentSeq = after;
+      this.sendEntries(socket, missed);
+      return;
+    }
+    // The snapshot is taken now: events folded but not yet durable will arrive through broadcast.
+    const seq = this.core.state.seq;
+    const snapshot = snapshotFor(this.core.state, agent.name);
+    if (seq > this.core.durableSeq) await this.core.flush();
+    this.send(socket, { type: 'welcome', protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch, seq, resumed: false, snapshot });
+    socket.sentSeq = seq;
+    const since = this.core.eventsAfter(seq);
+    if (since) this.sendEntries(socket, since);
+  }
+
+  private async onFrame(socket: AgentSocket, text: string): Promise<void> {
+    const parsed = parseCommand(text);
+    if (!parsed.ok) {
+      return this.send(socket, parsed.ref ? { type: 'ack', ref: parsed.ref, ok: false, error: parsed.error } : { type: 'error', error: parsed.error });
+    }
+    const key = `${socket.token.name}\u0000${parsed.command.ref}`;
+    let outcome = this.outcomes.get(key);
+    if (!outcome) {
+      outcome = this.execute(socket, parsed.command, key);
+      this.outcomes.set(key, outcome);
+      if (this.outcomes.size > REMEMBERED_OUTCOMES) this.outcomes.delete(this.outcomes.keys().next().value!);
+    }
+    this.send(socket, await outcome);
+  }
+
+  private async execute(socket: AgentSocket, command: Command, key: string): Promise<Outcome> {
+    const { ref } = command;
+    const journalled = this.core.state.refs.get(key);
+    // A ref the journal already holds (from before a restart) was applied: answer as the first time.
+    if (journalled !== undefined) {
+      await this.core.flush();
+      return { type: 'ack', ref, ok: true, seq: journalled };
+    }
+    const actor = { name: socket.token.name, role: socket.token.role, languages: socket.token.languages };
+    const decision = decideCommand(this.core.state, command, {
+      actor,
+      newMessageId,
+      agentExists: (name) => this.tokens().some((t) => t.name === name && !t.revokedAt && t.role !== 'intake'),
+    });
+    if (!decision.ok) return { type: 'ack', ref, ok: false, error: decision.error };
+    if (command.type === 'open') {
+      await this.core.flush();
+      const enquiry = this.core.state.enquiries.get(command.enquiryId);
+      return enquiry ? { type: 'ack', ref, ok: true, seq: null, enquiry } : { type: 'ack', ref, ok: false, error: notFound(command.enquiryId) };
+    }
+    if (decision.events.length === 0) return { type: 'ack', ref, ok: true, seq: null };
+    const kind = socket.token.role === 'supervisor' ? 'supervisor' : 'agent';
+    const { records, durable } = this.core.record(
+      decision.events.map((event, i) => ({ actor: { kind, name: socket.token.name }, event, ...(i === 0 ? { ref } : {}) })),
+    );
+    await durable;
+    return { type: 'ack', ref, ok: true, seq: records[records.length - 1]!.seq };
+  }
+
+  private broadcast(entries: EventEntry[]): void {
+    const frame = Buffer.from(JSON.stringify(framed(entries)));
+    const first = entries[0]!.seq;
+    const last = entries[entries.length - 1]!.seq;
+    for (const socket of this.sockets) {
+      if (socket.sentSeq < 0 || socket.sentSeq >= last) continue;
+      if (socket.sentSeq === first - 1) {
+        this.sendRaw(socket, frame);
+        socket.sentSeq = last;
+      } else {
+        this.sendEntries(socket, entries.filter((e) => e.seq > socket.sentSeq));
+      }
+    }
+  }
+
+  private sendEntries(socket: AgentSocket, entries: EventEntry[]): void {
+    // Large catch-ups go in bounded frames so none passes the client's maxPayload.
+    for (let i = 0; i < entries.length; i += 100) {
+      const chunk = entries.slice(i, i + 100);
+      this.sendRaw(socket, Buffer.from(JSON.stringify(framed(chunk))));
+      socket.sentSeq = chunk[chunk.length - 1]!.seq;
+    }
+  }
+
+  private send(socket: AgentSocket, frame: ServerFrame): void {
+    this.sendRaw(socket, Buffer.from(JSON.stringify(frame)));
+  }
+
+  private sendRaw(socket: AgentSocket, data: Buffer): void {
+    const { ws } = socket;
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.options.maxBufferedBytes) {
+      // Buffering without limit would let one stalled thin client eat the broker's memory.
+      // It resumes from its last seq when it reconnects.
+      ws.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and resume');
+      setTimeout(() => ws.terminate(), 1000).unref();
+      return;
+    }
+    ws.send(data, { binary: false });
+  }
+
+  private beat(): void {
+    for (const s of this.sockets) {
+      if (!s.alive) {
+        s.ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      s.ws.ping();
+    }
+  }
+}
+
+function framed(entries: EventEntry[]): ServerFrame {
+  return entries.length === 1 ? { type: 'event', ...entries[0]! } : { type: 'events', events: entries };
+}
+
+function notFound(id: string): ErrorBody {
+  return { code: 'NOT_FOUND', message: `No enquiry has the id "${id}".` };
+}
+
+function refuse(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}Connection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,164 @@
+// Starts the broker: one HTTP server for intake and health that also accepts the agent websocket.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { AgentHub } from './agent-hub.js';
+import { callbackSender } from './callback-sender.js';
+import { BrokerCore } from './core.js';
+import { handleIntake } from './http/intake-routes.js';
+import { HttpError, sendError, sendJson } from './http/respond.js';
+import { FileJournalStore } from './journal/file-store.js';
+import { RateLimiter } from './rate-limit.js';
+import { ReplyDelivery } from './reply-delivery.js';
+import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
+
+/** Every broker option, in one place. The CLI maps flags and COURTDESK_ variables onto these. */
+export interface BrokerOptions {
+  /** Folder for the journal, tokens and outbox. Created if missing. */
+  dataDir: string;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default 7340. */
+  port?: number;
+  /** Sustained intake requests per second per token. Default 50. */
+  intakeRatePerSecond?: number;
+  /** Intake burst per token. Default twice the rate. */
+  intakeBurst?: number;
+  /** Ping interval; a socket that missed the previous pong is dropped. Default 30,000 ms. */
+  heartbeatMs?: number;
+  /** Bytes queued for one socket before it is cut off as a slow consumer (close 4008). Default 8 MiB. */
+  maxBufferedBytes?: number;
+  /** Allowed websocket Origin values; null allows any (non-browser clients send none). */
+  allowedOrigins?: string[] | null;
+  /** Durable events kept in memory for resuming clients. Default 100,000. */
+  recentEvents?: number;
+  /** HMAC secret for callback signatures; default read from (or created in) DATA/callback-secret. */
+  callbackSecret?: string;
+  /** First retry delay for reply delivery; doubles to `deliveryMaxDelayMs`. Defaults 1,000 and 600,000 ms. */
+  deliveryBaseDelayMs?: number;
+  deliveryMaxDelayMs?: number;
+  /** Where log lines go (never secrets). Default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface RunningBroker {
+  /** http://HOST:PORT */
+  url: string;
+  port: number;
+  epoch: string;
+  /** Warnings from opening the journal (e.g. a torn tail truncated). */
+  warnings: string[];
+  /** Stops accepting, closes sockets with 1001, flushes and closes the journal. */
+  close(): Promise<void>;
+  /** Cuts every agent socket, as a network failure would (tests and drills). */
+  dropAllSockets(): void;
+}
+
+export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`courtdesk broker: ${line}\n`));
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+
+  const core = new BrokerCore(new FileJournalStore({ dir: options.dataDir, log }), options.recentEvents ?? 100_000);
+  const warnings = await core.open();
+  for (const w of warnings) log(`warning: ${w}`);
+
+  let hub: AgentHub | undefined;
+  const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);
+  await tokens.start();
+  hub = new AgentHub(core, () => tokens.tokens, {
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
+    allowedOrigins: options.allowedOrigins ?? null,
+  });
+  const agents = hub;
+
+  const rate = options.intakeRatePerSecond ?? 50;
+  const limiter = new RateLimiter(rate, options.intakeBurst ?? rate * 2);
+  const sendCallback = callbackSender(options.callbackSecret ?? (await callbackSecret(options.dataDir)));
+  const delivery = new ReplyDelivery(core, {
+    senderFor: (enquiry) => (enquiry.callbackUrl ? sendCallback : null),
+    baseDelayMs: options.deliveryBaseDelayMs ?? 1000,
+    maxDelayMs: options.deliveryMaxDelayMs ?? 600_000,
+    log,
+  });
+  delivery.resumePending();
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) return sendError(res, err);
+      log(`error handling ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+      if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL', 'The broker could not handle this request; it is logged. Try again.'));
+    });
+  });
+  // A slow or silent client must not hold a connection open.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.timeout = 60_000;
+  server.on('upgrade', (req, socket, head) => agents.handleUpgrade(req, socket, head));
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://broker').pathname;
+    if (path === '/healthz') {
+      sendJson(res, 200, { ok: true, epoch: core.epoch, seq: core.durableSeq });
+      return;
+    }
+    if (!path.startsWith('/v1/')) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
+    const presented = bearerToken(req.headers.authorization);
+    const caller = presented ? authenticate(tokens.tokens, presented) : null;
+    if (!caller) {
+      throw new HttpError(401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live token (courtdesk token add NAME --role intake).', {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    const handled = await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path);
+    if (!handled) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7340, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    epoch: core.epoch,
+    warnings,
+    dropAllSockets: () => agents.dropAll(),
+    close: () => {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        delivery.stop();
+        tokens.stop();
+        agents.close();
+        server.closeIdleConnections();
+        await core.close();
+        // Sockets that never finish their close handshake must not keep the process alive.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The callback signing secret: COURTDESK_CALLBACK_SECRET wins; else one kept in the data folder. */
+async function callbackSecret(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'callback-secret');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('base64url');
+    await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
+    return (await readFile(path, 'utf8')).trim();
+  }
+}

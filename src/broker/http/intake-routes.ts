@@ -1,0 +1,159 @@
+// HTTP intake: channels and web forms post enquiries and follow-ups here; adapters read them back.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Enquiry, State } from '../../domain/enquiry.js';
+import type { CourtdeskEvent } from '../../domain/events.js';
+import { guessLanguage } from '../../domain/language.js';
+import { estimateWaitSeconds, queuePosition } from '../../domain/queue.js';
+import { parseFollowUp, parseNewEnquiry } from '../../protocol/intake.js';
+import type { BrokerCore } from '../core.js';
+import { newEnquiryId, newMessageId } from '../ids.js';
+import type { RateLimiter } from '../rate-limit.js';
+import type { TokenRecord } from '../tokens.js';
+import { HttpError, readJson, sendJson } from './respond.js';
+
+export interface IntakeContext {
+  core: BrokerCore;
+  limiter: RateLimiter;
+  /** Agents connected and available, for the wait estimate. */
+  availableAgents(): number;
+}
+
+const ENQUIRY_PATH = /^\/v1\/enquiries\/([A-Za-z0-9_-]{1,64})$/;
+const MESSAGES_PATH = /^\/v1\/enquiries\/([A-Za-z0-9_-]{1,64})\/messages$/;
+
+/** Handles the request if it is an intake route; returns false when the path is not one. */
+export async function handleIntake(ctx: IntakeContext, caller: TokenRecord, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  if (path === '/v1/enquiries') {
+    allow(req, 'POST');
+    await postEnquiry(ctx, requireIntake(caller), req, res);
+    return true;
+  }
+  const messages = MESSAGES_PATH.exec(path);
+  if (messages) {
+    allow(req, 'POST');
+    await postFollowUp(ctx, requireIntake(caller), messages[1]!, req, res);
+    return true;
+  }
+  const one = ENQUIRY_PATH.exec(path);
+  if (one) {
+    allow(req, 'GET');
+    sendJson(res, 200, publicView(findEnquiry(ctx.core.state, one[1]!), caller));
+    return true;
+  }
+  return false;
+}
+
+async function postEnquiry(ctx: IntakeContext, caller: TokenRecord, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  limit(ctx, caller);
+  const body = await readJson(req);
+  const parsed = parseNewEnquiry(body);
+  if (!parsed.ok) throw new HttpError(400, 'INVALID_ENQUIRY', parsed.message);
+  const key = idempotencyKey(req);
+  const state = ctx.core.state;
+  const seen = key ? state.idempotencyKeys.get(`${caller.name}\u0000${key}`) : undefined;
+  if (seen) {
+    // The first request's events may still be on their way to disk: answer only once they are there.
+    await ctx.core.flush();
+    sendJson(res, 201, placeInQueue(ctx, seen));
+    return;
+  }
+  const { value } = parsed;
+  const enquiryId = uniqueEnquiryId(state);
+  const event: CourtdeskEvent = {
+    type: 'enquiry.received',
+    enquiryId,
+    messageId: newMessageId(),
+    channel: value.channel,
+    from: value.from,
+    name: value.name,
+    text: value.text,
+    language: value.language ?? guessLanguage(value.text),
+    callbackUrl: value.callbackUrl,
+    ...(key ? { idempotencyKey: key } : {}),
+  };
+  await ctx.core.record([{ actor: { kind: 'intake', name: caller.name }, event }]).durable;
+  sendJson(res, 201, placeInQueue(ctx, enquiryId));
+}
+
+async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  limit(ctx, caller);
+  const enquiry = findEnquiry(ctx.core.state, enquiryId);
+  const body = await readJson(req);
+  const parsed = parseFollowUp(body);
+  if (!parsed.ok) throw new HttpError(400, 'INVALID_MESSAGE', parsed.message);
+  const key = idempotencyKey(req);
+  if (key && ctx.core.state.idempotencyKeys.has(`${caller.name}\u0000${key}`)) {
+    await ctx.core.flush();
+    const current = findEnquiry(ctx.core.state, enquiryId);
+    const last = [...current.messages].reverse().find((m) => m.author === 'customer');
+    sendJson(res, 201, { messageId: last?.id ?? null, ...placeInQueue(ctx, enquiryId) });
+    return;
+  }
+  const messageId = newMessageId();
+  const actor = { kind: 'intake' as const, name: caller.name };
+  const events: CourtdeskEvent[] = [];
+  // A customer writing again about a closed enquiry reopens it rather than starting a new thread.
+  if (enquiry.status === 'closed') events.push({ type: 'enquiry.reopened', enquiryId });
+  events.push({ type: 'enquiry.message', enquiryId, messageId, text: parsed.value.text, ...(key ? { idempotencyKey: key } : {}) });
+  await ctx.core.record(events.map((event) => ({ actor, event }))).durable;
+  sendJson(res, 201, { messageId, ...placeInQueue(ctx, enquiryId) });
+}
+
+function placeInQueue(ctx: IntakeContext, enquiryId: string): { id: string; position: number | null; estimatedWaitSeconds: number | null } {
+  const position = queuePosition(ctx.core.state, enquiryId);
+  return {
+    id: enquiryId,
+    position,
+    estimatedWaitSeconds: position === null ? null : estimateWaitSeconds(position, ctx.availableAgents()),
+  };
+}
+
+/** What callers outside the contact centre may read: intake tokens (customer-facing adapters) never see internal notes. */
+function publicView(e: Enquiry, caller: TokenRecord): Omit<Enquiry, 'messagesLoaded'> {
+  const { messagesLoaded: _loaded, ...rest } = e;
+  return caller.role === 'intake' ? { ...rest, messages: e.messages.filter((m) => m.author !== 'note') } : rest;
+}
+
+function findEnquiry(state: State, id: string): Enquiry {
+  const enquiry = state.enquiries.get(id);
+  if (!enquiry) throw new HttpError(404, 'NOT_FOUND', `No enquiry has the id "${id}". Check the id returned when it was created.`);
+  return enquiry;
+}
+
+function uniqueEnquiryId(state: State): string {
+  let id = newEnquiryId();
+  while (state.enquiries.has(id)) id = newEnquiryId();
+  return id;
+}
+
+function idempotencyKey(req: IncomingMessage): string | null {
+  const raw = req.headers['idempotency-key'];
+  if (raw === undefined) return null;
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (!key || key.length > 200) {
+    throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'The Idempotency-Key header must be 1 to 200 characters; use a UUID per logical request.');
+  }
+  return key;
+}
+
+function requireIntake(caller: TokenRecord): TokenRecord {
+  if (caller.role !== 'intake') {
+    throw new HttpError(403, 'FORBIDDEN', `The token "${caller.name}" has the ${caller.role} role; posting enquiries needs an intake token (courtdesk token add NAME --role intake).`);
+  }
+  return caller;
+}
+
+function limit(ctx: IntakeContext, caller: TokenRecord): void {
+  const waitSeconds = ctx.limiter.take(caller.name);
+  if (waitSeconds > 0) {
+    throw new HttpError(429, 'RATE_LIMITED', `Too many requests for the token "${caller.name}". Retry after ${waitSeconds} s.`, {
+      'retry-after': String(waitSeconds),
+    });
+  }
+}
+
+function allow(req: IncomingMessage, method: string): void {
+  if (req.method !== method) {
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Use ${method} for this path.`, { allow: method });
+  }
+}

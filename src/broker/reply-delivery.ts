@@ -1,0 +1,105 @@
+// Gets each agent reply to the customer: to the enquiry's callback URL, or through its channel.
+// Every attempt's outcome is an event, so a restart knows exactly what is still owed and the
+// transcript shows what reached the customer.
+import type { Enquiry, Message } from '../domain/enquiry.js';
+import type { EventEntry } from '../protocol/frames.js';
+import type { BrokerCore } from './core.js';
+
+export type SendOutcome =
+  | { ok: true; externalId?: string }
+  | { ok: false; temporary: boolean; reason: string; retryAfterMs?: number };
+
+/** Sends one reply; returns how it went. Never throws for an ordinary failure. */
+export type ReplySender = (enquiry: Enquiry, message: Message) => Promise<SendOutcome>;
+
+export interface ReplyDeliveryOptions {
+  /** Picks how a reply to this enquiry goes out; null when it has nowhere to go. */
+  senderFor(enquiry: Enquiry): ReplySender | null;
+  /** First retry delay; doubles per attempt up to `maxDelayMs`, with jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  log(message: string): void;
+}
+
+export class ReplyDelivery {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(
+    private readonly core: BrokerCore,
+    private readonly options: ReplyDeliveryOptions,
+  ) {
+    core.onCommit((entries) => this.onCommit(entries));
+  }
+
+  /** Picks up replies a previous run left undelivered. */
+  resumePending(): void {
+    for (const enquiry of this.core.state.enquiries.values()) {
+      for (const m of enquiry.messages) {
+        if (m.author === 'agent' && m.delivery?.state === 'pending') this.schedule(enquiry.id, m.id, 0);
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private onCommit(entries: EventEntry[]): void {
+    for (const { event } of entries) {
+      if (event.type === 'enquiry.replied') this.schedule(event.enquiryId, event.messageId, 0);
+    }
+  }
+
+  private schedule(enquiryId: string, messageId: string, delayMs: number): void {
+    if (this.stopped || this.timers.has(messageId)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(messageId);
+      void this.attempt(enquiryId, messageId);
+    }, delayMs);
+    this.timers.set(messageId, timer);
+  }
+
+  private async attempt(enquiryId: string, messageId: string): Promise<void> {
+    const enquiry = this.core.state.enquiries.get(enquiryId);
+    const message = enquiry?.messages.find((m) => m.id === messageId);
+    if (!enquiry || !message?.delivery || message.delivery.state !== 'pending') return;
+    const send = this.options.senderFor(enquiry);
+    if (!send) return;
+    const attempts = message.delivery.attempts + 1;
+    const outcome = await send(enquiry, message).catch((err: Error): SendOutcome => ({ ok: false, temporary: true, reason: err.message }));
+    if (this.stopped) return;
+    const actor = { kind: 'system' as const, name: 'delivery' };
+    if (outcome.ok) {
+      await this.core.record([
+        {
+          actor,
+          event: {
+            type: 'reply.delivery',
+            enquiryId,
+            messageId,
+            // A callback receiver's 2xx means delivered; channels report later receipts themselves.
+            state: enquiry.callbackUrl ? 'delivered' : 'sent',
+            attempts,
+            ...(outcome.externalId ? { externalId: outcome.externalId } : {}),
+          },
+        },
+      ]).durable;
+      return;
+    }
+    const state = outcome.temporary ? 'pending' : 'failed';
+    await this.core.record([{ actor, event: { type: 'reply.delivery', enquiryId, messageId, state, attempts, reason: outcome.reason } }]).durable;
+    if (!outcome.temporary) {
+      this.options.log(`reply ${messageId} on ${enquiryId} could not be delivered: ${outcome.reason}`);
+      return;
+    }
+    this.schedule(enquiryId, messageId, outcome.retryAfterMs ?? this.backoff(attempts));
+  }
+
+  private backoff(attempts: number): number {
+    const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempts - 1));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+}

@@ -1,0 +1,76 @@
+// `courtdesk broker`: runs the broker in the foreground until SIGINT or SIGTERM.
+import { parseArgs } from 'node:util';
+import { startBroker, type BrokerOptions } from '../../broker/broker.js';
+import { dataDirFrom, fail } from '../options.js';
+
+const HELP = `usage: courtdesk broker [--host 127.0.0.1] [--port 7340] [--data DIR]
+
+Runs the broker: HTTP intake, the agent websocket and the journal in DIR.
+
+Options (each also read from the environment variable shown):
+  --host HOST            interface to listen on (COURTDESK_HOST, default 127.0.0.1)
+  --port PORT            TCP port, 0 for any free one (COURTDESK_PORT, default 7340)
+  --data DIR             data folder (COURTDESK_DATA, default ./courtdesk-data)
+  --intake-rate N        intake requests per second per token (COURTDESK_INTAKE_RATE, default 50)
+  --heartbeat-ms N       websocket ping interval (COURTDESK_HEARTBEAT_MS, default 30000)
+  --allowed-origins L    comma-separated websocket Origins allowed (COURTDESK_ALLOWED_ORIGINS)
+
+Other settings:
+  COURTDESK_CALLBACK_SECRET   HMAC secret for callback signatures (default: DATA/callback-secret)
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        data: { type: 'string' },
+        'intake-rate': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        'allowed-origins': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return fail('broker', `${(err as Error).message}. Run \`courtdesk broker --help\`.`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const env = process.env;
+  const options: BrokerOptions = { dataDir: dataDirFrom(values.data), host: values.host ?? env.COURTDESK_HOST ?? '127.0.0.1' };
+  try {
+    options.port = wholeNumber('--port', values.port ?? env.COURTDESK_PORT, 7340);
+    options.intakeRatePerSecond = wholeNumber('--intake-rate', values['intake-rate'] ?? env.COURTDESK_INTAKE_RATE, 50);
+    options.heartbeatMs = wholeNumber('--heartbeat-ms', values['heartbeat-ms'] ?? env.COURTDESK_HEARTBEAT_MS, 30_000);
+  } catch (err) {
+    return fail('broker', (err as Error).message, 2);
+  }
+  const origins = values['allowed-origins'] ?? env.COURTDESK_ALLOWED_ORIGINS;
+  if (origins) options.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  if (env.COURTDESK_CALLBACK_SECRET) options.callbackSecret = env.COURTDESK_CALLBACK_SECRET;
+
+  const broker = await startBroker(options);
+  process.stdout.write(`courtdesk broker listening on ${broker.url} (data ${options.dataDir}, epoch ${broker.epoch})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`courtdesk broker: ${signal} received, flushing the journal and closing sockets\n`);
+      void broker.close().then(resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  process.stdout.write('courtdesk broker: stopped cleanly\n');
+  return 0;
+}
+
+function wholeNumber(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number (got "${raw}")`);
+  return n;
+}

@@ -1,0 +1,42 @@
+// Entry point: picks the command and loads only its module, so `courtdesk` (the workbench) does not
+// pay for the broker's code at start-up and vice versa.
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+/** Every command, its one-line summary, and its module. `courtdesk help` prints this table. */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  broker: { summary: 'run the broker (HTTP intake + agent websocket + journal)', load: () => import('./commands/broker.js') },
+  token: { summary: 'add, list or revoke access tokens (token add NAME --role ROLE)', load: () => import('./commands/token.js') },
+};
+
+const USAGE = `usage: courtdesk [COMMAND] [OPTIONS]
+
+With no command, opens the agent workbench.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run \`courtdesk COMMAND --help\` for a command's options.`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === 'help' || first === '--help' || first === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const name = first === undefined || first.startsWith('-') ? 'workbench' : first;
+  const args = name === 'workbench' && first !== 'workbench' ? argv : rest;
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`courtdesk: unknown command "${name}". Run \`courtdesk help\` to see the commands.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    process.exitCode = await (await command.load()).run(args);
+  } catch (err) {
+    process.stderr.write(`courtdesk ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

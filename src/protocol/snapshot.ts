@@ -1,0 +1,32 @@
+// What a client receives on connect. Everyone gets every open enquiry as a summary (enough to rank
+// and draw the queue); full conversations travel only for enquiries the agent holds, or opens
+// later with the `open` command. That keeps the snapshot small for thin clients and keeps
+// conversations need-to-know. docs/protocol.md records the measured sizes.
+import type { Enquiry, State } from '../domain/enquiry.js';
+import { emptyState } from '../domain/enquiry.js';
+import type { Snapshot } from './frames.js';
+
+export function snapshotFor(state: State, agentName: string): Snapshot {
+  const enquiries: Enquiry[] = [];
+  for (const e of state.enquiries.values()) {
+    if (e.status === 'closed') continue;
+    enquiries.push(e.claimedBy === agentName ? e : summaryOf(e));
+  }
+  return { enquiries, agents: [...state.agents.values()] };
+}
+
+/** An enquiry without its conversation: the queue row needs only the derived fields. */
+export function summaryOf(e: Enquiry): Enquiry {
+  return { ...e, messages: [], escalations: e.escalations, messagesLoaded: false };
+}
+
+export function stateFromSnapshot(snapshot: Snapshot, seq: number): State {
+  const state = emptyState();
+  state.seq = seq;
+  for (const e of snapshot.enquiries) {
+    state.enquiries.set(e.id, e);
+    if (e.status !== 'closed') state.openBySender.set(`${e.channel}\u0000${e.from}`, e.id);
+  }
+  for (const a of snapshot.agents) state.agents.set(a.name, a);
+  return state;
+}
