@@ -18,6 +18,14 @@ export type CommandOutcome =
   | { ok: true; seq: number | null; enquiry?: Enquiry }
   | { ok: false; error: ErrorBody };
 
+/** What became of one command, for `onOutcome` listeners. */
+export interface CommandOutcomeReport {
+  command: Command;
+  outcome: CommandOutcome;
+  /** True when the command came from an earlier process's outbox file: no send() awaits it, so this is the only word of it. */
+  restored: boolean;
+}
+
 /** A command not yet acknowledged by the broker (kept in the outbox file until it is). */
 export interface PendingCommand {
   command: Command;
@@ -45,9 +53,20 @@ export interface BrokerClient {
   readonly pending: readonly PendingCommand[];
   /** Increments on every change of state, connection or pending; cheap to compare in views. */
   readonly version: number;
+  /**
+   * The latest problem that is not a command's outcome: an `error` frame from the broker (it did not
+   * understand something we sent), an unreadable or unsaved outbox file, an event this client does
+   * not know. Null until one happens. (Optional so test doubles need not provide it.)
+   */
+  readonly lastError?: ErrorBody | null;
 
   /** Calls `listener` after every change; returns an unsubscribe function. */
   subscribe(listener: () => void): () => void;
+  /**
+   * Calls `listener` with every command's outcome, including commands restored from an earlier
+   * process's outbox, which no send() awaits; returns an unsubscribe function.
+   */
+  onOutcome?(listener: (report: CommandOutcomeReport) => void): () => void;
   /** Resolves once the first welcome has arrived (or rejects when refused). */
   ready(): Promise<void>;
   /**
