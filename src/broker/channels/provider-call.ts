@@ -1,0 +1,101 @@
+// One POST to a provider's API, read into a SendResult: the part WhatsApp and Twilio sending share.
+// Temporary means "the same request may well work later" (throttling, provider trouble, network);
+// permanent means the provider looked at it and said no, which retrying will not change.
+import { request } from 'undici';
+import type { SendResult } from './types.js';
+
+const TIMEOUT_MS = 30_000;
+
+export interface ProviderCall {
+  provider: 'WhatsApp' | 'Twilio';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Values that must never appear in a reason (tokens), whatever the provider or network says. */
+  secrets: string[];
+  /** The provider's id for the accepted message in a 2xx body. */
+  readId(json: unknown): string | undefined;
+  /** The provider's own words for a refusal: "code …: message". */
+  readError(json: unknown): { code?: string | number; message: string } | undefined;
+  /** Provider error codes that mean "slow down" or "try later" even when sent with a 4xx. */
+  temporaryCodes?: ReadonlySet<string>;
+}
+
+export async function callProvider(call: ProviderCall, now: () => Date = () => new Date()): Promise<SendResult> {
+  const clean = (s: string): string => redact(s, call.secrets);
+  let status: number;
+  let headers: Record<string, string | string[] | undefined>;
+  let text: string;
+  try {
+    const res = await request(call.url, {
+      method: 'POST',
+      headers: call.headers,
+      body: call.body,
+      headersTimeout: TIMEOUT_MS,
+      bodyTimeout: TIMEOUT_MS,
+    });
+    status = res.statusCode;
+    headers = res.headers;
+    text = await res.body.text();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+    return { ok: false, temporary: true, reason: clean(`Could not reach ${call.provider}: ${detail}`) };
+  }
+
+  const json = parseJson(text);
+  if (status >= 200 && status < 300) {
+    const id = call.readId(json);
+    if (id !== undefined) return { ok: true, externalId: id };
+    // Retrying could send it twice, so this is permanent: a person has to look.
+    return {
+      ok: false,
+      temporary: false,
+      reason: `${call.provider} answered HTTP ${status} without a message id; the message may have been sent, so it is not retried.`,
+    };
+  }
+
+  const error = call.readError(json);
+  const code = error?.code !== undefined ? String(error.code) : undefined;
+  const words = error?.message ?? shortText(text);
+  const reason = clean(
+    `${call.provider} refused the message (HTTP ${status}${code !== undefined ? `, code ${code}` : ''})${words !== '' ? `: ${words}` : ''}`,
+  );
+  const temporary = status === 408 || status === 429 || status >= 500 || (code !== undefined && call.temporaryCodes?.has(code) === true);
+  const wait = temporary ? retryAfterMs(headers['retry-after'], now()) : undefined;
+  return { ok: false, temporary, reason, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in milliseconds from `now`; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now: Date): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+}
+
+export function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A non-JSON error body (a proxy's page, say), cut down to something fit for one line. */
+function shortText(text: string): string {
+  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/** A property of something parsed from JSON, without trusting its shape. */
+export function field(v: unknown, name: string): unknown {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[name] : undefined;
+}
