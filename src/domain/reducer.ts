@@ -1,7 +1,7 @@
 // The one fold from events to state, shared by the broker (replay, live) and every client.
 // Deterministic and free of I/O: the same records always give the same state.
-import type { Enquiry, Message, State } from './enquiry.js';
-import type { Actor, CourtdeskEvent, JournalRecord } from './events.js';
+import type { Delivery, Enquiry, Message, State } from './enquiry.js';
+import type { Actor, CourtdeskEvent, DeliveryState, JournalRecord } from './events.js';
 
 /** What a fold needs of a journal record (clients receive records without their hash). */
 export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { actor?: Actor; ref?: string };
@@ -64,14 +64,17 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       });
     case 'enquiry.reopened':
       return updateEnquiry(state, event.enquiryId, (e) => {
-        state.openBySender.set(senderKey(e), e.id);
+        // The sender may have written again since the close and have a newer open enquiry: their
+        // next message still belongs to that one, so only claim the sender when nothing else is open.
+        const current = state.openBySender.get(senderKey(e));
+        if (current === undefined || state.enquiries.get(current)?.status === 'closed') state.openBySender.set(senderKey(e), e.id);
         return { ...e, status: statusOf(e.waitingSince, false), lastActivityAt: at };
       });
     case 'reply.delivery':
       return updateEnquiry(state, event.enquiryId, (e) => ({
         ...e,
         messages: e.messages.map((m) =>
-          m.id === event.messageId
+          m.id === event.messageId && !isStaleDelivery(m.delivery, event)
             ? {
                 ...m,
                 delivery: {
@@ -94,6 +97,20 @@ export function applyEvent(state: State, record: AppliedRecord): void {
     default:
       return assertNever(event);
   }
+}
+
+/** How far a delivery has got within one attempt; a failure report outranks "sent" but not a receipt. */
+const DELIVERY_PROGRESS: Record<DeliveryState, number> = { pending: 0, sent: 1, failed: 2, delivered: 3, read: 4 };
+
+/**
+ * Channels report receipts out of order and more than once (WhatsApp may say "read" before
+ * "delivered"), so a report from an earlier attempt, or one that would move this attempt
+ * backwards, is old news and changes nothing.
+ */
+function isStaleDelivery(current: Delivery | undefined, event: { state: DeliveryState; attempts: number }): boolean {
+  if (!current) return false;
+  if (event.attempts !== current.attempts) return event.attempts < current.attempts;
+  return DELIVERY_PROGRESS[event.state] < DELIVERY_PROGRESS[current.state];
 }
 
 export function senderKey(e: Pick<Enquiry, 'channel' | 'from'>): string {
