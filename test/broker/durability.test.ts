@@ -1,0 +1,126 @@
+// The real binary as a child process: crashes, torn journals, clean shutdown.
+import { appendFile, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeTokens, postEnquiry, RawAgent, spawnBroker, tempDir } from '../helpers/broker.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function freshDir(): Promise<string> {
+  const d = await tempDir();
+  dirs.push(d);
+  return d;
+}
+
+describe('broker durability', () => {
+  it('keeps every acknowledged enquiry through a kill -9 during 500 concurrent posts', async () => {
+    const dataDir = await freshDir();
+    const tokens = await makeTokens(dataDir);
+    const first = await spawnBroker(dataDir, ['--intake-rate', '100000']);
+    const acknowledged: string[] = [];
+    const posts = Array.from({ length: 500 }, (_, i) =>
+      postEnquiry(first.url, tokens.intake, { from: `crash${i}@example.org` }).then(
+        (id) => acknowledged.push(id),
+        () => undefined, // refused or cut off by the crash: never acknowledged, may or may not be there
+      ),
+    );
+    // Kill once some, but not all, have been acknowledged.
+    while (acknowledged.length < 50) await new Promise((r) => setTimeout(r, 2));
+    first.child.kill('SIGKILL');
+    await Promise.all(posts);
+    await first.exited;
+    expect(acknowledged.length).toBeGreaterThanOrEqual(50);
+
+    const second = await spawnBroker(dataDir);
+    try {
+      for (const id of acknowledged) {
+        const res = await fetch(`${second.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.intake}` } });
+        expect(res.status, `enquiry ${id} acknowledged before the crash`).toBe(200);
+      }
+      const agent = await RawAgent.connect(second.url, tokens.agent);
+      const welcome = await agent.welcome();
+      expect(welcome.snapshot.enquiries.length).toBeGreaterThanOrEqual(acknowledged.length);
+      agent.close();
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('truncates a torn last line with a warning naming bytes and seq, then carries on', async () => {
+    const dataDir = await freshDir();
+    const tokens = await makeTokens(dataDir);
+    const first = await spawnBroker(dataDir);
+    for (let i = 0; i < 3; i++) await postEnquiry(first.url, tokens.intake);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const journal = join(dataDir, 'journal.ndjson');
+    const torn = '{"seq":4,"at":"2026-11-22T10:00:00.000Z","actor":{"kind":"intake","na';
+    await appendFile(journal, torn);
+
+    const second = await spawnBroker(dataDir);
+    try {
+      const warning = second.stderr.join('') + second.stdout.join('');
+      expect(warning).toMatch(new RegExp(`${torn.length} bytes`));
+      expect(warning).toMatch(/seq 3/);
+      expect((await readFile(journal, 'utf8')).endsWith('\n')).toBe(true);
+      const id = await postEnquiry(second.url, tokens.intake);
+      const health = (await (await fetch(`${second.url}/healthz`)).json()) as { seq: number };
+      expect(health.seq).toBe(4);
+      expect(id).toBeTruthy();
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('refuses to start when a record in the middle was altered', async () => {
+    const dataDir = await freshDir();
+    const tokens = await makeTokens(dataDir);
+    const first = await spawnBroker(dataDir);
+    for (let i = 0; i < 3; i++) await postEnquiry(first.url, tokens.intake, { text: `question number ${i}` });
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const journal = join(dataDir, 'journal.ndjson');
+    const text = await readFile(journal, 'utf8');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(journal, text.replace('question number 1', 'question number X'));
+    await expect(spawnBroker(dataDir)).rejects.toThrow(/seq 2/);
+  });
+
+  it('shuts down cleanly on SIGTERM: closes sockets with 1001 and exits 0', async () => {
+    const dataDir = await freshDir();
+    const tokens = await makeTokens(dataDir);
+    const broker = await spawnBroker(dataDir);
+    const agent = await RawAgent.connect(broker.url, tokens.agent);
+    await agent.welcome();
+    broker.child.kill('SIGTERM');
+    expect(await agent.closed()).toBe(1001);
+    expect(await broker.exited).toBe(0);
+    expect(broker.stdout.join('')).toContain('stopped cleanly');
+  });
+
+  it('token add prints the token alone on the last line and stores only a hash, mode 0600', async () => {
+    const dataDir = await freshDir();
+    const { spawnSync } = await import('node:child_process');
+    const { BIN } = await import('../helpers/broker.js');
+    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args, '--data', dataDir], { encoding: 'utf8' });
+    const added = run('token', 'add', 'dewi', '--role', 'agent', '--languages', 'en,cy');
+    expect(added.status).toBe(0);
+    const token = added.stdout.trimEnd().split('\n').at(-1)!;
+    expect(token).toMatch(/^cdt_[A-Za-z0-9_-]{43}$/);
+    const stored = await readFile(join(dataDir, 'tokens.json'), 'utf8');
+    expect(stored).not.toContain(token);
+    expect((await stat(join(dataDir, 'tokens.json'))).mode & 0o777).toBe(0o600);
+    expect(run('token', 'list').stdout).toMatch(/dewi\s+agent\s+en,cy/);
+    expect(run('token', 'add', 'dewi', '--role', 'agent').status).toBe(1);
+    const badRole = run('token', 'add', 'eve', '--role', 'admin');
+    expect(badRole.status).toBe(1);
+    expect(badRole.stderr).toContain('unknown role "admin"');
+    expect(run('token', 'revoke', 'dewi').status).toBe(0);
+    expect(run('token', 'list', '--json').stdout).toContain('revokedAt');
+  });
+});
