@@ -79,7 +79,8 @@ export function applyEvent(state: State, record: AppliedRecord): void {
                 ...m,
                 delivery: {
                   state: event.state,
-                  attempts: event.attempts,
+                  // A receipt may carry a stale count; attempts made so far never go down.
+                  attempts: Math.max(event.attempts, m.delivery?.attempts ?? 0),
                   ...(event.reason !== undefined ? { reason: event.reason } : {}),
                   ...(event.externalId !== undefined
                     ? { externalId: event.externalId }
@@ -99,18 +100,17 @@ export function applyEvent(state: State, record: AppliedRecord): void {
   }
 }
 
-/** How far a delivery has got within one attempt; a failure report outranks "sent" but not a receipt. */
+/** How far a delivery has got; the same line as the broker's receipts (broker/channels/delivery-state.ts). */
 const DELIVERY_PROGRESS: Record<DeliveryState, number> = { pending: 0, sent: 1, failed: 2, delivered: 3, read: 4 };
 
 /**
  * Channels report receipts out of order and more than once (WhatsApp may say "read" before
- * "delivered"), so a report from an earlier attempt, or one that would move this attempt
- * backwards, is old news and changes nothing.
+ * "delivered"), so a report that would move the state backwards is old news unless it comes from
+ * a newer attempt (a retry after a temporary failure starts again from pending).
  */
 function isStaleDelivery(current: Delivery | undefined, event: { state: DeliveryState; attempts: number }): boolean {
   if (!current) return false;
-  if (event.attempts !== current.attempts) return event.attempts < current.attempts;
-  return DELIVERY_PROGRESS[event.state] < DELIVERY_PROGRESS[current.state];
+  return event.attempts <= current.attempts && DELIVERY_PROGRESS[event.state] < DELIVERY_PROGRESS[current.state];
 }
 
 export function senderKey(e: Pick<Enquiry, 'channel' | 'from'>): string {

@@ -205,9 +205,13 @@ describe('applyEvent: reply.delivery', () => {
     expect(enquiry(j).messages[1]?.delivery).toEqual({ state: 'read', attempts: 1 });
   });
 
-  it('ignores a report from an earlier attempt', () => {
-    const j = sentReply().record(delivery('sent', 2), at(2)).record(delivery('failed', 1, { reason: 'timeout' }), at(3));
-    expect(enquiry(j).messages[1]?.delivery).toEqual({ state: 'sent', attempts: 2 });
+  it('starts again from pending on a retry after a failure, and never counts attempts down', () => {
+    const j = sentReply().record(delivery('failed', 1, { reason: 'HTTP 503' }), at(2)).record(delivery('pending', 2), at(3));
+    expect(enquiry(j).messages[1]?.delivery).toEqual({ state: 'pending', attempts: 2 });
+    j.record(delivery('sent', 3), at(4)).record(delivery('delivered', 1), at(5));
+    expect(enquiry(j).messages[1]?.delivery).toEqual({ state: 'delivered', attempts: 3 });
+    j.record(delivery('sent', 2), at(6));
+    expect(enquiry(j).messages[1]?.delivery).toEqual({ state: 'delivered', attempts: 3 });
   });
 
   it('records a failure reported after sending', () => {
