@@ -1,0 +1,142 @@
+// The conversation pane as lines of segments, cut to the space it has: a header (who, channel,
+// language, state, holder), tags, escalations with their status, the reply-window warning, then
+// as much of the conversation as fits, newest at the bottom. Pure, so its layout is tested directly.
+import type { Enquiry, Message } from '../domain/enquiry.js';
+import type { Segment } from './format.js';
+import {
+  channelName,
+  clip,
+  displayName,
+  escalationText,
+  formatTime,
+  formatWait,
+  replyStateText,
+  replyWindowWarning,
+} from './format.js';
+import type { Symbols } from './theme.js';
+import { cleanLine, textWidth, wrap } from './text.js';
+import { waitSeconds } from '../domain/queue.js';
+
+/** A reply the agent has sent that the broker has not acknowledged yet. */
+export interface PendingReply {
+  text: string;
+  state: 'queued' | 'sending';
+}
+
+export interface PaneOptions {
+  width: number;
+  height: number;
+  me: string;
+  nowMs: number;
+  symbols: Symbols;
+  pending: readonly PendingReply[];
+  /** Lines scrolled back from the newest. */
+  scroll: number;
+}
+
+export type Line = Segment[];
+
+export function conversationLines(e: Enquiry | null, o: PaneOptions): Line[] {
+  if (o.height <= 0) return [];
+  if (!e) return [[{ text: 'No enquiry selected. Press n to take the next one, or j/k to choose.', role: 'dim' as const }]];
+  const head = headerLines(e, o);
+  const bodyHeight = o.height - head.length;
+  if (bodyHeight <= 0) return head.slice(0, o.height).map((line) => clip(line, o.width));
+  const body = bodyLines(e, o);
+  const maxScroll = Math.max(0, body.length - bodyHeight);
+  const scroll = Math.min(Math.max(0, o.scroll), maxScroll);
+  const end = body.length - scroll;
+  const shown = body.slice(Math.max(0, end - bodyHeight), end);
+  if (scroll > 0 && shown.length > 0) {
+    shown[shown.length - 1] = [{ text: `${o.symbols.rule.repeat(2)} ${scroll} more below (PgDn) ${o.symbols.rule.repeat(2)}`, role: 'dim' }];
+  }
+  return [...head, ...shown].map((line) => clip(line, o.width));
+}
+
+function headerLines(e: Enquiry, o: PaneOptions): Line[] {
+  const sep: Segment = { text: ` ${o.symbols.separator} `, role: 'dim' };
+  const state =
+    e.status === 'waiting'
+      ? `waiting ${formatWait(waitSeconds(e, o.nowMs))}`
+      : e.status === 'awaiting-customer'
+        ? 'awaiting the customer'
+        : 'closed';
+  const holder = e.claimedBy === null ? 'not held' : e.claimedBy === o.me ? 'held by you' : `held by ${cleanLine(e.claimedBy)}`;
+  const lines: Line[] = [
+    [
+      { text: displayName(e), role: 'strong' },
+      sep,
+      { text: state, role: e.status === 'closed' ? 'dim' : undefined },
+      sep,
+      { text: holder, role: e.claimedBy === o.me ? 'accent' : 'dim' },
+      sep,
+      { text: e.id, role: 'dim' },
+    ],
+    [
+      { text: `${channelName(e.channel)} ${cleanLine(e.from)}`, role: 'dim' },
+      sep,
+      { text: e.language === 'cy' ? 'Welsh' : 'English', role: e.language === 'cy' ? 'accent' : 'dim' },
+      ...(e.caseNumbers.length > 0 ? [sep, { text: 'Case numbers: ', role: 'dim' as const }, { text: e.caseNumbers.join(', '), role: 'tag' as const }] : []),
+    ],
+  ];
+  for (const x of e.escalations) {
+    const role = x.status === 'failed' ? 'error' : x.status === 'answered' ? 'ok' : 'amber';
+    lines.push([
+      { text: `${o.symbols.escalation} escalated: `, role: 'dim' },
+      { text: `[${x.status}] `, role },
+      { text: escalationText(x, o.nowMs) },
+    ]);
+  }
+  const warning = replyWindowWarning(e, o.nowMs);
+  if (warning) lines.push([{ text: `${o.symbols.warning} ${warning}`, role: 'warning' }]);
+  return lines;
+}
+
+function bodyLines(e: Enquiry, o: PaneOptions): Line[] {
+  const lines: Line[] = [];
+  if (!e.messagesLoaded) {
+    lines.push([{ text: 'Loading the whole conversation…', role: 'dim' }]);
+    if (e.preview) lines.push(...messageLines('latest', 'customer', e.preview, '', o));
+    return lines;
+  }
+  for (const m of e.messages) {
+    lines.push(...messageLines(formatTime(m.at, o.nowMs), m.author, m.text, labelOf(m, e, o.me), o, m.author === 'agent' ? replyStateText(m) : undefined));
+  }
+  // A reply already folded into the conversation is not shown again as pending (acks and events can arrive in either order).
+  const answered = new Set(e.messages.filter((m) => m.author === 'agent' && m.agent === o.me).map((m) => m.text));
+  for (const p of o.pending) {
+    if (answered.has(p.text)) continue;
+    lines.push(...messageLines('     ', 'agent', p.text, 'you', o, p.state === 'queued' ? 'queued' : 'sending'));
+  }
+  return lines;
+}
+
+function labelOf(m: Message, e: Enquiry, me: string): string {
+  if (m.author === 'customer') return displayName(e);
+  const who = m.agent === undefined ? 'agent' : m.agent === me ? 'you' : cleanLine(m.agent);
+  return m.author === 'note' ? `note by ${who}` : who;
+}
+
+function messageLines(time: string, author: Message['author'], text: string, label: string, o: PaneOptions, state?: string): Line[] {
+  const who = `${author === 'note' ? `${o.symbols.note} ` : ''}${label}${label ? ': ' : ''}`;
+  const prefixWidth = textWidth(time) + 1 + textWidth(who);
+  // Later lines hang under the text, but never so far that a long name starves them on a narrow screen.
+  const indent = Math.min(prefixWidth, Math.floor(o.width / 3));
+  const suffix = state ? `[${state}]` : '';
+  const lines = wrap(suffix ? `${text} ${suffix}` : text, Math.max(1, o.width - prefixWidth), Math.max(1, o.width - indent));
+  const textRole = author === 'note' ? 'note' : undefined;
+  const suffixRole = state === 'queued' ? 'amber' : state?.startsWith('not delivered') ? 'error' : 'dim';
+  const body = (line: string, last: boolean): Segment[] => {
+    if (!last || !suffix || !line.endsWith(suffix)) return [{ text: line, role: textRole }];
+    return [
+      { text: line.slice(0, line.length - suffix.length), role: textRole },
+      { text: suffix, role: suffixRole },
+    ];
+  };
+  const role = author === 'note' ? 'note' : author === 'agent' ? 'agent' : 'customer';
+  return lines.map((line, i) =>
+    i === 0
+      ? [{ text: `${time} `, role: 'dim' } as Segment, { text: who, role } as Segment, ...body(line, lines.length === 1)]
+      : [{ text: ' '.repeat(indent) } as Segment, ...body(line, i === lines.length - 1)],
+  );
+}

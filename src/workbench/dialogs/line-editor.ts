@@ -1,0 +1,157 @@
+// A single-line editor as a pure reducer, plus the translation from what Ink's useInput delivers to
+// editing actions. ink-text-input inserts whatever bytes arrive, and Ink hands over keys that
+// arrive together as one input: "jj", a held backspace "\x7f\x7f", a paste "line one\rline two".
+// So a multi-character input is read character by character here. A paste's line breaks (and
+// tabs) become single spaces: replies go out as one line, and an Enter inside pasted text must
+// not send half a message.
+import type { Key } from 'ink';
+
+export interface LineState {
+  text: string;
+  /** Cursor position as an index into `text` (between code units, never inside a surrogate pair). */
+  cursor: number;
+}
+
+export type LineAction =
+  | { type: 'insert'; text: string }
+  | { type: 'backspace' }
+  | { type: 'deleteForward' }
+  | { type: 'left' }
+  | { type: 'right' }
+  | { type: 'home' }
+  | { type: 'end' }
+  /** Ctrl-U: delete from the start of the line to the cursor. */
+  | { type: 'killToStart' }
+  /** Ctrl-K: delete from the cursor to the end. */
+  | { type: 'killToEnd' }
+  /** Ctrl-W: delete the word before the cursor (and the spaces after it). */
+  | { type: 'killWord' }
+  | { type: 'set'; text: string };
+
+/** What a key means in a text field: an edit, or one of the field's own commands. */
+export type FieldKey = LineAction | { type: 'submit' } | { type: 'cancel' } | { type: 'tab' } | { type: 'up' } | { type: 'down' };
+
+export function lineOf(text: string): LineState {
+  return { text, cursor: text.length };
+}
+
+export function editLine(state: LineState, action: LineAction): LineState {
+  const { text, cursor } = state;
+  switch (action.type) {
+    case 'insert': {
+      if (action.text === '') return state;
+      return { text: text.slice(0, cursor) + action.text + text.slice(cursor), cursor: cursor + action.text.length };
+    }
+    case 'backspace': {
+      if (cursor === 0) return state;
+      const from = previousIndex(text, cursor);
+      return { text: text.slice(0, from) + text.slice(cursor), cursor: from };
+    }
+    case 'deleteForward': {
+      if (cursor >= text.length) return state;
+      return { text: text.slice(0, cursor) + text.slice(nextIndex(text, cursor)), cursor };
+    }
+    case 'left':
+      return cursor === 0 ? state : { text, cursor: previousIndex(text, cursor) };
+    case 'right':
+      return cursor >= text.length ? state : { text, cursor: nextIndex(text, cursor) };
+    case 'home':
+      return { text, cursor: 0 };
+    case 'end':
+      return { text, cursor: text.length };
+    case 'killToStart':
+      return { text: text.slice(cursor), cursor: 0 };
+    case 'killToEnd':
+      return { text: text.slice(0, cursor), cursor };
+    case 'killWord': {
+      let from = cursor;
+      while (from > 0 && text[from - 1] === ' ') from--;
+      while (from > 0 && text[from - 1] !== ' ') from--;
+      return { text: text.slice(0, from) + text.slice(cursor), cursor: from };
+    }
+    case 'set':
+      return lineOf(action.text);
+  }
+}
+
+export function editLineAll(state: LineState, actions: readonly LineAction[]): LineState {
+  return actions.reduce(editLine, state);
+}
+
+const CTRL_ACTIONS: Record<string, LineAction> = {
+  a: { type: 'home' },
+  e: { type: 'end' },
+  b: { type: 'left' },
+  f: { type: 'right' },
+  d: { type: 'deleteForward' },
+  h: { type: 'backspace' },
+  k: { type: 'killToEnd' },
+  u: { type: 'killToStart' },
+  w: { type: 'killWord' },
+};
+
+/** Reads one useInput call as field keys. */
+export function fieldKeys(input: string, key: Key): FieldKey[] {
+  if (key.return) return [{ type: 'submit' }];
+  if (key.escape) return [{ type: 'cancel' }];
+  if (key.tab) return [{ type: 'tab' }];
+  if (key.upArrow) return [{ type: 'up' }];
+  if (key.downArrow) return [{ type: 'down' }];
+  if (key.leftArrow) return [{ type: 'left' }];
+  if (key.rightArrow) return [{ type: 'right' }];
+  if (key.home) return [{ type: 'home' }];
+  if (key.end) return [{ type: 'end' }];
+  // Ink reports the Backspace key (DEL, 0x7f) as `delete`, and the Delete key the same way; the
+  // common wish for both in a one-line field is to remove the character before the cursor.
+  if (key.delete || key.backspace) return [{ type: 'backspace' }];
+  if (key.ctrl && input.length === 1) {
+    const action = CTRL_ACTIONS[input];
+    return action ? [action] : [];
+  }
+  if (key.meta && input.length <= 1) return [];
+  // A lone newline (some terminals send LF for Enter) is Enter; inside a longer input it is pasted text.
+  if (input === '\n') return [{ type: 'submit' }];
+  return batchKeys(input);
+}
+
+/** A run of characters that arrived together: printable text, held backspace, control keys. */
+export function batchKeys(input: string): FieldKey[] {
+  const out: FieldKey[] = [];
+  let text = '';
+  const flush = () => {
+    if (text !== '') out.push({ type: 'insert', text });
+    text = '';
+  };
+  for (const ch of input) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '\x7f' || ch === '\b') {
+      flush();
+      out.push({ type: 'backspace' });
+    } else if (ch === '\r' || ch === '\n' || ch === '\t') {
+      // Pasted line breaks become one space; "\r\n" must not become two.
+      if (!text.endsWith(' ')) text += ' ';
+    } else if (code < 0x20) {
+      const action = CTRL_ACTIONS[String.fromCharCode(code + 96)];
+      if (action) {
+        flush();
+        out.push(action);
+      }
+    } else if (code >= 0x80 && code < 0xa0) {
+      // C1 control bytes are never text.
+    } else {
+      text += ch;
+    }
+  }
+  flush();
+  return out;
+}
+
+function previousIndex(text: string, index: number): number {
+  const low = text.charCodeAt(index - 1);
+  return index >= 2 && low >= 0xdc00 && low <= 0xdfff ? index - 2 : index - 1;
+}
+
+function nextIndex(text: string, index: number): number {
+  const high = text.charCodeAt(index);
+  return high >= 0xd800 && high <= 0xdbff ? index + 2 : index + 1;
+}

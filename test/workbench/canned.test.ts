@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { CANNED_REPLIES, fillPlaceholders, knownValues, missingValues, placeholders } from '../../src/workbench/canned.js';
+import { enquiry } from './fixtures.js';
+
+describe('canned replies', () => {
+  it('come in English and Welsh with the same placeholders', () => {
+    expect(CANNED_REPLIES.en.length).toBe(CANNED_REPLIES.cy.length);
+    CANNED_REPLIES.en.forEach((reply, i) => {
+      const norm = (t: string) => placeholders(t).map((p) => p.toLowerCase()).sort();
+      expect(norm(CANNED_REPLIES.cy[i]!.text)).toEqual(norm(reply.text));
+    });
+  });
+
+  it('fill placeholders from the enquiry and agent, comparing names loosely', () => {
+    const values = knownValues(enquiry({ name: 'Jane', caseNumbers: ['305JE126'] }), 'alice');
+    expect(fillPlaceholders('Hi ((Name)), I am ((agent)) about ((case_number)) and ((CASE-NUMBER))', values)).toBe(
+      'Hi Jane, I am alice about 305JE126 and 305JE126',
+    );
+  });
+
+  it('report what is missing so it can be asked for', () => {
+    const values = knownValues(enquiry({ name: null, caseNumbers: [] }), 'alice');
+    expect(missingValues('Hello ((name)), case ((case number)) on ((hearing date)), ((Name))', values)).toEqual([
+      'name',
+      'case number',
+      'hearing date',
+    ]);
+    expect(missingValues(CANNED_REPLIES.en[4]!.text, values)).toEqual([]);
+  });
+});

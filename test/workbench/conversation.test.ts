@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { conversationLines, type PaneOptions } from '../../src/workbench/conversation.js';
+import { segmentsWidth } from '../../src/workbench/format.js';
+import { makeTheme } from '../../src/workbench/theme.js';
+import { enquiry, minutesAgo, NOW } from './fixtures.js';
+
+const options: PaneOptions = {
+  width: 60,
+  height: 12,
+  me: 'alice',
+  nowMs: NOW,
+  symbols: makeTheme({ theme: 'auto', ascii: true }, {}).symbols,
+  pending: [],
+  scroll: 0,
+};
+const lines = (e: Parameters<typeof conversationLines>[0], o: Partial<PaneOptions> = {}) =>
+  conversationLines(e, { ...options, ...o }).map((l) => l.map((s) => s.text).join(''));
+
+describe('conversationLines', () => {
+  const e = enquiry({
+    claimedBy: 'alice',
+    caseNumbers: ['305JE126'],
+    messages: [
+      { id: 'm1', author: 'customer', text: 'When is my hearing?', at: minutesAgo(10) },
+      { id: 'm2', author: 'note', agent: 'alice', text: 'Checked the listing', at: minutesAgo(8) },
+      { id: 'm3', author: 'agent', agent: 'alice', text: 'It is on Monday', at: minutesAgo(5) },
+    ],
+    escalations: [
+      {
+        id: 'x1', courtSlug: 'bristol', courtName: 'Bristol Civil Justice Centre', to: 'civil@bristol.example', template: 't',
+        language: 'en', subject: 's', status: 'sent', createdAt: minutesAgo(3), createdBy: 'alice', sentAt: minutesAgo(3), chases: 0,
+      },
+    ],
+  });
+
+  it('shows the header, tags, escalations with status, and authors, notes marked as notes', () => {
+    const out = lines(e);
+    expect(out[0]).toContain('Jane Smith');
+    expect(out[0]).toContain('held by you');
+    expect(out.join('\n')).toContain('Case numbers: 305JE126');
+    expect(out.join('\n')).toMatch(/escalated: \[sent\] Bristol Civil Justice Centre/);
+    expect(out.join('\n')).toMatch(/Jane Smith: When is my hearing\?/);
+    expect(out.join('\n')).toMatch(/\* note by you: Checked the listing/);
+    expect(out.join('\n')).toMatch(/you: It is on Monday \[sent\]/);
+  });
+
+  it('never gives more lines than its height, nor lines wider than its width', () => {
+    const long = enquiry({ messages: Array.from({ length: 30 }, (_, i) => ({ id: `m${i}`, author: 'customer' as const, text: 'word '.repeat(40), at: minutesAgo(30 - i) })) });
+    for (const height of [1, 3, 8]) {
+      const out = conversationLines(long, { ...options, height });
+      expect(out.length).toBeLessThanOrEqual(height);
+      for (const l of out) expect(segmentsWidth(l)).toBeLessThanOrEqual(options.width);
+    }
+  });
+
+  it('shows a pending reply as queued, and not twice once it is in the conversation', () => {
+    expect(lines(e, { pending: [{ text: 'On its way', state: 'queued' }] }).join('\n')).toMatch(/you: On its way \[queued\]/);
+    expect(lines(e, { pending: [{ text: 'It is on Monday', state: 'queued' }] }).join('\n').match(/It is on Monday/g)).toHaveLength(1);
+  });
+
+  it('says when the conversation is still loading', () => {
+    expect(lines(enquiry({ messagesLoaded: false, messages: [] })).join('\n')).toContain('Loading the whole conversation');
+  });
+
+  it('warns when the WhatsApp reply window has closed', () => {
+    expect(lines(enquiry({ lastCustomerAt: minutesAgo(30 * 60) })).join('\n')).toContain('reply window closed');
+  });
+});
