@@ -358,7 +358,8 @@ class Client implements BrokerClient {
     for (const entry of entries) {
       if (entry.seq <= state.seq) continue; // already folded (a resend after resume)
       if (entry.seq !== state.seq + 1) {
-        gap = `Events ${state.seq + 1} to ${entry.seq - 1} went missing; resuming.`;
+        const missing = entry.seq - 1 === state.seq + 1 ? `Event ${state.seq + 1}` : `Events ${state.seq + 1} to ${entry.seq - 1}`;
+        gap = `${missing} did not arrive; resuming from ${state.seq}.`;
         break;
       }
       try {
