@@ -92,7 +92,9 @@ export class FileJournalStore implements JournalStore {
   }
 
   open(onRecord: (record: JournalRecord) => void): Promise<OpenedJournal> {
-    if (this.phase !== 'new') throw new Error(`the journal in ${this.dir} was already opened; make a new store to open it again`);
+    if (this.phase !== 'new') {
+      return Promise.reject(new Error(`the journal in ${this.dir} was already opened; make a new store to open it again`));
+    }
     this.phase = 'opening';
     const opening = this.openAndReplay(onRecord);
     this.opening = opening.catch(() => {});
@@ -101,7 +103,8 @@ export class FileJournalStore implements JournalStore {
 
   private async openAndReplay(onRecord: (record: JournalRecord) => void): Promise<OpenedJournal> {
     try {
-      await fs.mkdir(this.dir, { recursive: true });
+      // The journal holds court users' messages: readable by the broker's user alone.
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       this.lock = await acquireLock(join(this.dir, LOCK_FILE), this.dir, this.log);
       this.handle = await this.openOrCreate();
       const replayed = await this.replay(this.handle, onRecord);
@@ -129,7 +132,7 @@ export class FileJournalStore implements JournalStore {
     }
     // Written aside and renamed into place, so a crash never leaves a journal without its header.
     const fresh = `${this.file}.new`;
-    const handle = await fs.open(fresh, 'w');
+    const handle = await fs.open(fresh, 'w', 0o600);
     try {
       await handle.writeFile(`${newHeaderLine(this.now())}\n`);
       await handle.sync();

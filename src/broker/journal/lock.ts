@@ -2,19 +2,33 @@
 // Node has no flock, so the lock is a file created exclusively ('wx') that holds the owner's pid;
 // a lock whose pid is no longer running was left by a crash and is taken over.
 import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
 
 export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** Locks this process holds: a lock with our own pid that is not in here was left by an earlier
+ *  process that had the same pid, as happens to pid 1 in containers. */
+const heldHere = new Set<string>();
+
 /** A lock without a readable pid this young may belong to a broker that is still writing it. */
 const UNREADABLE_GRACE_MS = 5_000;
 
-export async function acquireLock(path: string, dataDir: string, log: (msg: string) => void): Promise<HeldLock> {
+export async function acquireLock(lockPath: string, dataDir: string, log: (msg: string) => void): Promise<HeldLock> {
+  const path = resolve(lockPath);
   // Two attempts: the second follows removing a stale lock. Losing that race to another starting
   // broker is reported like any live lock.
   for (let attempt = 0; ; attempt++) {
-    if (await createExclusive(path)) return { release: () => fs.rm(path, { force: true }) };
+    if (await createExclusive(path)) {
+      heldHere.add(path);
+      return {
+        release: async () => {
+          heldHere.delete(path);
+          await fs.rm(path, { force: true });
+        },
+      };
+    }
     const owner = await readOwner(path);
     if (attempt > 0 || owner.alive) {
       throw new Error(`another broker (pid ${owner.pid ?? 'unknown'}) is using ${dataDir}; stop it or use another --data folder`);
@@ -46,7 +60,7 @@ async function readOwner(path: string): Promise<{ pid: number | undefined; alive
   }
   const pid = Number.parseInt(text, 10);
   if (!Number.isSafeInteger(pid) || pid <= 0) return { pid: undefined, alive: ageMs < UNREADABLE_GRACE_MS };
-  return { pid, alive: isRunning(pid) };
+  return { pid, alive: pid === process.pid ? heldHere.has(path) : isRunning(pid) };
 }
 
 function isRunning(pid: number): boolean {

@@ -53,6 +53,7 @@ describe('FileJournalStore round trip', () => {
     expect(lines[3]).toBe('');
     const header = JSON.parse(lines[0]!);
     expect(Object.keys(header)).toEqual(['journal', 'version', 'epoch', 'createdAt']);
+    if (process.platform !== 'win32') expect((await fs.stat(journalPath(dir))).mode & 0o777).toBe(0o600);
     expect(header).toMatchObject({ journal: 'courtdesk', version: 1 });
 
     // Rebuild each line independently of the store's own code.
@@ -345,6 +346,7 @@ describe('the data folder lock', () => {
     await first.store.close();
     const second = await openAll(dir);
     expect(second.opened.lastSeq).toBe(0);
+    await expect(second.store.open(() => {})).rejects.toThrow(/already opened/);
   });
 
   it('takes over a lock left by a process that is no longer running', async () => {
@@ -357,6 +359,23 @@ describe('the data folder lock', () => {
     expect(opened.lastSeq).toBe(2);
     expect(logged.join('\n')).toMatch(new RegExp(`stale lock .* \\(pid ${gone} is not running\\)`));
     expect((await fs.readFile(join(dir, LOCK_FILE), 'utf8')).trim()).toBe(String(process.pid));
+
+  });
+  it('takes over a lock carrying its own pid that it does not hold (a restarted container)', async () => {
+    const dir = await tempDir();
+    await fs.writeFile(join(dir, LOCK_FILE), `${process.pid}\n`);
+    const { opened } = await openAll(dir);
+    expect(opened.lastSeq).toBe(0);
+  });
+
+  it('keeps a lock whose pid is unreadable for a moment: its owner may still be writing it', async () => {
+    const dir = await tempDir();
+    await fs.writeFile(join(dir, LOCK_FILE), '');
+    await expect(store(dir).open(() => {})).rejects.toThrow(/another broker \(pid unknown\)/);
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(join(dir, LOCK_FILE), old, old);
+    const { opened } = await openAll(dir);
+    expect(opened.lastSeq).toBe(0);
   });
 });
 
