@@ -359,8 +359,8 @@ describe('the data folder lock', () => {
     expect(opened.lastSeq).toBe(2);
     expect(logged.join('\n')).toMatch(new RegExp(`stale lock .* \\(pid ${gone} is not running\\)`));
     expect((await fs.readFile(join(dir, LOCK_FILE), 'utf8')).trim()).toBe(String(process.pid));
-
   });
+
   it('takes over a lock carrying its own pid that it does not hold (a restarted container)', async () => {
     const dir = await tempDir();
     await fs.writeFile(join(dir, LOCK_FILE), `${process.pid}\n`);
