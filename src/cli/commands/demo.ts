@@ -1,0 +1,81 @@
+// `courtdesk demo`: the zero-set-up way to see courtdesk. A broker in a temporary folder, a morning
+// of enquiries already waiting, more arriving every few seconds, and the workbench logged in.
+import { rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBroker } from '../../broker/broker.js';
+import { addToken } from '../../broker/tokens.js';
+import { seedMorning } from '../../demo/seed.js';
+import { playStream } from '../../demo/stream.js';
+import { fail } from '../options.js';
+
+const HELP = `usage: courtdesk demo [--no-ui] [--port N] [--pace SECONDS]
+
+Starts a broker in a temporary folder with a morning's enquiries already waiting, plays a new
+enquiry or follow-up every few seconds, and opens the workbench logged in as the agent "demo"
+(English and Welsh). Everything is deleted when it stops.
+
+  --no-ui          keep the broker and the stream running and print how to connect
+  --port N         port for the broker (default: any free port)
+  --pace SECONDS   seconds between live enquiries (default 20)
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { 'no-ui': { type: 'boolean' }, port: { type: 'string' }, pace: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    return fail('demo', `${(err as Error).message}. Run \`courtdesk demo --help\`.`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const pace = Number(values.pace ?? 20);
+  const port = Number(values.port ?? 0);
+  if (!(pace > 0) || !Number.isInteger(port) || port < 0) return fail('demo', '--pace takes seconds above 0 and --port a whole number', 2);
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'courtdesk-demo-'));
+  const agentToken = await addToken(dataDir, { name: 'demo', role: 'agent', languages: ['en', 'cy'] });
+  await addToken(dataDir, { name: 'bob', role: 'agent' });
+  const intakeToken = await addToken(dataDir, { name: 'demo-intake', role: 'intake' });
+  const seededIds = await seedMorning(dataDir, 'demo-intake');
+  const logs: string[] = [];
+  const broker = await startBroker({ dataDir, port, log: (line) => logs.push(line) });
+  const stream = playStream(broker.url, intakeToken, seededIds, pace * 1000, (msg) => logs.push(msg));
+
+  const cleanUp = async () => {
+    stream.stop();
+    await broker.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  if (values['no-ui']) {
+    process.stdout.write(
+      `courtdesk demo: broker listening on ${broker.url} (data ${dataDir})\n` +
+        `  agent token (demo, en+cy):  ${agentToken}\n` +
+        `  intake token (demo-intake): ${intakeToken}\n` +
+        `Open the workbench in another terminal:\n  courtdesk --broker ${broker.url} --token ${agentToken}\n` +
+        `A new enquiry arrives every ${pace} s. Ctrl-C stops the demo and deletes its data.\n`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await cleanUp();
+    return 0;
+  }
+
+  try {
+    const workbench = await import('./workbench.js');
+    return await workbench.run(['--broker', broker.url, '--token', agentToken]);
+  } finally {
+    await cleanUp();
+    for (const line of logs) process.stderr.write(`courtdesk broker: ${line}\n`);
+  }
+}
