@@ -179,7 +179,7 @@ describe('the socket', () => {
   it('cuts a silent connection and reconnects (heartbeat)', async () => {
     await peer.close();
     peer = await ScriptedBroker.start(false);
-    const client = connect({ heartbeatMs: 30 });
+    const client = connect({ heartbeatMs: 100 });
     const first = await peer.next();
     first.send(welcome(3));
     await client.ready();
