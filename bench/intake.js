@@ -1,0 +1,86 @@
+// Durable intake: how many enquiries per second the broker acknowledges (201, i.e. fsynced) with
+// 64 concurrent posters, against a bare appendFileSync + fdatasyncSync loop on the same disk.
+// The broker runs in its own process; the posters in two more. Needs the build (npm run build).
+// Run: node bench/intake.js
+import { appendFileSync, closeSync, fdatasyncSync, openSync, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { addToken } from '../dist/broker/tokens.js';
+import { startBrokerProcess } from './lib/broker-process.js';
+import { forkHelper } from './lib/ipc.js';
+import { Figures, fmt, percentile } from './lib/stats.js';
+
+const POSTERS = 64;
+const POSTER_PROCESSES = 2;
+const DURATION_MS = 5000;
+const BASELINE_MS = 2000;
+
+/** One fdatasync per 200-byte record: a journal without group commit. */
+function fsyncBaseline(dir) {
+  const fd = openSync(join(dir, 'baseline.ndjson'), 'a');
+  const line = `${'x'.repeat(199)}\n`;
+  let count = 0;
+  const start = performance.now();
+  try {
+    while (performance.now() - start < BASELINE_MS) {
+      appendFileSync(fd, line);
+      fdatasyncSync(fd);
+      count++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return count / ((performance.now() - start) / 1000);
+}
+
+export async function runIntakeBench({ print = console.log } = {}) {
+  const figures = new Figures(print);
+  const dir = await fs.mkdtemp(join(tmpdir(), 'courtdesk-bench-intake-'));
+  const dataDir = join(dir, 'data');
+  const posters = [];
+  let broker;
+  try {
+    print(`durable intake (${POSTERS} concurrent posters in ${POSTER_PROCESSES} processes, ${DURATION_MS / 1000} s, broker in its own process)`);
+    const baseline = fsyncBaseline(dir);
+    figures.add({ name: 'intake baseline: appendFileSync + fdatasyncSync per 200-byte record', value: baseline, unit: 'records/s' });
+
+    const token = await addToken(dataDir, { name: 'bench-intake', role: 'intake' });
+    broker = await startBrokerProcess({ dataDir });
+    for (let i = 0; i < POSTER_PROCESSES; i++) {
+      posters.push(forkHelper('./posters-child.js', { url: broker.url, token, connections: POSTERS / POSTER_PROCESSES }));
+    }
+    await Promise.all(posters.map((p) => p.ready));
+    const cpuBefore = await broker.cpu();
+    const results = await Promise.all(posters.map((p) => p.call('closed', { concurrency: POSTERS / POSTER_PROCESSES, durationMs: DURATION_MS })));
+    const cpuAfter = await broker.cpu();
+
+    const ok = results.reduce((n, r) => n + r.ok, 0);
+    const started = Math.min(...results.map((r) => r.startedAt));
+    const ended = Math.max(...results.map((r) => r.endedAt));
+    const perSecond = ok / ((ended - started) / 1000);
+    const latencies = results.flatMap((r) => r.latencies);
+    const refused = {};
+    for (const r of results) for (const [k, v] of Object.entries({ ...r.statuses, ...r.errors })) refused[k] = (refused[k] ?? 0) + v;
+    const seconds = [];
+    for (const r of results) r.perSecond.forEach((n, i) => (seconds[i] = (seconds[i] ?? 0) + (n ?? 0)));
+    const cpuSeconds = (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / 1e6;
+
+    figures.add({ name: 'intake: enquiries acknowledged (201, fsynced)', value: perSecond, unit: '/s', target: 5000 });
+    figures.add({ name: 'intake: latency p50', value: percentile(latencies, 0.5), unit: 'ms', digits: 1 });
+    figures.add({ name: 'intake: latency p99', value: percentile(latencies, 0.99), unit: 'ms', digits: 1 });
+    figures.add({ name: 'intake: broker / fsync-per-record baseline', value: perSecond / baseline, unit: 'x', digits: 1 });
+    figures.note(`201s by second of the run: ${seconds.map((n) => fmt(n ?? 0)).join(', ')}`);
+    figures.note(`broker CPU: ${fmt(cpuSeconds, 1)} s over ${fmt((ended - started) / 1000, 1)} s (${fmt((cpuSeconds / ((ended - started) / 1000)) * 100)}% of one core)`);
+    if (Object.keys(refused).length > 0) figures.note(`not acknowledged: ${JSON.stringify(refused)}`);
+    return figures.rows;
+  } finally {
+    await Promise.all(posters.map((p) => p.call('close').catch(() => p.child.kill())));
+    await broker?.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runIntakeBench({ print: console.log });
+}

@@ -1,0 +1,77 @@
+// The fan-out baseline: a bare ws broadcast server with nothing else in it. It takes the same
+// intake POST as the broker and, at once, sends every connected client one `event` frame shaped
+// like the broker's (encoded once into a Buffer, as a fast server would), then answers 201.
+// No journal, no fsync, no state, no coalescing: what Node + ws alone can push.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { announceReady, serveRpc } from './ipc.js';
+
+const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+const clients = new Set();
+let seq = 0;
+
+const server = createServer((req, res) => {
+  if (req.method !== 'POST' || req.url !== '/v1/enquiries') {
+    res.writeHead(404).end();
+    return;
+  }
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    seq++;
+    const id = `E${randomBytes(5).toString('hex').toUpperCase()}`;
+    const entry = {
+      seq,
+      at: new Date().toISOString(),
+      actor: { kind: 'intake', name: 'bench-intake' },
+      event: {
+        type: 'enquiry.received',
+        enquiryId: id,
+        messageId: `M${randomBytes(6).toString('hex').toUpperCase()}`,
+        channel: body.channel,
+        from: body.from,
+        name: body.name ?? null,
+        text: body.text,
+        language: 'en',
+        callbackUrl: null,
+      },
+    };
+    const frame = Buffer.from(JSON.stringify({ type: 'event', ...entry }));
+    for (const ws of clients) ws.send(frame, { binary: false });
+    const reply = JSON.stringify({ id, position: 1, estimatedWaitSeconds: 300 });
+    res.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(reply) }).end(reply);
+  });
+});
+
+server.on('upgrade', (req, socket, head) => {
+  if (!req.url?.startsWith('/v1/agent') || !req.headers.authorization) {
+    socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('error', () => ws.terminate());
+    ws.send(JSON.stringify({ type: 'welcome', protocol: 1, epoch: 'bare', seq, resumed: false }));
+  });
+});
+
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address();
+
+serveRpc({
+  memory: () => process.memoryUsage(),
+  cpu: () => process.cpuUsage(),
+  log: () => [],
+  close: async () => {
+    for (const ws of clients) ws.terminate();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    setTimeout(() => process.exit(0), 50);
+    return true;
+  },
+});
+
+announceReady({ url: `http://127.0.0.1:${port}`, port, startMs: 0, warnings: [] });
