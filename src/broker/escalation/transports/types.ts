@@ -1,0 +1,47 @@
+// The one interface the broker uses to send an escalation to a court, whatever carries it.
+// A temporary failure is worth retrying (after retryAfterMs when the provider says so); a permanent
+// one is not, and its reason is shown to agents. Reasons never contain secrets.
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /**
+   * Our unique id for this email (an escalation or chase id): names the outbox file, makes the
+   * Message-ID, and is Notify's `reference`. Letters, digits, ".", "_" and "-", at most 128.
+   */
+  reference: string;
+  /** Overrides the configured sender (outbox and SMTP; Notify sends from its service). */
+  from?: string;
+  /** The reference of an earlier email this one follows up (a chase), so mail clients thread them. */
+  inReplyTo?: string;
+}
+
+export type SendResult =
+  | { ok: true; providerId?: string }
+  | { ok: false; temporary: boolean; reason: string; retryAfterMs?: number };
+
+export interface EmailTransport {
+  readonly kind: 'outbox' | 'smtp' | 'notify';
+  send(email: OutgoingEmail): Promise<SendResult>;
+  /** Releases connections; the transport is not used afterwards. */
+  close(): Promise<void>;
+}
+
+export const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function badReference(reference: string): SendResult {
+  return {
+    ok: false,
+    temporary: false,
+    reason: `"${reference.slice(0, 40)}" cannot be an email reference: use letters, digits, ".", "_" and "-" (at most 128)`,
+  };
+}
+
+/** Replaces every secret in a text (error messages, provider answers) before it goes anywhere. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out;
+}
