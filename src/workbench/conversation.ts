@@ -9,13 +9,11 @@ import {
   displayName,
   escalationText,
   formatTime,
-  formatWait,
   replyStateText,
   replyWindowWarning,
 } from './format.js';
 import type { Symbols } from './theme.js';
 import { cleanLine, textWidth, wrap } from './text.js';
-import { waitSeconds } from '../domain/queue.js';
 
 /** A reply the agent has sent that the broker has not acknowledged yet. */
 export interface PendingReply {
@@ -57,7 +55,7 @@ function headerLines(e: Enquiry, o: PaneOptions): Line[] {
   const sep: Segment = { text: ` ${o.symbols.separator} `, role: 'dim' };
   const state =
     e.status === 'waiting'
-      ? `waiting ${formatWait(waitSeconds(e, o.nowMs))}`
+      ? `waiting since ${e.waitingSince ? formatTime(e.waitingSince, o.nowMs) : '?'}`
       : e.status === 'awaiting-customer'
         ? 'awaiting the customer'
         : 'closed';

@@ -155,3 +155,20 @@ function nextIndex(text: string, index: number): number {
   const high = text.charCodeAt(index);
   return high >= 0xd800 && high <= 0xdbff ? index + 2 : index + 1;
 }
+
+/** The part of a long field that fits in `width` cells, around the cursor: text before it, the character under it, text after. */
+export function visibleField(state: LineState, width: number): { before: string; at: string; after: string } {
+  const chars = [...state.text];
+  const cursor = [...state.text.slice(0, state.cursor)].length;
+  const room = Math.max(1, width - 1);
+  // Keep the cursor in view with a little of the text before it.
+  const start = Math.max(0, Math.min(cursor - Math.floor(room * 0.75), chars.length - room));
+  const from = Math.max(0, Math.min(start, cursor));
+  const visible = chars.slice(from, from + room + 1);
+  const at = cursor - from;
+  return {
+    before: visible.slice(0, at).join(''),
+    at: visible[at] ?? ' ',
+    after: visible.slice(at + 1, room).join(''),
+  };
+}

@@ -1,0 +1,79 @@
+// The agent workbench: mount it on a broker client. The CLI, the tests and the script runner
+// (which mounts it in a virtual terminal) all come in here.
+import { render, useInput, useStdin, useStdout, type Instance } from 'ink';
+import { useSyncExternalStore } from 'react';
+import type { BrokerClient } from '../client/types.js';
+import { Controller } from './controller.js';
+import type { DraftStore } from './drafts.js';
+import { Frame } from './components/frame.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { DEFAULT_SETTINGS, type Settings } from './settings.js';
+import { makeTheme, type Theme } from './theme.js';
+import { Ticker } from './ticker.js';
+
+export { Controller } from './controller.js';
+export type { DraftStore } from './drafts.js';
+export { memoryDraftStore } from './drafts.js';
+export { DEFAULT_SETTINGS } from './settings.js';
+export type { Settings } from './settings.js';
+
+export interface WorkbenchOptions {
+  client: BrokerClient;
+  settings?: Partial<Settings>;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  stderr?: NodeJS.WriteStream;
+  /** Where NO_COLOR is read from; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  drafts?: DraftStore;
+  /** Ink's debug mode: every frame written whole, unthrottled (tests read frames this way). */
+  debug?: boolean;
+  /** Called after each frame Ink draws, with how long it took (benchmarks). */
+  onRender?: (metrics: { renderTime: number }) => void;
+  /** The clock the wait times are read from; default Date.now. */
+  clock?: () => number;
+}
+
+export type WorkbenchInstance = Instance & { controller: Controller };
+
+export interface WorkbenchProps {
+  controller: Controller;
+  theme: Theme;
+  ticker: Ticker;
+}
+
+export function Workbench({ controller, theme, ticker }: WorkbenchProps) {
+  useSyncExternalStore(controller.subscribe, controller.getVersion);
+  const { stdout } = useStdout();
+  const { columns, rows } = useTerminalSize(stdout);
+  const { isRawModeSupported } = useStdin();
+  // Undefined (not false) with piped stdin: only a definite yes turns raw mode on.
+  useInput(controller.handleInput, { isActive: isRawModeSupported === true });
+  return <Frame controller={controller} theme={theme} ticker={ticker} columns={columns} rows={rows} />;
+}
+
+export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
+  const settings: Settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const theme = makeTheme(settings, options.env ?? process.env);
+  const ticker = new Ticker(options.clock);
+  let instance: Instance | null = null;
+  const controller = new Controller({
+    client: options.client,
+    settings,
+    ...(options.drafts ? { drafts: options.drafts } : {}),
+    onQuit: () => instance?.unmount(),
+  });
+  instance = render(<Workbench controller={controller} theme={theme} ticker={ticker} />, {
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.stdin ? { stdin: options.stdin } : {}),
+    ...(options.stderr ? { stderr: options.stderr } : {}),
+    ...(options.onRender ? { onRender: options.onRender } : {}),
+    debug: options.debug ?? false,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: settings.fps,
+    incrementalRendering: false,
+  });
+  void instance.waitUntilExit().finally(() => controller.dispose());
+  return Object.assign(instance, { controller });
+}
