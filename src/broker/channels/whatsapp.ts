@@ -178,8 +178,8 @@ const VIEW = 'open WhatsApp Business to view it';
 /** Text for the agent: the body of a text message, a placeholder (with what can be shown) for the rest. */
 function describe(m: Record<string, unknown>): { body: string; unsupported?: string } {
   const type = text(m['type']) ?? 'unknown';
-  const part = (key: string): Record<string, unknown> => (isRecord(m[key]) ? (m[key] as Record<string, unknown>) : {});
-  const p = part(type);
+  const own = m[type];
+  const p: Record<string, unknown> = isRecord(own) ? own : {};
   const caption = text(p['caption']);
   const withCaption = (placeholder: string): string => (caption !== undefined ? `${placeholder} caption: ${caption}` : placeholder);
 
