@@ -8,6 +8,9 @@ import { LANGUAGES } from '../../domain/events.js';
 import { parseTemplate, TemplateError, validateTemplate, type Template } from '../../domain/templates.js';
 import { builtInTemplatesDir } from './package-root.js';
 
+/** Where a broker or the CLI looks for the user's own templates by default. */
+export const userTemplatesDir = (dataDir: string): string => join(dataDir, 'templates');
+
 export interface LoadedTemplate extends Template {
   /** The file it came from. */
   file: string;
