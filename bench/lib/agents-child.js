@@ -16,6 +16,7 @@ const SEQ = Buffer.from('"seq":');
 const WELCOME = Buffer.from('{"type":"welcome"');
 
 let counters = freshCounters();
+let cpuAtReset = process.cpuUsage();
 const clients = [];
 
 function freshCounters() {
@@ -157,12 +158,13 @@ serveRpc({
   },
   reset: () => {
     counters = freshCounters();
+    cpuAtReset = process.cpuUsage();
     return true;
   },
   /** Counts so far; latencies only when asked (they can be long). */
   report: ({ withLatencies = false }) => {
     const { latencies, ...rest } = counters;
-    return { ...rest, samples: latencies.length, ...(withLatencies ? { latencies } : {}) };
+    return { ...rest, cpu: process.cpuUsage(cpuAtReset), samples: latencies.length, ...(withLatencies ? { latencies } : {}) };
   },
   close: () => {
     for (const c of clients) c.socket.destroy();

@@ -4,8 +4,12 @@
 // No journal, no fsync, no state, no coalescing: what Node + ws alone can push.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { announceReady, serveRpc } from './ipc.js';
+
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 const clients = new Set();
@@ -64,6 +68,11 @@ const { port } = server.address();
 serveRpc({
   memory: () => process.memoryUsage(),
   cpu: () => process.cpuUsage(),
+  probes: () => {
+    const result = { fsyncs: 0, loopDelayP50: loopDelay.percentile(50) / 1e6, loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6 };
+    loopDelay.reset();
+    return result;
+  },
   log: () => [],
   close: async () => {
     for (const ws of clients) ws.terminate();

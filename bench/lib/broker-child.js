@@ -1,9 +1,34 @@
 // Runs one broker in its own process for the benches; driven over IPC by broker-process.js.
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startBroker } from '../../dist/broker/broker.js';
 import { announceReady, helperConfig, serveRpc } from './ipc.js';
+import { percentile } from './stats.js';
 
 const config = helperConfig();
 const logged = [];
+
+// Instrumentation only (nothing in the broker changes): time every fdatasync the journal makes,
+// by wrapping FileHandle.prototype.datasync, and watch the event loop's delay, so a latency
+// figure can be split into disk wait and CPU wait.
+const probe = await open(join(config.dataDir, '.bench-probe'), 'w');
+const handleProto = Object.getPrototypeOf(probe);
+await probe.close();
+await rm(join(config.dataDir, '.bench-probe'));
+const realDatasync = handleProto.datasync;
+let syncs = [];
+handleProto.datasync = async function datasync(...args) {
+  const t = performance.now();
+  try {
+    return await realDatasync.apply(this, args);
+  } finally {
+    syncs.push(performance.now() - t);
+  }
+};
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
 const t0 = performance.now();
 const broker = await startBroker({
   dataDir: config.dataDir,
@@ -26,6 +51,22 @@ serveRpc({
     return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gcRan: Boolean(gc && globalThis.gc) };
   },
   cpu: () => process.cpuUsage(),
+  /** fdatasync count and durations, and event-loop delay, since the last call. */
+  probes: () => {
+    const taken = syncs;
+    syncs = [];
+    const result = {
+      fsyncs: taken.length,
+      fsyncP50: percentile(taken, 0.5),
+      fsyncP99: percentile(taken, 0.99),
+      fsyncMax: taken.length ? taken[taken.length - 1] : NaN,
+      loopDelayP50: loopDelay.percentile(50) / 1e6,
+      loopDelayP99: loopDelay.percentile(99) / 1e6,
+      loopDelayMax: loopDelay.max / 1e6,
+    };
+    loopDelay.reset();
+    return result;
+  },
   log: () => logged,
   close: async () => {
     await broker.close();

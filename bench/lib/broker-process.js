@@ -26,6 +26,8 @@ async function startServer(script, name, config, { gc = false } = {}) {
     memory: (opts = {}) => helper.call('memory', opts),
     /** `{user, system}` CPU microseconds the server process has used so far. */
     cpu: () => helper.call('cpu'),
+    /** fdatasync timings (broker only) and event-loop delay since the last call. */
+    probes: () => helper.call('probes'),
     log: () => helper.call('log'),
     close: async () => {
       await helper.call('close').catch(() => helper.child.kill('SIGKILL'));

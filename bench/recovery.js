@@ -1,0 +1,175 @@
+// Recovery and memory: how long a broker takes to start on a 1,000,000-event journal (fork to
+// listening, in a fresh process), and how much memory a broker holding 100,000 open enquiries
+// needs. Journals are written with the real FileJournalStore, so they are valid, hash-chained
+// and replayed exactly as in production. Run: node bench/recovery.js
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+import { FileJournalStore, JOURNAL_FILE } from '../dist/broker/journal/file-store.js';
+import { addToken } from '../dist/broker/tokens.js';
+import { startBrokerProcess } from './lib/broker-process.js';
+import { Figures, fmt, mb } from './lib/stats.js';
+
+const BIG_JOURNAL = 1_000_000;
+const OPEN_ENQUIRIES = 100_000;
+const BATCH = 10_000;
+const AGENTS = 40;
+
+const intake = { kind: 'intake', name: 'web-form' };
+const agentActor = (i) => ({ kind: 'agent', name: `agent${i % AGENTS}` });
+
+const CUSTOMER_TEXT =
+  'Hello, my hearing about claim 305JE126 is listed for next Tuesday at the county court. Which room do I go to, and should I bring the letter?';
+const FOLLOW_UP_TEXT =
+  'Thank you. One more thing: the letter says the defendant has 14 days to respond. Does that mean I should wait before I do anything else at all?';
+const REPLY_TEXT =
+  'Thank you for your message. Hearings at the county court start at 10am; please arrive 30 minutes early and bring your claim letter with you.';
+
+const pad = (n) => String(n).padStart(7, '0');
+
+/**
+ * The events of one enquiry's life. Most are answered and closed; some stay waiting, some
+ * await the customer, some wait with an agent holding them, so the folded state is not trivial.
+ */
+function lifecycle(i) {
+  const id = `E${pad(i)}`;
+  const received = {
+    actor: intake,
+    event: {
+      type: 'enquiry.received',
+      enquiryId: id,
+      messageId: `M${pad(i)}A`,
+      channel: i % 3 === 0 ? 'whatsapp' : i % 3 === 1 ? 'sms' : 'web',
+      from: `+4477${pad(i)}00`,
+      name: i % 4 === 0 ? null : 'Ann Jones',
+      text: `${CUSTOMER_TEXT} (${i})`,
+      language: i % 7 === 0 ? 'cy' : 'en',
+      callbackUrl: null,
+    },
+  };
+  const agent = agentActor(i);
+  const ref = (k) => `r${i}-${k}`;
+  const claimed = { actor: agent, ref: ref(1), event: { type: 'enquiry.claimed', enquiryId: id, agent: agent.name } };
+  const replied = (k) => ({ actor: agent, ref: ref(k), event: { type: 'enquiry.replied', enquiryId: id, messageId: `M${pad(i)}R${k}`, agent: agent.name, text: REPLY_TEXT } });
+  const followUp = { actor: intake, event: { type: 'enquiry.message', enquiryId: id, messageId: `M${pad(i)}B`, text: FOLLOW_UP_TEXT } };
+  const tagged = { actor: agent, ref: ref(5), event: { type: 'enquiry.tagged', enquiryId: id, caseNumber: '305JE126', format: 'civil' } };
+  const closed = { actor: agent, ref: ref(6), event: { type: 'enquiry.closed', enquiryId: id } };
+  switch (i % 10) {
+    case 7:
+      return [received];
+    case 8:
+      return [received, claimed, replied(2)];
+    case 9:
+      return [received, claimed, replied(2), followUp];
+    default:
+      return [received, claimed, replied(2), followUp, replied(4), tagged, closed];
+  }
+}
+
+/** Appends `total` events through the real store, interleaving many enquiries' lives as a busy day would. */
+async function writeJournal(dir, total, nextLives) {
+  const store = new FileJournalStore({ dir });
+  await store.open(() => {});
+  const active = [];
+  let written = 0;
+  let enquiries = 0;
+  while (written < total) {
+    const batch = [];
+    while (batch.length < BATCH && written + batch.length < total) {
+      while (active.length < 200) {
+        const life = nextLives(enquiries++);
+        if (!life) break;
+        active.push(life);
+      }
+      if (active.length === 0) break;
+      const at = (written + batch.length) % active.length;
+      const life = active[at];
+      batch.push(life.shift());
+      if (life.length === 0) active.splice(at, 1);
+    }
+    if (batch.length === 0) break;
+    await store.append(batch).durable;
+    written += batch.length;
+  }
+  await store.close();
+  return { written, enquiries, bytes: (await stat(join(dir, JOURNAL_FILE))).size };
+}
+
+async function timedStart(dataDir) {
+  const broker = await startBrokerProcess({ dataDir, gc: true });
+  try {
+    const before = await broker.memory();
+    const after = await broker.memory({ gc: true });
+    return { startedMs: broker.startedMs, inStartBrokerMs: broker.startMs, rss: before.rss, rssAfterGc: after.rss, heapAfterGc: after.heapUsed, broker };
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
+}
+
+/** Connects one agent and measures its welcome (the snapshot of the whole open queue). */
+function welcomeOf(url, token) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/agent`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false, maxPayload: 1024 ** 3 });
+    ws.once('message', (data) => {
+      const ms = performance.now() - t;
+      const frame = JSON.parse(data.toString());
+      ws.close();
+      resolve({ ms, bytes: data.length, enquiries: frame.snapshot?.enquiries?.length ?? 0 });
+    });
+    ws.once('error', reject);
+  });
+}
+
+export async function runRecoveryBench({ print = console.log } = {}) {
+  const figures = new Figures(print);
+  const dir = await mkdtemp(join(tmpdir(), 'courtdesk-bench-recovery-'));
+  try {
+    print('recovery and memory (broker in a fresh process each time)');
+    print(`  machine load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores; other work on the machine skews every figure)`);
+
+    const bigDir = join(dir, 'big');
+    let t = performance.now();
+    const big = await writeJournal(bigDir, BIG_JOURNAL, (i) => lifecycle(i));
+    figures.note(
+      `wrote ${fmt(big.written)} events for ${fmt(big.enquiries)} enquiries (${mb(big.bytes)}) in ${fmt((performance.now() - t) / 1000, 1)} s ` +
+        '(received, claimed, replied, follow-up, tagged, closed; 3 in 10 left open)',
+    );
+    const started = await timedStart(bigDir);
+    await started.broker.close();
+    figures.add({ name: `recovery: broker start on a ${fmt(BIG_JOURNAL)}-event journal (fork to listening)`, value: started.startedMs / 1000, unit: 's', digits: 2, target: 5, better: 'lower' });
+    figures.note(`of which startBroker (replay and fold): ${fmt(started.inStartBrokerMs / 1000, 2)} s`);
+    figures.add({ name: 'recovery: broker RSS after that start', value: started.rss / 1024 / 1024, unit: 'MB' });
+    figures.note(`after a full GC: RSS ${mb(started.rssAfterGc)}, heap used ${mb(started.heapAfterGc)}`);
+    await rm(bigDir, { recursive: true, force: true });
+
+    const openDir = join(dir, 'open');
+    const token = await addToken(openDir, { name: 'agent0', role: 'agent' });
+    t = performance.now();
+    const open = await writeJournal(openDir, Infinity, (i) =>
+      i >= OPEN_ENQUIRIES ? null : i % 2 === 0 ? lifecycle(i * 10 + 7) : [...lifecycle(i * 10 + 7), { actor: intake, event: { type: 'enquiry.message', enquiryId: `E${pad(i * 10 + 7)}`, messageId: `M${pad(i)}F`, text: FOLLOW_UP_TEXT } }],
+    );
+    figures.note(`wrote ${fmt(OPEN_ENQUIRIES)} waiting enquiries, half with a follow-up (${fmt(open.written)} events, ${mb(open.bytes)}) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    const held = await timedStart(openDir);
+    try {
+      figures.add({ name: `memory: broker RSS with ${fmt(OPEN_ENQUIRIES)} open enquiries (after GC)`, value: held.rssAfterGc / 1024 / 1024, unit: 'MB', target: 300, better: 'lower' });
+      figures.note(`before GC: ${mb(held.rss)}; heap used after GC ${mb(held.heapAfterGc)}; started in ${fmt(held.startedMs / 1000, 2)} s`);
+      const welcome = await welcomeOf(held.broker.url, token);
+      const afterWelcome = await held.broker.memory({ gc: true });
+      figures.add({ name: `memory: an agent's welcome snapshot with ${fmt(welcome.enquiries)} open`, value: welcome.bytes / 1024 / 1024, unit: 'MB', digits: 1 });
+      figures.note(`welcome arrived ${fmt(welcome.ms)} ms after connecting; broker RSS after it (GC) ${mb(afterWelcome.rss)}`);
+    } finally {
+      await held.broker.close();
+    }
+    return figures.rows;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runRecoveryBench({ print: console.log });
+}
