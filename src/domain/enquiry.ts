@@ -14,7 +14,8 @@ export interface Delivery {
 
 export interface Message {
   id: string;
-  author: 'customer' | 'agent' | 'note';
+  /** `court`: a hearing centre's answer to an escalation, recorded by an agent or the court's mailbox adapter. */
+  author: 'customer' | 'agent' | 'note' | 'court';
   text: string;
   at: string;
   /** The agent who wrote a reply or note. */
@@ -33,12 +34,21 @@ export interface Escalation {
   template: string;
   language: Language;
   subject: string;
+  /** The email as sent (plain text and HTML); summaries in snapshots leave these empty. */
+  text: string;
+  html: string;
   status: EscalationStatus;
   createdAt: string;
   createdBy: string;
+  /** Delivery attempts so far. */
+  attempts: number;
   sentAt?: string;
   answeredAt?: string;
+  /** Why the last delivery attempt failed, for the agent. */
   lastError?: string;
+  /** The escalation this one chases, if it is a chase. */
+  chaseOf?: string;
+  /** How many chases have been sent for this one. */
   chases: number;
 }
 

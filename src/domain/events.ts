@@ -70,9 +70,41 @@ export type EnquiryEvent =
       externalId?: string;
     };
 
+/**
+ * An email to a court, tracked until the court answers. The rendered email is part of the event,
+ * so what was sent is on the record and a delivery resumed after a restart sends the same bytes.
+ */
+export type EscalationEvent =
+  | {
+      type: 'escalation.created';
+      enquiryId: string;
+      escalationId: string;
+      courtSlug: string;
+      courtName: string;
+      to: string;
+      template: string;
+      language: Language;
+      subject: string;
+      text: string;
+      html: string;
+      /** Set on a chase: the escalation it follows up. */
+      chaseOf?: string;
+    }
+  | {
+      type: 'escalation.delivery';
+      enquiryId: string;
+      escalationId: string;
+      /** `retrying` after a temporary failure; `failed` when it will not be retried. */
+      state: 'sent' | 'retrying' | 'failed';
+      attempts: number;
+      reason?: string;
+      providerId?: string;
+    }
+  | { type: 'escalation.answered'; enquiryId: string; escalationId: string; messageId: string; text: string };
+
 export type AgentEvent = { type: 'agent.presence'; agent: string; state: Presence };
 
-export type CourtdeskEvent = EnquiryEvent | AgentEvent;
+export type CourtdeskEvent = EnquiryEvent | EscalationEvent | AgentEvent;
 export type EventType = CourtdeskEvent['type'];
 
 /** One line of the journal: an event with its place in history. */

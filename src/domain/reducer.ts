@@ -1,6 +1,6 @@
 // The one fold from events to state, shared by the broker (replay, live) and every client.
 // Deterministic and free of I/O: the same records always give the same state.
-import type { Delivery, Enquiry, Message, State } from './enquiry.js';
+import type { Delivery, Enquiry, Escalation, Message, State } from './enquiry.js';
 import type { Actor, CourtdeskEvent, DeliveryState, JournalRecord } from './events.js';
 
 /** What a fold needs of a journal record (clients receive records without their hash). */
@@ -92,6 +92,54 @@ export function applyEvent(state: State, record: AppliedRecord): void {
             : m,
         ),
       }));
+    case 'escalation.created':
+      return updateEnquiry(state, event.enquiryId, (e) => ({
+        ...e,
+        lastActivityAt: at,
+        escalations: [
+          ...e.escalations.map((x) => (x.id === event.chaseOf ? { ...x, status: 'chased' as const, chases: x.chases + 1 } : x)),
+          {
+            id: event.escalationId,
+            courtSlug: event.courtSlug,
+            courtName: event.courtName,
+            to: event.to,
+            template: event.template,
+            language: event.language,
+            subject: event.subject,
+            text: event.text,
+            html: event.html,
+            status: 'queued',
+            createdAt: at,
+            createdBy: record.actor?.name ?? 'unknown',
+            attempts: 0,
+            chases: 0,
+            ...(event.chaseOf ? { chaseOf: event.chaseOf } : {}),
+          },
+        ],
+      }));
+    case 'escalation.delivery':
+      return updateEscalations(state, event.enquiryId, (x) => {
+        if (x.id !== event.escalationId || x.status === 'answered') return x;
+        const { lastError: _previous, ...rest } = x;
+        if (event.state === 'sent') return { ...rest, status: x.status === 'chased' ? 'chased' : 'sent', attempts: event.attempts, sentAt: at };
+        return {
+          ...rest,
+          status: event.state === 'failed' ? 'failed' : x.status,
+          attempts: event.attempts,
+          ...(event.reason !== undefined ? { lastError: event.reason } : {}),
+        };
+      });
+    case 'escalation.answered':
+      return updateEnquiry(state, event.enquiryId, (e) => {
+        const answered = e.escalations.find((x) => x.id === event.escalationId);
+        if (!answered) return e;
+        // An answer settles the whole thread: the first email and every chase of it.
+        const root = answered.chaseOf ?? answered.id;
+        const escalations = e.escalations.map((x) =>
+          x.id === root || x.chaseOf === root ? { ...x, status: 'answered' as const, answeredAt: at } : x,
+        );
+        return withMessage({ ...e, escalations }, { id: event.messageId, author: 'court', text: event.text, at });
+      });
     case 'agent.presence':
       state.agents.set(event.agent, { name: event.agent, presence: event.state });
       return;
@@ -149,7 +197,8 @@ function receive(state: State, event: Extract<CourtdeskEvent, { type: 'enquiry.r
 /** Adds a message and recomputes what waits: a customer message starts (or continues) the wait, an agent reply ends it. */
 function withMessage(e: Enquiry, m: Message): Enquiry {
   const messages = [...e.messages, m];
-  if (m.author === 'note') return { ...e, messages, messageCount: e.messageCount + 1, lastActivityAt: m.at };
+  // Notes and courts' answers are for agents: they neither start nor end the customer's wait.
+  if (m.author === 'note' || m.author === 'court') return { ...e, messages, messageCount: e.messageCount + 1, lastActivityAt: m.at };
   const waitingSince = m.author === 'customer' ? (e.waitingSince ?? m.at) : null;
   const closed = e.status === 'closed';
   return {
@@ -172,6 +221,10 @@ function statusOf(waitingSince: string | null, closed: boolean): Enquiry['status
 export function previewOf(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
+}
+
+function updateEscalations(state: State, enquiryId: string, change: (x: Escalation) => Escalation): void {
+  updateEnquiry(state, enquiryId, (e) => ({ ...e, escalations: e.escalations.map(change) }));
 }
 
 function updateEnquiry(state: State, id: string, change: (e: Enquiry) => Enquiry): void {

@@ -4,20 +4,23 @@
 // conversations need-to-know. docs/protocol.md records the measured sizes.
 import type { Enquiry, State } from '../domain/enquiry.js';
 import { emptyState } from '../domain/enquiry.js';
+import { isUnanswered } from '../domain/escalations.js';
 import type { Snapshot } from './frames.js';
 
 export function snapshotFor(state: State, agentName: string): Snapshot {
   const enquiries: Enquiry[] = [];
   for (const e of state.enquiries.values()) {
-    if (e.status === 'closed') continue;
+    // A closed enquiry stays in view while a court still owes an answer: its count is what stops
+    // agents emailing the same court a third time.
+    if (e.status === 'closed' && !e.escalations.some(isUnanswered)) continue;
     enquiries.push(e.claimedBy === agentName ? e : summaryOf(e));
   }
   return { enquiries, agents: [...state.agents.values()] };
 }
 
-/** An enquiry without its conversation: the queue row needs only the derived fields. */
+/** An enquiry without its conversation or email bodies: the queue row needs only the derived fields. */
 export function summaryOf(e: Enquiry): Enquiry {
-  return { ...e, messages: [], escalations: e.escalations, messagesLoaded: false };
+  return { ...e, messages: [], escalations: e.escalations.map((x) => ({ ...x, text: '', html: '' })), messagesLoaded: false };
 }
 
 export function stateFromSnapshot(snapshot: Snapshot, seq: number): State {

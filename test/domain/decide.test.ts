@@ -6,7 +6,7 @@ import type { AgentIdentity, Command } from '../../src/protocol/frames.js';
 import { at, Journal } from './journal.js';
 
 // Compile-time: what the broker receives off the wire can be handed straight to decideCommand.
-const fromWire = (command: Command, identity: AgentIdentity): [DecidableCommand, DecisionContext['actor']] => [command, identity];
+const fromWire = (command: Extract<Command, { type: DecidableCommand['type'] }>, identity: AgentIdentity): [DecidableCommand, DecisionContext['actor']] => [command, identity];
 void fromWire;
 
 const AGENTS = new Set(['alice', 'bob', 'sian', 'sam']);
