@@ -3,13 +3,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decideCommand } from '../domain/decide.js';
-import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
+import type { Command, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import { snapshotFor } from '../protocol/snapshot.js';
+import { executeCommand, type Catalogue, type Outcome } from './commands.js';
 import type { BrokerCore } from './core.js';
-import { newMessageId } from './ids.js';
 import type { TokenRecord } from './tokens.js';
 import { authenticate, bearerToken } from './tokens.js';
 
@@ -20,8 +19,6 @@ export interface AgentHubOptions {
   /** When set, an upgrade's Origin header (if any) must be one of these. */
   allowedOrigins: string[] | null;
 }
-
-type Outcome = Extract<ServerFrame, { type: 'ack' }>;
 
 interface AgentSocket {
   ws: WebSocket;
@@ -43,6 +40,7 @@ export class AgentHub {
   constructor(
     private readonly core: BrokerCore,
     private readonly tokens: () => readonly TokenRecord[],
+    private readonly catalogue: Catalogue,
     private readonly options: AgentHubOptions,
   ) {
     core.onCommit((entries) => this.broadcast(entries));
@@ -146,32 +144,22 @@ export class AgentHub {
   }
 
   private async execute(socket: AgentSocket, command: Command, key: string): Promise<Outcome> {
-    const { ref } = command;
     const journalled = this.core.state.refs.get(key);
     // A ref the journal already holds (from before a restart) was applied: answer as the first time.
     if (journalled !== undefined) {
       await this.core.flush();
-      return { type: 'ack', ref, ok: true, seq: journalled };
+      return { type: 'ack', ref: command.ref, ok: true, seq: journalled };
     }
-    const actor = { name: socket.token.name, role: socket.token.role, languages: socket.token.languages };
-    const decision = decideCommand(this.core.state, command, {
-      actor,
-      newMessageId,
-      agentExists: (name) => this.tokens().some((t) => t.name === name && !t.revokedAt && t.role !== 'intake'),
-    });
-    if (!decision.ok) return { type: 'ack', ref, ok: false, error: decision.error };
-    if (command.type === 'open') {
-      await this.core.flush();
-      const enquiry = this.core.state.enquiries.get(command.enquiryId);
-      return enquiry ? { type: 'ack', ref, ok: true, seq: null, enquiry } : { type: 'ack', ref, ok: false, error: notFound(command.enquiryId) };
-    }
-    if (decision.events.length === 0) return { type: 'ack', ref, ok: true, seq: null };
-    const kind = socket.token.role === 'supervisor' ? 'supervisor' : 'agent';
-    const { records, durable } = this.core.record(
-      decision.events.map((event, i) => ({ actor: { kind, name: socket.token.name }, event, ...(i === 0 ? { ref } : {}) })),
+    const { name, role, languages } = socket.token;
+    return executeCommand(
+      {
+        core: this.core,
+        catalogue: this.catalogue,
+        agent: { name, role, languages },
+        agentExists: (other) => this.tokens().some((t) => t.name === other && !t.revokedAt && t.role !== 'intake'),
+      },
+      command,
     );
-    await durable;
-    return { type: 'ack', ref, ok: true, seq: records[records.length - 1]!.seq };
   }
 
   private broadcast(entries: EventEntry[]): void {
@@ -229,10 +217,6 @@ export class AgentHub {
 
 function framed(entries: EventEntry[]): ServerFrame {
   return entries.length === 1 ? { type: 'event', ...entries[0]! } : { type: 'events', events: entries };
-}
-
-function notFound(id: string): ErrorBody {
-  return { code: 'NOT_FOUND', message: `No enquiry has the id "${id}".` };
 }
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {

@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AgentHub } from './agent-hub.js';
 import { callbackSender } from './callback-sender.js';
+import type { Catalogue } from './commands.js';
 import { BrokerCore } from './core.js';
+import { CourtDirectory } from './escalation/court-directory.js';
+import { EscalationDelivery } from './escalation/escalation-delivery.js';
+import { loadTemplates } from './escalation/template-loader.js';
+import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig } from './escalation/transports/index.js';
+import { handleEscalationAnswer } from './http/escalation-routes.js';
 import { handleIntake } from './http/intake-routes.js';
 import { HttpError, sendError, sendJson } from './http/respond.js';
 import { FileJournalStore } from './journal/file-store.js';
@@ -36,7 +42,11 @@ export interface BrokerOptions {
   recentEvents?: number;
   /** HMAC secret for callback signatures; default read from (or created in) DATA/callback-secret. */
   callbackSecret?: string;
-  /** First retry delay for reply delivery; doubles to `deliveryMaxDelayMs`. Defaults 1,000 and 600,000 ms. */
+  /** A folder of the deployment's own templates (en/ and cy/ inside), adding to or replacing the built-in ones. */
+  templatesDir?: string;
+  /** How court emails go out. Default: the outbox, `.eml` files in DATA/outbox. */
+  mail?: MailConfig;
+  /** First retry delay for replies and court emails; doubles to `deliveryMaxDelayMs`. Defaults 1,000 and 600,000 ms. */
   deliveryBaseDelayMs?: number;
   deliveryMaxDelayMs?: number;
   /** Where log lines go (never secrets). Default stderr. */
@@ -67,7 +77,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let hub: AgentHub | undefined;
   const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);
   await tokens.start();
-  hub = new AgentHub(core, () => tokens.tokens, {
+  const catalogue = await loadCatalogue(options);
+  for (const problem of catalogue.templates.problems) log(`template not loaded: ${problem}`);
+  hub = new AgentHub(core, () => tokens.tokens, catalogue, {
     heartbeatMs: options.heartbeatMs ?? 30_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
     allowedOrigins: options.allowedOrigins ?? null,
@@ -77,13 +89,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const rate = options.intakeRatePerSecond ?? 50;
   const limiter = new RateLimiter(rate, options.intakeBurst ?? rate * 2);
   const sendCallback = callbackSender(options.callbackSecret ?? (await callbackSecret(options.dataDir)));
-  const delivery = new ReplyDelivery(core, {
-    senderFor: (enquiry) => (enquiry.callbackUrl ? sendCallback : null),
-    baseDelayMs: options.deliveryBaseDelayMs ?? 1000,
-    maxDelayMs: options.deliveryMaxDelayMs ?? 600_000,
-    log,
-  });
+  const retry = { baseDelayMs: options.deliveryBaseDelayMs ?? 1000, maxDelayMs: options.deliveryMaxDelayMs ?? 600_000 };
+  const delivery = new ReplyDelivery(core, { senderFor: (enquiry) => (enquiry.callbackUrl ? sendCallback : null), ...retry, log });
   delivery.resumePending();
+  const mail = options.mail ?? mailConfigFromEnv({});
+  const courtMail = new EscalationDelivery(core, { transport: createTransport(mail, { dataDir: options.dataDir }), ...retry, log });
+  courtMail.resumePending();
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
@@ -113,7 +124,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         'www-authenticate': 'Bearer',
       });
     }
-    const handled = await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path);
+    const handled =
+      (await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path)) ||
+      (await handleEscalationAnswer(core, caller, req, res, path));
     if (!handled) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
   }
 
@@ -124,6 +137,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       resolve();
     });
   });
+  log(`court email: ${describeMailConfig(mail)}`);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -138,6 +152,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         delivery.stop();
+        await courtMail.stop();
         tokens.stop();
         agents.close();
         server.closeIdleConnections();
@@ -148,6 +163,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       })();
       return closing;
     },
+  };
+}
+
+async function loadCatalogue(options: BrokerOptions): Promise<Catalogue> {
+  return {
+    courts: await CourtDirectory.load(options.dataDir),
+    templates: await loadTemplates(options.templatesDir ? { userDir: options.templatesDir } : {}),
   };
 }
 

@@ -13,3 +13,4 @@ function randomId(prefix: string, length: number): string {
 /** 8 random characters: 2^40 ids, collisions checked by the caller against state. */
 export const newEnquiryId = (): string => randomId('E', 8);
 export const newMessageId = (): string => randomId('M', 12);
+export const newEscalationId = (): string => randomId('X', 8);

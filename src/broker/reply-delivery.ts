@@ -4,6 +4,7 @@
 import type { Enquiry, Message } from '../domain/enquiry.js';
 import type { EventEntry } from '../protocol/frames.js';
 import type { BrokerCore } from './core.js';
+import { RetryTimers, type RetryPolicy } from './retry.js';
 
 export type SendOutcome =
   | { ok: true; externalId?: string }
@@ -12,23 +13,20 @@ export type SendOutcome =
 /** Sends one reply; returns how it went. Never throws for an ordinary failure. */
 export type ReplySender = (enquiry: Enquiry, message: Message) => Promise<SendOutcome>;
 
-export interface ReplyDeliveryOptions {
+export interface ReplyDeliveryOptions extends RetryPolicy {
   /** Picks how a reply to this enquiry goes out; null when it has nowhere to go. */
   senderFor(enquiry: Enquiry): ReplySender | null;
-  /** First retry delay; doubles per attempt up to `maxDelayMs`, with jitter. */
-  baseDelayMs: number;
-  maxDelayMs: number;
   log(message: string): void;
 }
 
 export class ReplyDelivery {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private stopped = false;
+  private readonly retries: RetryTimers;
 
   constructor(
     private readonly core: BrokerCore,
     private readonly options: ReplyDeliveryOptions,
   ) {
+    this.retries = new RetryTimers(options);
     core.onCommit((entries) => this.onCommit(entries));
   }
 
@@ -42,9 +40,7 @@ export class ReplyDelivery {
   }
 
   stop(): void {
-    this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.retries.stop();
   }
 
   private onCommit(entries: EventEntry[]): void {
@@ -54,12 +50,7 @@ export class ReplyDelivery {
   }
 
   private schedule(enquiryId: string, messageId: string, delayMs: number): void {
-    if (this.stopped || this.timers.has(messageId)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(messageId);
-      void this.attempt(enquiryId, messageId);
-    }, delayMs);
-    this.timers.set(messageId, timer);
+    this.retries.schedule(messageId, delayMs, () => this.attempt(enquiryId, messageId));
   }
 
   private async attempt(enquiryId: string, messageId: string): Promise<void> {
@@ -70,7 +61,7 @@ export class ReplyDelivery {
     if (!send) return;
     const attempts = message.delivery.attempts + 1;
     const outcome = await send(enquiry, message).catch((err: Error): SendOutcome => ({ ok: false, temporary: true, reason: err.message }));
-    if (this.stopped) return;
+    if (this.retries.isStopped) return;
     const actor = { kind: 'system' as const, name: 'delivery' };
     if (outcome.ok) {
       await this.core.record([
@@ -95,11 +86,6 @@ export class ReplyDelivery {
       this.options.log(`reply ${messageId} on ${enquiryId} could not be delivered: ${outcome.reason}`);
       return;
     }
-    this.schedule(enquiryId, messageId, outcome.retryAfterMs ?? this.backoff(attempts));
-  }
-
-  private backoff(attempts: number): number {
-    const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempts - 1));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
+    this.schedule(enquiryId, messageId, outcome.retryAfterMs ?? this.retries.backoff(attempts));
   }
 }

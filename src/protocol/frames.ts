@@ -51,7 +51,7 @@ export type ServerFrame =
     }
   | ({ type: 'event' } & EventEntry)
   | { type: 'events'; events: EventEntry[] }
-  | { type: 'ack'; ref: string; ok: true; seq: number | null; enquiry?: Enquiry }
+  | { type: 'ack'; ref: string; ok: true; seq: number | null; enquiry?: Enquiry; data?: unknown }
   | { type: 'ack'; ref: string; ok: false; error: ErrorBody }
   | { type: 'error'; error: ErrorBody };
 
@@ -76,6 +76,16 @@ export type Command =
   | (Base & { type: 'transfer'; enquiryId: string; toAgent: string })
   | (Base & { type: 'presence'; state: Presence })
   /** Asks for an enquiry's whole conversation; the ack carries it. Records nothing. */
-  | (Base & { type: 'open'; enquiryId: string });
+  | (Base & { type: 'open'; enquiryId: string })
+  /** Emails the court about the enquiry using a template; the broker renders and delivers it. */
+  | (Base & { type: 'escalate'; enquiryId: string; courtSlug: string; template: string; language?: Language; fields?: Record<string, string> })
+  /** Sends the chase template for an escalation the court has not answered. */
+  | (Base & { type: 'chase'; enquiryId: string; escalationId: string })
+  /** Records the court's answer (its text joins the enquiry's conversation). */
+  | (Base & { type: 'answer-escalation'; enquiryId: string; escalationId: string; text: string })
+  /** Queries: the ack's `data` carries the answer; nothing is recorded. */
+  | (Base & { type: 'preview-escalation'; enquiryId: string; courtSlug: string; template: string; language?: Language; fields?: Record<string, string> })
+  | (Base & { type: 'list-courts'; query?: string })
+  | (Base & { type: 'list-templates' });
 
 export type CommandType = Command['type'];

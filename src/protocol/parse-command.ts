@@ -2,7 +2,9 @@
 import type { Command, CommandType, ErrorBody } from './frames.js';
 import { MAX_TEXT_LENGTH } from './frames.js';
 
-type FieldRule = 'id' | 'text' | 'caseNumber' | 'agentName' | 'presence';
+type Rule = 'id' | 'text' | 'caseNumber' | 'agentName' | 'presence' | 'slug' | 'language' | 'fields' | 'query';
+/** A trailing `?` marks a field that may be left out. */
+type FieldRule = Rule | `${Rule}?`;
 
 /** The fields each command needs besides `type` and `ref`. One table, so docs and checks agree. */
 export const COMMAND_FIELDS: Record<CommandType, Record<string, FieldRule>> = {
@@ -17,7 +19,16 @@ export const COMMAND_FIELDS: Record<CommandType, Record<string, FieldRule>> = {
   transfer: { enquiryId: 'id', toAgent: 'agentName' },
   presence: { state: 'presence' },
   open: { enquiryId: 'id' },
+  escalate: { enquiryId: 'id', courtSlug: 'slug', template: 'slug', language: 'language?', fields: 'fields?' },
+  chase: { enquiryId: 'id', escalationId: 'id' },
+  'answer-escalation': { enquiryId: 'id', escalationId: 'id', text: 'text' },
+  'preview-escalation': { enquiryId: 'id', courtSlug: 'slug', template: 'slug', language: 'language?', fields: 'fields?' },
+  'list-courts': { query: 'query?' },
+  'list-templates': {},
 };
+
+/** At most this many agent-typed template fields, each at most MAX_TEXT_LENGTH characters. */
+const MAX_FIELDS = 40;
 
 export type ParsedCommand = { ok: true; command: Command } | { ok: false; ref: string | null; error: ErrorBody };
 
@@ -42,13 +53,16 @@ export function parseCommand(raw: string): ParsedCommand {
   }
   const rules = COMMAND_FIELDS[type as CommandType];
   for (const [field, rule] of Object.entries(rules)) {
-    const problem = checkField(frame[field], rule);
+    const optional = rule.endsWith('?');
+    if (optional && frame[field] === undefined) continue;
+    const problem = checkField(frame[field], (optional ? rule.slice(0, -1) : rule) as Rule);
     if (problem) return bad(ref, 'BAD_FIELD', `"${field}" ${problem}.`);
   }
   return { ok: true, command: frame as unknown as Command };
 }
 
-function checkField(value: unknown, rule: FieldRule): string | null {
+function checkField(value: unknown, rule: Rule): string | null {
+  if (rule === 'fields') return checkFields(value);
   if (typeof value !== 'string') return value === undefined ? 'is missing' : 'must be a string';
   switch (rule) {
     case 'id':
@@ -62,7 +76,24 @@ function checkField(value: unknown, rule: FieldRule): string | null {
       return /^[A-Za-z0-9_.-]{1,64}$/.test(value) ? null : 'must be an agent name';
     case 'presence':
       return value === 'available' || value === 'away' ? null : 'must be "available" or "away"';
+    case 'slug':
+      return /^[a-z0-9][a-z0-9-]{0,99}$/.test(value) ? null : 'must be a lower-case name like "birmingham-civil-and-family-justice-centre"';
+    case 'language':
+      return value === 'en' || value === 'cy' ? null : 'must be "en" or "cy"';
+    case 'query':
+      return value.length <= 100 ? null : 'must be at most 100 characters';
   }
+}
+
+function checkFields(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of field names to text';
+  const entries = Object.entries(value);
+  if (entries.length > MAX_FIELDS) return `may hold at most ${MAX_FIELDS} fields`;
+  for (const [name, text] of entries) {
+    if (typeof text !== 'string') return `value of "${name}" must be a string`;
+    if (text.length > MAX_TEXT_LENGTH) return `value of "${name}" must be at most ${MAX_TEXT_LENGTH} characters`;
+  }
+  return null;
 }
 
 function bad(ref: string | null, code: string, message: string): ParsedCommand {

@@ -1,6 +1,7 @@
 // `courtdesk broker`: runs the broker in the foreground until SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
 import { startBroker, type BrokerOptions } from '../../broker/broker.js';
+import { mailConfigFromEnv } from '../../broker/escalation/transports/index.js';
 import { dataDirFrom, fail } from '../options.js';
 
 const HELP = `usage: courtdesk broker [--host 127.0.0.1] [--port 7340] [--data DIR]
@@ -14,9 +15,18 @@ Options (each also read from the environment variable shown):
   --intake-rate N        intake requests per second per token (COURTDESK_INTAKE_RATE, default 50)
   --heartbeat-ms N       websocket ping interval (COURTDESK_HEARTBEAT_MS, default 30000)
   --allowed-origins L    comma-separated websocket Origins allowed (COURTDESK_ALLOWED_ORIGINS)
+  --templates DIR        the deployment's own email templates, en/ and cy/ inside (COURTDESK_TEMPLATES)
 
 Other settings:
   COURTDESK_CALLBACK_SECRET   HMAC secret for callback signatures (default: DATA/callback-secret)
+
+Court email (docs/templates.md):
+  COURTDESK_MAIL_TRANSPORT    outbox (default: .eml files in DATA/outbox), smtp or notify
+  COURTDESK_MAIL_FROM         sender, e.g. "Courts contact centre <contact@example.gov.uk>"
+  COURTDESK_SMTP_HOST, COURTDESK_SMTP_PORT, COURTDESK_SMTP_SECURE (tls|starttls|none),
+  COURTDESK_SMTP_USER, COURTDESK_SMTP_PASSWORD, COURTDESK_SMTP_CA_FILE
+  COURTDESK_NOTIFY_API_KEY, COURTDESK_NOTIFY_TEMPLATE_ID, COURTDESK_NOTIFY_BASE_URL,
+  COURTDESK_NOTIFY_REPLY_TO_ID
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -31,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
         'intake-rate': { type: 'string' },
         'heartbeat-ms': { type: 'string' },
         'allowed-origins': { type: 'string' },
+        templates: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -53,6 +64,13 @@ export async function run(argv: string[]): Promise<number> {
   const origins = values['allowed-origins'] ?? env.COURTDESK_ALLOWED_ORIGINS;
   if (origins) options.allowedOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean);
   if (env.COURTDESK_CALLBACK_SECRET) options.callbackSecret = env.COURTDESK_CALLBACK_SECRET;
+  const templates = values.templates ?? env.COURTDESK_TEMPLATES;
+  if (templates) options.templatesDir = templates;
+  try {
+    options.mail = mailConfigFromEnv(env);
+  } catch (err) {
+    return fail('broker', `court email is not configured correctly: ${(err as Error).message}`, 2);
+  }
 
   const broker = await startBroker(options);
   process.stdout.write(`courtdesk broker listening on ${broker.url} (data ${options.dataDir}, epoch ${broker.epoch})\n`);

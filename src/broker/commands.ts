@@ -1,0 +1,92 @@
+// Carries out one agent command against the broker's state: decides it (domain), records the
+// events it produces, and answers queries (court directory, templates, previews) from the catalogue.
+import { decideCommand } from '../domain/decide.js';
+import { decideEscalation, previewEscalation, type EscalationContext } from '../domain/decide-escalation.js';
+import { courtBacklog } from '../domain/escalations.js';
+import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
+import type { AgentIdentity, Command, ServerFrame } from '../protocol/frames.js';
+import type { BrokerCore } from './core.js';
+import type { CourtDirectory } from './escalation/court-directory.js';
+import type { TemplateLibrary } from './escalation/template-loader.js';
+import { newEscalationId, newMessageId } from './ids.js';
+
+export type Outcome = Extract<ServerFrame, { type: 'ack' }>;
+
+/** What escalations need from the broker's configuration. */
+export interface Catalogue {
+  courts: CourtDirectory;
+  templates: TemplateLibrary;
+}
+
+export interface CommandContext {
+  core: BrokerCore;
+  catalogue: Catalogue;
+  agent: AgentIdentity;
+  agentExists(name: string): boolean;
+}
+
+/** How many courts a directory query returns at most. */
+const COURT_RESULTS = 50;
+
+export async function executeCommand(ctx: CommandContext, command: Command): Promise<Outcome> {
+  const { core, agent } = ctx;
+  const { ref } = command;
+  const ok = (data: unknown): Outcome => ({ type: 'ack', ref, ok: true, seq: null, data });
+  switch (command.type) {
+    case 'list-courts': {
+      const backlog = new Map(courtBacklog(core.state.enquiries.values()).map((b) => [b.courtSlug, b]));
+      const courts = command.query ? ctx.catalogue.courts.search(command.query) : [...ctx.catalogue.courts.courts];
+      return ok(courts.slice(0, COURT_RESULTS).map((c) => ({ ...c, unanswered: backlog.get(c.slug)?.unanswered ?? 0, oldestSince: backlog.get(c.slug)?.oldestSince ?? null })));
+    }
+    case 'list-templates':
+      return ok(ctx.catalogue.templates.templates.map(({ name, language, subject, description, ask, fields }) => ({ name, language, subject, description, ask, fields })));
+    case 'preview-escalation': {
+      const enquiry = core.state.enquiries.get(command.enquiryId);
+      if (!enquiry) return refused(ref, 'NOT_FOUND', `There is no enquiry ${command.enquiryId}.`);
+      const preview = previewEscalation(enquiry, command, escalationContext(ctx));
+      if (!preview.ok) return preview.missing ? ok({ missing: preview.missing, message: preview.message }) : refused(ref, preview.code, preview.message);
+      return ok({ missing: [], to: preview.court.email, courtName: preview.court.name, language: preview.template.language, ...preview.rendered });
+    }
+    case 'open': {
+      const decision = decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists });
+      if (!decision.ok) return { type: 'ack', ref, ok: false, error: decision.error };
+      // Read only once everything folded is durable and broadcast, so the copy in the ack holds no
+      // event the socket has not already been sent (the client would otherwise fold it twice).
+      for (let tries = 0; core.state.seq > core.durableSeq && tries < 20; tries++) await core.flush();
+      return { type: 'ack', ref, ok: true, seq: null, enquiry: core.state.enquiries.get(command.enquiryId)! };
+    }
+    case 'escalate':
+    case 'chase':
+    case 'answer-escalation': {
+      const decision = decideEscalation(core.state.enquiries.get(command.enquiryId), command, escalationContext(ctx));
+      return decision.ok ? record(ctx, ref, decision.events) : { type: 'ack', ref, ok: false, error: decision.error };
+    }
+    default: {
+      const decision = decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists });
+      return decision.ok ? record(ctx, ref, decision.events) : { type: 'ack', ref, ok: false, error: decision.error };
+    }
+  }
+}
+
+async function record(ctx: CommandContext, ref: string, events: CourtdeskEvent[]): Promise<Outcome> {
+  if (events.length === 0) return { type: 'ack', ref, ok: true, seq: null };
+  const actor: Actor = { kind: ctx.agent.role === 'supervisor' ? 'supervisor' : 'agent', name: ctx.agent.name };
+  const { records, durable } = ctx.core.record(events.map((event, i) => ({ actor, event, ...(i === 0 ? { ref } : {}) })));
+  await durable;
+  return { type: 'ack', ref, ok: true, seq: records[records.length - 1]!.seq };
+}
+
+function escalationContext(ctx: CommandContext): EscalationContext {
+  return {
+    actor: ctx.agent,
+    court: (slug) => ctx.catalogue.courts.get(slug),
+    template: (name, language: Language) => ctx.catalogue.templates.get(name, language),
+    newEscalationId,
+    newMessageId,
+    now: new Date(),
+  };
+}
+
+function refused(ref: string, code: string, message: string): Outcome {
+  return { type: 'ack', ref, ok: false, error: { code, message } };
+}
