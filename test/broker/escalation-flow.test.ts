@@ -1,0 +1,160 @@
+// Escalations end to end through a real broker: commands over the websocket, delivery through the
+// outbox and a real SMTP server, answers over HTTP, chases, and a delivery that survives a restart.
+import { readdir, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { postEnquiry, RawAgent, startTestBroker, type TestBroker } from '../helpers/broker.js';
+
+const BIRMINGHAM = 'birmingham-civil-and-family-justice-centre';
+let t: TestBroker | undefined;
+let smtp: SMTPServer | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  if (smtp) await new Promise<void>((resolve) => smtp!.close(() => resolve()));
+  smtp = undefined;
+});
+
+/** A real SMTP server; `refuse` answers 451 (try later) while it returns true. */
+async function smtpServer(refuse: () => boolean): Promise<{ port: number; mails: ParsedMail[] }> {
+  const mails: ParsedMail[] = [];
+  smtp = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        if (refuse()) {
+          callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
+          return;
+        }
+        mails.push(mail);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp!.listen(0, '127.0.0.1', resolve));
+  return { port: (smtp.server.address() as AddressInfo).port, mails };
+}
+
+/** An agent holding a fresh enquiry tagged with a case number. */
+async function heldEnquiry(broker: TestBroker, language: 'en' | 'cy' = 'en'): Promise<{ agent: RawAgent; id: string }> {
+  const text = language === 'cy' ? 'Bore da, oes dyddiad i fy ngwrandawiad? Diolch' : 'When is my hearing? I have heard nothing.';
+  const id = await postEnquiry(broker.url, broker.tokens.intake, { name: 'Dee Jones', text, language });
+  const agent = await RawAgent.connect(broker.url, broker.tokens.agent);
+  await agent.welcome();
+  await agent.command({ type: 'claim', ref: 'claim', enquiryId: id });
+  await agent.command({ type: 'tag', ref: 'tag', enquiryId: id, caseNumber: '305JE126' });
+  return { agent, id };
+}
+
+function escalationEvents(agent: RawAgent, type: string): any[] {
+  return agent.events().filter((e) => e.event.type === type);
+}
+
+describe('escalation to a court', () => {
+  it('lists courts and templates, previews, asks for missing fields, then sends to the outbox as a real .eml', async () => {
+    t = await startTestBroker({ deliveryBaseDelayMs: 20 });
+    const { agent, id } = await heldEnquiry(t);
+    const courts = await agent.command({ type: 'list-courts', ref: 'courts', query: 'birmingham' });
+    expect(courts.data[0]).toMatchObject({ slug: BIRMINGHAM, email: 'enquiries.birmingham.countycourt@justice.gov.uk', unanswered: 0 });
+    const templates = await agent.command({ type: 'list-templates', ref: 'templates' });
+    expect(templates.data.map((x: { name: string; language: string }) => `${x.name}/${x.language}`)).toEqual(
+      expect.arrayContaining(['hearing-date/en', 'hearing-date/cy', 'urgent-hearing/en', 'chase/cy', 'documents-not-received/en', 'general/en']),
+    );
+
+    const asked = await agent.command({ type: 'preview-escalation', ref: 'p1', enquiryId: id, courtSlug: BIRMINGHAM, template: 'urgent-hearing' });
+    expect(asked.data.missing).toEqual(['hearingDate']);
+    const refused = await agent.command({ type: 'escalate', ref: 'e0', enquiryId: id, courtSlug: BIRMINGHAM, template: 'urgent-hearing' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'MISSING_FIELDS' } });
+
+    const fields = { hearingDate: 'Thursday 26 November 2026 at 10am' };
+    const preview = await agent.command({ type: 'preview-escalation', ref: 'p2', enquiryId: id, courtSlug: BIRMINGHAM, template: 'urgent-hearing', fields });
+    expect(preview.data).toMatchObject({ missing: [], to: 'enquiries.birmingham.countycourt@justice.gov.uk' });
+    expect(preview.data.subject).toContain('305JE126');
+    expect(preview.data.text).toContain('Thursday 26 November 2026 at 10am');
+
+    const ack = await agent.command({ type: 'escalate', ref: 'e1', enquiryId: id, courtSlug: BIRMINGHAM, template: 'urgent-hearing', fields });
+    expect(ack.ok).toBe(true);
+    const sent = await agent.waitFor(() => escalationEvents(agent, 'escalation.delivery').find((e) => e.event.state === 'sent'), 'delivery');
+    const escalationId = sent.event.escalationId;
+    const files = await readdir(join(t.dataDir, 'outbox'));
+    expect(files).toEqual([`${escalationId}.eml`]);
+    const mail = await simpleParser(await readFile(join(t.dataDir, 'outbox', files[0]!)));
+    expect(mail.subject).toBe(preview.data.subject);
+    expect((mail.to as { text: string }).text).toContain('enquiries.birmingham.countycourt@justice.gov.uk');
+    expect(mail.text).toContain('When is my hearing?');
+    expect(mail.html).toContain('305JE126');
+
+    const opened = await agent.command({ type: 'open', ref: 'o', enquiryId: id });
+    expect(opened.enquiry.escalations).toEqual([expect.objectContaining({ id: escalationId, status: 'sent', courtSlug: BIRMINGHAM, attempts: 1 })]);
+    const backlog = await agent.command({ type: 'list-courts', ref: 'courts2', query: 'birmingham' });
+    expect(backlog.data[0]).toMatchObject({ unanswered: 1, oldestSince: expect.any(String) });
+    agent.close();
+  });
+
+  it('uses the Welsh template for a Welsh enquiry, records the court’s answer over HTTP, and settles the thread', async () => {
+    t = await startTestBroker({ deliveryBaseDelayMs: 20 });
+    const { agent, id } = await heldEnquiry(t, 'cy');
+    await agent.command({ type: 'escalate', ref: 'e', enquiryId: id, courtSlug: 'cardiff-civil-and-family-justice-centre', template: 'hearing-date' });
+    const sent = await agent.waitFor(() => escalationEvents(agent, 'escalation.delivery').find((e) => e.event.state === 'sent'), 'delivery');
+    const created = escalationEvents(agent, 'escalation.created')[0].event;
+    expect(created.language).toBe('cy');
+    expect(created.subject).toMatch(/Ymholiad|gwrandawiad/i);
+
+    const chase = await agent.command({ type: 'chase', ref: 'c', enquiryId: id, escalationId: sent.event.escalationId });
+    expect(chase.ok).toBe(true);
+    const chaseEvent = await agent.waitFor(() => escalationEvents(agent, 'escalation.created').find((e) => e.event.chaseOf), 'the chase');
+    expect(chaseEvent.event.subject).toContain(created.subject);
+    expect(chaseEvent.event.text).toMatch(/\d{1,2} \p{L}+ \d{4}/u); // the date the original was sent, in Welsh
+
+    const res = await t.post(`/v1/escalations/${sent.event.escalationId}/answer`, { text: 'The hearing is listed for 2 December at 2pm.' });
+    expect(res.status).toBe(201);
+    const enquiry = (await (await t.get(`/v1/enquiries/${id}`, t.tokens.agent)).json()) as any;
+    expect(enquiry.escalations.map((x: { status: string }) => x.status)).toEqual(['answered', 'answered']);
+    expect(enquiry.messages.at(-1)).toMatchObject({ author: 'court', text: 'The hearing is listed for 2 December at 2pm.' });
+    expect((await t.post('/v1/escalations/XNOSUCH00/answer', { text: 'hello' })).status).toBe(404);
+    agent.close();
+  });
+
+  it('delivers through a real SMTP server, retrying a temporary refusal, and resumes a pending delivery after a restart exactly once', async () => {
+    let refusing = true;
+    const server = await smtpServer(() => refusing);
+    const mail = { transport: 'smtp' as const, from: { name: 'Contact centre', address: 'contact@example.gov.uk' }, host: '127.0.0.1', port: server.port, secure: 'none' as const };
+    t = await startTestBroker({ mail, deliveryBaseDelayMs: 60_000, deliveryMaxDelayMs: 60_000 });
+    const { agent, id } = await heldEnquiry(t);
+    await agent.command({ type: 'escalate', ref: 'e', enquiryId: id, courtSlug: BIRMINGHAM, template: 'hearing-date' });
+    const retrying = await agent.waitFor(() => escalationEvents(agent, 'escalation.delivery').find((e) => e.event.state === 'retrying'), 'a temporary failure');
+    expect(retrying.event.reason).toMatch(/451|busy/);
+    agent.close();
+
+    const { dataDir, tokens } = t;
+    await t.broker.close();
+    refusing = false;
+    t = await startTestBroker({ mail, deliveryBaseDelayMs: 20 }, { dataDir, tokens });
+    const deadline = Date.now() + 10_000;
+    while (server.mails.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.mails).toHaveLength(1);
+    expect(server.mails[0]!.subject).toContain('305JE126');
+    expect((server.mails[0]!.from as { text: string }).text).toContain('contact@example.gov.uk');
+    const enquiry = (await (await t.get(`/v1/enquiries/${id}`, t.tokens.agent)).json()) as any;
+    expect(enquiry.escalations[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses escalation by an agent who does not hold the enquiry, and unknown courts or templates', async () => {
+    t = await startTestBroker();
+    const { agent, id } = await heldEnquiry(t);
+    const bob = await RawAgent.connect(t.url, t.tokens.agent2);
+    await bob.welcome();
+    expect(await bob.command({ type: 'escalate', ref: 'b', enquiryId: id, courtSlug: BIRMINGHAM, template: 'general' })).toMatchObject({ ok: false, error: { code: 'NOT_HOLDER' } });
+    expect(await agent.command({ type: 'escalate', ref: 'x', enquiryId: id, courtSlug: 'atlantis', template: 'general' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COURT' } });
+    expect(await agent.command({ type: 'escalate', ref: 'y', enquiryId: id, courtSlug: BIRMINGHAM, template: 'nope' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TEMPLATE' } });
+    agent.close();
+    bob.close();
+  });
+});
