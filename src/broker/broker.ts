@@ -1,6 +1,6 @@
 // Starts the broker: one HTTP server for intake and health that also accepts the agent websocket.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import type { Catalogue } from './commands.js';
 import { BrokerCore } from './core.js';
 import { CourtDirectory } from './escalation/court-directory.js';
 import { EscalationDelivery } from './escalation/escalation-delivery.js';
-import { loadTemplates } from './escalation/template-loader.js';
+import { loadTemplates, userTemplatesDir } from './escalation/template-loader.js';
 import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig } from './escalation/transports/index.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
 import { handleIntake } from './http/intake-routes.js';
@@ -42,7 +42,7 @@ export interface BrokerOptions {
   recentEvents?: number;
   /** HMAC secret for callback signatures; default read from (or created in) DATA/callback-secret. */
   callbackSecret?: string;
-  /** A folder of the deployment's own templates (en/ and cy/ inside), adding to or replacing the built-in ones. */
+  /** A folder of the deployment's own templates (en/ and cy/ inside), adding to or replacing the built-in ones. Default DATA/templates when it exists. */
   templatesDir?: string;
   /** How court emails go out. Default: the outbox, `.eml` files in DATA/outbox. */
   mail?: MailConfig;
@@ -167,9 +167,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 }
 
 async function loadCatalogue(options: BrokerOptions): Promise<Catalogue> {
+  const inData = userTemplatesDir(options.dataDir);
+  const userDir = options.templatesDir ?? ((await stat(inData).catch(() => null))?.isDirectory() ? inData : undefined);
   return {
     courts: await CourtDirectory.load(options.dataDir),
-    templates: await loadTemplates(options.templatesDir ? { userDir: options.templatesDir } : {}),
+    templates: await loadTemplates(userDir ? { userDir } : {}),
   };
 }
 

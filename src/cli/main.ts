@@ -5,6 +5,8 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 /** Every command, its one-line summary, and its module. `courtdesk help` prints this table. */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   broker: { summary: 'run the broker (HTTP intake + agent websocket + journal)', load: () => import('./commands/broker.js') },
+  courts: { summary: 'list, search or import the court directory (courts list|import)', load: () => import('./commands/courts.js') },
+  templates: { summary: 'list or check court email templates (templates list|check)', load: () => import('./commands/templates.js') },
   demo: { summary: 'a broker with a morning of enquiries and the workbench, in a temporary folder', load: () => import('./commands/demo.js') },
   token: { summary: 'add, list or revoke access tokens (token add NAME --role ROLE)', load: () => import('./commands/token.js') },
 };
