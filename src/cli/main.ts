@@ -4,6 +4,10 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 
 /** Every command, its one-line summary, and its module. `courtdesk help` prints this table. */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  workbench: { summary: 'open the agent workbench (the default: `courtdesk --broker URL --token T`)', load: () => import('./commands/workbench.js') },
+  login: { summary: 'check a token against a broker and save both (login --broker URL --token T)', load: () => import('./commands/login.js') },
+  logout: { summary: 'forget the saved broker and token', load: () => import('./commands/logout.js') },
+  settings: { summary: 'show or change workbench settings (SLA thresholds, theme, ascii, fps)', load: () => import('./commands/settings.js') },
   broker: { summary: 'run the broker (HTTP intake + agent websocket + journal)', load: () => import('./commands/broker.js') },
   courts: { summary: 'list, search or import the court directory (courts list|import)', load: () => import('./commands/courts.js') },
   templates: { summary: 'list or check court email templates (templates list|check)', load: () => import('./commands/templates.js') },
