@@ -62,7 +62,7 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
       return decision.ok ? record(ctx, ref, decision.events) : { type: 'ack', ref, ok: false, error: decision.error };
     }
     default: {
-      const decision = decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists });
+      const decision = decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists, now: new Date() });
       return decision.ok ? record(ctx, ref, decision.events) : { type: 'ack', ref, ok: false, error: decision.error };
     }
   }

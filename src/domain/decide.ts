@@ -29,7 +29,12 @@ export interface DecisionContext {
   actor: { name: string; role: Role };
   newMessageId(): string;
   agentExists(name: string): boolean;
+  /** The time the command is judged at (the WhatsApp reply window runs against it). Default: now. */
+  now?: Date;
 }
+
+/** WhatsApp accepts free text from a business only this long after the customer's last message. */
+export const WHATSAPP_REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type DecisionError = { code: string; message: string };
 export type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; error: DecisionError };
@@ -77,6 +82,10 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
       if (!holds) return notHolder(enquiry, 'reply to it');
       const text = command.text.trimEnd();
       if (text.trim().length === 0) return refuse('EMPTY_TEXT', 'The reply is empty; type a message before sending it.');
+      if (enquiry.channel === 'whatsapp') {
+        const closed = whatsappWindowClosed(enquiry, ctx.now ?? new Date());
+        if (closed) return refuse('REPLY_WINDOW_CLOSED', closed);
+      }
       return accept({ type: 'enquiry.replied', enquiryId: id, messageId: ctx.newMessageId(), agent: actor.name, text });
     }
 
@@ -133,6 +142,27 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
     default:
       return assertNever(command);
   }
+}
+
+/**
+ * Why free text cannot go to this WhatsApp customer now, or null while it can. Refusing here, before
+ * anything is recorded, tells the agent at once; WhatsApp would otherwise only say so later, as a
+ * failed receipt (131047). The window closes at exactly 24 hours.
+ */
+function whatsappWindowClosed(enquiry: Enquiry, now: Date): string | null {
+  const last = Date.parse(enquiry.lastCustomerAt);
+  // An unreadable time cannot be judged here; the channel's sender checks again before sending.
+  if (Number.isNaN(last)) return null;
+  const closesAt = last + WHATSAPP_REPLY_WINDOW_MS;
+  if (now.getTime() < closesAt) return null;
+  const hoursAgo = Math.floor((now.getTime() - closesAt) / 3_600_000);
+  const ago = hoursAgo < 1 ? 'less than an hour ago' : `${hoursAgo} hour${hoursAgo === 1 ? '' : 's'} ago`;
+  return (
+    `WhatsApp allows free text only within 24 hours of the customer's last message. ` +
+    `The customer last wrote at ${new Date(last).toISOString()}, so the window closed at ${new Date(closesAt).toISOString()} (${ago}). ` +
+    `Only an approved WhatsApp template message could reach them now, and courtdesk does not send those. ` +
+    `Your reply was not sent: contact the customer another way, or wait for them to write again (their next message reopens the window).`
+  );
 }
 
 function notHolder(enquiry: Enquiry, doing: string, supervisorsMay = false): Decision {

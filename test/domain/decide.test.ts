@@ -172,6 +172,62 @@ describe('decideCommand: reply', () => {
   });
 });
 
+describe('decideCommand: the WhatsApp 24-hour reply window', () => {
+  const HOUR = 60;
+  /** A WhatsApp enquiry W1 received at minute 0 and claimed by alice; `now` is `minutes` after T0. */
+  function whatsapp(minutes: number): DecisionContext {
+    j.receive('W1', at(0), { channel: 'whatsapp', from: '447700900123' }).claim('W1', 'alice', at(1));
+    return { ...alice, now: new Date(at(minutes)) };
+  }
+
+  it('accepts free text up to the last minute before 24 hours have passed', () => {
+    const ctx = whatsapp(24 * HOUR - 1);
+    expect(events(run({ type: 'reply', enquiryId: 'W1', text: 'Your hearing is on Monday.' }, ctx))[0]?.type).toBe('enquiry.replied');
+  });
+
+  it('refuses at exactly 24 hours with REPLY_WINDOW_CLOSED, saying when it closed, why, and what to do', () => {
+    const e = error(run({ type: 'reply', enquiryId: 'W1', text: 'hi' }, whatsapp(24 * HOUR)));
+    expect(e.code).toBe('REPLY_WINDOW_CLOSED');
+    expect(e.message).toContain('within 24 hours');
+    expect(e.message).toContain(`closed at ${at(24 * HOUR)}`);
+    expect(e.message).toContain('less than an hour ago');
+    expect(e.message).toMatch(/template/);
+    expect(e.message).toMatch(/contact the customer another way, or wait for them to write again/);
+  });
+
+  it('says how long ago the window closed', () => {
+    expect(error(run({ type: 'reply', enquiryId: 'W1', text: 'hi' }, whatsapp(27 * HOUR + 30))).message).toContain('(3 hours ago)');
+  });
+
+  it('runs from the customer\'s latest message, not the first, so a new message reopens it', () => {
+    const ctx = whatsapp(30 * HOUR);
+    expect(error(run({ type: 'reply', enquiryId: 'W1', text: 'hi' }, ctx)).code).toBe('REPLY_WINDOW_CLOSED');
+    j.customer('W1', at(29 * HOUR), 'Are you there?');
+    expect(events(run({ type: 'reply', enquiryId: 'W1', text: 'Yes, sorry for the wait.' }, ctx))).toHaveLength(1);
+  });
+
+  it('does not count agent replies or notes as the customer writing', () => {
+    const ctx = whatsapp(25 * HOUR);
+    j.reply('W1', 'alice', at(23 * HOUR));
+    j.record({ type: 'enquiry.noted', enquiryId: 'W1', messageId: 'N1', agent: 'alice', text: 'called them' }, at(23 * HOUR));
+    expect(error(run({ type: 'reply', enquiryId: 'W1', text: 'hi' }, ctx)).code).toBe('REPLY_WINDOW_CLOSED');
+  });
+
+  it('applies to WhatsApp only: SMS and web enquiries of any age can be answered', () => {
+    j.receive('S1', at(0), { channel: 'sms', from: '+447700900123' }).claim('S1', 'alice', at(1)).claim('E1', 'alice', at(1));
+    const later = { ...alice, now: new Date(at(72 * HOUR)) };
+    expect(events(run({ type: 'reply', enquiryId: 'S1', text: 'hi' }, later))).toHaveLength(1);
+    expect(events(run({ type: 'reply', enquiryId: 'E1', text: 'hi' }, later))).toHaveLength(1);
+  });
+
+  it('judges against the real clock when the context gives no time', () => {
+    const { now: _now, ...noClock } = whatsapp(0);
+    expect(error(run({ type: 'reply', enquiryId: 'W1', text: 'hi' }, noClock)).code).toBe('REPLY_WINDOW_CLOSED'); // T0 is in 2025
+    j.customer('W1', new Date().toISOString());
+    expect(events(run({ type: 'reply', enquiryId: 'W1', text: 'hi' }, noClock))).toHaveLength(1);
+  });
+});
+
 describe('decideCommand: note', () => {
   it('records the holder’s note, trimmed at the end', () => {
     run({ type: 'claim', enquiryId: 'E1' }, alice);

@@ -1,6 +1,7 @@
 // WhatsApp Cloud API inbound: the webhook's subscription check, its signature, and turning its
 // payloads into InboundMessage and StatusUpdate. Nothing here records anything; the broker does.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WHATSAPP_REPLY_WINDOW_MS } from '../../domain/decide.js';
 import { safeEqual } from './safe-equal.js';
 import {
   MAX_WEBHOOK_BODY_BYTES,
@@ -273,7 +274,9 @@ function describeErrors(errors: unknown): string | undefined {
   return described.length > 0 ? described.join('; ') : undefined;
 }
 
-export const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
+// One rule, two checks: the broker refuses the reply command with it, and the sender checks again
+// before a reply that waited (retries, a restart) goes out.
+export const REPLY_WINDOW_MS = WHATSAPP_REPLY_WINDOW_MS;
 
 export type ReplyWindow =
   | { open: true; closesAt: string }
