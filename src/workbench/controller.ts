@@ -103,6 +103,7 @@ export class Controller implements Actions {
     };
     this.stopClient = this.client.subscribe(() => this.clientChanged());
     this.stopOutcomes = this.client.onOutcome?.((report) => this.restoredOutcome(report)) ?? (() => {});
+    this.scheduleOpen();
   }
 
   // --- what views read ----------------------------------------------------------------------
@@ -152,6 +153,7 @@ export class Controller implements Actions {
     return {
       selected: this.selection().enquiry,
       me,
+      supervisor: this.client.agent?.role === 'supervisor',
       presence: this.presence(),
       filter: this.ui.filter,
       zoomed: this.ui.zoomed,

@@ -111,6 +111,7 @@ function bodyLines(e: Enquiry, o: PaneOptions): Line[] {
 
 function labelOf(m: Message, e: Enquiry, me: string): string {
   if (m.author === 'customer') return displayName(e);
+  if (m.author === 'court') return 'court';
   const who = m.agent === undefined ? 'agent' : m.agent === me ? 'you' : cleanLine(m.agent);
   return m.author === 'note' ? `note by ${who}` : who;
 }
@@ -131,7 +132,7 @@ function messageLines(time: string, author: Message['author'], text: string, lab
       { text: suffix, role: suffixRole },
     ];
   };
-  const role = author === 'note' ? 'note' : author === 'agent' ? 'agent' : 'customer';
+  const role = author === 'note' ? 'note' : author === 'agent' ? 'agent' : author === 'court' ? 'accent' : 'customer';
   return lines.map((line, i) =>
     i === 0
       ? [{ text: `${time} `, role: 'dim' } as Segment, { text: who, role } as Segment, ...body(line, lines.length === 1)]

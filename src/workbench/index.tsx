@@ -6,7 +6,7 @@ import type { BrokerClient } from '../client/types.js';
 import { Controller } from './controller.js';
 import type { DraftStore } from './drafts.js';
 import { Frame } from './components/frame.js';
-import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { sizeOf, useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { makeTheme, type Theme } from './theme.js';
 import { Ticker } from './ticker.js';
@@ -40,12 +40,15 @@ export interface WorkbenchProps {
   controller: Controller;
   theme: Theme;
   ticker: Ticker;
+  /** The terminal size, when the caller follows resizes itself (renderWorkbench does). */
+  size?: TerminalSize;
 }
 
-export function Workbench({ controller, theme, ticker }: WorkbenchProps) {
+export function Workbench({ controller, theme, ticker, size }: WorkbenchProps) {
   useSyncExternalStore(controller.subscribe, controller.getVersion);
   const { stdout } = useStdout();
-  const { columns, rows } = useTerminalSize(stdout);
+  const measured = useTerminalSize(stdout, size === undefined);
+  const { columns, rows } = size ?? measured;
   const { isRawModeSupported } = useStdin();
   // Undefined (not false) with piped stdin: only a definite yes turns raw mode on.
   useInput(controller.handleInput, { isActive: isRawModeSupported === true });
@@ -63,7 +66,13 @@ export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
     ...(options.drafts ? { drafts: options.drafts } : {}),
     onQuit: () => instance?.unmount(),
   });
-  instance = render(<Workbench controller={controller} theme={theme} ticker={ticker} />, {
+  const stdout = options.stdout ?? process.stdout;
+  const tree = (size: TerminalSize) => <Workbench controller={controller} theme={theme} ticker={ticker} size={size} />;
+  // Registered before Ink registers its own: the re-render at the new size is synchronous, so Ink's
+  // redraw that follows draws the new layout, never the old one at the new width.
+  const onResize = () => instance?.rerender(tree(sizeOf(stdout)));
+  stdout.on('resize', onResize);
+  instance = render(tree(sizeOf(stdout)), {
     ...(options.stdout ? { stdout: options.stdout } : {}),
     ...(options.stdin ? { stdin: options.stdin } : {}),
     ...(options.stderr ? { stderr: options.stderr } : {}),
@@ -74,6 +83,9 @@ export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
     maxFps: settings.fps,
     incrementalRendering: false,
   });
-  void instance.waitUntilExit().finally(() => controller.dispose());
+  void instance.waitUntilExit().finally(() => {
+    stdout.off('resize', onResize);
+    controller.dispose();
+  });
   return Object.assign(instance, { controller });
 }

@@ -9,6 +9,8 @@ import { textWidth } from './text.js';
 export interface KeyContext {
   selected: Enquiry | null;
   me: string;
+  /** Supervisors may add notes to enquiries they do not hold. */
+  supervisor: boolean;
   presence: Presence | null;
   filter: string;
   zoomed: boolean;
@@ -115,19 +117,31 @@ export const KEYMAP: readonly Binding[] = [
     run: (a) => a.release(),
   },
   { keys: ['r'], label: 'r', hint: 'reply', help: 'reply to the customer (Tab in the editor: canned replies)', footer: 2, when: heldByMe, run: (a) => a.reply() },
-  { keys: ['t'], label: 't', hint: 'tag', help: 'tag a County Court case number', footer: 4, when: open, run: (a) => a.tag() },
+  { keys: ['t'], label: 't', hint: 'tag', help: 'tag a County Court case number', footer: 4, when: heldByMe, run: (a) => a.tag() },
   {
     keys: ['T'],
     label: 'T',
     hint: 'untag',
     help: 'remove a case-number tag',
     footer: 14,
-    when: (c) => (c.selected && c.selected.caseNumbers.length > 0 ? true : 'it has no case numbers'),
+    when: (c) => {
+      const ready = heldByMe(c);
+      if (ready !== true) return ready;
+      return c.selected!.caseNumbers.length > 0 ? true : 'it has no case numbers';
+    },
     run: (a) => a.untag(),
   },
   { keys: ['e'], label: 'e', hint: 'escalate', help: 'escalate to a court by email', footer: 10, when: open, run: (a) => a.escalate() },
-  { keys: ['a'], label: 'a', hint: 'note', help: 'add an internal note (never sent to the customer)', footer: 8, when: needsSelection, run: (a) => a.note() },
-  { keys: ['x'], label: 'x', hint: 'close', help: 'close the selected enquiry', footer: 11, when: open, run: (a) => a.close() },
+  {
+    keys: ['a'],
+    label: 'a',
+    hint: 'note',
+    help: 'add an internal note (never sent to the customer)',
+    footer: 8,
+    when: (c) => (c.supervisor && c.selected ? true : heldByMe(c)),
+    run: (a) => a.note(),
+  },
+  { keys: ['x'], label: 'x', hint: 'close', help: 'close the selected enquiry', footer: 11, when: heldByMe, run: (a) => a.close() },
   {
     keys: ['o'],
     label: 'o',

@@ -28,7 +28,7 @@ describe('conversationLines', () => {
     escalations: [
       {
         id: 'x1', courtSlug: 'bristol', courtName: 'Bristol Civil Justice Centre', to: 'civil@bristol.example', template: 't',
-        language: 'en', subject: 's', status: 'sent', createdAt: minutesAgo(3), createdBy: 'alice', sentAt: minutesAgo(3), chases: 0,
+        language: 'en', subject: 's', text: '', html: '', attempts: 1, status: 'sent', createdAt: minutesAgo(3), createdBy: 'alice', sentAt: minutesAgo(3), chases: 0,
       },
     ],
   });

@@ -71,7 +71,9 @@ export interface Desk {
   dir: string;
   broker: RunningBroker;
   url: string;
-  tokens: { alice: string; carys: string; bob: string; intake: string };
+  tokens: { alice: string; carys: string; bob: string; sam: string; intake: string };
+  /** A second, plain client for another agent (to claim or transfer behind the workbench's back). */
+  other(token: string): Promise<BrokerClient>;
   post(body: { channel?: string; from?: string; name?: string; text?: string; language?: string }): Promise<string>;
   get(id: string): Promise<any>;
   close(): Promise<void>;
@@ -83,12 +85,20 @@ export async function startDesk(): Promise<Desk> {
     alice: await addToken(dir, { name: 'alice', role: 'agent', languages: ['en'] }),
     carys: await addToken(dir, { name: 'carys', role: 'agent', languages: ['en', 'cy'] }),
     bob: await addToken(dir, { name: 'bob', role: 'agent', languages: ['en', 'cy'] }),
+    sam: await addToken(dir, { name: 'sam', role: 'supervisor', languages: ['en', 'cy'] }),
     intake: await addToken(dir, { name: 'webform', role: 'intake' }),
   };
   const broker = await startBroker({ dataDir: dir, port: 0, log: () => {}, intakeRatePerSecond: 10_000 });
+  const others: BrokerClient[] = [];
   return {
     dir,
     broker,
+    async other(token) {
+      const client = createBrokerClient({ url: broker.url, token, minReconnectDelayMs: 50, maxReconnectDelayMs: 200 });
+      others.push(client);
+      await client.ready();
+      return client;
+    },
     url: broker.url,
     tokens,
     async post(body) {
@@ -100,11 +110,12 @@ export async function startDesk(): Promise<Desk> {
       if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
       return ((await res.json()) as { id: string }).id;
     },
-    async get(id) {
+    async get(id: string) {
       const res = await fetch(`${broker.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.intake}` } });
       return res.json();
     },
     async close() {
+      for (const c of others) await c.close();
       await broker.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -13,10 +13,12 @@ import { waitingStats, windowTop } from '../queue-view.js';
 import { screenLayout } from '../layout.js';
 import type { Theme } from '../theme.js';
 import type { Ticker } from '../ticker.js';
-import { fit } from '../text.js';
+import { fit, wrap } from '../text.js';
 import { DialogView, dialogHeight, dialogHints } from '../dialogs/views.js';
 import { HelpOverlay } from './help.js';
 import { Blank, Line } from './line.js';
+
+const MAX_NOTICE_LINES = 3;
 
 interface FrameProps {
   controller: Controller;
@@ -31,7 +33,9 @@ export function Frame({ controller, theme, ticker, columns, rows }: FrameProps) 
   const topRef = useRef(0);
   if (ui.dialog?.kind === 'help') return <HelpOverlay controller={controller} theme={theme} columns={columns} rows={rows} />;
 
-  const dialogLines = dialogHeight(ui.dialog, controller);
+  // A refusal says why in the broker's words, which can be long: up to three lines, never more.
+  const notice = ui.notice ? wrap(ui.notice.text, columns).slice(0, MAX_NOTICE_LINES) : [];
+  const dialogLines = dialogHeight(ui.dialog, controller) + Math.max(0, notice.length - 1);
   const layout = screenLayout(columns, rows, dialogLines, ui.zoomed);
   if (!layout) {
     return <Text wrap="truncate">{`Terminal too small (${columns}x${rows}): courtdesk needs at least 40x10. q quits.`}</Text>;
@@ -67,8 +71,8 @@ export function Frame({ controller, theme, ticker, columns, rows }: FrameProps) 
         pending={pending}
         scroll={ui.paneScroll}
       />
-      {ui.notice ? (
-        <Line segments={[{ text: fit(ui.notice.text, columns, theme.symbols.ellipsis), role: ui.notice.tone === 'error' ? 'error' : 'accent' }]} theme={theme} />
+      {notice.length > 0 ? (
+        notice.map((text, i) => <Line key={`n${i}`} segments={[{ text, role: ui.notice?.tone === 'error' ? 'error' : 'accent' }]} theme={theme} />)
       ) : (
         <Blank />
       )}

@@ -1,0 +1,25 @@
+// `courtdesk logout`: forgets the saved token and broker URL; settings and drafts stay.
+import { parseArgs } from 'node:util';
+import { ConfigError, forgetLogin } from '../config.js';
+import { fail } from '../options.js';
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    return fail('logout', `${(err as Error).message}. Run \`courtdesk logout --help\`.`, 2);
+  }
+  if (values.help) {
+    process.stdout.write('usage: courtdesk logout\n\nForgets the saved token and broker URL. Settings and reply drafts are kept.\n');
+    return 0;
+  }
+  try {
+    const had = forgetLogin();
+    process.stdout.write(had ? 'Logged out: the saved token is forgotten.\n' : 'No token was saved; nothing to forget.\n');
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) return fail('logout', err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,92 @@
+// `courtdesk` with no command: the agent workbench. Starts the broker connection first and loads
+// Ink and React while the handshake is in flight, so start-up costs the larger of the two, not both.
+import { parseArgs } from 'node:util';
+import { ConfigError, fileDraftStore, loadConfig, outboxFile, resolveLogin } from '../config.js';
+import { fail } from '../options.js';
+import { connectChecked } from './login.js';
+
+const HELP = `usage: courtdesk [workbench] [--broker URL] [--token TOKEN] [--ascii] [--no-color]
+
+Opens the agent workbench in this terminal. Without --broker/--token it uses
+COURTDESK_BROKER/COURTDESK_TOKEN, then what \`courtdesk login\` saved.
+  --ascii      plain ASCII symbols and lines (also: courtdesk settings set ascii true)
+  --no-color   no colour (also NO_COLOR=1, or courtdesk settings set theme no-color)
+Press ? in the workbench for every key; docs/workbench.md has the full guide.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        broker: { type: 'string' },
+        token: { type: 'string' },
+        ascii: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return fail('workbench', `${(err as Error).message}. Run \`courtdesk --help\`.`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const why = notInteractive(process.stdin, process.stdout, process.env);
+  if (why) {
+    return fail(
+      'workbench',
+      `the workbench needs an interactive terminal, and ${why}. For scripts and pipes use the scripted and JSON commands instead (\`courtdesk help\` lists them).`,
+      2,
+    );
+  }
+
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) return fail('workbench', err.message);
+    throw err;
+  }
+  const login = resolveLogin({ broker: values.broker, token: values.token }, config);
+  if (!login.ok) return fail('workbench', login.reason, 2);
+  const settings = {
+    ...config.settings,
+    ...(values.ascii ? { ascii: true } : {}),
+    ...(values['no-color'] ? { theme: 'no-color' as const } : {}),
+  };
+
+  // Ink prints only the last frame when CI is set; an agent at a terminal needs every frame.
+  if (process.env.CI || process.env.CONTINUOUS_INTEGRATION) {
+    process.env.CI = 'false';
+    delete process.env.CONTINUOUS_INTEGRATION;
+  }
+  const view = import('../../workbench/index.js');
+  // Awaited below; this only keeps an early return from leaving a rejection unhandled.
+  view.catch(() => {});
+  const checked = await connectChecked(login.broker, login.token, { outboxFile: outboxFile(config.dir, login.broker, login.token) });
+  if (!checked.ok) return fail('workbench', checked.reason);
+  const client = checked.client;
+  const drafts = fileDraftStore(config.dir);
+  try {
+    const { renderWorkbench } = await view;
+    const instance = renderWorkbench({ client, settings, drafts });
+    await instance.waitUntilExit();
+  } finally {
+    drafts.flush();
+    await client.close();
+  }
+  const unsent = client.pending.filter((p) => p.command.type !== 'open').length;
+  if (unsent > 0) process.stderr.write(`courtdesk: ${unsent} unsent command${unsent === 1 ? '' : 's'} kept; they go when you next open the workbench.\n`);
+  return 0;
+}
+
+/** Why this terminal cannot run the workbench, or null when it can. */
+export function notInteractive(stdin: { isTTY?: boolean }, stdout: { isTTY?: boolean }, env: NodeJS.ProcessEnv): string | null {
+  if (!stdin.isTTY) return 'standard input is not a terminal';
+  if (!stdout.isTTY) return 'standard output is not a terminal';
+  if (env.TERM === 'dumb') return 'TERM=dumb cannot draw it';
+  return null;
+}
