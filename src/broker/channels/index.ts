@@ -40,3 +40,6 @@ export {
   type WhatsAppConfig,
   type SmsConfig,
 } from './channel-config.js';
+export { inboundEvents, type InboundEvents, type IdSource } from './inbound.js';
+export { SentReplies, receiptEvents, type ReceiptEvents } from './receipts.js';
+export { channelSenders, describeChannels } from './outbound.js';
