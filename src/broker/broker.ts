@@ -6,12 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AgentHub } from './agent-hub.js';
 import { callbackSender } from './callback-sender.js';
+import { channelSenders, describeChannels, SentReplies, type ChannelConfig } from './channels/index.js';
 import type { Catalogue } from './commands.js';
 import { BrokerCore } from './core.js';
 import { CourtDirectory } from './escalation/court-directory.js';
 import { EscalationDelivery } from './escalation/escalation-delivery.js';
 import { loadTemplates, userTemplatesDir } from './escalation/template-loader.js';
 import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig } from './escalation/transports/index.js';
+import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
 import { handleIntake } from './http/intake-routes.js';
 import { HttpError, sendError, sendJson } from './http/respond.js';
@@ -44,6 +46,11 @@ export interface BrokerOptions {
   callbackSecret?: string;
   /** A folder of the deployment's own templates (en/ and cy/ inside), adding to or replacing the built-in ones. Default DATA/templates when it exists. */
   templatesDir?: string;
+  /**
+   * WhatsApp and SMS (docs/channels.md), usually from `channelConfigFromEnv(process.env)`. A channel
+   * that is null is off: its webhooks answer 404 and replies on it wait, pending. Default: both off.
+   */
+  channels?: ChannelConfig;
   /** How court emails go out. Default: the outbox, `.eml` files in DATA/outbox. */
   mail?: MailConfig;
   /** First retry delay for replies and court emails; doubles to `deliveryMaxDelayMs`. Defaults 1,000 and 600,000 ms. */
@@ -90,7 +97,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const limiter = new RateLimiter(rate, options.intakeBurst ?? rate * 2);
   const sendCallback = callbackSender(options.callbackSecret ?? (await callbackSecret(options.dataDir)));
   const retry = { baseDelayMs: options.deliveryBaseDelayMs ?? 1000, maxDelayMs: options.deliveryMaxDelayMs ?? 600_000 };
-  const delivery = new ReplyDelivery(core, { senderFor: (enquiry) => (enquiry.callbackUrl ? sendCallback : null), ...retry, log });
+  const channels = options.channels ?? { whatsapp: null, sms: null };
+  const sent = SentReplies.from(core.state);
+  core.onCommit((entries) => sent.learn(entries, core.state));
+  const channelSender = channelSenders(channels);
+  const delivery = new ReplyDelivery(core, { senderFor: (enquiry) => (enquiry.callbackUrl ? sendCallback : channelSender(enquiry)), ...retry, log });
   delivery.resumePending();
   const mail = options.mail ?? mailConfigFromEnv({});
   const courtMail = new EscalationDelivery(core, { transport: createTransport(mail, { dataDir: options.dataDir }), ...retry, log });
@@ -117,6 +128,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       return;
     }
     if (!path.startsWith('/v1/')) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
+    // Providers sign their webhooks instead of sending a token.
+    if (await handleChannelWebhook({ core, channels, sent, log }, req, res, path)) return;
     const presented = bearerToken(req.headers.authorization);
     const caller = presented ? authenticate(tokens.tokens, presented) : null;
     if (!caller) {
@@ -138,6 +151,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     });
   });
   log(`court email: ${describeMailConfig(mail)}`);
+  log(`channels: ${describeChannels(channels, core.state)}`);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 

@@ -1,6 +1,7 @@
 // `courtdesk broker`: runs the broker in the foreground until SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
 import { startBroker, type BrokerOptions } from '../../broker/broker.js';
+import { channelConfigFromEnv, formatChannelSettings } from '../../broker/channels/index.js';
 import { mailConfigFromEnv } from '../../broker/escalation/transports/index.js';
 import { dataDirFrom, fail } from '../options.js';
 
@@ -27,6 +28,10 @@ Court email (docs/templates.md):
   COURTDESK_SMTP_USER, COURTDESK_SMTP_PASSWORD, COURTDESK_SMTP_CA_FILE
   COURTDESK_NOTIFY_API_KEY, COURTDESK_NOTIFY_TEMPLATE_ID, COURTDESK_NOTIFY_BASE_URL,
   COURTDESK_NOTIFY_REPLY_TO_ID
+
+Channels (docs/channels.md). A channel with none of its settings is off; one with only some of
+them stops the broker from starting:
+${formatChannelSettings().join('\n')}
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -66,6 +71,11 @@ export async function run(argv: string[]): Promise<number> {
   if (env.COURTDESK_CALLBACK_SECRET) options.callbackSecret = env.COURTDESK_CALLBACK_SECRET;
   const templates = values.templates ?? env.COURTDESK_TEMPLATES;
   if (templates) options.templatesDir = templates;
+  const channels = channelConfigFromEnv(env);
+  if (!channels.ok) {
+    return fail('broker', `the channel settings are not usable (see docs/channels.md or courtdesk broker --help):\n  ${channels.problems.join('\n  ')}`, 2);
+  }
+  options.channels = channels.config;
   try {
     options.mail = mailConfigFromEnv(env);
   } catch (err) {
