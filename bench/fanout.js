@@ -4,7 +4,8 @@
 // Method. The server runs in its own process; the agents are raw websocket clients in two more
 // (lib/agents-child.js); a producer process POSTs enquiries to /v1/enquiries at a paced rate
 // (lib/posters-child.js). Each server gets a ramp of 2-second steps at rising rates; a step
-// "holds" when every event reached every client (≥ 99%, no gap, no socket cut) with p99 ≤ 50 ms.
+// "holds" when every event reached every client (≥ 99%, no gap, no socket cut) with p99 ≤ 50 ms
+// (one failed step per ramp is tried again, since the machine is shared).
 // The figure is the highest step that held: sustainable events/s under that latency bound.
 // Both servers get the same clients, producer, payload and steps. The broker appends each event
 // to its journal, fsyncs (group commit) and sends each socket one frame per commit (`events`
@@ -73,6 +74,7 @@ async function step({ server, producer, groups, agents }, rate) {
   const seen = await reports(groups, true);
   const events = seen.reduce((n, r) => n + r.events, 0);
   const frames = seen.reduce((n, r) => n + r.frames, 0);
+  const bytes = seen.reduce((n, r) => n + r.bytes, 0);
   const lastAt = Math.max(...seen.map((r) => r.lastAt));
   const seconds = (Math.max(lastAt, sent.endedAt) - sent.startedAt) / 1000;
   const latencies = seen.flatMap((r) => r.latencies);
@@ -85,6 +87,7 @@ async function step({ server, producer, groups, agents }, rate) {
     events,
     expected,
     frames,
+    bytes,
     perSecond: events / seconds,
     framesPerSecond: frames / seconds,
     eventsPerFrame: frames ? events / frames : 0,
@@ -114,7 +117,7 @@ function describe(r) {
   ].filter(Boolean);
   return (
     `${fmt(r.rate)} events/s offered: ${fmt(r.perSecond)} delivered/s, ${fmt(r.framesPerSecond)} frames/s ` +
-    `(${fmt(r.eventsPerFrame, 1)} events/frame), p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, max ${fmt(r.max)} ms, ` +
+    `(${fmt(r.eventsPerFrame, 1)} events/frame, ${fmt(r.events ? r.bytes / r.events : 0)} B/event), p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, max ${fmt(r.max)} ms, ` +
     `CPU server ${fmt(r.serverCpu * 100)}% clients ${fmt(r.clientCpu * 100)}%, loop delay p99 ${fmt(r.probes.loopDelayP99, 1)} ms` +
     (r.probes.fsyncs ? `, ${fmt(r.probes.fsyncs)} fsyncs p50 ${fmt(r.probes.fsyncP50, 1)} p99 ${fmt(r.probes.fsyncP99, 1)} ms` : '') +
     `, intake ack p99 ${fmt(r.ackP99)} ms${extra.length ? `; ${extra.join('; ')}` : ''} → ${r.held ? 'held' : 'did not hold'}`
@@ -134,9 +137,17 @@ async function ramp(print, kind, agents, tokens, start) {
     print(`  ${kind}, ${fmt(agents)} agents (${connected.sampled} parse every frame for latency):`);
     let best = null;
     let broke = null;
+    let retried = false;
     for (const rate of RAMPS[agents]) {
-      const r = await step({ server, producer, groups, agents }, rate);
+      let r = await step({ server, producer, groups, agents }, rate);
       print(`    ${describe(r)}`);
+      // Other work on a shared machine can stall any process for 100 ms and spoil one step's p99:
+      // one step per ramp may be tried again before the ramp ends. Lost events are never retried.
+      if (!r.held && !retried && r.closes.length === 0 && r.gaps === 0) {
+        retried = true;
+        r = await step({ server, producer, groups, agents }, rate);
+        print(`    again: ${describe(r)}`);
+      }
       if (!r.held) {
         broke = r;
         break;

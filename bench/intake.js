@@ -3,7 +3,7 @@
 // The broker runs in its own process; the posters in two more. Needs the build (npm run build).
 // Run: node bench/intake.js
 import { appendFileSync, closeSync, fdatasyncSync, openSync, promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { addToken } from '../dist/broker/tokens.js';
@@ -15,6 +15,7 @@ const POSTERS = 64;
 const POSTER_PROCESSES = 2;
 const DURATION_MS = 5000;
 const BASELINE_MS = 2000;
+const WARMUP_MS = 1000;
 
 /** One fdatasync per 200-byte record: a journal without group commit. */
 function fsyncBaseline(dir) {
@@ -41,7 +42,8 @@ export async function runIntakeBench({ print = console.log } = {}) {
   const posters = [];
   let broker;
   try {
-    print(`durable intake (${POSTERS} concurrent posters in ${POSTER_PROCESSES} processes, ${DURATION_MS / 1000} s, broker in its own process)`);
+    print(`durable intake (${POSTERS} concurrent posters in ${POSTER_PROCESSES} processes, ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s of warm-up, broker in its own process)`);
+    print(`  machine load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores; other work on the machine skews every figure)`);
     const baseline = fsyncBaseline(dir);
     figures.add({ name: 'intake baseline: appendFileSync + fdatasyncSync per 200-byte record', value: baseline, unit: 'records/s' });
 
@@ -51,6 +53,8 @@ export async function runIntakeBench({ print = console.log } = {}) {
       posters.push(forkHelper('./posters-child.js', { url: broker.url, token, connections: POSTERS / POSTER_PROCESSES }));
     }
     await Promise.all(posters.map((p) => p.ready));
+    // A second of warm-up (not counted) so the figure is of a running broker, not of its JIT.
+    await Promise.all(posters.map((p) => p.call('closed', { concurrency: POSTERS / POSTER_PROCESSES, durationMs: WARMUP_MS })));
     const cpuBefore = await broker.cpu();
     const results = await Promise.all(posters.map((p) => p.call('closed', { concurrency: POSTERS / POSTER_PROCESSES, durationMs: DURATION_MS })));
     const cpuAfter = await broker.cpu();

@@ -18,6 +18,7 @@ const BATCH = 10_000;
 const AGENTS = 40;
 
 const intake = { kind: 'intake', name: 'web-form' };
+const delivery = { kind: 'system', name: 'delivery' };
 const agentActor = (i) => ({ kind: 'agent', name: `agent${i % AGENTS}` });
 
 const CUSTOMER_TEXT =
@@ -52,7 +53,15 @@ function lifecycle(i) {
   const agent = agentActor(i);
   const ref = (k) => `r${i}-${k}`;
   const claimed = { actor: agent, ref: ref(1), event: { type: 'enquiry.claimed', enquiryId: id, agent: agent.name } };
-  const replied = (k) => ({ actor: agent, ref: ref(k), event: { type: 'enquiry.replied', enquiryId: id, messageId: `M${pad(i)}R${k}`, agent: agent.name, text: REPLY_TEXT } });
+  const channel = received.event.channel;
+  // Replies on WhatsApp and SMS go out through the channel; its receipt follows as an event
+  // (without one, the broker would start by retrying every reply in history).
+  const replied = (k) => {
+    const messageId = `M${pad(i)}R${k}`;
+    const reply = { actor: agent, ref: ref(k), event: { type: 'enquiry.replied', enquiryId: id, messageId, agent: agent.name, text: REPLY_TEXT } };
+    if (channel === 'web') return [reply];
+    return [reply, { actor: delivery, event: { type: 'reply.delivery', enquiryId: id, messageId, state: 'delivered', attempts: 1, externalId: `wamid.${pad(i)}${k}` } }];
+  };
   const followUp = { actor: intake, event: { type: 'enquiry.message', enquiryId: id, messageId: `M${pad(i)}B`, text: FOLLOW_UP_TEXT } };
   const tagged = { actor: agent, ref: ref(5), event: { type: 'enquiry.tagged', enquiryId: id, caseNumber: '305JE126', format: 'civil' } };
   const closed = { actor: agent, ref: ref(6), event: { type: 'enquiry.closed', enquiryId: id } };
@@ -60,11 +69,11 @@ function lifecycle(i) {
     case 7:
       return [received];
     case 8:
-      return [received, claimed, replied(2)];
+      return [received, claimed, ...replied(2)];
     case 9:
-      return [received, claimed, replied(2), followUp];
+      return [received, claimed, ...replied(2), followUp];
     default:
-      return [received, claimed, replied(2), followUp, replied(4), tagged, closed];
+      return [received, claimed, ...replied(2), followUp, ...replied(4), tagged, closed];
   }
 }
 
@@ -136,7 +145,7 @@ export async function runRecoveryBench({ print = console.log } = {}) {
     const big = await writeJournal(bigDir, BIG_JOURNAL, (i) => lifecycle(i));
     figures.note(
       `wrote ${fmt(big.written)} events for ${fmt(big.enquiries)} enquiries (${mb(big.bytes)}) in ${fmt((performance.now() - t) / 1000, 1)} s ` +
-        '(received, claimed, replied, follow-up, tagged, closed; 3 in 10 left open)',
+        '(received, claimed, replied, delivered, follow-up, tagged, closed; 3 in 10 left open)',
     );
     const started = await timedStart(bigDir);
     await started.broker.close();

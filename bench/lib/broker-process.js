@@ -4,6 +4,8 @@
 //   const b = await startBrokerProcess({ dataDir });   // b.url, b.memory({gc}), b.close()
 //
 // BENCH_PROFILE=DIR runs every server child under --cpu-prof, writing .cpuprofile files to DIR.
+// BENCH_SERVER_NODE_ARGS="--max-semi-space-size=64" passes extra Node flags to server children
+// (for what-if runs; the figures of record use none).
 import { forkHelper } from './ipc.js';
 
 function profileArgs(name) {
@@ -12,7 +14,8 @@ function profileArgs(name) {
 }
 
 async function startServer(script, name, config, { gc = false } = {}) {
-  const execArgv = [...(gc ? ['--expose-gc'] : []), ...profileArgs(name)];
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const execArgv = [...(gc ? ['--expose-gc'] : []), ...extra, ...profileArgs(name)];
   const forkedAt = performance.now();
   const helper = forkHelper(script, config, { execArgv });
   const ready = await helper.ready;

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 /** In the child: answers `{id, type, args}` messages with the named handler's result. */
 export function serveRpc(handlers) {
+  // A helper must not outlive the bench that started it (a listening server would keep it alive).
+  process.on('disconnect', () => process.exit(1));
   process.on('message', async (msg) => {
     if (!msg || typeof msg.id !== 'number') return;
     const handler = handlers[msg.type];
