@@ -95,7 +95,6 @@ function bodyLines(e: Enquiry, o: PaneOptions): Line[] {
   if (!e.messagesLoaded) {
     lines.push([{ text: 'Loading the whole conversation…', role: 'dim' }]);
     if (e.preview) lines.push(...messageLines('latest', 'customer', e.preview, '', o));
-    return lines;
   }
   for (const m of e.messages) {
     lines.push(...messageLines(formatTime(m.at, o.nowMs), m.author, m.text, labelOf(m, e, o.me), o, m.author === 'agent' ? replyStateText(m) : undefined));

@@ -58,8 +58,10 @@ describe('conversationLines', () => {
     expect(lines(e, { pending: [{ text: 'It is on Monday', state: 'queued' }] }).join('\n').match(/It is on Monday/g)).toHaveLength(1);
   });
 
-  it('says when the conversation is still loading', () => {
-    expect(lines(enquiry({ messagesLoaded: false, messages: [] })).join('\n')).toContain('Loading the whole conversation');
+  it('says when the conversation is still loading, and still shows a pending reply', () => {
+    const out = lines(enquiry({ messagesLoaded: false, messages: [] }), { pending: [{ text: 'Hello', state: 'queued' }] }).join('\n');
+    expect(out).toContain('Loading the whole conversation');
+    expect(out).toContain('you: Hello [queued]');
   });
 
   it('warns when the WhatsApp reply window has closed', () => {

@@ -208,7 +208,7 @@ describe('connection', () => {
     expect(lines(queued)[0]).toMatch(/offline with 1 unsent, reconnecting in \ds/);
     await m.waitFor((f) => f.includes('sent while offline [sent]') && lines(f)[0]!.includes('connected'), 'sent after reconnecting');
     const frame = m.frame();
-    expect(frame.match(/sent while offline/g)).toHaveLength(1);
+    expect(frame.match(/you: sent while offline/g)).toHaveLength(1);
     const replies = (await desk.get(id)).messages.filter((x: { text: string }) => x.text === 'sent while offline');
     expect(replies).toHaveLength(1);
   });
@@ -286,10 +286,13 @@ describe('screen', () => {
     await m.waitFor((f) => f.includes('40 waiting'), 'all listed');
     await m.press('n');
     await m.waitFor((f) => f.includes('You hold'), 'claimed');
-    await m.press('G', 'g', 'j', 'j', 'k', '?', 'j', 'j', KEYS.esc, 'r', 'x'.repeat(200), KEYS.tab, 'j', KEYS.esc, KEYS.esc, 't', '12', KEYS.enter, KEYS.esc);
+    await m.press('G', 'g', 'j', 'j', 'k', 'k', '?', 'j', 'j', KEYS.esc, 'r', 'x'.repeat(200), KEYS.tab, 'j', KEYS.esc, KEYS.esc, 't', '12', KEYS.enter, KEYS.esc);
     await m.press('/', 'cy', KEYS.enter, 'a', 'note', KEYS.esc, 'q');
     await m.waitFor((f) => f.includes('Quit now?'), 'the quit question');
     expect(m.stdout.frames.length).toBeGreaterThan(20);
+    for (const seen of ['Keys', 'Canned replies in Welsh', 'Tag a case number', 'filter: cy', 'Internal note', 'Quit now?']) {
+      expect(m.stdout.frames.some((f) => f.includes(seen))).toBe(true);
+    }
     for (const frame of m.stdout.frames) {
       const l = lines(frame);
       expect(l.length).toBeLessThanOrEqual(23);
