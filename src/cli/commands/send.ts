@@ -1,0 +1,124 @@
+// `courtdesk send --text T`: an enquiry through HTTP intake, as a channel would post it — the
+// quickest way for a smoke test to put something in the queue.
+import { request } from 'undici';
+import { agentSocketUrl } from '../../client/endpoint.js';
+import { CHANNELS, LANGUAGES } from '../../domain/events.js';
+import { cleanLine } from '../../workbench/text.js';
+import { COMMON_HELP, EXIT, processIo, requiredText, resolveBrokerLogin, runScripted, ScriptError, seconds, unreachable, type Io } from '../scripted.js';
+
+const HELP = `usage: courtdesk send --text T [--from F] [--name N] [--channel C] [--language en|cy]
+                      [--idempotency-key K] [--json] [--broker URL] [--token INTAKE]
+
+Posts an enquiry to the broker's HTTP intake (POST /v1/enquiries), as a channel adapter would,
+and prints its id, its place in the queue and the estimated wait. With --json,
+{"id": "...", "position": N, "estimatedWaitSeconds": N}.
+
+  --text T             what the court user wrote (required)
+  --from F             who wrote, as the channel knows them (default "script")
+  --name N             their name
+  --channel C          ${CHANNELS.join(', ')} (default web)
+  --language L         en or cy; when left out the broker guesses from the text
+  --idempotency-key K  a retry with the same key gets the first enquiry back, not a second one
+
+This needs an intake token, not an agent token: --token, else COURTDESK_INTAKE_TOKEN. The broker
+is --broker, else COURTDESK_BROKER, else the one \`courtdesk login\` saved.
+
+${COMMON_HELP.replace(/ {2}--token T .*\n/, '')}`;
+
+interface Created {
+  id: string;
+  position: number | null;
+  estimatedWaitSeconds: number;
+}
+
+export function run(argv: string[], io: Io = processIo()): Promise<number> {
+  const options = {
+    text: { type: 'string' },
+    from: { type: 'string' },
+    name: { type: 'string' },
+    channel: { type: 'string' },
+    language: { type: 'string' },
+    'idempotency-key': { type: 'string' },
+  } as const;
+  return runScripted({ name: 'send', help: HELP, argv, io, options, positionals: [] }, async (script) => {
+    const { values } = script;
+    const usage = HELP.split('\n')[0]!;
+    const text = requiredText(values.text, '--text', usage);
+    const channel = values.channel ?? 'web';
+    if (!(CHANNELS as readonly string[]).includes(channel)) throw new ScriptError(EXIT.usage, `--channel must be one of ${CHANNELS.join(', ')} (got ${JSON.stringify(channel)}).`);
+    if (values.language !== undefined && !(LANGUAGES as readonly string[]).includes(values.language)) {
+      throw new ScriptError(EXIT.usage, `--language must be en or cy (got ${JSON.stringify(values.language)}).`);
+    }
+    const intakeToken = values.token ?? io.env.COURTDESK_INTAKE_TOKEN;
+    if (!intakeToken?.trim()) {
+      throw new ScriptError(EXIT.usage, 'send needs an intake token: pass --token or set COURTDESK_INTAKE_TOKEN (make one with courtdesk token add NAME --role intake).');
+    }
+    const { broker, token } = resolveBrokerLogin({ broker: values.broker, token: intakeToken }, io);
+    const body = {
+      channel,
+      from: values.from ?? 'script',
+      text,
+      ...(values.name !== undefined ? { name: values.name } : {}),
+      ...(values.language !== undefined ? { language: values.language } : {}),
+    };
+    const headers: Record<string, string> = { authorization: `Bearer ${token.trim()}`, 'content-type': 'application/json' };
+    if (values['idempotency-key'] !== undefined) headers['idempotency-key'] = values['idempotency-key'];
+    const created = await post(intakeUrl(broker), broker, headers, JSON.stringify(body), script.timeoutMs);
+    const place = created.position === null ? 'not in the waiting line' : `number ${created.position} in the queue`;
+    script.print(created, `${created.id}  ${place}, estimated wait ${Math.round(created.estimatedWaitSeconds / 60)} min`);
+  });
+}
+
+/** The intake endpoint on the same broker the agent socket is on (the base URL is checked the same way). */
+function intakeUrl(broker: string): string {
+  let socket: URL;
+  try {
+    socket = new URL(agentSocketUrl(broker));
+  } catch (err) {
+    throw new ScriptError(EXIT.usage, (err as Error).message);
+  }
+  socket.protocol = socket.protocol === 'wss:' ? 'https:' : 'http:';
+  socket.pathname = socket.pathname.replace(/\/v1\/agent$/, '/v1/enquiries');
+  return socket.toString();
+}
+
+async function post(url: string, broker: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Created> {
+  let res;
+  try {
+    res = await request(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+      throw new ScriptError(EXIT.unreachable, `the broker at ${broker} did not answer within ${seconds(timeoutMs)} — check the URL and that it is running, or raise --timeout-ms`);
+    }
+    throw unreachable(broker, `${e.code ?? ''} ${e.message}`);
+  }
+  const text = await res.body.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  if (res.statusCode === 201 && isCreated(json)) return json;
+  const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const code = typeof error?.code === 'string' ? error.code : `HTTP_${res.statusCode}`;
+  const message = typeof error?.message === 'string' ? cleanLine(error.message) : `the broker answered HTTP ${res.statusCode}`;
+  if (res.statusCode === 401) {
+    throw new ScriptError(EXIT.token, `the broker at ${broker} rejected the intake token (${code}): ${message} — pass the right one with --token or COURTDESK_INTAKE_TOKEN (courtdesk token add NAME --role intake makes one)`);
+  }
+  if (res.statusCode === 403) throw new ScriptError(EXIT.token, `${code}: ${message}`);
+  if (res.statusCode === 404 && code === `HTTP_404`) {
+    throw new ScriptError(EXIT.unreachable, `cannot reach the broker at ${broker}: HTTP 404 at /v1/enquiries — check the URL points at a courtdesk broker`);
+  }
+  if (res.statusCode === 429) {
+    const retry = res.headers['retry-after'];
+    throw new ScriptError(EXIT.refused, `${code}: ${message}${retry ? ` (retry after ${String(retry)} s)` : ''}`);
+  }
+  throw new ScriptError(EXIT.refused, `${code}: ${message}`);
+}
+
+function isCreated(value: unknown): value is Created {
+  const v = value as Partial<Created> | null;
+  return typeof v?.id === 'string' && typeof v.estimatedWaitSeconds === 'number';
+}

@@ -1,0 +1,387 @@
+// Shared plumbing for the scripted commands (queue, show, claim … send, escalate): their common
+// options, the broker connection with a deadline, and one way to print results and failures.
+// A CI job has to tell "the broker said no" from "the broker is down" from "the token is wrong"
+// without reading prose, so each has its own exit code, and the reason is one line on stderr.
+import { parseArgs } from 'node:util';
+import { BrokerCommandError, createBrokerClient } from '../client/broker-client.js';
+import type { BrokerClient, CommandInput } from '../client/types.js';
+import type { Enquiry, Escalation } from '../domain/enquiry.js';
+import { waitSeconds } from '../domain/queue.js';
+import type { AgentIdentity } from '../protocol/frames.js';
+import { cleanLine } from '../workbench/text.js';
+import { ConfigError, loadConfig, resolveLogin } from './config.js';
+
+export const EXIT = {
+  ok: 0,
+  /** The broker refused the command (its code and message are on stderr). */
+  refused: 1,
+  /** Bad arguments, or no broker/token configured. */
+  usage: 2,
+  /** The broker cannot be reached, or did not answer in time. */
+  unreachable: 3,
+  /** The broker rejected the token. */
+  token: 4,
+} as const;
+
+/** Where a command writes, and the environment it reads; injectable so tests run commands in-process. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    env: process.env,
+  };
+}
+
+/** A failure with its exit code, thrown anywhere below a command and printed once by `runScripted`. */
+export class ScriptError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ScriptError';
+  }
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Options every scripted command takes. */
+const COMMON = {
+  json: { type: 'boolean' },
+  broker: { type: 'string' },
+  token: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const COMMON_HELP = `Common options:
+  --json            print JSON on stdout
+  --broker URL      broker to use (else COURTDESK_BROKER, else the one \`courtdesk login\` saved)
+  --token T         agent token (else COURTDESK_TOKEN, else the saved one)
+  --timeout-ms N    give up when the broker has not answered within N ms (default 10000)
+  -h, --help        show this help
+
+Exit codes: 0 done; 1 the broker refused (its code and message on stderr); 2 bad usage or no
+broker/token configured; 3 broker unreachable or too slow; 4 token rejected.
+`;
+
+/** escalate, chase and answer always print the escalation as JSON. */
+export const ESCALATION_COMMON_HELP = COMMON_HELP.replace('  --json            print JSON on stdout\n', '  --json            accepted; the escalation is always printed as JSON\n');
+
+type OptionSpec = { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly short?: string };
+type ValueOf<S extends OptionSpec> = S['type'] extends 'string' ? (S['multiple'] extends true ? string[] : string) : S['multiple'] extends true ? boolean[] : boolean;
+/** What parseArgs returns for these options, spelled out (its own inferred type does not survive a generic). */
+type Values<O extends Record<string, OptionSpec>> = { [K in keyof O]?: ValueOf<O[K]> };
+
+export interface ScriptSpec<O extends Record<string, OptionSpec>> {
+  name: string;
+  /** Starts with the usage line, which usage errors quote. */
+  help: string;
+  argv: string[];
+  io: Io;
+  options: O;
+  /** Positional argument names, all required unless `minPositionals` says fewer. */
+  positionals: string[];
+  minPositionals?: number;
+}
+
+export interface Script<O extends Record<string, OptionSpec>> {
+  values: Values<typeof COMMON> & Values<O>;
+  positionals: string[];
+  io: Io;
+  json: boolean;
+  timeoutMs: number;
+  /** Prints `value` as JSON with --json, else `text` (one line or several). */
+  print(value: unknown, text: string): void;
+  /** Connects to the broker (flags, environment, then saved config) and waits for its welcome. */
+  connect(): Promise<Session>;
+}
+
+/** A script whatever its own options, for helpers that use only the common ones. */
+export type AnyScript = Script<Record<string, OptionSpec>>;
+
+/**
+ * Parses the arguments, runs `body`, and turns any ScriptError into one line on stderr and its
+ * exit code. Connections opened through `connect` are closed whatever happens.
+ */
+export async function runScripted<O extends Record<string, OptionSpec>>(
+  spec: ScriptSpec<O>,
+  body: (script: Script<O>) => Promise<void>,
+): Promise<number> {
+  const { name, io } = spec;
+  const sessions: Session[] = [];
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: spec.argv, options: { ...COMMON, ...spec.options }, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new ScriptError(EXIT.usage, `${(err as Error).message.replace(/\s+/g, ' ')} Run \`courtdesk ${name} --help\`.`);
+    }
+    const { values, positionals } = parsed as { values: Script<O>['values']; positionals: string[] };
+    const common = values as Values<typeof COMMON>;
+    if (common.help) {
+      io.out(spec.help.endsWith('\n') ? spec.help : `${spec.help}\n`);
+      return EXIT.ok;
+    }
+    checkPositionals(spec, positionals);
+    const json = common.json === true;
+    const timeoutMs = parseTimeout(common['timeout-ms']);
+    const script: Script<O> = {
+      values,
+      positionals,
+      io,
+      json,
+      timeoutMs,
+      print: (value, text) => io.out(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`),
+      connect: async () => {
+        const login = resolveBrokerLogin({ broker: common.broker, token: common.token }, io);
+        const session = await connect(login.broker, login.token, timeoutMs);
+        sessions.push(session);
+        return session;
+      },
+    };
+    await body(script);
+    return EXIT.ok;
+  } catch (err) {
+    if (!(err instanceof ScriptError)) throw err;
+    io.err(`courtdesk ${name}: ${oneLine(err.message)}\n`);
+    return err.exitCode;
+  } finally {
+    await Promise.all(sessions.map((s) => s.client.close()));
+  }
+}
+
+function checkPositionals(spec: ScriptSpec<Record<string, OptionSpec>>, positionals: string[]): void {
+  const usage = spec.help.split('\n')[0]!.trim();
+  const min = spec.minPositionals ?? spec.positionals.length;
+  if (positionals.length < min) {
+    throw new ScriptError(EXIT.usage, `missing ${spec.positionals.slice(positionals.length, min).join(' and ')}; ${usage}`);
+  }
+  if (positionals.length > spec.positionals.length) {
+    const extra = positionals.slice(spec.positionals.length).map((p) => JSON.stringify(p));
+    throw new ScriptError(EXIT.usage, `unexpected argument ${extra.join(' ')} (quote text that has spaces); ${usage}`);
+  }
+}
+
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+  const ms = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
+    throw new ScriptError(EXIT.usage, `--timeout-ms must be a whole number of milliseconds above 0 (got ${JSON.stringify(text)}).`);
+  }
+  return ms;
+}
+
+/** A value that may appear once and must not be blank, e.g. --text. */
+export function requiredText(value: string | undefined, flag: string, usage: string): string {
+  if (value === undefined) throw new ScriptError(EXIT.usage, `${flag} is required; ${usage}`);
+  if (value.trim() === '') throw new ScriptError(EXIT.usage, `${flag} is empty; give the text to send.`);
+  return value;
+}
+
+/** Broker and token: flags, then COURTDESK_BROKER / COURTDESK_TOKEN, then what `courtdesk login` saved. */
+export function resolveBrokerLogin(flags: { broker?: string | undefined; token?: string | undefined }, io: Io): { broker: string; token: string } {
+  // The saved config is read only when needed, so a CI job passing both never depends on (or creates) one.
+  const direct = resolveLogin(flags, { broker: null, token: null }, io.env);
+  if (direct.ok) return direct;
+  let saved;
+  try {
+    saved = loadConfig(io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ScriptError(EXIT.usage, err.message);
+    throw err;
+  }
+  const login = resolveLogin(flags, saved, io.env);
+  if (!login.ok) throw new ScriptError(EXIT.usage, login.reason);
+  return login;
+}
+
+// --- the broker connection -----------------------------------------------------------------------
+
+export interface Session {
+  client: BrokerClient;
+  agent: AgentIdentity;
+  broker: string;
+  /** Sends a command and waits for its ack; a refusal throws ScriptError 1 with the broker's code and message. */
+  command(input: CommandInput): Promise<{ seq: number | null }>;
+  /** The enquiry with its whole conversation. */
+  open(enquiryId: string): Promise<Enquiry>;
+}
+
+/**
+ * Connects and waits for the welcome. Unlike the workbench, a script does not ride out an outage:
+ * the first failed attempt, a refused token, or the deadline ends the run. No outbox file either:
+ * a command is acknowledged before the script goes on, or the script fails.
+ */
+export async function connect(broker: string, token: string, timeoutMs: number): Promise<Session> {
+  let client: BrokerClient;
+  try {
+    client = createBrokerClient({ url: broker, token });
+  } catch (err) {
+    throw new ScriptError(EXIT.usage, (err as Error).message);
+  }
+  const failure = await new Promise<ScriptError | null>((resolve) => {
+    const done = (result: ScriptError | null) => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(result);
+    };
+    const timer = setTimeout(
+      () => done(new ScriptError(EXIT.unreachable, `no welcome from the broker at ${broker} within ${seconds(timeoutMs)} — check the URL and that the broker is running (courtdesk broker), or raise --timeout-ms`)),
+      timeoutMs,
+    );
+    const unsubscribe = client.subscribe(() => {
+      const c = client.connection;
+      if (c.state === 'reconnecting') done(unreachable(broker, c.lastError));
+      else if (c.state === 'refused') done(refusedConnection(broker, c.error));
+    });
+    client.ready().then(
+      () => done(null),
+      (err: Error) => done(refusedConnection(broker, err.message)),
+    );
+  });
+  if (failure) {
+    await client.close();
+    throw failure;
+  }
+  const agent = client.agent!;
+  const wait = <T>(promise: Promise<T>, what: string): Promise<T> =>
+    withDeadline(
+      promise,
+      timeoutMs,
+      () => new ScriptError(EXIT.unreachable, `the broker at ${broker} did not answer ${what} within ${seconds(timeoutMs)}; it may or may not have been applied (check with courtdesk show)`),
+    );
+  return {
+    client,
+    agent,
+    broker,
+    async command(input) {
+      const outcome = await wait(client.send(input), `"${input.type}"`);
+      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
+      return { seq: outcome.seq };
+    },
+    async open(enquiryId) {
+      try {
+        return await wait(client.open(enquiryId), `"open ${enquiryId}"`);
+      } catch (err) {
+        if (err instanceof BrokerCommandError) throw refusal(err.code, err.message);
+        throw err;
+      }
+    },
+  };
+}
+
+/** The broker's refusal of a command, as scripts see it: exit 1, `CODE: message`. */
+export function refusal(code: string, message: string): ScriptError {
+  // A client-side refusal means the connection went away under the command, not that the broker said no.
+  if (code === 'REFUSED') return new ScriptError(EXIT.token, message);
+  if (code === 'CLIENT_CLOSED') return new ScriptError(EXIT.unreachable, message);
+  return new ScriptError(EXIT.refused, `${code}: ${message}`);
+}
+
+export function unreachable(broker: string, message: string): ScriptError {
+  const code = /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
+  const hint =
+    code === 'ECONNREFUSED'
+      ? 'is it running? start it with courtdesk broker'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'check the host name in the URL'
+        : /HTTP 404/.test(message)
+          ? 'nothing at /v1/agent there: check the URL points at a courtdesk broker'
+          : /certificate|self[- ]signed|TLS|SSL/i.test(message)
+            ? "check the URL or the broker's TLS certificate"
+            : 'check the URL, that the broker is running, and the network';
+  return new ScriptError(EXIT.unreachable, `cannot reach the broker at ${broker}: ${code ?? cleanLine(message)} — ${hint}`);
+}
+
+function refusedConnection(broker: string, message: string): ScriptError {
+  if (/HTTP 401|revoked/.test(message)) {
+    return new ScriptError(
+      EXIT.token,
+      `the broker at ${broker} rejected the token: ${cleanLine(message)} — pass the right one with --token or COURTDESK_TOKEN (a supervisor makes one with: courtdesk token add NAME --role agent)`,
+    );
+  }
+  if (/HTTP 403/.test(message)) return new ScriptError(EXIT.token, `the broker at ${broker} refused this token: ${cleanLine(message)}`);
+  // A protocol mismatch: the message already says what to update.
+  return new ScriptError(EXIT.refused, cleanLine(message));
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => ScriptError): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+export function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The broker's and the client's messages are prose, sometimes several sentences: keep the promise of one line. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+// --- what scripts print --------------------------------------------------------------------------
+
+/** An enquiry without its conversation: what the queue holds for enquiries an agent has not opened. */
+export interface EnquirySummary extends Omit<Enquiry, 'messages' | 'messagesLoaded' | 'escalations'> {
+  waitSeconds: number;
+  escalations: EscalationSummary[];
+}
+
+export type EscalationSummary = Omit<Escalation, 'text' | 'html'>;
+
+export function summarise(e: Enquiry, nowMs: number): EnquirySummary {
+  const { messages: _messages, messagesLoaded: _loaded, escalations, ...rest } = e;
+  return {
+    ...rest,
+    waitSeconds: waitSeconds(e, nowMs),
+    escalations: escalations.map(({ text: _text, html: _html, ...x }) => x),
+  };
+}
+
+/**
+ * Sends one command about an enquiry and prints the outcome: with --json `{ok, seq, enquiry}`
+ * (seq null when nothing changed), else `done` (or `unchanged`) as one line.
+ */
+export async function enquiryCommand(
+  script: AnyScript,
+  input: Extract<CommandInput, { enquiryId: string }>,
+  text: { done: string; unchanged: string },
+): Promise<void> {
+  const session = await script.connect();
+  const { seq } = await session.command(input);
+  // The state already holds what the command did (the client folds an ack's events before resolving);
+  // an enquiry closed before we connected is not in it, so ask for that one.
+  const enquiry = session.client.state.enquiries.get(input.enquiryId) ?? (await session.open(input.enquiryId));
+  script.print({ ok: true, seq, enquiry: summarise(enquiry, Date.now()) }, seq === null ? text.unchanged : text.done);
+}
+
+/** An enquiry id as typed: trimmed, and not blank. */
+export function enquiryId(value: string): string {
+  const id = value.trim();
+  if (id === '') throw new ScriptError(EXIT.usage, 'the enquiry id is empty; take one from `courtdesk queue`.');
+  return id;
+}
+
+/** escalate, chase and answer print the escalation as JSON whether or not --json is given: it is what scripts want from them. */
+export function printEscalation(script: AnyScript, escalation: Escalation | undefined): void {
+  if (!escalation) throw new ScriptError(EXIT.refused, 'the broker accepted the command, but the enquiry it sent back does not show the escalation; run courtdesk show to look.');
+  script.io.out(`${JSON.stringify(escalation, null, 2)}\n`);
+}
