@@ -96,5 +96,5 @@ export function explainConnectError(broker: string, message: string): string {
 }
 
 function explainRefusal(broker: string, message: string): string {
-  return `The broker at ${broker} refused this token: ${message} Check it was copied whole, or ask for a new one (courtdesk token add NAME --role agent).`;
+  return `${broker}: ${message.trim()} Check the token was copied whole, or ask for a new one (courtdesk token add NAME --role agent).`;
 }
