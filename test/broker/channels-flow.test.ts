@@ -2,12 +2,13 @@
 // HTTP servers standing in for the Graph API and Twilio's Messages API.
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channelConfigFromEnv, CHANNEL_SETTINGS, type ChannelConfig } from '../../src/broker/channels/index.js';
-import { FileJournalStore } from '../../src/broker/journal/file-store.js';
+import { FileJournalStore, JOURNAL_FILE } from '../../src/broker/journal/file-store.js';
 import { BIN, makeTokens, RawAgent, spawnBroker, startTestBroker, tempDir, type SpawnedBroker, type TestBroker } from '../helpers/broker.js';
 
 // ../shared/samples/whatsapp-inbound-text.json, byte for byte (kept here so the repo tests stand alone).
@@ -153,16 +154,22 @@ const children: SpawnedBroker[] = [];
 
 afterEach(async () => {
   for (const a of agents.splice(0)) a.close();
-  const logs = brokers.flatMap((b) => b.logs).join('\n');
-  for (const b of brokers.splice(0)) await b.close();
+  let written = brokers.flatMap((b) => b.logs).join('\n');
+  for (const b of brokers.splice(0)) {
+    written += await readFile(join(b.dataDir, JOURNAL_FILE), 'utf8');
+    await b.close(); // closing twice (a broker the test restarted) is harmless
+  }
   for (const c of children.splice(0)) {
     c.child.kill('SIGTERM');
     await c.exited;
   }
-  for (const s of servers.splice(0)) s.closeAllConnections(), s.close();
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    s.close();
+  }
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-  // Whatever happened in the test, no secret reached the log.
-  for (const secret of SECRETS) expect(logs).not.toContain(secret);
+  // Whatever happened in the test, no secret reached the log or the journal.
+  for (const secret of SECRETS) expect(written).not.toContain(secret);
 });
 
 async function broker(options: Parameters<typeof startTestBroker>[0], reuse?: Parameters<typeof startTestBroker>[1]): Promise<TestBroker> {
