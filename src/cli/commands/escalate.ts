@@ -77,5 +77,5 @@ function parseFields(given: string[]): Record<string, string> {
 function missingFields(refusal: string): ScriptError {
   const names = /for: (.+?)\.(?:\s|$)/.exec(refusal)?.[1]?.split(/,\s*/).filter((n) => /^[\w -]+$/.test(n)) ?? [];
   const how = names.length > 0 ? names.map((n) => `--field ${n.replace(/\s+/g, '')}=VALUE`).join(' ') : '--field NAME=VALUE for each';
-  return new ScriptError(EXIT.refused, `${refusal.replace(/\s*Fill them in and try again\.?$/, '')} — pass them with ${how}`);
+  return new ScriptError(EXIT.refused, `${refusal.replace(/\.?\s*Fill them in and try again\.?$/, '')} — pass them with ${how}`);
 }
