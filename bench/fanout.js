@@ -5,7 +5,8 @@
 // (lib/agents-child.js); a producer process POSTs enquiries to /v1/enquiries at a paced rate
 // (lib/posters-child.js). Each server gets a ramp of 2-second steps at rising rates; a step
 // "holds" when every event reached every client (≥ 99%, no gap, no socket cut) with p99 ≤ 50 ms
-// (one failed step per ramp is tried again, since the machine is shared).
+// and kept pace with the producer (a step that missed only the latency bound is tried once more,
+// since the machine is shared).
 // The figure is the highest step that held: sustainable events/s under that latency bound.
 // Both servers get the same clients, producer, payload and steps. The broker appends each event
 // to its journal, fsyncs (group commit) and sends each socket one frame per commit (`events`
@@ -82,6 +83,7 @@ async function step({ server, producer, groups, agents }, rate) {
   const gaps = seen.reduce((n, r) => n + r.gaps, 0);
   const result = {
     rate,
+    agents,
     acked: sent.ok,
     notAcked: { ...sent.statuses, ...sent.errors, ...(sent.behind ? { producerBehind: sent.behind } : {}) },
     events,
@@ -102,8 +104,11 @@ async function step({ server, producer, groups, agents }, rate) {
     probes,
     ackP99: percentile(sent.latencies, 0.99),
   };
-  const complete = expected > 0 && events >= 0.99 * expected && sent.ok >= 0.95 * Math.floor((rate * STEP_MS) / 1000);
-  result.held = complete && closes.length === 0 && gaps === 0 && result.p99 <= LATENCY_BOUND_MS;
+  // Every acknowledged event reached every client, and at the offered pace: a server that falls
+  // behind on intake stamps `at` late and hides its backlog from the latency, but not from this.
+  result.complete = expected > 0 && events >= 0.99 * expected && sent.ok >= 0.95 * Math.floor((rate * STEP_MS) / 1000);
+  result.kept = result.perSecond >= 0.9 * rate * agents;
+  result.held = result.complete && result.kept && closes.length === 0 && gaps === 0 && result.p99 <= LATENCY_BOUND_MS;
   return result;
 }
 
@@ -111,6 +116,7 @@ function describe(r) {
   const lost = r.expected - r.events;
   const extra = [
     lost > 0 ? `${fmt(lost)} deliveries missing` : '',
+    r.kept ? '' : `fell behind the offered ${fmt(r.rate * r.agents)}/s`,
     r.closes.length ? `${r.closes.length} sockets cut (${[...new Set(r.closes)].join(', ')})` : '',
     r.gaps ? `${r.gaps} seq gaps` : '',
     Object.keys(r.notAcked).length ? `not acked ${JSON.stringify(r.notAcked)}` : '',
@@ -137,17 +143,18 @@ async function ramp(print, kind, agents, tokens, start) {
     print(`  ${kind}, ${fmt(agents)} agents (${connected.sampled} parse every frame for latency):`);
     let best = null;
     let broke = null;
-    let retried = false;
+    let first = null;
     for (const rate of RAMPS[agents]) {
       let r = await step({ server, producer, groups, agents }, rate);
       print(`    ${describe(r)}`);
-      // Other work on a shared machine can stall any process for 100 ms and spoil one step's p99:
-      // one step per ramp may be tried again before the ramp ends. Lost events are never retried.
-      if (!r.held && !retried && r.closes.length === 0 && r.gaps === 0) {
-        retried = true;
+      // Other work on a shared machine can stall any process for 100 ms and spoil a step's p99, so
+      // a step that kept pace but missed the latency bound is tried once more. Lost events, cut
+      // sockets and falling behind are never retried.
+      if (!r.held && r.complete && r.kept && r.closes.length === 0 && r.gaps === 0) {
         r = await step({ server, producer, groups, agents }, rate);
         print(`    again: ${describe(r)}`);
       }
+      first ??= r;
       if (!r.held) {
         broke = r;
         break;
@@ -155,7 +162,7 @@ async function ramp(print, kind, agents, tokens, start) {
       best = r;
     }
     const rss = (await server.memory()).rss;
-    return { best, broke, rss };
+    return { best, broke, rss, first };
   } finally {
     await Promise.all(groups.map((g) => g.call('close').catch(() => g.child.kill())));
     await producer.call('close').catch(() => producer.child.kill());
@@ -193,17 +200,26 @@ export async function runFanoutBench({ print = console.log } = {}) {
     print('');
     for (const agents of [100, 1000]) {
       const { broker, bare } = results[agents];
-      const b = broker.best;
-      const w = bare.best;
-      const n = fmt(agents);
+      // When not even the lowest step held, its figures are shown (marked), not zeros.
+      const b = broker.best ?? broker.first;
+      const w = bare.best ?? bare.first;
+      const n = `${fmt(agents)} agents${broker.best ? '' : ' [broker: no step held; lowest shown]'}${bare.best ? '' : ' [bare ws: no step held; lowest shown]'}`;
       const target = agents === 1000 ? 100_000 : undefined;
-      figures.add({ name: `fan-out ${n} agents: broker events delivered (p99 ≤ ${LATENCY_BOUND_MS} ms)`, value: b?.perSecond ?? 0, unit: 'events/s', target });
-      figures.add({ name: `fan-out ${n} agents: broker frames`, value: b?.framesPerSecond ?? 0, unit: 'frames/s' });
-      figures.add({ name: `fan-out ${n} agents: broker latency p50`, value: b?.p50 ?? NaN, unit: 'ms' });
-      figures.add({ name: `fan-out ${n} agents: broker latency p99`, value: b?.p99 ?? NaN, unit: 'ms', target: LATENCY_BOUND_MS, better: 'lower' });
-      figures.add({ name: `fan-out ${n} agents: bare ws baseline events delivered`, value: w?.perSecond ?? 0, unit: 'events/s' });
-      figures.add({ name: `fan-out ${n} agents: bare ws latency p50 / p99`, value: w?.p99 ?? NaN, unit: `ms p99 (p50 ${fmt(w?.p50 ?? NaN)} ms)` });
-      figures.add({ name: `fan-out ${n} agents: broker / bare ws`, value: w?.perSecond ? (b?.perSecond ?? 0) / w.perSecond : 0, unit: 'x', digits: 2, target: 0.8 });
+      figures.add({ name: `fan-out ${n}: broker events delivered (p99 ≤ ${LATENCY_BOUND_MS} ms)`, value: b?.perSecond ?? 0, unit: 'events/s', target });
+      figures.add({ name: `fan-out ${n}: broker frames`, value: b?.framesPerSecond ?? 0, unit: 'frames/s' });
+      figures.add({ name: `fan-out ${n}: broker latency p50`, value: b?.p50 ?? NaN, unit: 'ms' });
+      figures.add({ name: `fan-out ${n}: broker latency p99`, value: b?.p99 ?? NaN, unit: 'ms', target: LATENCY_BOUND_MS, better: 'lower' });
+      if (b?.probes?.fsyncs) figures.note(`broker fdatasync at that step: p50 ${fmt(b.probes.fsyncP50, 1)} ms, p99 ${fmt(b.probes.fsyncP99, 1)} ms (part of every event's latency: nothing is sent before it is durable)`);
+      figures.add({ name: `fan-out ${n}: bare ws baseline events delivered`, value: w?.perSecond ?? 0, unit: 'events/s' });
+      figures.add({ name: `fan-out ${n}: bare ws latency p50`, value: w?.p50 ?? NaN, unit: 'ms' });
+      figures.add({ name: `fan-out ${n}: bare ws latency p99`, value: w?.p99 ?? NaN, unit: 'ms' });
+      figures.add({
+        name: `fan-out ${n}: broker / bare ws`,
+        value: broker.best && bare.best ? broker.best.perSecond / bare.best.perSecond : 0,
+        unit: 'x',
+        digits: 2,
+        target: 0.8,
+      });
       figures.note(`server RSS at the end: broker ${fmt(broker.rss / 1024 / 1024)} MB, bare ws ${fmt(bare.rss / 1024 / 1024)} MB`);
     }
     return figures.rows;
