@@ -49,7 +49,7 @@ export class ScriptError extends Error {
   }
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Options every scripted command takes. */
 const COMMON = {
