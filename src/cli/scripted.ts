@@ -263,7 +263,7 @@ export async function connect(broker: string, token: string, timeoutMs: number):
     broker,
     async command(input) {
       const outcome = await wait(client.send(input), `"${input.type}"`);
-      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
+      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message, outcome.error.missing);
       return { seq: outcome.seq };
     },
     async open(enquiryId) {
@@ -278,11 +278,13 @@ export async function connect(broker: string, token: string, timeoutMs: number):
 }
 
 /** The broker's refusal of a command, as scripts see it: exit 1, `CODE: message`. */
-export function refusal(code: string, message: string): ScriptError {
+export function refusal(code: string, message: string, missing: string[] = []): ScriptError {
   // A client-side refusal means the connection went away under the command, not that the broker said no.
   if (code === 'REFUSED') return new ScriptError(EXIT.token, message);
   if (code === 'CLIENT_CLOSED') return new ScriptError(EXIT.unreachable, message);
-  return new ScriptError(EXIT.refused, `${code}: ${message}`);
+  // A template's missing fields: show the exact flags that fill them.
+  const how = missing.length > 0 ? ` Pass ${missing.map((n) => `--field ${n.replace(/\s+/g, '')}=VALUE`).join(' ')}.` : '';
+  return new ScriptError(EXIT.refused, `${code}: ${message}${how}`);
 }
 
 export function unreachable(broker: string, message: string): ScriptError {

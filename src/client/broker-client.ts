@@ -385,7 +385,7 @@ class Client implements BrokerClient {
     // An ack for a ref already answered (its first send and a resend both got through).
     if (!done) return;
     const outcome: CommandOutcome = frame.ok
-      ? { ok: true, seq: frame.seq, ...(frame.enquiry ? { enquiry: frame.enquiry } : {}) }
+      ? { ok: true, seq: frame.seq, ...(frame.enquiry ? { enquiry: frame.enquiry } : {}), ...(frame.data !== undefined ? { data: frame.data } : {}) }
       : { ok: false, error: frame.error };
     if (outcome.ok && outcome.enquiry) this.currentState.enquiries.set(outcome.enquiry.id, outcome.enquiry);
     const waiter = this.waiters.get(frame.ref);

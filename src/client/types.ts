@@ -15,7 +15,8 @@ export type ConnectionStatus =
   | { state: 'closed' };
 
 export type CommandOutcome =
-  | { ok: true; seq: number | null; enquiry?: Enquiry }
+  /** `data` carries a query's answer (courts, templates, an escalation preview). */
+  | { ok: true; seq: number | null; enquiry?: Enquiry; data?: unknown }
   | { ok: false; error: ErrorBody };
 
 /** What became of one command, for `onOutcome` listeners. */

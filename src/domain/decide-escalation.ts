@@ -60,7 +60,7 @@ export function decideEscalation(enquiry: Enquiry | undefined, command: Escalati
         return refuse('NOT_HOLDER', `Claim enquiry ${enquiry.id} before escalating it${enquiry.claimedBy ? ` (it is held by ${enquiry.claimedBy})` : ''}.`);
       }
       const preview = previewEscalation(enquiry, command, ctx);
-      if (!preview.ok) return refuse(preview.code, preview.message);
+      if (!preview.ok) return { ok: false, error: { code: preview.code, message: preview.message, ...(preview.missing ? { missing: preview.missing } : {}) } };
       return created(enquiry, preview, ctx);
     }
     case 'chase': {

@@ -36,7 +36,7 @@ export interface DecisionContext {
 /** WhatsApp accepts free text from a business only this long after the customer's last message. */
 export const WHATSAPP_REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export type DecisionError = { code: string; message: string };
+export type DecisionError = { code: string; message: string; missing?: string[] };
 export type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; error: DecisionError };
 
 export function decideCommand(state: State, command: DecidableCommand, ctx: DecisionContext): Decision {

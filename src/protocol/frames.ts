@@ -58,6 +58,8 @@ export type ServerFrame =
 export interface ErrorBody {
   code: string;
   message: string;
+  /** With MISSING_FIELDS: the template fields still to fill in, so a client can ask for each. */
+  missing?: string[];
 }
 
 interface Base {

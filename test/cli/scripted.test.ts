@@ -386,7 +386,7 @@ describe('escalate, chase and answer', () => {
     const base = [id, '--court', BIRMINGHAM, '--template', 'urgent-hearing', ...as(t.tokens.agent)];
 
     const line = failed(await cli('escalate', base), 1);
-    expect(line).toBe('courtdesk escalate: MISSING_FIELDS: template "urgent-hearing" (en) needs a value for: hearingDate — pass them with --field hearingDate=VALUE');
+    expect(line).toBe('courtdesk escalate: MISSING_FIELDS: template "urgent-hearing" (en) needs a value for: hearingDate. Fill them in and try again. Pass --field hearingDate=VALUE.');
 
     // JSON with or without --json: it is the escalation scripts want.
     const escalation = json(await cli('escalate', [...base, '--field', 'hearingDate=Thursday 26 November 2026 at 10am']));

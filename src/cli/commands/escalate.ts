@@ -38,19 +38,14 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
 
     const session = await script.connect();
     const before = new Set(session.client.state.enquiries.get(id)?.escalations.map((x) => x.id) ?? []);
-    try {
-      await session.command({
-        type: 'escalate',
-        enquiryId: id,
-        courtSlug,
-        template,
-        ...(language ? { language: language as Language } : {}),
-        ...(Object.keys(fields).length > 0 ? { fields } : {}),
-      });
-    } catch (err) {
-      if (err instanceof ScriptError && err.message.startsWith('MISSING_FIELDS:')) throw missingFields(err.message);
-      throw err;
-    }
+    await session.command({
+      type: 'escalate',
+      enquiryId: id,
+      courtSlug,
+      template,
+      ...(language ? { language: language as Language } : {}),
+      ...(Object.keys(fields).length > 0 ? { fields } : {}),
+    });
     const enquiry = await session.open(id);
     const created = enquiry.escalations.filter((x) => !before.has(x.id));
     printEscalation(script, created[created.length - 1] ?? enquiry.escalations[enquiry.escalations.length - 1]);
@@ -70,12 +65,3 @@ function parseFields(given: string[]): Record<string, string> {
   return fields;
 }
 
-/**
- * The broker's refusal names the missing fields after "for:" (see renderTemplate); the ack carries
- * no list of them, so they are read from there to show the exact flags to add.
- */
-function missingFields(refusal: string): ScriptError {
-  const names = /for: (.+?)\.(?:\s|$)/.exec(refusal)?.[1]?.split(/,\s*/).filter((n) => /^[\w -]+$/.test(n)) ?? [];
-  const how = names.length > 0 ? names.map((n) => `--field ${n.replace(/\s+/g, '')}=VALUE`).join(' ') : '--field NAME=VALUE for each';
-  return new ScriptError(EXIT.refused, `${refusal.replace(/\.?\s*Fill them in and try again\.?$/, '')} — pass them with ${how}`);
-}
