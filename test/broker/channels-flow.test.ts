@@ -220,13 +220,18 @@ async function until<T>(check: () => Promise<T | undefined | false> | T | undefi
   }
 }
 
-/** The latest agent reply on the enquiry, once its delivery is in `state`. */
-async function replyIn(t: TestBroker, id: string, state: string, messageId?: string): Promise<any> {
-  return until(async () => {
+/**
+ * The latest agent reply on the enquiry, once its delivery is in `state` and durable (the agent
+ * hears of events only once they are on disk, so /healthz seq counts them from then on).
+ */
+async function replyIn(t: TestBroker, a: RawAgent, id: string, state: string, messageId?: string): Promise<any> {
+  const reply = await until(async () => {
     const replies = (await enquiry(t, id)).messages.filter((m: any) => m.author === 'agent' && (messageId === undefined || m.id === messageId));
     const last = replies[replies.length - 1];
     return last?.delivery?.state === state ? last : undefined;
   }, `a reply ${state}`);
+  await a.waitFor(() => a.events().some((x) => x.event.type === 'reply.delivery' && x.event.messageId === reply.id && x.event.state === state), `the agent told of ${state}`);
+  return reply;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,7 +440,7 @@ describe('WhatsApp replies and receipts', () => {
     const ack = await claimAndReply(a, id!, 'Yes, it comes in blue as well.');
     expect(ack.ok).toBe(true);
 
-    const sent = await replyIn(t, id!, 'sent');
+    const sent = await replyIn(t, a, id!, 'sent');
     expect(sent.delivery).toEqual({ state: 'sent', attempts: 2, externalId: 'wamid.OUT2' });
     expect(api.seen).toHaveLength(2);
     for (const request of api.seen) {
@@ -458,7 +463,7 @@ describe('WhatsApp replies and receipts', () => {
     // Receipts out of order: read first, then delivered and sent, then a stale failure.
     const before = await seq(t);
     expect(await (await postWhatsApp(t, payload([{ statuses: [receipt('wamid.OUT2', 'read')] }]))).json()).toMatchObject({ receipts: 1 });
-    expect((await replyIn(t, id!, 'read')).delivery).toEqual({ state: 'read', attempts: 2, externalId: 'wamid.OUT2' });
+    expect((await replyIn(t, a, id!, 'read')).delivery).toEqual({ state: 'read', attempts: 2, externalId: 'wamid.OUT2' });
     expect(await seq(t)).toBe(before + 1);
     const late = payload([{ statuses: [receipt('wamid.OUT2', 'delivered'), receipt('wamid.OUT2', 'sent')] }], [{ statuses: [receipt('wamid.OUT2', 'failed', [{ code: 131026, title: 'Message undeliverable' }])] }]);
     const res = await postWhatsApp(t, late);
@@ -480,20 +485,20 @@ describe('WhatsApp replies and receipts', () => {
     await postWhatsApp(t, SAMPLE);
     const [id] = await until(() => received(a).length === 1 && received(a), 'the enquiry');
     await claimAndReply(a, id!, 'We have your letter.');
-    const sent = await replyIn(t, id!, 'sent');
+    const sent = await replyIn(t, a, id!, 'sent');
     const wamid = sent.delivery.externalId as string;
 
     const failure = { code: 131047, title: 'Re-engagement message', error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } };
     const before = await seq(t);
     await postWhatsApp(t, payload([{ statuses: [receipt(wamid, 'sent'), receipt(wamid, 'failed', [failure])] }]));
     expect(await seq(t)).toBe(before + 1); // the repeated 'sent' changed nothing
-    const failed = await replyIn(t, id!, 'failed');
+    const failed = await replyIn(t, a, id!, 'failed');
     expect(failed.delivery.reason).toBe('131047: Re-engagement message — Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
     const told = await a.waitFor(() => a.events().find((x) => x.event.type === 'reply.delivery' && x.event.state === 'failed'), 'the agent hears of the failure');
     expect(told.event.reason).toBe(failed.delivery.reason);
 
     await postWhatsApp(t, payload([{ statuses: [receipt(wamid, 'delivered')] }]));
-    const delivered = await replyIn(t, id!, 'delivered');
+    const delivered = await replyIn(t, a, id!, 'delivered');
     expect(delivered.delivery.reason).toBeUndefined();
   });
 
@@ -528,7 +533,7 @@ describe('WhatsApp replies and receipts', () => {
     expect((await enquiry(t, 'EOLD00001')).messages).toHaveLength(1);
 
     expect((await claimAndReply(a, 'ENEW00001', 'Sorry for the wait.')).ok).toBe(true);
-    await replyIn(t, 'ENEW00001', 'sent');
+    await replyIn(t, a, 'ENEW00001', 'sent');
     expect(api.seen.map((s) => JSON.parse(s.body).to)).toEqual(['447700900102']);
   });
 
@@ -567,7 +572,10 @@ describe('WhatsApp replies and receipts', () => {
     const api = await graph();
     t = await broker({ channels: channels(whatsappEnv(`${api.base}/v21.0`)) }, { dataDir, tokens });
     expect(t.logs).toContain(`channels: WhatsApp on (phone number id ${PHONE_NUMBER_ID}), SMS off`);
-    const sent = await replyIn(t, id!, 'sent');
+    const sent = await until(async () => {
+      const m = (await enquiry(t, id!)).messages.at(-1);
+      return m.delivery.state === 'sent' && m;
+    }, 'the reply sent after the restart');
     expect(sent.delivery.externalId).toBe('wamid.OUT1');
     expect(JSON.parse(api.seen[0]!.body).text.body).toBe('We will call you back.');
 
@@ -673,7 +681,7 @@ describe('SMS through Twilio', () => {
     const text = `Bore da. Mae'r gwrandawiad ddydd Llun am 10yb yn Llys Sifil Caerdydd; dewch â'ch llythyr. Dŵr ar gael. ${'Diolch. '.repeat(4)}`;
     expect((await claimAndReply(a, id!, text)).ok).toBe(true);
 
-    const sent = await replyIn(t, id!, 'sent');
+    const sent = await replyIn(t, a, id!, 'sent');
     expect(sent.delivery.externalId).toBe(`SM${'1'.padStart(32, '0')}`);
     expect(api.seen).toHaveLength(1);
     const request = api.seen[0]!;
@@ -691,7 +699,7 @@ describe('SMS through Twilio', () => {
     const bad = await postTwilio(t, status, statusSms(sid, 'delivered'), signTwilio(PUBLIC_URL + '/v1/channels/sms/webhook', statusSms(sid, 'delivered')));
     expect(bad.status).toBe(401);
     expect((await postTwilio(t, status, statusSms(sid, 'delivered'))).status).toBe(200);
-    await replyIn(t, id!, 'delivered');
+    await replyIn(t, a, id!, 'delivered');
     const before = await seq(t);
     expect((await postTwilio(t, status, statusSms(sid, 'sent'))).status).toBe(200); // late and stale
     expect((await postTwilio(t, status, statusSms('SM_NOT_OURS', 'failed', { ErrorCode: '30003' }))).status).toBe(200);
@@ -704,7 +712,7 @@ describe('SMS through Twilio', () => {
       return m.delivery?.externalId !== undefined && m.delivery.externalId !== sid && m;
     }, 'the second reply sent');
     await postTwilio(t, status, statusSms(second.delivery.externalId, 'undelivered', { ErrorCode: '30003' }));
-    const failed = await replyIn(t, id!, 'failed', second.id);
+    const failed = await replyIn(t, a, id!, 'failed', second.id);
     expect(failed.delivery.reason).toBe('30003: unreachable handset (switched off or out of coverage)');
   });
 
@@ -715,7 +723,7 @@ describe('SMS through Twilio', () => {
     await postTwilio(t, '/v1/channels/sms/webhook', inboundSms('SM55555555555555555555555555555555', 'Hello'));
     const [id] = await until(() => received(a).length === 1 && received(a), 'the enquiry');
     await claimAndReply(a, id!, 'ŵ'.repeat(700));
-    const failed = await replyIn(t, id!, 'failed');
+    const failed = await replyIn(t, a, id!, 'failed');
     expect(failed.delivery.reason).toMatch(/^The reply is too long for SMS: it needs 11 parts and at most 10 are sent/);
     expect(failed.delivery.reason).toContain('"ŵ"');
     expect(api.seen).toHaveLength(0);
