@@ -5,8 +5,8 @@
 // (lib/agents-child.js); a producer process POSTs enquiries to /v1/enquiries at a paced rate
 // (lib/posters-child.js). Each server gets a ramp of 2-second steps at rising rates; a step
 // "holds" when every event reached every client (≥ 99%, no gap, no socket cut) with p99 ≤ 50 ms
-// and kept pace with the producer (a step that missed only the latency bound is tried once more,
-// since the machine is shared).
+// and kept pace with the producer (a step that missed only the latency bound or the pace is tried
+// once more, since the machine is shared).
 // The figure is the highest step that held: sustainable events/s under that latency bound.
 // Both servers get the same clients, producer, payload and steps. The broker appends each event
 // to its journal, fsyncs (group commit) and sends each socket one frame per commit (`events`
@@ -147,10 +147,10 @@ async function ramp(print, kind, agents, tokens, start) {
     for (const rate of RAMPS[agents]) {
       let r = await step({ server, producer, groups, agents }, rate);
       print(`    ${describe(r)}`);
-      // Other work on a shared machine can stall any process for 100 ms and spoil a step's p99, so
-      // a step that kept pace but missed the latency bound is tried once more. Lost events, cut
-      // sockets and falling behind are never retried.
-      if (!r.held && r.complete && r.kept && r.closes.length === 0 && r.gaps === 0) {
+      // Other work on a shared machine can stall any process for 100 ms and spoil a step, so a
+      // step that missed the latency bound or the pace is tried once more. Lost events, seq gaps
+      // and cut sockets are never retried.
+      if (!r.held && r.complete && r.closes.length === 0 && r.gaps === 0) {
         r = await step({ server, producer, groups, agents }, rate);
         print(`    again: ${describe(r)}`);
       }
@@ -203,19 +203,21 @@ export async function runFanoutBench({ print = console.log } = {}) {
       // When not even the lowest step held, its figures are shown (marked), not zeros.
       const b = broker.best ?? broker.first;
       const w = bare.best ?? bare.first;
-      const n = `${fmt(agents)} agents${broker.best ? '' : ' [broker: no step held; lowest shown]'}${bare.best ? '' : ' [bare ws: no step held; lowest shown]'}`;
+      const n = `${fmt(agents)} agents`;
+      const bb = broker.best ? 'broker' : 'broker (no step held: lowest step)';
+      const ww = bare.best ? 'bare ws' : 'bare ws (no step held: lowest step)';
       const target = agents === 1000 ? 100_000 : undefined;
-      figures.add({ name: `fan-out ${n}: broker events delivered (p99 ≤ ${LATENCY_BOUND_MS} ms)`, value: b?.perSecond ?? 0, unit: 'events/s', target });
-      figures.add({ name: `fan-out ${n}: broker frames`, value: b?.framesPerSecond ?? 0, unit: 'frames/s' });
-      figures.add({ name: `fan-out ${n}: broker latency p50`, value: b?.p50 ?? NaN, unit: 'ms' });
-      figures.add({ name: `fan-out ${n}: broker latency p99`, value: b?.p99 ?? NaN, unit: 'ms', target: LATENCY_BOUND_MS, better: 'lower' });
+      figures.add({ name: `fan-out ${n}: ${bb} events delivered (p99 ≤ ${LATENCY_BOUND_MS} ms)`, value: b?.perSecond ?? 0, unit: 'events/s', target });
+      figures.add({ name: `fan-out ${n}: ${bb} frames`, value: b?.framesPerSecond ?? 0, unit: 'frames/s' });
+      figures.add({ name: `fan-out ${n}: ${bb} latency p50`, value: b?.p50 ?? NaN, unit: 'ms' });
+      figures.add({ name: `fan-out ${n}: ${bb} latency p99`, value: b?.p99 ?? NaN, unit: 'ms', target: LATENCY_BOUND_MS, better: 'lower' });
       if (b?.probes?.fsyncs) figures.note(`broker fdatasync at that step: p50 ${fmt(b.probes.fsyncP50, 1)} ms, p99 ${fmt(b.probes.fsyncP99, 1)} ms (part of every event's latency: nothing is sent before it is durable)`);
-      figures.add({ name: `fan-out ${n}: bare ws baseline events delivered`, value: w?.perSecond ?? 0, unit: 'events/s' });
-      figures.add({ name: `fan-out ${n}: bare ws latency p50`, value: w?.p50 ?? NaN, unit: 'ms' });
-      figures.add({ name: `fan-out ${n}: bare ws latency p99`, value: w?.p99 ?? NaN, unit: 'ms' });
+      figures.add({ name: `fan-out ${n}: ${ww} baseline events delivered`, value: w?.perSecond ?? 0, unit: 'events/s' });
+      figures.add({ name: `fan-out ${n}: ${ww} latency p50`, value: w?.p50 ?? NaN, unit: 'ms' });
+      figures.add({ name: `fan-out ${n}: ${ww} latency p99`, value: w?.p99 ?? NaN, unit: 'ms' });
       figures.add({
-        name: `fan-out ${n}: broker / bare ws`,
-        value: broker.best && bare.best ? broker.best.perSecond / bare.best.perSecond : 0,
+        name: `fan-out ${n}: broker / bare ws${broker.best && bare.best ? '' : ' (not comparable: a ramp held no step)'}`,
+        value: broker.best && bare.best ? broker.best.perSecond / bare.best.perSecond : NaN,
         unit: 'x',
         digits: 2,
         target: 0.8,
