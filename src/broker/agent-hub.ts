@@ -3,13 +3,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { keepNewest } from '../domain/bounded-map.js';
 import type { Command, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import { snapshotFor } from '../protocol/snapshot.js';
 import { executeCommand, type Catalogue, type Outcome } from './commands.js';
 import type { BrokerCore } from './core.js';
-import type { TokenRecord } from './tokens.js';
+import type { TokenRecord, TokenWatcher } from './tokens.js';
 import { authenticate, bearerToken } from './tokens.js';
 
 export interface AgentHubOptions {
@@ -34,12 +35,12 @@ const REMEMBERED_OUTCOMES = 50_000;
 export class AgentHub {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
   private readonly sockets = new Set<AgentSocket>();
-  private readonly outcomes = new Map<string, Promise<Outcome>>();
+  private outcomes = new Map<string, Promise<Outcome>>();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     private readonly core: BrokerCore,
-    private readonly tokens: () => readonly TokenRecord[],
+    private readonly tokens: Pick<TokenWatcher, 'tokens' | 'index'>,
     private readonly catalogue: Catalogue,
     private readonly options: AgentHubOptions,
   ) {
@@ -65,7 +66,7 @@ export class AgentHub {
       return refuse(socket, 403, 'ORIGIN_NOT_ALLOWED', `Connections from ${origin} are not allowed (see COURTDESK_ALLOWED_ORIGINS).`);
     }
     const presented = bearerToken(req.headers.authorization);
-    const token = presented ? authenticate(this.tokens(), presented) : null;
+    const token = presented ? authenticate(this.tokens.index, presented) : null;
     if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live agent or supervisor token.');
     if (token.role === 'intake') return refuse(socket, 403, 'FORBIDDEN', 'Intake tokens cannot open the agent socket; use an agent or supervisor token.');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.welcome(ws, token, url.searchParams));
@@ -73,9 +74,8 @@ export class AgentHub {
 
   /** Closes the sockets of tokens that are no longer live (after a revocation). */
   enforceRevocations(): void {
-    const live = new Set(this.tokens().filter((t) => !t.revokedAt).map((t) => t.hash));
     for (const s of this.sockets) {
-      if (!live.has(s.token.hash)) s.ws.close(CLOSE_CODES.tokenRevoked, 'token revoked');
+      if (!this.tokens.index.has(s.token.hash)) s.ws.close(CLOSE_CODES.tokenRevoked, 'token revoked');
     }
   }
 
@@ -138,7 +138,7 @@ export class AgentHub {
     if (!outcome) {
       outcome = this.execute(socket, parsed.command, key);
       this.outcomes.set(key, outcome);
-      if (this.outcomes.size > REMEMBERED_OUTCOMES) this.outcomes.delete(this.outcomes.keys().next().value!);
+      this.outcomes = keepNewest(this.outcomes, REMEMBERED_OUTCOMES);
     }
     this.send(socket, await outcome);
   }
@@ -156,7 +156,7 @@ export class AgentHub {
         core: this.core,
         catalogue: this.catalogue,
         agent: { name, role, languages },
-        agentExists: (other) => this.tokens().some((t) => t.name === other && !t.revokedAt && t.role !== 'intake'),
+        agentExists: (other) => this.tokens.tokens.some((t) => t.name === other && !t.revokedAt && t.role !== 'intake'),
       },
       command,
     );

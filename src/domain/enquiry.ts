@@ -97,6 +97,8 @@ export interface State {
   openBySender: Map<string, string>;
   /** `${actorName}\u0000${ref}` → seq of the first event a command produced (bounded, oldest evicted). */
   refs: Map<string, number>;
+  /** Ids of the enquiries that are waiting and unclaimed: the line a new enquiry joins. */
+  queued: Set<string>;
 }
 
 export function emptyState(): State {
@@ -108,5 +110,6 @@ export function emptyState(): State {
     externalIds: new Map(),
     openBySender: new Map(),
     refs: new Map(),
+    queued: new Set(),
   };
 }

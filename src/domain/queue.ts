@@ -48,8 +48,9 @@ export function queuePosition(state: State, enquiryId: string): number | null {
   if (!target || !isQueued(target)) return null;
   const targetMs = waitingSinceMs(target);
   let ahead = 0;
-  for (const e of state.enquiries.values()) {
-    if (e === target || !isQueued(e)) continue;
+  for (const id of state.queued) {
+    const e = state.enquiries.get(id);
+    if (!e || e === target) continue;
     const ms = waitingSinceMs(e);
     if (ms < targetMs || (ms === targetMs && e.receivedSeq < target.receivedSeq)) ahead++;
   }

@@ -1,6 +1,7 @@
 // The one fold from events to state, shared by the broker (replay, live) and every client.
 // Deterministic and free of I/O: the same records always give the same state.
 import type { Delivery, Enquiry, Escalation, Message, State } from './enquiry.js';
+import { keepNewest } from './bounded-map.js';
 import type { Actor, CourtdeskEvent, DeliveryState, JournalRecord } from './events.js';
 
 /** What a fold needs of a journal record (clients receive records without their hash). */
@@ -189,6 +190,7 @@ function receive(state: State, event: Extract<CourtdeskEvent, { type: 'enquiry.r
     messagesLoaded: true,
   };
   state.enquiries.set(enquiry.id, enquiry);
+  state.queued.add(enquiry.id);
   state.openBySender.set(senderKey(enquiry), enquiry.id);
   if (event.idempotencyKey && record.actor) state.idempotencyKeys.set(`${record.actor.name}\u0000${event.idempotencyKey}`, enquiry.id);
   if (event.externalId) state.externalIds.set(`${event.channel}\u0000${event.externalId}`, enquiry.id);
@@ -231,16 +233,21 @@ function updateEnquiry(state: State, id: string, change: (e: Enquiry) => Enquiry
   const current = state.enquiries.get(id);
   // An event for an enquiry this copy never saw (a client's summary-only snapshot dropped it) changes nothing.
   if (!current) return;
-  state.enquiries.set(id, change(current));
+  const next = change(current);
+  state.enquiries.set(id, next);
+  trackQueued(state, next);
+}
+
+/** Keeps `state.queued` equal to the waiting, unclaimed enquiries, so intake can say a place in line without a scan. */
+export function trackQueued(state: State, e: Enquiry): void {
+  if (e.status === 'waiting' && e.claimedBy === null) state.queued.add(e.id);
+  else state.queued.delete(e.id);
 }
 
 function rememberRef(state: State, key: string, seq: number): void {
   if (state.refs.has(key)) return;
   state.refs.set(key, seq);
-  if (state.refs.size > REMEMBERED_REFS) {
-    const oldest = state.refs.keys().next().value;
-    if (oldest !== undefined) state.refs.delete(oldest);
-  }
+  state.refs = keepNewest(state.refs, REMEMBERED_REFS);
 }
 
 function assertNever(x: never): never {

@@ -5,6 +5,7 @@
 import type { Enquiry, State } from '../domain/enquiry.js';
 import { emptyState } from '../domain/enquiry.js';
 import { isUnanswered } from '../domain/escalations.js';
+import { trackQueued } from '../domain/reducer.js';
 import type { Snapshot } from './frames.js';
 
 export function snapshotFor(state: State, agentName: string): Snapshot {
@@ -28,6 +29,7 @@ export function stateFromSnapshot(snapshot: Snapshot, seq: number): State {
   state.seq = seq;
   for (const e of snapshot.enquiries) {
     state.enquiries.set(e.id, e);
+    trackQueued(state, e);
     if (e.status !== 'closed') state.openBySender.set(`${e.channel}\u0000${e.from}`, e.id);
   }
   for (const a of snapshot.agents) state.agents.set(a.name, a);

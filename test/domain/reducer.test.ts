@@ -255,16 +255,20 @@ describe('applyEvent: idempotency and external ids', () => {
     expect(j.state.refs.get('bob\u0000r1')).toBe(5);
   });
 
-  it('forgets the oldest refs beyond the bound', () => {
+  it('forgets the oldest refs beyond the bound, a tenth at a time, keeping the newest', () => {
     const state = emptyState();
     const actor = { kind: 'agent' as const, name: 'alice' };
     const event: CourtdeskEvent = { type: 'agent.presence', agent: 'alice', state: 'available' };
-    for (let seq = 1; seq <= REMEMBERED_REFS + 2; seq++) applyEvent(state, { seq, at: at(0), actor, event, ref: `r${seq}` });
+    const total = REMEMBERED_REFS + REMEMBERED_REFS / 10 + 1;
+    for (let seq = 1; seq <= total; seq++) applyEvent(state, { seq, at: at(0), actor, event, ref: `r${seq}` });
     expect(state.refs.size).toBe(REMEMBERED_REFS);
-    expect(state.refs.has('alice\u0000r1')).toBe(false);
-    expect(state.refs.has('alice\u0000r2')).toBe(false);
-    expect(state.refs.get('alice\u0000r3')).toBe(3);
-    expect(state.refs.get(`alice\u0000r${REMEMBERED_REFS + 2}`)).toBe(REMEMBERED_REFS + 2);
+    expect(state.refs.has(`alice\u0000r${total - REMEMBERED_REFS}`)).toBe(false);
+    expect(state.refs.get(`alice\u0000r${total - REMEMBERED_REFS + 1}`)).toBe(total - REMEMBERED_REFS + 1);
+    expect(state.refs.get(`alice\u0000r${total}`)).toBe(total);
+    // Never more than the bound plus a tenth, however many come.
+    for (let seq = total + 1; seq <= total + REMEMBERED_REFS; seq++) applyEvent(state, { seq, at: at(0), actor, event, ref: `r${seq}` });
+    expect(state.refs.size).toBeLessThanOrEqual(REMEMBERED_REFS * 1.1);
+    expect(state.refs.has(`alice\u0000r${total + REMEMBERED_REFS}`)).toBe(true);
   });
 });
 

@@ -72,7 +72,7 @@ async function postEnquiry(ctx: IntakeContext, caller: TokenRecord, req: Incomin
     ...(key ? { idempotencyKey: key } : {}),
   };
   await ctx.core.record([{ actor: { kind: 'intake', name: caller.name }, event }]).durable;
-  sendJson(res, 201, placeInQueue(ctx, enquiryId));
+  sendJson(res, 201, placeInQueue(ctx, enquiryId, true));
 }
 
 async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -99,8 +99,13 @@ async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: 
   sendJson(res, 201, { messageId, ...placeInQueue(ctx, enquiryId) });
 }
 
-function placeInQueue(ctx: IntakeContext, enquiryId: string): { id: string; position: number | null; estimatedWaitSeconds: number | null } {
-  const position = queuePosition(ctx.core.state, enquiryId);
+/**
+ * Where the enquiry stands in line. A new enquiry is the newest in line (journal times only move
+ * forward), so its place is the line's length: no scan of a queue that may be 100,000 long.
+ */
+function placeInQueue(ctx: IntakeContext, enquiryId: string, justArrived = false): { id: string; position: number | null; estimatedWaitSeconds: number | null } {
+  const { state } = ctx.core;
+  const position = justArrived && state.queued.has(enquiryId) ? state.queued.size : queuePosition(state, enquiryId);
   return {
     id: enquiryId,
     position,
