@@ -86,7 +86,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   await tokens.start();
   const catalogue = await loadCatalogue(options);
   for (const problem of catalogue.templates.problems) log(`template not loaded: ${problem}`);
-  hub = new AgentHub(core, () => tokens.tokens, catalogue, {
+  hub = new AgentHub(core, tokens, catalogue, {
     heartbeatMs: options.heartbeatMs ?? 30_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
     allowedOrigins: options.allowedOrigins ?? null,
@@ -131,7 +131,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     // Providers sign their webhooks instead of sending a token.
     if (await handleChannelWebhook({ core, channels, sent, log }, req, res, path)) return;
     const presented = bearerToken(req.headers.authorization);
-    const caller = presented ? authenticate(tokens.tokens, presented) : null;
+    const caller = presented ? authenticate(tokens.index, presented) : null;
     if (!caller) {
       throw new HttpError(401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live token (courtdesk token add NAME --role intake).', {
         'www-authenticate': 'Bearer',
