@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { keepNewest } from '../domain/bounded-map.js';
+import { RecentMap } from '../domain/bounded-map.js';
 import type { Command, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
@@ -29,13 +29,13 @@ interface AgentSocket {
   sentSeq: number;
 }
 
-/** How many command outcomes are remembered in memory so a retried ref gets the same answer. */
+/** At least this many command outcomes are remembered in memory so a retried ref gets the same answer. */
 const REMEMBERED_OUTCOMES = 50_000;
 
 export class AgentHub {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
   private readonly sockets = new Set<AgentSocket>();
-  private outcomes = new Map<string, Promise<Outcome>>();
+  private readonly outcomes = new RecentMap<string, Promise<Outcome>>(REMEMBERED_OUTCOMES);
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -138,7 +138,6 @@ export class AgentHub {
     if (!outcome) {
       outcome = this.execute(socket, parsed.command, key);
       this.outcomes.set(key, outcome);
-      this.outcomes = keepNewest(this.outcomes, REMEMBERED_OUTCOMES);
     }
     this.send(socket, await outcome);
   }

@@ -1,7 +1,11 @@
 // The shapes a fold over the journal produces. Enquiry objects are replaced, never mutated, when an
 // event touches them, so views can compare them by identity; the maps that hold them are updated
 // in place because a million-event replay cannot afford to copy 100,000 entries per event.
+import { RecentMap } from './bounded-map.js';
 import type { Channel, DeliveryState, Language, Presence } from './events.js';
+
+/** At least this many of the newest command refs are remembered for idempotency (at most twice as many). */
+export const REMEMBERED_REFS = 100_000;
 
 export type EnquiryStatus = 'waiting' | 'awaiting-customer' | 'closed';
 
@@ -95,8 +99,8 @@ export interface State {
   externalIds: Map<string, string>;
   /** `${channel}\u0000${from}` → id of that sender's enquiry that is not closed, for threading. */
   openBySender: Map<string, string>;
-  /** `${actorName}\u0000${ref}` → seq of the first event a command produced (bounded, oldest evicted). */
-  refs: Map<string, number>;
+  /** `${actorName}\u0000${ref}` → seq of the first event a command produced (bounded, oldest forgotten). */
+  refs: RecentMap<string, number>;
   /** Ids of the enquiries that are waiting and unclaimed: the line a new enquiry joins. */
   queued: Set<string>;
 }
@@ -109,7 +113,7 @@ export function emptyState(): State {
     idempotencyKeys: new Map(),
     externalIds: new Map(),
     openBySender: new Map(),
-    refs: new Map(),
+    refs: new RecentMap(REMEMBERED_REFS),
     queued: new Set(),
   };
 }

@@ -1,20 +1,18 @@
 // The one fold from events to state, shared by the broker (replay, live) and every client.
 // Deterministic and free of I/O: the same records always give the same state.
 import type { Delivery, Enquiry, Escalation, Message, State } from './enquiry.js';
-import { keepNewest } from './bounded-map.js';
 import type { Actor, CourtdeskEvent, DeliveryState, JournalRecord } from './events.js';
 
 /** What a fold needs of a journal record (clients receive records without their hash). */
 export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { actor?: Actor; ref?: string };
 
-/** How many command refs are remembered for idempotency; older ones are forgotten first. */
-export const REMEMBERED_REFS = 100_000;
 
 const PREVIEW_LENGTH = 80;
 
 export function applyEvent(state: State, record: AppliedRecord): void {
   state.seq = record.seq;
-  if (record.ref && record.actor) rememberRef(state, `${record.actor.name}\u0000${record.ref}`, record.seq);
+  // Only the first event of a command carries its ref, and the broker never records a ref twice.
+  if (record.ref && record.actor) state.refs.set(`${record.actor.name}\u0000${record.ref}`, record.seq);
   const { event, at } = record;
   switch (event.type) {
     case 'enquiry.received':
@@ -221,9 +219,14 @@ function statusOf(waitingSince: string | null, closed: boolean): Enquiry['status
 }
 
 export function previewOf(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > PREVIEW_LENGTH ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
+  // Only the start is shown, so only the start is tidied: a 4,000-character message costs no more
+  // than a short one, and text with no runs of white space (most of it) is not rewritten at all.
+  const head = text.length > 2 * PREVIEW_LENGTH ? text.slice(0, 2 * PREVIEW_LENGTH) : text;
+  const flat = MESSY_SPACE.test(head) ? head.replace(/\s+/g, ' ').trim() : head;
+  return flat.length > PREVIEW_LENGTH || head !== text ? `${flat.slice(0, PREVIEW_LENGTH - 1)}…` : flat;
 }
+
+const MESSY_SPACE = /\s\s|[^\S ]|^\s|\s$/;
 
 function updateEscalations(state: State, enquiryId: string, change: (x: Escalation) => Escalation): void {
   updateEnquiry(state, enquiryId, (e) => ({ ...e, escalations: e.escalations.map(change) }));
@@ -242,12 +245,6 @@ function updateEnquiry(state: State, id: string, change: (e: Enquiry) => Enquiry
 export function trackQueued(state: State, e: Enquiry): void {
   if (e.status === 'waiting' && e.claimedBy === null) state.queued.add(e.id);
   else state.queued.delete(e.id);
-}
-
-function rememberRef(state: State, key: string, seq: number): void {
-  if (state.refs.has(key)) return;
-  state.refs.set(key, seq);
-  state.refs = keepNewest(state.refs, REMEMBERED_REFS);
 }
 
 function assertNever(x: never): never {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyState } from '../../src/domain/enquiry.js';
+import { emptyState, REMEMBERED_REFS } from '../../src/domain/enquiry.js';
 import type { Enquiry } from '../../src/domain/enquiry.js';
 import type { CourtdeskEvent } from '../../src/domain/events.js';
-import { applyEvent, previewOf, REMEMBERED_REFS, senderKey } from '../../src/domain/reducer.js';
+import { applyEvent, previewOf, senderKey } from '../../src/domain/reducer.js';
 import { at, Journal } from './journal.js';
 
 function enquiry(j: Journal, id = 'E1'): Enquiry {
@@ -245,30 +245,29 @@ describe('applyEvent: idempotency and external ids', () => {
     expect(j.state.externalIds.has('sms\u0000wamid.A')).toBe(false);
   });
 
-  it('remembers the first seq each command ref produced, per actor', () => {
+  it('remembers the seq each command ref produced, per actor', () => {
     const j = new Journal().receive('E1', at(0)).receive('E2', at(0));
     const alice = { kind: 'agent' as const, name: 'alice' };
     j.record({ type: 'enquiry.claimed', enquiryId: 'E1', agent: 'alice' }, at(1), alice, 'r1');
-    j.record({ type: 'enquiry.released', enquiryId: 'E1', agent: 'alice' }, at(1), alice, 'r1');
+    j.record({ type: 'enquiry.released', enquiryId: 'E1', agent: 'alice' }, at(1), alice, 'r2');
     j.record({ type: 'enquiry.claimed', enquiryId: 'E2', agent: 'bob' }, at(1), { kind: 'agent', name: 'bob' }, 'r1');
     expect(j.state.refs.get('alice\u0000r1')).toBe(3);
+    expect(j.state.refs.get('alice\u0000r2')).toBe(4);
     expect(j.state.refs.get('bob\u0000r1')).toBe(5);
+    expect(j.state.refs.get('carol\u0000r1')).toBeUndefined();
   });
 
-  it('forgets the oldest refs beyond the bound, a tenth at a time, keeping the newest', () => {
+  it('remembers at least the newest refs and at most twice the bound', () => {
     const state = emptyState();
     const actor = { kind: 'agent' as const, name: 'alice' };
     const event: CourtdeskEvent = { type: 'agent.presence', agent: 'alice', state: 'available' };
-    const total = REMEMBERED_REFS + REMEMBERED_REFS / 10 + 1;
-    for (let seq = 1; seq <= total; seq++) applyEvent(state, { seq, at: at(0), actor, event, ref: `r${seq}` });
-    expect(state.refs.size).toBe(REMEMBERED_REFS);
-    expect(state.refs.has(`alice\u0000r${total - REMEMBERED_REFS}`)).toBe(false);
-    expect(state.refs.get(`alice\u0000r${total - REMEMBERED_REFS + 1}`)).toBe(total - REMEMBERED_REFS + 1);
-    expect(state.refs.get(`alice\u0000r${total}`)).toBe(total);
-    // Never more than the bound plus a tenth, however many come.
-    for (let seq = total + 1; seq <= total + REMEMBERED_REFS; seq++) applyEvent(state, { seq, at: at(0), actor, event, ref: `r${seq}` });
-    expect(state.refs.size).toBeLessThanOrEqual(REMEMBERED_REFS * 1.1);
-    expect(state.refs.has(`alice\u0000r${total + REMEMBERED_REFS}`)).toBe(true);
+    const total = 2 * REMEMBERED_REFS + 5;
+    for (let seq = 1; seq <= total; seq++) {
+      applyEvent(state, { seq, at: at(0), actor, event, ref: `r${seq}` });
+      if (seq % 25_000 === 0) expect(state.refs.size).toBeLessThanOrEqual(2 * REMEMBERED_REFS);
+    }
+    expect(state.refs.has('alice\u0000r1')).toBe(false);
+    for (const seq of [total - REMEMBERED_REFS + 1, total - 1, total]) expect(state.refs.get(`alice\u0000r${seq}`)).toBe(seq);
   });
 });
 
