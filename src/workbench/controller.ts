@@ -282,7 +282,7 @@ export class Controller implements Actions {
     }
     this.select(next.id);
     const name = displayName(next);
-    this.notify(`Taking ${name}…`, 'info');
+    this.notify(`Taking ${name}'s enquiry.`, 'info');
     void this.command({ type: 'claim', enquiryId: next.id }, (o) =>
       o.ok
         ? `You hold ${name}'s enquiry. r to reply.`

@@ -93,7 +93,7 @@ function headerLines(e: Enquiry, o: PaneOptions): Line[] {
 function bodyLines(e: Enquiry, o: PaneOptions): Line[] {
   const lines: Line[] = [];
   if (!e.messagesLoaded) {
-    lines.push([{ text: 'Loading the whole conversation…', role: 'dim' }]);
+    lines.push([{ text: `Loading the whole conversation${o.symbols.ellipsis}`, role: 'dim' }]);
     if (e.preview) lines.push(...messageLines('latest', 'customer', e.preview, '', o));
   }
   for (const m of e.messages) {

@@ -11,6 +11,12 @@ import { cleanLine, fit, padStart, textWidth, truncate } from './text.js';
 export interface Segment {
   text: string;
   role?: Role;
+  /**
+   * Changes every second (a clock). Drawn as its own text node: Ink caches the size of every text
+   * it has ever measured, so a whole row re-measured each second would grow memory all day,
+   * while a clock on its own repeats from a small set of strings.
+   */
+  live?: true;
 }
 export type Role =
   | 'dim'
@@ -82,7 +88,7 @@ export function formatRow(e: Enquiry, o: RowOptions): Segment[] {
   const head: Segment[] = [
     { text: o.selected ? `${symbols.selected} ` : '  ', role: o.selected ? 'selected' : undefined },
     { text: `${sla} `, role: level === 'ok' ? base : level },
-    { text: `${padStart(wait, 5)} `, role: level === 'ok' ? base : level },
+    { text: `${padStart(wait, 5)} `, role: level === 'ok' ? base : level, live: true },
     { text: `${fit(channelShort(e.channel), 3)} `, role: base ?? 'dim' },
     { text: `${e.language === 'cy' ? 'CY' : 'EN'} `, role: e.language === 'cy' ? 'accent' : base ?? 'dim' },
   ];
@@ -156,12 +162,12 @@ export function connectionText(c: ConnectionStatus, unsent: number, nowMs: numbe
     case 'connected':
       return unsent > 0 ? { text: `connected, sending ${unsent}`, role: 'ok' } : { text: 'connected', role: 'ok' };
     case 'connecting':
-      return { text: 'connecting…', role: 'amber' };
+      return { text: 'connecting', role: 'amber' };
     case 'reconnecting': {
       const secs = Math.max(0, Math.ceil((c.retryAt - nowMs) / 1000));
       return unsent > 0
-        ? { text: `offline with ${unsent} unsent, reconnecting in ${secs}s`, role: 'red' }
-        : { text: `reconnecting in ${secs}s`, role: 'amber' };
+        ? { text: `offline with ${unsent} unsent, reconnecting in ${secs}s`, role: 'red', live: true }
+        : { text: `reconnecting in ${secs}s`, role: 'amber', live: true };
     }
     case 'refused':
       return { text: `refused: ${cleanLine(c.error)}`, role: 'error' };
@@ -180,7 +186,7 @@ export function statusLine(s: StatusInfo): Segment[] {
     sep,
     { text: `${s.waiting} waiting` },
   ];
-  if (s.longestWaitSeconds !== null) segments.push({ text: `, longest ${formatWait(s.longestWaitSeconds)}` });
+  if (s.longestWaitSeconds !== null) segments.push({ text: `, longest ${formatWait(s.longestWaitSeconds)}`, live: true });
   segments.push({ text: `, ${s.pastRed} past ${s.settings.slaRedMinutes}m`, role: s.pastRed > 0 ? 'red' : undefined });
   if (s.filter !== '') segments.push(sep, { text: `filter: ${cleanLine(s.filter)}`, role: 'accent' });
   return clip(segments, s.width);
@@ -220,16 +226,13 @@ export function replyWindowWarning(e: Pick<Enquiry, 'channel' | 'lastCustomerAt'
   return `WhatsApp reply window closed ${formatAgo(closedFor)} ago: free text will not reach the customer until they write again.`;
 }
 
+/** An escalation after its `[status]`: the court, the address, and when it went or was answered. */
 export function escalationText(x: Escalation, nowMs: number): string {
-  const when =
-    x.status === 'answered' && x.answeredAt
-      ? `answered ${formatAgo(nowMs - Date.parse(x.answeredAt))} ago`
-      : x.sentAt
-        ? `${x.status}, sent ${formatAgo(nowMs - Date.parse(x.sentAt))} ago`
-        : x.status;
+  const ago = (iso: string) => `${formatAgo(nowMs - Date.parse(iso))} ago`;
+  const when = x.status === 'answered' && x.answeredAt ? `, answered ${ago(x.answeredAt)}` : x.sentAt ? `, sent ${ago(x.sentAt)}` : '';
   const chases = x.chases > 0 ? `, chased ${x.chases}x` : '';
   const error = x.status === 'failed' && x.lastError ? `: ${x.lastError}` : '';
-  return cleanLine(`${x.courtName} <${x.to}> ${when}${chases}${error}`);
+  return cleanLine(`${x.courtName} <${x.to}>${when}${chases}${error}`);
 }
 
 /** The word after an agent reply: where it has got to. */

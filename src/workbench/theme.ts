@@ -47,7 +47,7 @@ const ASCII: Symbols = {
   red: '!!',
   rule: '-',
   separator: '|',
-  ellipsis: '~',
+  ellipsis: '...',
   note: '*',
   escalation: '^',
   warning: '!',

@@ -188,6 +188,58 @@ describe('working an enquiry', () => {
     expect(m.drafts.load()[id]).toBe('you will hear soon');
   });
 
+  it('releases, closes and reopens, moving the enquiry between groups', async () => {
+    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    await desk.post({ name: 'Ben Second', text: 'hi' });
+    const m = await workbench();
+    await takeNext(m, 'Jane Smith');
+    await m.press('u');
+    await m.waitFor((f) => f.includes("Released Jane Smith's enquiry"), 'released');
+    expect((await desk.get(id)).claimedBy).toBeNull();
+    await takeNext(m, 'Jane Smith');
+    await m.press('x');
+    let frame = await m.waitFor((f) => f.includes('closed (1)'), 'the closed group');
+    expect(lines(frame)[lineWith(frame, 'Jane Smith')]).toMatch(/^›/);
+    expect((await desk.get(id)).status).toBe('closed');
+    await m.press('o');
+    frame = await m.waitFor((f) => f.includes("Reopened Jane Smith's enquiry") && !f.includes('closed (1)'), 'reopened');
+    expect((await desk.get(id)).status).not.toBe('closed');
+  });
+
+  it('toggles presence and shows it in the status line', async () => {
+    const m = await workbench();
+    await m.press('p');
+    await m.waitFor((f) => lines(f)[0]!.startsWith('alice (available)'), 'available');
+    await m.press('p');
+    await m.waitFor((f) => lines(f)[0]!.startsWith('alice (away)'), 'away');
+  });
+
+  it('Enter opens the conversation full height, Esc goes back', async () => {
+    await desk.post({ name: 'Jane Smith', text: 'hello' });
+    await desk.post({ name: 'Ben Second', text: 'hi' });
+    await desk.post({ name: 'Cat Third', text: 'hey' });
+    const m = await workbench();
+    await m.waitFor((f) => f.includes('Cat Third'), 'all listed');
+    const ruleAt = (f: string) => lines(f).findIndex((l) => l.startsWith('────'));
+    const before = ruleAt(m.frame());
+    await m.press(KEYS.enter);
+    await m.waitFor((f) => ruleAt(f) > 0 && ruleAt(f) < before, 'the pane grown');
+    await m.press(KEYS.esc);
+    await m.waitFor((f) => ruleAt(f) === before, 'the pane back');
+  });
+
+  it('draws only ASCII with the ascii setting', async () => {
+    await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const m = await workbench({ settings: { ascii: true }, env: { NO_COLOR: '1' } });
+    await m.press('n');
+    await m.waitFor((f) => f.includes('You hold'), 'claimed');
+    await m.press('a', 'checked', KEYS.enter);
+    const frame = await m.waitFor((f) => f.includes('* note by you: checked'), 'the note');
+    expect(lines(frame)[lineWith(frame, 'Jane Smith')]).toMatch(/^> /);
+    expect(frame).toMatch(/^-{80}$/m);
+    for (const f of m.stdout.frames) expect(f).toMatch(/^[\x00-\x7f]*$/);
+  });
+
   it('e says escalation is coming', async () => {
     await desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();

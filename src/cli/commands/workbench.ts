@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   if (why) {
     return fail(
       'workbench',
-      `the workbench needs an interactive terminal, and ${why}. For scripts and pipes use the scripted and JSON commands instead (\`courtdesk help\` lists them).`,
+      `the workbench needs an interactive terminal, and ${why}. For scripts and pipes use the scripted and JSON commands instead: courtdesk queue --json, courtdesk claim --next, courtdesk reply ENQUIRY --text T (docs/scripting.md; \`courtdesk help\` lists them).`,
       2,
     );
   }
@@ -58,6 +58,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(values['no-color'] ? { theme: 'no-color' as const } : {}),
   };
 
+  // React's development build is several times slower per frame and is chosen when NODE_ENV is unset.
+  process.env.NODE_ENV ??= 'production';
   // Ink prints only the last frame when CI is set; an agent at a terminal needs every frame.
   if (process.env.CI || process.env.CONTINUOUS_INTEGRATION) {
     process.env.CI = 'false';
