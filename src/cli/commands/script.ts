@@ -1,0 +1,184 @@
+// `courtdesk script FILE`: the real workbench, headless in a virtual terminal, driven by a script of
+// key presses and screen checks. A CI job proves with it that an agent can do the work through
+// the screen, not only that the broker takes commands.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BrokerClient } from '../../client/types.js';
+import { parseScript, type Step } from '../../script/parse.js';
+import { frameScreen } from '../../script/report.js';
+import { playScript, type PlayResult } from '../../script/runner.js';
+import { VirtualTerminal } from '../../script/virtual-terminal.js';
+import { connect, EXIT, processIo, resolveBrokerLogin, ScriptError, seconds, type Io } from '../scripted.js';
+
+const HELP = `usage: courtdesk script FILE [--broker URL --token T] [--size 80x24] [--timeout-ms N] [--snapshots DIR]
+
+Runs the agent workbench headless in a virtual terminal and plays FILE, one step per line:
+  press KEY [KEY...]   keys as a terminal sends them: a character (n, G, ?), enter, esc, tab,
+                       shift+tab, backspace, delete, space, up, down, left, right, home, end,
+                       pageup, pagedown, ctrl+a … ctrl+z
+  type TEXT            text arriving at once, as a paste does
+  wait-for TEXT [MS]   wait until TEXT is on the screen (at most --timeout-ms, or MS)
+  expect TEXT          TEXT is on the screen now
+  expect-not TEXT      TEXT is not on the screen now
+  expect-line N TEXT   line N of the screen (from 1) contains TEXT
+  sleep MS             wait MS milliseconds
+  snapshot NAME        write the screen to NAME (.txt added if it has no extension)
+  # ...                a comment; blank lines are skipped too
+Write TEXT in double quotes, as a JSON string, to keep spaces at its ends, use escapes, or
+end a wait-for's text with a number ("Position 2").
+
+Options:
+  --broker URL      broker to use (else COURTDESK_BROKER, else the one \`courtdesk login\` saved)
+  --token T         agent token (else COURTDESK_TOKEN, else the saved one)
+  --size COLSxROWS  the terminal's size (default 80x24)
+  --timeout-ms N    how long wait-for waits, and the broker may take to answer (default 5000)
+  --snapshots DIR   where snapshots go (default: the script's folder)
+  -h, --help        show this help
+
+Exit codes: 0 every step passed; 1 a step failed (the step, its line and the screen on stderr);
+2 the script cannot be read or parsed, or bad usage; 3 broker unreachable; 4 token rejected.
+`;
+
+const DEFAULT_SIZE = { columns: 80, rows: 24 };
+const DEFAULT_TIMEOUT_MS = 5000;
+/** A press is drawn once the app has been quiet a little longer than one frame at the workbench's 20 fps. */
+const SETTLE = { quietMs: 70, maxMs: 1000 };
+/** How long the workbench may take to draw and start listening for keys. */
+const START_MS = 10_000;
+
+export async function run(argv: string[], io: Io = processIo()): Promise<number> {
+  try {
+    return await runScript(argv, io);
+  } catch (err) {
+    if (!(err instanceof ScriptError)) throw err;
+    io.err(`courtdesk script: ${err.message}\n`);
+    return err.exitCode;
+  }
+}
+
+async function runScript(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        broker: { type: 'string' },
+        token: { type: 'string' },
+        size: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        snapshots: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new ScriptError(EXIT.usage, `${(err as Error).message.replace(/\s+/g, ' ')} Run \`courtdesk script --help\`.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(HELP);
+    return EXIT.ok;
+  }
+  const usage = HELP.split('\n')[0]!;
+  if (positionals.length === 0) throw new ScriptError(EXIT.usage, `missing FILE; ${usage}`);
+  if (positionals.length > 1) throw new ScriptError(EXIT.usage, `one script at a time (got ${positionals.length}: ${positionals.join(' ')}); ${usage}`);
+  const file = positionals[0]!;
+  const size = parseSize(values.size);
+  const timeoutMs = parseTimeout(values['timeout-ms']);
+
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ScriptError(EXIT.usage, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const script = parseScript(source, { rows: size.rows });
+  if (!script.ok) {
+    for (const p of script.problems) io.err(`courtdesk script: ${file}:${p.line}: ${p.message}\n`);
+    return EXIT.usage;
+  }
+
+  const login = resolveBrokerLogin({ broker: values.broker, token: values.token }, io);
+  const session = await connect(login.broker, login.token, timeoutMs);
+  try {
+    const result = await playOnWorkbench(script.steps, session.client, size, {
+      timeoutMs,
+      snapshotDir: values.snapshots === undefined ? dirname(resolve(file)) : resolve(values.snapshots),
+      io,
+    });
+    if (result.ok) {
+      io.out(`courtdesk script: ${file} passed (${result.steps} step${result.steps === 1 ? '' : 's'})\n`);
+      return EXIT.ok;
+    }
+    io.err(`courtdesk script: ${file}:${result.step.line}: ${result.step.source} — ${result.message}\n`);
+    io.err(`The screen (${size.columns}x${size.rows}) at that moment:\n${frameScreen(result.screen, size.columns).join('\n')}\n`);
+    return EXIT.refused;
+  } finally {
+    await session.client.close();
+  }
+}
+
+async function playOnWorkbench(
+  steps: readonly Step[],
+  client: BrokerClient,
+  size: { columns: number; rows: number },
+  options: { timeoutMs: number; snapshotDir: string; io: Io },
+): Promise<PlayResult> {
+  // Ink reads CI once, when it is first imported, and then draws only the final frame: a script
+  // run in CI must see every frame, as an agent's terminal does.
+  if (process.env.CI || process.env.CONTINUOUS_INTEGRATION) {
+    process.env.CI = 'false';
+    delete process.env.CONTINUOUS_INTEGRATION;
+  }
+  process.env.NODE_ENV ??= 'production';
+  const { renderWorkbench } = await import('../../workbench/index.js');
+  const terminal = new VirtualTerminal(size.columns, size.rows);
+  const instance = renderWorkbench({
+    client,
+    stdout: terminal.stdout as unknown as NodeJS.WriteStream,
+    stderr: terminal.stderr as unknown as NodeJS.WriteStream,
+    stdin: terminal.stdin as unknown as NodeJS.ReadStream,
+    env: options.io.env,
+  });
+  try {
+    // Keys sent before Ink listens would be lost: start once raw mode is on and the first frame is drawn.
+    const started = await Promise.race([terminal.stdin.whenRaw().then(() => true), delay(START_MS).then(() => false)]);
+    if (!started) throw new ScriptError(EXIT.refused, `the workbench did not start listening for keys within ${seconds(START_MS)}`);
+    await terminal.settle(SETTLE);
+    return await playScript(steps, terminal, {
+      timeoutMs: options.timeoutMs,
+      snapshotDir: options.snapshotDir,
+      settle: SETTLE,
+      onStep: (step, ms) => options.io.out(`ok ${String(step.line).padStart(3)}  ${step.source}${ms >= 100 ? `  (${seconds(ms)})` : ''}\n`),
+    });
+  } finally {
+    instance.unmount();
+    await instance.waitUntilExit().catch(() => {});
+    terminal.dispose();
+  }
+}
+
+function parseSize(text: string | undefined): { columns: number; rows: number } {
+  if (text === undefined) return DEFAULT_SIZE;
+  const match = /^(\d+)x(\d+)$/i.exec(text.trim());
+  const columns = Number(match?.[1]);
+  const rows = Number(match?.[2]);
+  if (!match || columns < 2 || rows < 2 || columns > 1000 || rows > 1000) {
+    throw new ScriptError(EXIT.usage, `--size must be COLSxROWS, like 80x24 or 100x30, each from 2 to 1000 (got ${JSON.stringify(text)}).`);
+  }
+  return { columns, rows };
+}
+
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+  const ms = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
+    throw new ScriptError(EXIT.usage, `--timeout-ms must be a whole number of milliseconds above 0 (got ${JSON.stringify(text)}).`);
+  }
+  return ms;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
