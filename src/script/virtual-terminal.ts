@@ -73,7 +73,6 @@ export class VirtualTerminal {
   readonly stderr: TerminalOutput;
   private readonly term: xterm.Terminal;
   private lastOutputAt = Date.now();
-  private outputs = 0;
 
   constructor(
     readonly columns: number,
@@ -84,7 +83,6 @@ export class VirtualTerminal {
     this.term = new xterm.Terminal({ cols: columns, rows, allowProposedApi: true, scrollback: 0, convertEol: true });
     const sink = (data: string, done: () => void) => {
       this.lastOutputAt = Date.now();
-      this.outputs++;
       this.term.write(data, done);
     };
     this.stdout = new TerminalOutput(sink, columns, rows);
@@ -98,11 +96,6 @@ export class VirtualTerminal {
     this.stdin.push(bytes);
   }
 
-  /** How many writes the app has made; grows with every frame drawn. */
-  get writes(): number {
-    return this.outputs;
-  }
-
   /** Resolves when the emulator has taken in everything written so far. */
   flushed(): Promise<void> {
     return new Promise((resolve) => this.term.write('', resolve));
@@ -111,9 +104,8 @@ export class VirtualTerminal {
   /** Waits until the app has stopped drawing for `quietMs` (counted from now at the earliest), then until the emulator has caught up. */
   async settle({ quietMs, maxMs }: SettleOptions): Promise<void> {
     const start = Date.now();
-    const from = start;
     for (;;) {
-      const quietSince = Math.max(this.lastOutputAt, from);
+      const quietSince = Math.max(this.lastOutputAt, start);
       const now = Date.now();
       if (now - quietSince >= quietMs || now - start >= maxMs) break;
       await delay(Math.min(quietMs - (now - quietSince), maxMs - (now - start)) + 1);

@@ -1,0 +1,60 @@
+// `courtdesk script` through the real binary (bin/courtdesk.js → dist), as a CI job runs it: with
+// CI set (Ink would draw only the last frame), output piped, and the process's exit code.
+// Needs `npm run build` first (npm test does it).
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { BIN, postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
+
+let t: TestBroker;
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'courtdesk-script-bin-'));
+  t = await startTestBroker();
+});
+afterEach(async () => {
+  await t.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function courtdesk(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: dir, COURTDESK_CONFIG_DIR: dir, COURTDESK_BROKER: t.url, COURTDESK_TOKEN: t.tokens.agent, CI: 'true' },
+        timeout: 30_000,
+      },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Ink shows the terminal's cursor again when the process exits; that byte sequence is all it adds. */
+const withoutCursorShow = (text: string) => text.replaceAll('\u001b[?25h', '');
+
+it('plays a script in CI and exits 0, then exits 1 with the screen when a step fails', async () => {
+  const id = await postEnquiry(t.url, t.tokens.intake, { name: 'Jane Smith', text: 'When is my hearing?' });
+  await writeFile(join(dir, 'take.script'), ['wait-for Jane Smith', 'press n', "wait-for You hold Jane Smith's enquiry", 'snapshot taken', ''].join('\n'));
+  const passed = await courtdesk(['script', join(dir, 'take.script')]);
+  expect(withoutCursorShow(passed.stderr)).toBe('');
+  expect(passed.code).toBe(0);
+  expect(passed.stdout).toMatch(/^ok +3 {2}wait-for You hold Jane Smith's enquiry/m);
+  expect(passed.stdout.trimEnd().split('\n').at(-1)).toBe(`courtdesk script: ${join(dir, 'take.script')} passed (4 steps)`);
+  expect(await readFile(join(dir, 'taken.txt'), 'utf8')).toMatch(/Jane Smith .*@you/);
+  const enquiry = (await (await t.get(`/v1/enquiries/${id}`, t.tokens.agent)).json()) as { claimedBy: string };
+  expect(enquiry.claimedBy).toBe('alice');
+
+  await writeFile(join(dir, 'fail.script'), 'expect-line 2 Bob Nobody\n');
+  const failed = await courtdesk(['script', join(dir, 'fail.script'), '--size', '60x12']);
+  expect(failed.code).toBe(1);
+  expect(failed.stdout).toBe('');
+  const lines = withoutCursorShow(failed.stderr).trimEnd().split('\n');
+  expect(lines[0]).toBe(`courtdesk script: ${join(dir, 'fail.script')}:1: expect-line 2 Bob Nobody — line 2 does not contain "Bob Nobody"`);
+  expect(lines[1]).toBe('The screen (60x12) at that moment:');
+  expect(lines).toHaveLength(2 + 12 + 2);
+  expect(lines[3]).toMatch(/^ 1 \|alice │ connected/);
+});
