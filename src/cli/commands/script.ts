@@ -143,8 +143,7 @@ async function playOnWorkbench(
   });
   try {
     // Keys sent before Ink listens would be lost: start once raw mode is on and the first frame is drawn.
-    const started = await Promise.race([terminal.stdin.whenRaw().then(() => true), delay(START_MS).then(() => false)]);
-    if (!started) throw new ScriptError(EXIT.refused, `the workbench did not start listening for keys within ${seconds(START_MS)}`);
+    if (!(await within(terminal.stdin.whenRaw(), START_MS))) throw new ScriptError(EXIT.refused, `the workbench did not start listening for keys within ${seconds(START_MS)}`);
     await terminal.settle(SETTLE);
     return await playScript(steps, terminal, {
       timeoutMs: options.timeoutMs,
@@ -179,6 +178,13 @@ function parseTimeout(text: string | undefined): number {
   return ms;
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** True when the promise settles within `ms`. */
+function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
