@@ -1,0 +1,499 @@
+// The escalation dialog (`e`) as a pure reducer: pick a court (searching the broker's directory as
+// the agent types), pick a template in the enquiry's language, fill what the template still needs,
+// read the rendered email, confirm. Esc backs out one step at every step.
+//
+// The reducer never talks to the broker: it returns effects (search the directory, preview, tag,
+// escalate) for the controller to carry out, and takes the answers back as events. Every answer
+// says what it answers (the query, a request number), so one the agent has moved past is dropped.
+import type { Key } from 'ink';
+import { CHASE_TEMPLATE } from '../../domain/decide-escalation.js';
+import type { Language } from '../../domain/events.js';
+import { fieldKey } from '../../domain/templates.js';
+import { checkTag } from './tag.js';
+import type { FieldKey, LineState } from './line-editor.js';
+import { editLine, fieldKeys, lineOf } from './line-editor.js';
+import type { PickerKey } from './picker.js';
+import { pickerKey } from './picker.js';
+
+export interface CourtChoice {
+  name: string;
+  slug: string;
+  email: string;
+  welsh: boolean;
+  /** Escalations to this court, from any enquiry, the court has not answered. */
+  unanswered: number;
+  /** When the oldest of them was made; null when none. */
+  oldestSince: string | null;
+  /** Emailed before about this enquiry. */
+  usedHere: boolean;
+}
+
+export interface TemplateChoice {
+  name: string;
+  language: Language;
+  subject: string;
+  description: string | null;
+  /** Fields the agent is asked for. */
+  ask: string[];
+  fields: string[];
+}
+
+export interface EmailPreview {
+  to: string;
+  courtName: string;
+  language: Language;
+  subject: string;
+  text: string;
+}
+
+/** One value the dialog asks for. A case number is checked and tagged on the enquiry, where the template reads it from. */
+export interface AskedField {
+  name: string;
+  optional: boolean;
+  kind: 'text' | 'case-number';
+}
+
+export type EscalateStep = 'court' | 'template' | 'fields' | 'preview';
+
+/** What the dialog waits on the broker for; only Esc acts meanwhile. */
+export type Waiting = 'templates' | 'check' | 'tag' | 'preview' | 'send';
+
+export interface EscalateState {
+  enquiryId: string;
+  /** The enquiry's own language: templates are offered in it first. */
+  enquiryLanguage: Language;
+  /** The templates' language (Tab switches it in step 2). */
+  language: Language;
+  step: EscalateStep;
+  /** Courts emailed about this enquiry before, most recent first: listed first. */
+  used: CourtChoice[];
+  query: LineState;
+  /** The query the listed courts answer; null until the first answer. */
+  listedFor: string | null;
+  courts: CourtChoice[];
+  courtIndex: number;
+  /** Enter came before the courts for the typed query: pick the first of them when they come. */
+  pickWhenListed: boolean;
+  court: CourtChoice | null;
+  /** Every template, both languages; null until loaded. */
+  templates: TemplateChoice[] | null;
+  templateIndex: number;
+  template: TemplateChoice | null;
+  values: Record<string, string>;
+  fields: AskedField[];
+  fieldIndex: number;
+  field: LineState;
+  preview: EmailPreview | null;
+  scroll: number;
+  waiting: Waiting | null;
+  /** Numbers requests so an answer to one backed out of is ignored. */
+  request: number;
+  problem: string | null;
+}
+
+export type EscalateEffect =
+  | { type: 'list-courts'; query: string; now: boolean }
+  | { type: 'list-templates' }
+  | { type: 'preview'; request: number; courtSlug: string; template: string; language: Language; fields: Record<string, string> }
+  | { type: 'tag'; request: number; caseNumber: string }
+  | { type: 'escalate'; request: number; courtSlug: string; template: string; language: Language; fields: Record<string, string> };
+
+export type EscalateEvent =
+  | { type: 'courts'; query: string; courts: Omit<CourtChoice, 'usedHere'>[] }
+  | { type: 'templates'; templates: TemplateChoice[] }
+  | { type: 'previewed'; request: number; missing: string[]; preview?: EmailPreview }
+  | { type: 'tagged'; request: number }
+  | { type: 'escalated'; request: number }
+  /** A refused request; `request` null for the directory and template lists. */
+  | { type: 'refused'; request: number | null; message: string; missing?: string[] };
+
+export type EscalateKey =
+  | { type: 'field'; key: FieldKey }
+  | { type: 'pick'; key: PickerKey }
+  | { type: 'language' }
+  | { type: 'scroll'; by: number }
+  | { type: 'scroll-to'; end: boolean }
+  | { type: 'confirm' }
+  | { type: 'back' };
+
+export interface EscalateResult {
+  state: EscalateState;
+  effects: EscalateEffect[];
+  /** The dialog is over: closed by the agent, or the escalation recorded. */
+  close?: 'cancelled' | 'escalated';
+}
+
+/** How much of the preview the screen shows, for scrolling. */
+export interface PreviewWindow {
+  page: number;
+  maxScroll: number;
+}
+
+export function escalateStart(enquiryId: string, language: Language, used: CourtChoice[]): EscalateResult {
+  const state: EscalateState = {
+    enquiryId,
+    enquiryLanguage: language,
+    language,
+    step: 'court',
+    used: used.map((c) => ({ ...c, usedHere: true })),
+    query: lineOf(''),
+    listedFor: null,
+    courts: [],
+    courtIndex: 0,
+    pickWhenListed: false,
+    court: null,
+    templates: null,
+    templateIndex: 0,
+    template: null,
+    values: {},
+    fields: [],
+    fieldIndex: 0,
+    field: lineOf(''),
+    preview: null,
+    scroll: 0,
+    waiting: null,
+    request: 0,
+    problem: null,
+  };
+  return { state, effects: [{ type: 'list-courts', query: '', now: true }] };
+}
+
+export const queryOf = (s: EscalateState): string => s.query.text.trim();
+
+/** The templates step 2 offers: the chosen language's, without the chase template (C sends that). */
+export function templatesFor(s: EscalateState): TemplateChoice[] {
+  return (s.templates ?? []).filter((t) => t.language === s.language && t.name !== CHASE_TEMPLATE);
+}
+
+/** Reads one key as the dialog's current step understands it. */
+export function escalateKeys(s: EscalateState, input: string, key: Key): EscalateKey[] {
+  switch (s.step) {
+    case 'court':
+    case 'fields':
+      return fieldKeys(input, key).map((k) => (k.type === 'cancel' ? { type: 'back' } : { type: 'field', key: k }));
+    case 'template': {
+      if (key.tab) return [{ type: 'language' }];
+      const k = pickerKey(input, key, templatesFor(s).length);
+      if (!k) return [];
+      return [k.type === 'cancel' ? { type: 'back' } : { type: 'pick', key: k }];
+    }
+    case 'preview':
+      if (key.escape || input === 'n') return [{ type: 'back' }];
+      if (key.return || input === 'y' || input === 'Y') return [{ type: 'confirm' }];
+      if (key.downArrow || input === 'j') return [{ type: 'scroll', by: 1 }];
+      if (key.upArrow || input === 'k') return [{ type: 'scroll', by: -1 }];
+      if (key.pageDown || input === ' ') return [{ type: 'scroll', by: Infinity }];
+      if (key.pageUp) return [{ type: 'scroll', by: -Infinity }];
+      if (key.home || input === 'g') return [{ type: 'scroll-to', end: false }];
+      if (key.end || input === 'G') return [{ type: 'scroll-to', end: true }];
+      return [];
+  }
+}
+
+export function escalateKey(s: EscalateState, k: EscalateKey, view: PreviewWindow = { page: 1, maxScroll: 0 }): EscalateResult {
+  if (k.type === 'back') return back(s);
+  // A request in flight: only Esc acts, so a key typed ahead never lands in the wrong step.
+  if (s.waiting !== null) return { state: s, effects: [] };
+  switch (s.step) {
+    case 'court':
+      return k.type === 'field' ? courtKey(s, k.key) : same(s);
+    case 'template':
+      if (k.type === 'language') return same({ ...s, language: s.language === 'cy' ? 'en' : 'cy', templateIndex: 0, problem: null });
+      return k.type === 'pick' ? templateKey(s, k.key) : same(s);
+    case 'fields':
+      return k.type === 'field' ? fieldKey_(s, k.key) : same(s);
+    case 'preview':
+      return previewKey(s, k, view);
+  }
+}
+
+export function escalateEvent(s: EscalateState, ev: EscalateEvent): EscalateResult {
+  switch (ev.type) {
+    case 'courts': {
+      if (ev.query !== queryOf(s)) return same(s);
+      const courts = orderCourts(s, ev.courts, ev.query);
+      const next = { ...s, courts, listedFor: ev.query, courtIndex: 0 };
+      if (!s.pickWhenListed || s.step !== 'court') return same(next);
+      if (courts.length === 0) return same({ ...next, pickWhenListed: false, problem: `No court matches "${ev.query}": try part of its name or town.` });
+      return chooseCourt({ ...next, pickWhenListed: false }, courts[0]!);
+    }
+    case 'templates': {
+      const next = { ...s, templates: ev.templates };
+      return same(s.waiting === 'templates' ? { ...next, waiting: null } : next);
+    }
+    case 'refused': {
+      if (ev.request !== null && ev.request !== s.request) return same(s);
+      if (ev.request === null && s.waiting !== 'templates') return same({ ...s, problem: ev.message, pickWhenListed: false });
+      if (ev.missing && ev.missing.length > 0 && s.template) return askFor({ ...s, waiting: null }, ev.missing, `${ev.message}`);
+      return same({ ...s, waiting: null, problem: ev.message });
+    }
+    case 'previewed': {
+      if (ev.request !== s.request || s.template === null) return same(s);
+      const first = s.waiting === 'check';
+      if (ev.missing.length > 0) return askFor({ ...s, waiting: null }, ev.missing, first ? null : `Still needed: ${ev.missing.map(words).join(', ')}.`);
+      if (first) {
+        // Nothing is required, but the template may take optional values (its conditional text).
+        const optional = optionalAsks(s.template, []);
+        if (optional.length > 0) return same(startFields({ ...s, waiting: null }, optional));
+      }
+      if (!ev.preview) return same({ ...s, waiting: null, problem: 'The broker sent no preview: try again.' });
+      return same({ ...s, waiting: null, step: 'preview', preview: ev.preview, scroll: 0, problem: null });
+    }
+    case 'tagged':
+      if (ev.request !== s.request || s.waiting !== 'tag') return same(s);
+      return nextField({ ...s, waiting: null });
+    case 'escalated':
+      if (ev.request !== s.request) return same(s);
+      return { state: { ...s, waiting: null }, effects: [], close: 'escalated' };
+  }
+}
+
+// --- steps ----------------------------------------------------------------------------------
+
+function back(s: EscalateState): EscalateResult {
+  const cleared = { ...s, waiting: null, problem: null, request: s.request + 1 };
+  // The escalation has gone to the broker: Esc only stops watching it (the controller says how it ends).
+  if (s.waiting === 'send') return { state: cleared, effects: [], close: 'cancelled' };
+  switch (s.step) {
+    case 'court':
+      return { state: cleared, effects: [], close: 'cancelled' };
+    case 'template':
+      // Esc while the template is checked stops the check, and stays.
+      if (s.waiting === 'check') return same(cleared);
+      return same({ ...cleared, step: 'court', court: null, pickWhenListed: false });
+    case 'fields':
+      if (s.waiting === 'preview' || s.waiting === 'tag') return same(cleared);
+      return same({ ...cleared, step: 'template' });
+    case 'preview':
+      if (s.fields.length > 0) return same({ ...cleared, step: 'fields', fieldIndex: s.fields.length - 1, field: lineOf(s.values[s.fields.at(-1)!.name] ?? '') });
+      return same({ ...cleared, step: 'template' });
+  }
+}
+
+function courtKey(s: EscalateState, f: FieldKey): EscalateResult {
+  switch (f.type) {
+    case 'up':
+    case 'down': {
+      const by = f.type === 'up' ? -1 : 1;
+      return same({ ...s, courtIndex: Math.min(Math.max(0, s.courtIndex + by), Math.max(0, s.courts.length - 1)) });
+    }
+    case 'submit': {
+      const q = queryOf(s);
+      // The list on screen answers an older query: pick once the typed one is answered.
+      if (s.listedFor !== q) return { state: { ...s, pickWhenListed: true, problem: null }, effects: [{ type: 'list-courts', query: q, now: true }] };
+      const court = s.courts[s.courtIndex];
+      if (!court) return same({ ...s, problem: q === '' ? 'The court directory is empty: import one (courtdesk courts import FILE).' : `No court matches "${q}": try part of its name or town.` });
+      return chooseCourt(s, court);
+    }
+    case 'cancel':
+    case 'tab':
+      return same(s);
+    default: {
+      const query = editLine(s.query, f);
+      const next = { ...s, query, problem: null, pickWhenListed: false };
+      return query.text.trim() === queryOf(s) ? same(next) : { state: next, effects: [{ type: 'list-courts', query: query.text.trim(), now: false }] };
+    }
+  }
+}
+
+function chooseCourt(s: EscalateState, court: CourtChoice): EscalateResult {
+  const next: EscalateState = { ...s, step: 'template', court, templateIndex: 0, problem: null };
+  if (s.templates !== null) return same(next);
+  return { state: { ...next, waiting: 'templates' }, effects: [{ type: 'list-templates' }] };
+}
+
+function templateKey(s: EscalateState, k: PickerKey): EscalateResult {
+  const list = templatesFor(s);
+  if (list.length === 0) return same(s);
+  if (k.type === 'move') return same({ ...s, templateIndex: clamp(s.templateIndex + k.by, list.length) });
+  if (k.type === 'first') return same({ ...s, templateIndex: 0 });
+  if (k.type === 'last') return same({ ...s, templateIndex: list.length - 1 });
+  if (k.type !== 'choose') return same(s);
+  const index = k.index === undefined ? s.templateIndex : clamp(k.index, list.length);
+  const template = list[index]!;
+  const request = s.request + 1;
+  // Checked with no values typed, so every required field is reported: what is left of `ask:` is optional.
+  return {
+    state: { ...s, templateIndex: index, template, values: {}, fields: [], fieldIndex: 0, waiting: 'check', request, problem: null },
+    effects: [{ type: 'preview', request, courtSlug: s.court!.slug, template: template.name, language: template.language, fields: {} }],
+  };
+}
+
+/** Asks for the missing fields, then any optional ones the template takes. */
+function askFor(s: EscalateState, missing: string[], problem: string | null): EscalateResult {
+  const template = s.template!;
+  const asks = new Set(template.ask.map(fieldKey));
+  const fields: AskedField[] = [];
+  for (const name of missing) {
+    const key = fieldKey(name);
+    if (key === 'casenumbers') fields.push({ name, optional: false, kind: 'case-number' });
+    else if (asks.has(key)) fields.push({ name, optional: false, kind: 'text' });
+    else {
+      // Filled by the broker from the enquiry or the court: nothing typed here would be used.
+      return same({ ...s, step: 'template', problem: `The "${template.name}" template needs ${words(name)}, which comes from the enquiry; choose another template.` });
+    }
+  }
+  const all = [...fields, ...optionalAsks(template, missing).filter((f) => !(f.name in s.values))];
+  return same({ ...startFields(s, all), problem });
+}
+
+/** The `ask:` fields a template can do without (they only switch conditional text on). */
+function optionalAsks(template: TemplateChoice, missing: string[]): AskedField[] {
+  const required = new Set(missing.map(fieldKey));
+  return template.ask.filter((a) => !required.has(fieldKey(a))).map((name) => ({ name, optional: true, kind: 'text' as const }));
+}
+
+function startFields(s: EscalateState, fields: AskedField[]): EscalateState {
+  return { ...s, step: 'fields', fields, fieldIndex: 0, field: lineOf(s.values[fields[0]!.name] ?? ''), scroll: 0 };
+}
+
+function fieldKey_(s: EscalateState, f: FieldKey): EscalateResult {
+  const asked = s.fields[s.fieldIndex];
+  if (!asked) return same(s);
+  switch (f.type) {
+    case 'up':
+      if (s.fieldIndex === 0) return same(s);
+      return same({ ...s, fieldIndex: s.fieldIndex - 1, field: lineOf(s.values[s.fields[s.fieldIndex - 1]!.name] ?? ''), problem: null });
+    case 'down':
+    case 'tab':
+    case 'cancel':
+      return same(s);
+    case 'submit': {
+      const value = s.field.text.trim();
+      if (asked.kind === 'case-number') {
+        const check = checkTag(value, []);
+        if (!check.ok || !check.caseNumber) return same({ ...s, problem: check.message });
+        const request = s.request + 1;
+        // Kept so that backing out to this field shows the number; the broker reads the tag, not this value.
+        const values = { ...s.values, [asked.name]: check.caseNumber };
+        return { state: { ...s, values, waiting: 'tag', request, problem: null }, effects: [{ type: 'tag', request, caseNumber: check.caseNumber }] };
+      }
+      if (value === '' && !asked.optional) return same({ ...s, problem: `The email needs ${words(asked.name)}: type it, or Esc to choose another template.` });
+      const values = { ...s.values };
+      if (value === '') delete values[asked.name];
+      else values[asked.name] = value;
+      return nextField({ ...s, values });
+    }
+    default:
+      return same({ ...s, field: editLine(s.field, f), problem: null });
+  }
+}
+
+function nextField(s: EscalateState): EscalateResult {
+  const index = s.fieldIndex + 1;
+  if (index < s.fields.length) return same({ ...s, fieldIndex: index, field: lineOf(s.values[s.fields[index]!.name] ?? ''), problem: null });
+  const request = s.request + 1;
+  const t = s.template!;
+  return {
+    state: { ...s, waiting: 'preview', request, problem: null },
+    effects: [{ type: 'preview', request, courtSlug: s.court!.slug, template: t.name, language: t.language, fields: s.values }],
+  };
+}
+
+function previewKey(s: EscalateState, k: EscalateKey, view: PreviewWindow): EscalateResult {
+  const page = Math.max(1, view.page);
+  switch (k.type) {
+    case 'scroll': {
+      const by = k.by === Infinity ? page : k.by === -Infinity ? -page : k.by;
+      return same({ ...s, scroll: Math.min(Math.max(0, s.scroll + by), view.maxScroll) });
+    }
+    case 'scroll-to':
+      return same({ ...s, scroll: k.end ? view.maxScroll : 0 });
+    case 'confirm': {
+      const t = s.template!;
+      const request = s.request + 1;
+      return {
+        state: { ...s, waiting: 'send', request, problem: null },
+        effects: [{ type: 'escalate', request, courtSlug: s.court!.slug, template: t.name, language: t.language, fields: s.values }],
+      };
+    }
+    default:
+      return same(s);
+  }
+}
+
+// --- courts ---------------------------------------------------------------------------------
+
+/** Courts used for this enquiry first (most recent first), then the directory's order. */
+function orderCourts(s: EscalateState, rows: Omit<CourtChoice, 'usedHere'>[], query: string): CourtChoice[] {
+  const used = new Map(s.used.map((c, i) => [c.slug, i]));
+  const listed = rows.map((c) => ({ ...c, usedHere: used.has(c.slug) }));
+  const first = listed.filter((c) => c.usedHere).sort((a, b) => used.get(a.slug)! - used.get(b.slug)!);
+  // An empty query lists the directory's first page only: a used court beyond it is still shown.
+  if (query === '') for (const c of s.used) if (!first.some((f) => f.slug === c.slug)) first.push(c);
+  return [...first.sort((a, b) => used.get(a.slug)! - used.get(b.slug)!), ...listed.filter((c) => !c.usedHere)];
+}
+
+// --- reading the broker's answers -----------------------------------------------------------
+
+/** The broker's `list-courts` data as rows; null when it is not that shape. */
+export function parseCourts(data: unknown): Omit<CourtChoice, 'usedHere'>[] | null {
+  if (!Array.isArray(data)) return null;
+  const out: Omit<CourtChoice, 'usedHere'>[] = [];
+  for (const c of data) {
+    if (!isRecord(c) || typeof c.name !== 'string' || typeof c.slug !== 'string' || typeof c.email !== 'string') return null;
+    out.push({
+      name: c.name,
+      slug: c.slug,
+      email: c.email,
+      welsh: c.welsh === true,
+      unanswered: typeof c.unanswered === 'number' ? c.unanswered : 0,
+      oldestSince: typeof c.oldestSince === 'string' ? c.oldestSince : null,
+    });
+  }
+  return out;
+}
+
+export function parseTemplates(data: unknown): TemplateChoice[] | null {
+  if (!Array.isArray(data)) return null;
+  const out: TemplateChoice[] = [];
+  for (const t of data) {
+    if (!isRecord(t) || typeof t.name !== 'string' || (t.language !== 'en' && t.language !== 'cy') || typeof t.subject !== 'string') return null;
+    out.push({
+      name: t.name,
+      language: t.language,
+      subject: t.subject,
+      description: typeof t.description === 'string' ? t.description : null,
+      ask: strings(t.ask),
+      fields: strings(t.fields),
+    });
+  }
+  return out;
+}
+
+/** The broker's `preview-escalation` data: what is missing, or the email. Null when it is not that shape. */
+export function parsePreview(data: unknown): { missing: string[]; preview?: EmailPreview } | null {
+  if (!isRecord(data)) return null;
+  const missing = strings(data.missing);
+  if (missing.length > 0) return { missing };
+  const { to, courtName, language, subject, text } = data;
+  if (typeof to !== 'string' || typeof courtName !== 'string' || typeof subject !== 'string' || typeof text !== 'string') return null;
+  return { missing: [], preview: { to, courtName, subject, text, language: language === 'cy' ? 'cy' : 'en' } };
+}
+
+// --- small helpers --------------------------------------------------------------------------
+
+/** A field name as words: `hearingDate` → `hearing date`, `case_numbers` → `case numbers`. */
+export function words(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase()
+    .trim();
+}
+
+function same(state: EscalateState): EscalateResult {
+  return { state, effects: [] };
+}
+
+function clamp(index: number, count: number): number {
+  return Math.min(Math.max(0, index), Math.max(0, count - 1));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
