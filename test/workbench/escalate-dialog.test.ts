@@ -19,6 +19,7 @@ import {
   type TemplateChoice,
 } from '../../src/workbench/dialogs/escalate.js';
 import { escalateScreen, type EscalateViewOptions, type ScreenLine } from '../../src/workbench/dialogs/escalate-view.js';
+import { answerField, answerPick, answerStart } from '../../src/workbench/dialogs/court-answer.js';
 import { chaseTarget, shortDate, threadDetails, threadLine } from '../../src/workbench/escalation-threads.js';
 import { segmentsWidth } from '../../src/workbench/format.js';
 import { makeTheme } from '../../src/workbench/theme.js';
@@ -376,7 +377,7 @@ describe('the dialog screen', () => {
     expect(text[2]).toBe('Subject: URGENT – hearing within 48 hours');
     expect(text[4]).toBe('Dear colleagues,');
     expect(text[21]).toMatch(/^Lines 1-17 of 61: j\/k or PgUp\/PgDn/);
-    expect(first.window).toEqual({ page: 16, maxScroll: 44 });
+    expect(first.window).toEqual({ room: 17, page: 16, maxScroll: 44 });
     const end = escalateScreen({ ...r.state, scroll: 44 }, opts(23)).lines.map(textOf);
     expect(end[21]).toMatch(/^Lines 45-61 of 61/);
     expect(end[20]).toBe('');
@@ -428,5 +429,37 @@ describe('escalation threads', () => {
   it('writes dates short, with the year only when it is not this one', () => {
     expect(shortDate('2025-11-03', NOW)).toBe('3 Nov');
     expect(shortDate('2024-11-03T12:00:00Z', NOW)).toBe('3 Nov 2024');
+  });
+});
+
+describe('recording the court\'s answer', () => {
+  const targets = [
+    { escalationId: 'x1', courtName: 'Leeds Combined Court Centre', subject: 'a', sentAt: '2025-03-03T10:00:00Z' },
+    { escalationId: 'x2', courtName: 'Bristol Civil and Family Justice Centre', subject: 'b', sentAt: null },
+  ];
+
+  it('goes straight to the editor when one escalation waits, and will not record an empty answer', () => {
+    let s = answerStart(targets.slice(0, 1));
+    expect(s.line).not.toBeNull();
+    s = answerField(s, { type: 'submit' }).state;
+    expect(s.insisted).toBe(true);
+    s = answerField(s, { type: 'insert', text: ' Listed for 14 May. ' }).state;
+    expect(s.insisted).toBe(false);
+    expect(answerField(s, { type: 'submit' }).record).toEqual({ escalationId: 'x1', text: 'Listed for 14 May.' });
+    expect(answerField(s, { type: 'cancel' }).cancel).toBe(true);
+  });
+
+  it('asks which one when several wait; Esc in the editor goes back to the list', () => {
+    let s = answerStart(targets);
+    expect(s.line).toBeNull();
+    s = answerPick(s, { type: 'move', by: 1 }).state;
+    s = answerPick(s, { type: 'choose' }).state;
+    expect(s.line).not.toBeNull();
+    s = answerField(s, { type: 'cancel' }).state;
+    expect(s.line).toBeNull();
+    s = answerPick(s, { type: 'choose', index: 1 }).state;
+    s = answerField(s, { type: 'insert', text: 'ok' }).state;
+    expect(answerField(s, { type: 'submit' }).record).toEqual({ escalationId: 'x2', text: 'ok' });
+    expect(answerPick(answerStart(targets), { type: 'cancel' }).cancel).toBe(true);
   });
 });

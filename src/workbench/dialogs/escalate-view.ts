@@ -109,17 +109,15 @@ export function escalateScreen(s: EscalateState, o: EscalateViewOptions): Escala
       const p = s.preview;
       if (p) {
         top.push({ segments: clip([{ text: 'To: ', role: 'dim' }, { text: `${p.courtName} <${p.to}>`, role: 'strong' }], o.width) });
-        const subject = wrap(p.subject, Math.max(1, o.width - 9)).slice(0, 2);
-        subject.forEach((l, i) => top.push({ segments: clip([{ text: i === 0 ? 'Subject: ' : '         ', role: 'dim' }, { text: l, role: 'strong' }], o.width) }));
+        subjectLines(p.subject, o.width).forEach((l, i) => top.push({ segments: clip([{ text: i === 0 ? 'Subject: ' : '         ', role: 'dim' }, { text: l, role: 'strong' }], o.width) }));
         top.push(text(o.symbols.rule.repeat(o.width), 'dim'));
       }
       const all = p ? wrap(p.text, o.width) : [];
-      const room = Math.max(0, o.height - top.length - bottom.length);
-      const window: PreviewWindow = { page: Math.max(1, room - 1), maxScroll: Math.max(0, all.length - room) };
+      const window = previewWindow(s, o.width, o.height);
       const start = Math.min(s.scroll, window.maxScroll);
-      const shown = all.slice(start, start + room).map((l) => text(l));
+      const shown = all.slice(start, start + window.room).map((l) => text(l));
       // A long email says where the reader is, in place of the usual status line.
-      if (all.length > room && !s.problem && !s.waiting) {
+      if (all.length > window.room && !s.problem && !s.waiting) {
         bottom[bottom.length - 2] = text(`Lines ${start + 1}-${start + shown.length} of ${all.length}: j/k or PgUp/PgDn to read on. Enter or y sends it.`, 'accent');
       }
       return { lines: fitLines(top, shown, bottom, o.height), window };
@@ -127,6 +125,20 @@ export function escalateScreen(s: EscalateState, o: EscalateViewOptions): Escala
   }
   const room = Math.max(0, o.height - top.length - bottom.length);
   return { lines: fitLines(top, body(room), bottom, o.height), window: { page: 1, maxScroll: 0 } };
+}
+
+function subjectLines(subject: string, width: number): string[] {
+  return wrap(subject, Math.max(1, width - 9)).slice(0, 2);
+}
+
+/** How the preview scrolls at a size: the lines its body has room for, a page, the furthest scroll. */
+export function previewWindow(s: EscalateState, width: number, height: number): PreviewWindow & { room: number } {
+  const p = s.preview;
+  const top = 1 + (p ? 2 + subjectLines(p.subject, width).length : 0);
+  const bottom = (s.problem ? Math.min(MAX_PROBLEM_LINES, wrap(s.problem, width).length) : 1) + 1;
+  const room = Math.max(0, height - top - bottom);
+  const total = p ? wrap(p.text, width).length : 0;
+  return { room, page: Math.max(1, room - 1), maxScroll: Math.max(0, total - room) };
 }
 
 /** Top, as much body as fits, then the bottom (status and footer), never more than `height` lines. */
