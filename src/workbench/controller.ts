@@ -160,8 +160,10 @@ export class Controller implements Actions {
     };
   }
 
+  /** An agent who never said otherwise is available: the broker counts them so for wait estimates. */
   presence(): Presence | null {
-    return this.client.state.agents.get(this.me)?.presence ?? null;
+    if (!this.client.agent) return null;
+    return this.client.state.agents.get(this.me)?.presence ?? 'available';
   }
 
   /** Commands the broker has not acknowledged, other than conversation loads. */

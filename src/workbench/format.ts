@@ -188,7 +188,7 @@ export function statusLine(s: StatusInfo): Segment[] {
   ];
   if (s.longestWaitSeconds !== null) segments.push({ text: `, longest ${formatWait(s.longestWaitSeconds)}`, live: true });
   segments.push({ text: `, ${s.pastRed} past ${s.settings.slaRedMinutes}m`, role: s.pastRed > 0 ? 'red' : undefined });
-  if (s.filter !== '') segments.push(sep, { text: `filter: ${cleanLine(s.filter)}`, role: 'accent' });
+  if (s.filter !== '') segments.push(sep, { text: `/ ${cleanLine(s.filter)}`, role: 'accent' });
   return clip(segments, s.width);
 }
 

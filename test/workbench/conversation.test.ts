@@ -68,3 +68,16 @@ describe('conversationLines', () => {
     expect(lines(enquiry({ lastCustomerAt: minutesAgo(30 * 60) })).join('\n')).toContain('reply window closed');
   });
 });
+
+describe('scrolling the conversation', () => {
+  it('shows older lines when scrolled back, and says how many are below', () => {
+    const e = enquiry({ messages: Array.from({ length: 20 }, (_, i) => ({ id: `m${i}`, author: 'customer' as const, text: `message number ${i}`, at: minutesAgo(30 - i) })) });
+    const bottom = lines(e, { height: 6 });
+    expect(bottom.at(-1)).toContain('message number 19');
+    const back = lines(e, { height: 6, scroll: 5 });
+    expect(back.join('\n')).toContain('message number 13');
+    expect(back.at(-1)).toContain('5 more below');
+    // Scrolling past the first message stops at it.
+    expect(lines(e, { height: 6, scroll: 500 }).join('\n')).toContain('message number 0');
+  });
+});

@@ -72,10 +72,10 @@ describe('the queue', () => {
     await m.press(KEYS.esc);
     frame = await m.waitFor((f) => f.includes('Jane Smith') && f.includes('Sid Sms'), 'the whole queue back');
     await m.press('/', 'sms', KEYS.enter);
-    frame = await m.waitFor((f) => f.includes('filter: sms') && !f.includes('Dafydd'), 'the SMS filter kept');
+    frame = await m.waitFor((f) => lines(f)[0]!.endsWith('│ / sms') && !f.includes('Dafydd'), 'the SMS filter kept');
     expect(frame).toContain('Sid Sms');
     await m.press(KEYS.esc);
-    await m.waitFor((f) => f.includes('Dafydd Jones') && !f.includes('filter:'), 'the filter cleared');
+    await m.waitFor((f) => f.includes('Dafydd Jones') && !lines(f)[0]!.includes('│ /'), 'the filter cleared');
   });
 });
 
@@ -208,10 +208,11 @@ describe('working an enquiry', () => {
 
   it('toggles presence and shows it in the status line', async () => {
     const m = await workbench();
+    expect(lines(m.frame())[0]).toMatch(/^alice \(available\)/);
     await m.press('p');
-    await m.waitFor((f) => lines(f)[0]!.startsWith('alice (available)'), 'available');
+    await m.waitFor((f) => lines(f)[0]!.startsWith('alice (away)') && f.includes('You are away'), 'away');
     await m.press('p');
-    await m.waitFor((f) => lines(f)[0]!.startsWith('alice (away)'), 'away');
+    await m.waitFor((f) => lines(f)[0]!.startsWith('alice (available)') && f.includes('You are available'), 'available');
   });
 
   it('Enter opens the conversation full height, Esc goes back', async () => {
@@ -342,7 +343,7 @@ describe('screen', () => {
     await m.press('/', 'cy', KEYS.enter, 'a', 'note', KEYS.esc, 'q');
     await m.waitFor((f) => f.includes('Quit now?'), 'the quit question');
     expect(m.stdout.frames.length).toBeGreaterThan(20);
-    for (const seen of ['Keys', 'Canned replies in Welsh', 'Tag a case number', 'filter: cy', 'Internal note', 'Quit now?']) {
+    for (const seen of ['Keys', 'Canned replies in Welsh', 'Tag a case number', '│ / cy', 'Internal note', 'Quit now?']) {
       expect(m.stdout.frames.some((f) => f.includes(seen))).toBe(true);
     }
     for (const frame of m.stdout.frames) {

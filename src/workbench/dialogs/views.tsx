@@ -144,7 +144,7 @@ export function DialogView({ dialog, controller, theme, columns }: { dialog: Dia
   }
 }
 
-function Choice({ index, text, selected, theme, columns }: { index: number; text: string; selected: boolean; theme: Theme; columns: number }) {
+export function Choice({ index, text, selected, theme, columns }: { index: number; text: string; selected: boolean; theme: Theme; columns: number }) {
   const marker = selected ? `${theme.symbols.selected} ` : '  ';
   return (
     <Line
@@ -159,7 +159,7 @@ function Choice({ index, text, selected, theme, columns }: { index: number; text
 }
 
 /** A text field with a visible cursor: inverse video with colour, a bar without. */
-function Field({ line, prompt, theme, columns }: { line: LineState; prompt: string; theme: Theme; columns: number }) {
+export function Field({ line, prompt, theme, columns }: { line: LineState; prompt: string; theme: Theme; columns: number }) {
   const room = Math.max(4, columns - prompt.length - 1);
   const { before, at, after } = visibleField(line, room);
   return (
