@@ -83,9 +83,11 @@ export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
     maxFps: settings.fps,
     incrementalRendering: false,
   });
-  void instance.waitUntilExit().finally(() => {
+  const cleanUp = () => {
     stdout.off('resize', onResize);
     controller.dispose();
-  });
+  };
+  // The caller awaits waitUntilExit for the outcome; this only tidies up, whichever way it ends.
+  instance.waitUntilExit().then(cleanUp, cleanUp);
   return Object.assign(instance, { controller });
 }
