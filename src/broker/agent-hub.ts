@@ -177,7 +177,7 @@ export class AgentHub {
   }
 
   private sendEntries(socket: AgentSocket, entries: EventEntry[]): void {
-    // Large catch-ups go in bounded frames so none passes the client's maxPayload.
+    // Large catch-ups go in frames of at most 100 events, so one frame never holds a whole backlog.
     for (let i = 0; i < entries.length; i += 100) {
       const chunk = entries.slice(i, i + 100);
       this.sendRaw(socket, Buffer.from(JSON.stringify(framed(chunk))));

@@ -9,7 +9,7 @@ import type { Enquiry, State } from '../domain/enquiry.js';
 import { emptyState } from '../domain/enquiry.js';
 import { applyEvent } from '../domain/reducer.js';
 import type { AgentIdentity, Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
-import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
+import { CLOSE_CODES, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import { stateFromSnapshot } from '../protocol/snapshot.js';
 import { backoffBounds, reconnectDelay, type BackoffBounds } from './backoff.js';
@@ -189,7 +189,7 @@ class Client implements BrokerClient {
     const ws = new WebSocket(url, {
       headers: { Authorization: `Bearer ${this.token}` },
       perMessageDeflate: false,
-      maxPayload: MAX_FRAME_BYTES,
+      maxPayload: MAX_SERVER_FRAME_BYTES,
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     });
     const link: Link = { ws, welcomed: false, heard: true, heartbeat: null, failure: null };

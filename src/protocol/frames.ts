@@ -5,8 +5,14 @@ import type { Actor, CourtdeskEvent, Language, Presence, Role } from '../domain/
 /** Bumped when a frame changes incompatibly; sent in `welcome`. */
 export const PROTOCOL_VERSION = 1;
 
-/** Largest frame either side accepts (bytes). */
+/** Largest frame the broker accepts from a client (bytes): commands are small. */
 export const MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * Largest frame a client accepts from the broker (bytes). The welcome snapshot grows with the
+ * queue (about 500 bytes per open enquiry: 50 MB at 100,000), and the client trusts its broker.
+ */
+export const MAX_SERVER_FRAME_BYTES = 256 * 1024 * 1024;
 
 /** Longest message text an agent or a customer may send (characters). */
 export const MAX_TEXT_LENGTH = 4000;

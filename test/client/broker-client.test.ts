@@ -57,6 +57,15 @@ describe('connecting', () => {
     expect(alice.state.seq).toBe(await brokerSeq(desk));
   });
 
+  it('takes a welcome far larger than the 64 KiB commands are held to (a busy queue)', async () => {
+    const text = 'I am writing about my hearing next week and the papers I sent. '.repeat(3);
+    await Promise.all(Array.from({ length: 600 }, (_, i) => postEnquiry(desk, `busy-${i}@example.org`, text)));
+    const alice = connect('alice');
+    await alice.ready();
+    expect(alice.state.enquiries.size).toBe(600);
+    expect(alice.connection).toEqual({ state: 'connected' });
+  });
+
   it('accepts the broker URL written as ws://', async () => {
     const alice = connect('alice', { url: desk.broker.url.replace('http://', 'ws://') });
     await alice.ready();
