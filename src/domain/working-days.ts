@@ -132,13 +132,16 @@ export function isWorkingDay(date: string): boolean {
   return day !== 0 && day !== 6 && !isBankHoliday(date);
 }
 
-const londonDates = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+// Made on first use: loading time-zone data costs about 7.5 MB, which a workbench that never asks
+// for a chase date should not pay at start.
+let londonDates: Intl.DateTimeFormat | undefined;
 
 /** The calendar date in London at an instant (an ISO timestamp or a Date). A bare date is returned as is. */
 export function londonDate(at: string | Date): string {
   if (typeof at === 'string' && DATE.test(at)) return fromUtc(toUtc(at));
   const d = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(d.getTime())) throw new RangeError(`"${String(at)}" is not a date or time`);
+  londonDates ??= new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
   return londonDates.format(d);
 }
 
