@@ -169,8 +169,9 @@ function checkPositionals(spec: ScriptSpec<Record<string, OptionSpec>>, position
   }
 }
 
-function parseTimeout(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+/** `--timeout-ms`: a whole number of milliseconds above 0, or `fallback` when not given. */
+export function parseTimeout(text: string | undefined, fallback = DEFAULT_TIMEOUT_MS): number {
+  if (text === undefined) return fallback;
   const ms = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
     throw new ScriptError(EXIT.usage, `--timeout-ms must be a whole number of milliseconds above 0 (got ${JSON.stringify(text)}).`);

@@ -9,7 +9,7 @@ import { parseScript, type Step } from '../../script/parse.js';
 import { frameScreen } from '../../script/report.js';
 import { playScript, type PlayResult } from '../../script/runner.js';
 import { VirtualTerminal } from '../../script/virtual-terminal.js';
-import { connect, EXIT, processIo, resolveBrokerLogin, ScriptError, seconds, type Io } from '../scripted.js';
+import { connect, EXIT, parseTimeout, processIo, resolveBrokerLogin, ScriptError, seconds, type Io } from '../scripted.js';
 
 const HELP = `usage: courtdesk script FILE [--broker URL --token T] [--size 80x24] [--timeout-ms N] [--snapshots DIR]
 
@@ -85,7 +85,7 @@ async function runScript(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new ScriptError(EXIT.usage, `one script at a time (got ${positionals.length}: ${positionals.join(' ')}); ${usage}`);
   const file = positionals[0]!;
   const size = parseSize(values.size);
-  const timeoutMs = parseTimeout(values['timeout-ms']);
+  const timeoutMs = parseTimeout(values['timeout-ms'], DEFAULT_TIMEOUT_MS);
 
   let source: string;
   try {
@@ -169,14 +169,6 @@ function parseSize(text: string | undefined): { columns: number; rows: number } 
   return { columns, rows };
 }
 
-function parseTimeout(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_TIMEOUT_MS;
-  const ms = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
-    throw new ScriptError(EXIT.usage, `--timeout-ms must be a whole number of milliseconds above 0 (got ${JSON.stringify(text)}).`);
-  }
-  return ms;
-}
 
 /** True when the promise settles within `ms`. */
 function within(promise: Promise<void>, ms: number): Promise<boolean> {
