@@ -81,6 +81,8 @@ export class Controller implements Actions {
   private cached: { clientVersion: number; filter: string; me: string; view: QueueView } | null = null;
   private opening = new Set<string>();
   private openTimer: NodeJS.Timeout | null = null;
+  /** The enquiry `openTimer` will load. */
+  private openFor: string | null = null;
   private notifyTimer: NodeJS.Timeout | null = null;
   private lastNotify = 0;
   private stopClient: () => void;
@@ -581,13 +583,18 @@ export class Controller implements Actions {
 
   /** Loads the selected enquiry's conversation once the selection has rested a moment. */
   private scheduleOpen(): void {
+    const e = this.selection().enquiry;
+    const id = e && !e.messagesLoaded && !this.opening.has(e.id) && this.client.connection.state === 'connected' ? e.id : null;
+    // Already counting down for this enquiry: events arriving meanwhile must not restart the wait,
+    // or a busy queue (several events a second) would keep the conversation from ever loading.
+    if (id !== null && id === this.openFor && this.openTimer) return;
     if (this.openTimer) clearTimeout(this.openTimer);
     this.openTimer = null;
-    const e = this.selection().enquiry;
-    if (!e || e.messagesLoaded || this.opening.has(e.id) || this.client.connection.state !== 'connected') return;
-    const id = e.id;
+    this.openFor = id;
+    if (id === null) return;
     this.openTimer = setTimeout(() => {
       this.openTimer = null;
+      this.openFor = null;
       if (this.selection().enquiry?.id === id) this.loadConversation(id);
     }, OPEN_DELAY_MS);
     this.openTimer.unref?.();

@@ -60,6 +60,20 @@ describe('the queue', () => {
     await m.waitFor((f) => /\d\d:\d\d Jane Smith: My claim number is 305JE126/.test(f), 'the loaded conversation');
   });
 
+  it('loads it while the queue is busy: events arriving faster than the load delay do not keep putting it off', async () => {
+    await desk.post({ name: 'Jane Smith', text: 'My claim number is 305JE126, when is the hearing?' });
+    const m = await workbench();
+    let loaded = false;
+    const busy = (async () => {
+      for (let i = 0; !loaded && i < 100; i++) {
+        await desk.post({ name: `Busy ${i}`, text: 'hello', from: `busy${i}@example.org` });
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+    })();
+    await m.waitFor((f) => /\d\d:\d\d Jane Smith: My claim number is 305JE126/.test(f), 'the loaded conversation', 3000).finally(() => (loaded = true));
+    await busy;
+  });
+
   it('filters by language, channel and text, and Esc puts the queue back', async () => {
     await desk.post({ name: 'Jane Smith', text: 'hello' });
     await desk.post({ name: 'Dafydd Jones', text: 'helo', language: 'cy' });
