@@ -8,12 +8,20 @@
 // key at a time until a text field opens, and the rest goes into the field.
 import type { Key } from 'ink';
 import type { Enquiry } from '../domain/enquiry.js';
+import { chaseDueDate, courtBacklog, isDueForChase } from '../domain/escalations.js';
 import type { Presence } from '../domain/events.js';
 import { nextFor } from '../domain/queue.js';
 import type { BrokerClient, CommandInput, CommandOutcome, CommandOutcomeReport } from '../client/types.js';
+import type { CommandType } from '../protocol/frames.js';
 import { knownValues } from './canned.js';
 import type { CannedFlow } from './dialogs/canned-flow.js';
 import { cannedAsk, cannedPick, cannedStart } from './dialogs/canned-flow.js';
+import type { AnswerState, AnswerStep } from './dialogs/court-answer.js';
+import { answerField, answerPick, answerStart } from './dialogs/court-answer.js';
+import type { CourtChoice, EscalateEffect, EscalateEvent, EscalateKey, EscalateResult, EscalateState } from './dialogs/escalate.js';
+import { escalateEvent, escalateKey, escalateKeys, escalateStart, parseCourts, parsePreview, parseTemplates } from './dialogs/escalate.js';
+import { previewWindow } from './dialogs/escalate-view.js';
+import { awaitingAnswer, chaseTarget, shortDate, times, usedCourts } from './escalation-threads.js';
 import type { FieldKey, LineAction, LineState } from './dialogs/line-editor.js';
 import { batchKeys, editLine, fieldKeys, lineOf } from './dialogs/line-editor.js';
 import type { PickerState } from './dialogs/picker.js';
@@ -38,6 +46,10 @@ export type Dialog =
   | { kind: 'untag'; enquiryId: string; tags: string[]; picker: PickerState }
   | { kind: 'filter'; line: LineState; previous: string }
   | { kind: 'canned'; enquiryId: string; flow: CannedFlow }
+  /** `id` tells this dialog's broker answers from those of one opened before. */
+  | { kind: 'escalate'; id: number; flow: EscalateState }
+  | { kind: 'chase'; enquiryId: string; escalationId: string; courtName: string; subject: string; detail: string }
+  | { kind: 'answer'; enquiryId: string; answer: AnswerState }
   | { kind: 'quit'; drafts: number; unsent: number };
 
 export interface Notice {
@@ -69,6 +81,10 @@ export interface ControllerOptions {
 const TEXT_DIALOGS = new Set<Dialog['kind']>(['reply', 'note', 'tag', 'filter']);
 /** Waits this long on a selection before asking the broker for its conversation, so scrolling does not. */
 const OPEN_DELAY_MS = 150;
+/** Waits this long after the last key before searching the court directory, so typing a name asks once. */
+const COURT_SEARCH_DELAY_MS = 120;
+/** Commands that only ask: never counted as unsent work, nor reported when an old outbox replays them. */
+const QUERIES = new Set<CommandType>(['open', 'list-courts', 'list-templates', 'preview-escalation']);
 
 export class Controller implements Actions {
   readonly client: BrokerClient;
@@ -87,6 +103,10 @@ export class Controller implements Actions {
   private lastNotify = 0;
   private stopClient: () => void;
   private stopOutcomes: () => void;
+  private dialogIds = 0;
+  private courtTimer: NodeJS.Timeout | null = null;
+  /** The terminal's size as last drawn: the preview scrolls by what fits. */
+  viewport = { columns: 80, rows: 24 };
 
   constructor(options: ControllerOptions) {
     this.client = options.client;
@@ -168,9 +188,9 @@ export class Controller implements Actions {
     return this.client.state.agents.get(this.me)?.presence ?? 'available';
   }
 
-  /** Commands the broker has not acknowledged, other than conversation loads. */
+  /** Commands the broker has not acknowledged, other than loads and questions. */
   unsent(): number {
-    return this.client.pending.filter((p) => p.command.type !== 'open').length;
+    return this.client.pending.filter((p) => !QUERIES.has(p.command.type)).length;
   }
 
   dispose(): void {
@@ -178,6 +198,7 @@ export class Controller implements Actions {
     this.stopOutcomes();
     if (this.openTimer) clearTimeout(this.openTimer);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    if (this.courtTimer) clearTimeout(this.courtTimer);
     this.listeners.clear();
   }
 
@@ -197,6 +218,14 @@ export class Controller implements Actions {
       }
       if (this.ui.dialog?.kind === 'canned' && this.ui.dialog.flow.stage === 'ask') {
         for (const f of batchKeys(rest)) this.cannedField(f);
+        return;
+      }
+      if (this.ui.dialog?.kind === 'escalate' && (this.ui.dialog.flow.step === 'court' || this.ui.dialog.flow.step === 'fields')) {
+        for (const f of batchKeys(rest)) this.escalateKeyed({ type: 'field', key: f });
+        return;
+      }
+      if (this.ui.dialog?.kind === 'answer' && this.ui.dialog.answer.line !== null) {
+        for (const f of batchKeys(rest)) this.answerStep(answerField(this.ui.dialog.answer, f));
         return;
       }
       const ch = String.fromCodePoint(rest.codePointAt(0)!);
@@ -226,6 +255,22 @@ export class Controller implements Actions {
         return this.cannedPicker(input, key);
       case 'untag':
         return this.untagPicker(input, key);
+      case 'escalate':
+        if (key.ctrl && input === 'c') return this.escalateApply(dialog.id, { state: dialog.flow, effects: [], close: 'cancelled' });
+        for (const k of escalateKeys(dialog.flow, input, key)) this.escalateKeyed(k);
+        return;
+      case 'chase':
+        return this.chaseKey(input, key);
+      case 'answer': {
+        if (key.ctrl && input === 'c') return this.update({ dialog: null });
+        if (dialog.answer.line !== null) {
+          for (const f of fieldKeys(input, key)) if (this.ui.dialog?.kind === 'answer') this.answerStep(answerField(this.ui.dialog.answer, f));
+          return;
+        }
+        const k = pickerKey(input, key, dialog.answer.targets.length);
+        if (k) this.answerStep(answerPick(dialog.answer, k));
+        return;
+      }
       case 'help':
         return this.helpKey(input, key);
       case 'quit':
@@ -334,7 +379,45 @@ export class Controller implements Actions {
   }
 
   escalate(): void {
-    this.notify('Escalation: coming with the court directory.', 'info');
+    const e = this.selection().enquiry;
+    if (!e) return;
+    // The directory and the templates live with the broker: a dialog that cannot ask it would only hang.
+    if (this.client.connection.state !== 'connected') return this.notify('Escalating needs the broker (the court directory and templates are there): wait until connected.', 'error');
+    const backlog = new Map(courtBacklog(this.client.state.enquiries.values()).map((b) => [b.courtSlug, b]));
+    const used: CourtChoice[] = usedCourts(e).map((x) => ({
+      name: x.courtName,
+      slug: x.courtSlug,
+      email: x.to,
+      welsh: false,
+      unanswered: backlog.get(x.courtSlug)?.unanswered ?? 0,
+      oldestSince: backlog.get(x.courtSlug)?.oldestSince ?? null,
+      usedHere: true,
+    }));
+    const id = ++this.dialogIds;
+    const start = escalateStart(e.id, e.language, used);
+    this.update({ dialog: { kind: 'escalate', id, flow: start.state }, notice: null });
+    for (const effect of start.effects) this.escalateEffect(id, effect);
+  }
+
+  chase(): void {
+    const e = this.selection().enquiry;
+    if (!e) return;
+    const target = chaseTarget(e);
+    // The keymap offers C only when there is something to chase.
+    if (!target.ok) return;
+    const x = target.escalation;
+    const now = Date.now();
+    const due = isDueForChase(x, e.escalations, new Date(now)) ? 'it is due a chase' : `a chase is due ${shortDate(chaseDueDate(x, e.escalations) ?? '', now)}`;
+    const chased = x.chases === 0 ? 'not chased yet' : `chased ${times(x.chases)} already`;
+    const detail = `Sent ${x.sentAt ? shortDate(x.sentAt, now) : '?'}, ${chased}; ${due}.`;
+    this.update({ dialog: { kind: 'chase', enquiryId: e.id, escalationId: x.id, courtName: x.courtName, subject: x.subject, detail }, notice: null });
+  }
+
+  recordAnswer(): void {
+    const e = this.selection().enquiry;
+    if (!e) return;
+    const targets = awaitingAnswer(e).map((x) => ({ escalationId: x.id, courtName: x.courtName, subject: x.subject, sentAt: x.sentAt ?? null }));
+    if (targets.length > 0) this.update({ dialog: { kind: 'answer', enquiryId: e.id, answer: answerStart(targets) }, notice: null });
   }
 
   note(): void {
@@ -533,6 +616,132 @@ export class Controller implements Actions {
     );
   }
 
+  // --- escalation -----------------------------------------------------------------------------
+
+  private escalateKeyed(k: EscalateKey): void {
+    const dialog = this.ui.dialog;
+    if (dialog?.kind !== 'escalate') return;
+    const view = previewWindow(dialog.flow, this.viewport.columns, this.viewport.rows - 1);
+    this.escalateApply(dialog.id, escalateKey(dialog.flow, k, view));
+  }
+
+  private escalateApply(id: number, result: EscalateResult): void {
+    const dialog = this.ui.dialog;
+    if (dialog?.kind !== 'escalate' || dialog.id !== id) return;
+    if (result.close) {
+      if (this.courtTimer) clearTimeout(this.courtTimer);
+      this.courtTimer = null;
+      const court = dialog.flow.court?.name ?? 'the court';
+      if (result.close === 'escalated') {
+        this.update({ dialog: null, paneScroll: 0 });
+        return this.notify(`Escalated to ${court}: the email shows as queued, then sent once it has gone.`, 'info');
+      }
+      const sending = dialog.flow.waiting === 'send';
+      this.update({ dialog: null, notice: sending ? { text: `Still sending the escalation to ${court}: what becomes of it will show here.`, tone: 'info' } : null });
+      return;
+    }
+    this.update({ dialog: { ...dialog, flow: result.state } });
+    for (const effect of result.effects) this.escalateEffect(id, effect);
+  }
+
+  /** Hands a broker answer to the dialog that asked, if it is still open. */
+  private escalateAnswer(id: number, event: EscalateEvent): void {
+    const dialog = this.ui.dialog;
+    if (dialog?.kind === 'escalate' && dialog.id === id) this.escalateApply(id, escalateEvent(dialog.flow, event));
+  }
+
+  private escalateEffect(id: number, effect: EscalateEffect): void {
+    const enquiryId = this.ui.dialog?.kind === 'escalate' ? this.ui.dialog.flow.enquiryId : '';
+    const refused = (request: number | null, o: CommandOutcome): EscalateEvent =>
+      o.ok ? { type: 'refused', request, message: 'The broker gave an answer the workbench cannot read: try again.' } : { type: 'refused', request, message: o.error.message, ...(o.error.missing ? { missing: o.error.missing } : {}) };
+    switch (effect.type) {
+      case 'list-courts': {
+        if (this.courtTimer) clearTimeout(this.courtTimer);
+        this.courtTimer = null;
+        const search = () => {
+          this.courtTimer = null;
+          void this.ask({ type: 'list-courts', ...(effect.query ? { query: effect.query } : {}) }).then((o) => {
+            const courts = o.ok ? parseCourts(o.data) : null;
+            this.escalateAnswer(id, courts ? { type: 'courts', query: effect.query, courts } : refused(null, o));
+          });
+        };
+        if (effect.now) return search();
+        this.courtTimer = setTimeout(search, COURT_SEARCH_DELAY_MS);
+        this.courtTimer.unref?.();
+        return;
+      }
+      case 'list-templates':
+        void this.ask({ type: 'list-templates' }).then((o) => {
+          const templates = o.ok ? parseTemplates(o.data) : null;
+          this.escalateAnswer(id, templates ? { type: 'templates', templates } : refused(null, o));
+        });
+        return;
+      case 'preview': {
+        const { request, type: _type, ...rest } = effect;
+        void this.ask({ type: 'preview-escalation', enquiryId, ...rest }).then((o) => {
+          const preview = o.ok ? parsePreview(o.data) : null;
+          this.escalateAnswer(id, preview ? { type: 'previewed', request, ...preview } : refused(request, o));
+        });
+        return;
+      }
+      case 'tag':
+        void this.ask({ type: 'tag', enquiryId, caseNumber: effect.caseNumber }).then((o) =>
+          this.escalateAnswer(id, o.ok ? { type: 'tagged', request: effect.request } : refused(effect.request, o)),
+        );
+        return;
+      case 'escalate': {
+        const { request, type: _type, ...rest } = effect;
+        const court = this.ui.dialog?.kind === 'escalate' ? this.ui.dialog.flow.court?.name ?? rest.courtSlug : rest.courtSlug;
+        void this.ask({ type: 'escalate', enquiryId, ...rest }).then((o) => {
+          const dialog = this.ui.dialog;
+          if (dialog?.kind === 'escalate' && dialog.id === id) return this.escalateAnswer(id, o.ok ? { type: 'escalated', request } : refused(request, o));
+          // The agent stopped waiting: the outcome still reaches them.
+          this.notify(o.ok ? `Escalated to ${court}.` : `The escalation to ${court} was refused: ${o.error.message}`, o.ok ? 'info' : 'error');
+        });
+        return;
+      }
+    }
+  }
+
+  /** Sends a command and returns the broker's answer (a refusal rather than a throw). */
+  private async ask(input: CommandInput): Promise<CommandOutcome> {
+    try {
+      return await this.client.send(input);
+    } catch (err) {
+      return { ok: false, error: { code: 'CLIENT_ERROR', message: err instanceof Error ? err.message : String(err) } };
+    }
+  }
+
+  private chaseKey(input: string, key: Key): void {
+    const dialog = this.ui.dialog;
+    if (dialog?.kind !== 'chase') return;
+    if (input === 'y' || input === 'Y' || key.return) {
+      this.update({ dialog: null });
+      void this.command({ type: 'chase', enquiryId: dialog.enquiryId, escalationId: dialog.escalationId }, (o) =>
+        o.ok ? `Chase sent to ${dialog.courtName}.` : `Could not chase ${dialog.courtName}: ${o.error.message}`,
+      );
+      return;
+    }
+    if (input === 'n' || input === 'N' || input === 'q' || key.escape || (key.ctrl && input === 'c')) this.update({ dialog: null });
+  }
+
+  private answerStep(step: AnswerStep): void {
+    const dialog = this.ui.dialog;
+    if (dialog?.kind !== 'answer') return;
+    if (step.cancel) return this.update({ dialog: null });
+    if (!step.record) return this.update({ dialog: { ...dialog, answer: step.state } });
+    const { escalationId, text } = step.record;
+    const court = step.state.targets.find((t) => t.escalationId === escalationId)?.courtName ?? 'the court';
+    this.update({ dialog: null, paneScroll: 0 });
+    void this.ask({ type: 'answer-escalation', enquiryId: dialog.enquiryId, escalationId, text }).then((o) => {
+      if (o.ok) return this.notify(`Recorded ${court}'s answer.`, 'info');
+      // What the agent pasted is not thrown away: the editor comes back with it, unless another dialog is open.
+      const back = this.ui.dialog === null;
+      if (back) this.update({ dialog: { ...dialog, answer: step.state } });
+      this.notify(`Could not record ${court}'s answer: ${o.error.message}${back ? ' (your text is back in the editor)' : ''}`, 'error');
+    });
+  }
+
   private helpKey(input: string, key: Key): void {
     const dialog = this.ui.dialog;
     if (dialog?.kind !== 'help') return;
@@ -552,18 +761,13 @@ export class Controller implements Actions {
   // --- effects ------------------------------------------------------------------------------
 
   private async command(input: CommandInput, describe: (o: CommandOutcome) => string): Promise<void> {
-    let outcome: CommandOutcome;
-    try {
-      outcome = await this.client.send(input);
-    } catch (err) {
-      outcome = { ok: false, error: { code: 'CLIENT_ERROR', message: err instanceof Error ? err.message : String(err) } };
-    }
+    const outcome = await this.ask(input);
     this.notify(describe(outcome), outcome.ok ? 'info' : 'error');
   }
 
   /** Commands restored from an earlier run's outbox have no one waiting on them: say what became of them. */
   private restoredOutcome(report: CommandOutcomeReport): void {
-    if (!report.restored || report.command.type === 'open') return;
+    if (!report.restored || QUERIES.has(report.command.type)) return;
     const c = report.command;
     const what = c.type === 'reply' ? 'A reply left unsent last time' : `A ${c.type} left unsent last time`;
     this.notify(report.outcome.ok ? `${what} has now been sent.` : `${what} was refused: ${report.outcome.error.message}`, report.outcome.ok ? 'info' : 'error');

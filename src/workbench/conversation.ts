@@ -7,11 +7,11 @@ import {
   channelName,
   clip,
   displayName,
-  escalationText,
   formatTime,
   replyStateText,
   replyWindowWarning,
 } from './format.js';
+import { threadLine, threads } from './escalation-threads.js';
 import type { Symbols } from './theme.js';
 import { cleanLine, textWidth, wrap } from './text.js';
 
@@ -77,14 +77,8 @@ function headerLines(e: Enquiry, o: PaneOptions): Line[] {
       ...(e.caseNumbers.length > 0 ? [sep, { text: 'Case numbers: ', role: 'dim' as const }, { text: e.caseNumbers.join(', '), role: 'tag' as const }] : []),
     ],
   ];
-  for (const x of e.escalations) {
-    const role = x.status === 'failed' ? 'error' : x.status === 'answered' ? 'ok' : 'amber';
-    lines.push([
-      { text: `${o.symbols.escalation} escalated: `, role: 'dim' },
-      { text: `[${x.status}] `, role },
-      { text: escalationText(x, o.nowMs) },
-    ]);
-  }
+  // One line per email to a court, its chases folded in: what matters before emailing it again.
+  for (const x of threads(e)) lines.push(threadLine(x, e.escalations, o.nowMs, o.width, o.symbols));
   const warning = replyWindowWarning(e, o.nowMs);
   if (warning) lines.push([{ text: `${o.symbols.warning} ${warning}`, role: 'warning' }]);
   return lines;

@@ -60,7 +60,7 @@ export function threadDetails(x: Escalation, all: readonly Escalation[], nowMs: 
     const last = chases.at(-1)!;
     if (last.status === 'failed') add(`chase not sent${last.lastError ? `: ${cleanLine(last.lastError)}` : ''}`, 'error');
     else if (last.status === 'queued') add(`chased ${times(chases.length)}, the last waiting to be sent`, 'amber');
-    else add(`chased ${times(chases.length)}, last ${last.sentAt ? ago(last.sentAt) : 'recently'}`);
+    else add(`chased ${times(chases.length)}${chases.length > 1 ? ', last' : ''} ${last.sentAt ? ago(last.sentAt) : 'recently'}`);
   }
   if (isUnanswered(x) && lastSentAt(x, all)) {
     if (isDueForChase(x, all, new Date(nowMs))) add('due a chase (C)', 'red');

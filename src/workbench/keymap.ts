@@ -3,6 +3,7 @@
 import type { Key } from 'ink';
 import type { Enquiry } from '../domain/enquiry.js';
 import type { Presence } from '../domain/events.js';
+import { awaitingAnswer, chaseTarget } from './escalation-threads.js';
 import { textWidth } from './text.js';
 
 /** What decides whether a key means something right now. */
@@ -30,6 +31,8 @@ export interface Actions {
   tag(): void;
   untag(): void;
   escalate(): void;
+  chase(): void;
+  recordAnswer(): void;
   note(): void;
   close(): void;
   reopen(): void;
@@ -66,6 +69,12 @@ const heldByMe = (c: KeyContext): true | string => {
   if (ready !== true) return ready;
   if (c.selected!.claimedBy === c.me) return true;
   return c.selected!.claimedBy === null ? 'claim it first: press c' : `${c.selected!.claimedBy} holds it`;
+};
+/** Emailing a court is the holder's to do; a supervisor may step in on any open enquiry. */
+const heldOrSupervisor = (c: KeyContext): true | string => {
+  const ready = open(c);
+  if (ready !== true) return ready;
+  return c.supervisor ? true : heldByMe(c);
 };
 
 export const KEYMAP: readonly Binding[] = [
@@ -131,7 +140,42 @@ export const KEYMAP: readonly Binding[] = [
     },
     run: (a) => a.untag(),
   },
-  { keys: ['e'], label: 'e', hint: 'escalate', help: 'escalate to a court by email', footer: 10, when: open, run: (a) => a.escalate() },
+  {
+    keys: ['e'],
+    label: 'e',
+    hint: 'escalate',
+    help: 'escalate to a court by email: court, template, details, preview, send',
+    footer: 10,
+    when: heldOrSupervisor,
+    run: (a) => a.escalate(),
+  },
+  {
+    keys: ['C'],
+    label: 'C',
+    hint: 'chase',
+    help: "chase the oldest escalation the court has not answered (asks first)",
+    footer: 15,
+    when: (c) => {
+      const ready = heldOrSupervisor(c);
+      if (ready !== true) return ready;
+      const target = chaseTarget(c.selected!);
+      return target.ok ? true : target.reason;
+    },
+    run: (a) => a.chase(),
+  },
+  {
+    keys: ['A'],
+    label: 'A',
+    hint: 'answer',
+    help: "record the court's answer to an escalation",
+    footer: 16,
+    when: (c) => {
+      if (!c.selected) return 'no enquiry is selected';
+      if (awaitingAnswer(c.selected).length > 0) return true;
+      return c.selected.escalations.length === 0 ? 'it has not been escalated' : 'no escalation of it is waiting for the court';
+    },
+    run: (a) => a.recordAnswer(),
+  },
   {
     keys: ['a'],
     label: 'a',

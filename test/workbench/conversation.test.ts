@@ -38,7 +38,8 @@ describe('conversationLines', () => {
     expect(out[0]).toContain('Jane Smith');
     expect(out[0]).toContain('held by you');
     expect(out.join('\n')).toContain('Case numbers: 305JE126');
-    expect(out.join('\n')).toMatch(/escalated: \[sent\] Bristol Civil Justice Centre/);
+    // The court's name gives way before what matters: when it went and when it is due a chase.
+    expect(out.join('\n')).toContain('^ [sent] Bristol Civil Jus..., sent 3m ago, chase due 17 Mar');
     expect(out.join('\n')).toMatch(/Jane Smith: When is my hearing\?/);
     expect(out.join('\n')).toMatch(/\* note by you: Checked the listing/);
     expect(out.join('\n')).toMatch(/you: It is on Monday \[sent\]/);

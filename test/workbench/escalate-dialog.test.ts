@@ -48,7 +48,7 @@ const TEMPLATES = [
   tpl('documents-not-received', 'en', ['documentsDescription', 'sentByEmail']),
   tpl('chase', 'cy'), tpl('general', 'cy'), tpl('hearing-date', 'cy'),
 ];
-const PREVIEW = { to: BRISTOL.email, courtName: BRISTOL.name, language: 'en' as const, subject: 'URGENT – hearing within 48 hours', text: 'Dear colleagues,\n\nline\n'.repeat(20) };
+const PREVIEW = { to: 'enquiries.bristol.countycourt@justice.gov.uk', courtName: BRISTOL.name, language: 'en' as const, subject: 'URGENT – hearing within 48 hours', text: 'Dear colleagues,\n\nline\n'.repeat(20) };
 
 /** Runs keys (as Ink would deliver them) through the dialog, collecting effects. */
 function press(r: EscalateResult, ...keys: [string, Partial<Key>?][]): EscalateResult {
@@ -373,13 +373,15 @@ describe('the dialog screen', () => {
     r = event(r, { type: 'previewed', request: r.state.request, missing: [], preview: PREVIEW });
     const first = escalateScreen(r.state, opts(23));
     const text = first.lines.map(textOf);
-    expect(text[1]).toBe(`To: ${BRISTOL.name} <${BRISTOL.email}>`);
-    expect(text[2]).toBe('Subject: URGENT – hearing within 48 hours');
-    expect(text[4]).toBe('Dear colleagues,');
-    expect(text[21]).toMatch(/^Lines 1-17 of 61: j\/k or PgUp\/PgDn/);
-    expect(first.window).toEqual({ room: 17, page: 16, maxScroll: 44 });
-    const end = escalateScreen({ ...r.state, scroll: 44 }, opts(23)).lines.map(textOf);
-    expect(end[21]).toMatch(/^Lines 45-61 of 61/);
+    // The address is not cut: a name and address too long for one line take two.
+    expect(text[1]).toBe(`To: ${BRISTOL.name}`);
+    expect(text[2]).toBe('    <enquiries.bristol.countycourt@justice.gov.uk>');
+    expect(text[3]).toBe('Subject: URGENT – hearing within 48 hours');
+    expect(text[5]).toBe('Dear colleagues,');
+    expect(text[21]).toMatch(/^Lines 1-16 of 61: j\/k or PgUp\/PgDn/);
+    expect(first.window).toEqual({ room: 16, page: 15, maxScroll: 45 });
+    const end = escalateScreen({ ...r.state, scroll: 45 }, opts(23)).lines.map(textOf);
+    expect(end[21]).toMatch(/^Lines 46-61 of 61/);
     expect(end[20]).toBe('');
   });
 });
@@ -396,7 +398,9 @@ describe('escalation threads', () => {
     expect(details(base)).toBe(', sent 4d ago, chase due 13 Mar');
     const old = { ...base, sentAt: '2025-02-27T10:00:00Z', createdAt: '2025-02-27T10:00:00Z', status: 'chased' as const, chases: 1 };
     const chase = { ...base, id: 'x2', chaseOf: 'x1', sentAt: '2025-03-07T09:00:00Z', createdAt: '2025-03-07T09:00:00Z' };
-    expect(details(old, [old, chase])).toBe(', sent 11d ago, chased once, last 3d ago, chase due 14 Mar');
+    expect(details(old, [old, chase])).toBe(', sent 11d ago, chased once 3d ago, chase due 14 Mar');
+    const again = { ...chase, id: 'x4', sentAt: '2025-03-10T09:00:00Z', createdAt: '2025-03-10T09:00:00Z' };
+    expect(details({ ...old, chases: 2 }, [old, chase, again])).toBe(', sent 11d ago, chased twice, last 3h ago, chase due 17 Mar');
     expect(details({ ...base, sentAt: '2025-02-27T10:00:00Z' })).toBe(', sent 11d ago, due a chase (C)');
   });
 

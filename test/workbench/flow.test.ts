@@ -254,13 +254,6 @@ describe('working an enquiry', () => {
     expect(frame).toMatch(/^-{80}$/m);
     for (const f of m.stdout.frames) expect(f).toMatch(/^[\x00-\x7f]*$/);
   });
-
-  it('e says escalation is coming', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'hello' });
-    const m = await workbench();
-    await m.press('e');
-    await m.waitFor((f) => f.includes('Escalation: coming with the court directory'), 'the escalation notice');
-  });
 });
 
 describe('connection', () => {

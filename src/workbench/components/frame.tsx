@@ -15,6 +15,7 @@ import type { Theme } from '../theme.js';
 import type { Ticker } from '../ticker.js';
 import { fit, wrap } from '../text.js';
 import { DialogView, dialogHeight, dialogHints } from '../dialogs/views.js';
+import { EscalateOverlay } from './escalate.js';
 import { HelpOverlay } from './help.js';
 import { Blank, Line } from './line.js';
 
@@ -31,7 +32,10 @@ interface FrameProps {
 export function Frame({ controller, theme, ticker, columns, rows }: FrameProps) {
   const ui = controller.state;
   const topRef = useRef(0);
+  // What the controller needs to scroll the escalation preview by what fits.
+  controller.viewport = { columns, rows };
   if (ui.dialog?.kind === 'help') return <HelpOverlay controller={controller} theme={theme} columns={columns} rows={rows} />;
+  if (ui.dialog?.kind === 'escalate') return <EscalateOverlay controller={controller} flow={ui.dialog.flow} theme={theme} ticker={ticker} columns={columns} rows={rows} />;
 
   // A refusal says why in the broker's words, which can be long: up to three lines, never more.
   const notice = ui.notice ? wrap(ui.notice.text, columns).slice(0, MAX_NOTICE_LINES) : [];

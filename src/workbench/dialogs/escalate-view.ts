@@ -60,19 +60,20 @@ export function escalateScreen(s: EscalateState, o: EscalateViewOptions): Escala
       const list = templatesFor(s);
       body = (room) => {
         const selected = list[s.templateIndex];
-        const detail = selected && selected.ask.length > 0 ? [text(`  ${selected.name} asks you for: ${selected.ask.map(words).join(', ')}`, 'dim')] : [];
+        const detail = selected && selected.ask.length > 0 ? [text(truncate(`  ${selected.name} asks you for: ${selected.ask.map(words).join(', ')}`, o.width, o.symbols.ellipsis), 'dim')] : [];
         const rows = Math.max(0, room - detail.length);
         const t = windowTop(list.length, s.templateIndex, rows, 0);
         const lines = list.slice(t, t + rows).map((tpl, i) => {
           const index = t + i;
           const mark = index === s.templateIndex ? `${o.symbols.selected} ` : '  ';
           const name = `${index + 1}. ${tpl.name}`;
+          const room = o.width - textWidth(mark) - textWidth(name);
           return {
             segments: clip(
               [
                 { text: mark, role: index === s.templateIndex ? 'selected' : undefined },
                 { text: name, role: index === s.templateIndex ? 'strong' : undefined },
-                { text: tpl.description ? `  ${tpl.description}` : '', role: 'dim' },
+                { text: tpl.description && room > 4 ? truncate(`  ${tpl.description}`, room, o.symbols.ellipsis) : '', role: 'dim' },
               ],
               o.width,
             ),
@@ -108,7 +109,8 @@ export function escalateScreen(s: EscalateState, o: EscalateViewOptions): Escala
     case 'preview': {
       const p = s.preview;
       if (p) {
-        top.push({ segments: clip([{ text: 'To: ', role: 'dim' }, { text: `${p.courtName} <${p.to}>`, role: 'strong' }], o.width) });
+        // The recipient and subject in full: what is about to be sent must not be cut.
+        toLines(p, o.width).forEach((l, i) => top.push({ segments: clip([{ text: i === 0 ? 'To: ' : '    ', role: 'dim' }, { text: l, role: 'strong' }], o.width) }));
         subjectLines(p.subject, o.width).forEach((l, i) => top.push({ segments: clip([{ text: i === 0 ? 'Subject: ' : '         ', role: 'dim' }, { text: l, role: 'strong' }], o.width) }));
         top.push(text(o.symbols.rule.repeat(o.width), 'dim'));
       }
@@ -127,6 +129,10 @@ export function escalateScreen(s: EscalateState, o: EscalateViewOptions): Escala
   return { lines: fitLines(top, body(room), bottom, o.height), window: { page: 1, maxScroll: 0 } };
 }
 
+function toLines(p: { courtName: string; to: string }, width: number): string[] {
+  return wrap(`${p.courtName} <${p.to}>`, Math.max(1, width - 4)).slice(0, 2);
+}
+
 function subjectLines(subject: string, width: number): string[] {
   return wrap(subject, Math.max(1, width - 9)).slice(0, 2);
 }
@@ -134,7 +140,7 @@ function subjectLines(subject: string, width: number): string[] {
 /** How the preview scrolls at a size: the lines its body has room for, a page, the furthest scroll. */
 export function previewWindow(s: EscalateState, width: number, height: number): PreviewWindow & { room: number } {
   const p = s.preview;
-  const top = 1 + (p ? 2 + subjectLines(p.subject, width).length : 0);
+  const top = 1 + (p ? toLines(p, width).length + subjectLines(p.subject, width).length + 1 : 0);
   const bottom = (s.problem ? Math.min(MAX_PROBLEM_LINES, wrap(s.problem, width).length) : 1) + 1;
   const room = Math.max(0, height - top - bottom);
   const total = p ? wrap(p.text, width).length : 0;
@@ -154,8 +160,9 @@ function fitLines(top: ScreenLine[], body: ScreenLine[], bottom: ScreenLine[], h
 function toLine(s: EscalateState, o: EscalateViewOptions): ScreenLine {
   const c = s.court;
   if (!c) return { segments: [] };
+  // The address is shown whole in the preview; here the court's name and what it has not answered.
   const counts = c.unanswered > 0 ? ` ${o.symbols.separator} ${unansweredText(c, o.nowMs)}` : '';
-  const name = truncate(`${c.name} <${c.email}>`, Math.max(10, o.width - 4 - textWidth(counts)), o.symbols.ellipsis);
+  const name = truncate(c.name, Math.max(10, o.width - 4 - textWidth(counts)), o.symbols.ellipsis);
   return { segments: clip([{ text: 'To: ', role: 'dim' }, { text: name, role: 'strong' }, { text: counts, role: 'amber' }], o.width) };
 }
 
@@ -204,7 +211,7 @@ function statusLines(s: EscalateState, o: EscalateViewOptions): { text: string; 
       const q = queryOf(s);
       if (s.listedFor !== q) return one(s.pickWhenListed ? `Finding "${q}"${o.symbols.ellipsis}` : `Searching${o.symbols.ellipsis}`, 'dim');
       if (s.courts.length === 0) return one(q === '' ? 'The court directory is empty.' : `No court matches "${q}".`, 'error');
-      return one(`${s.courts.length} court${s.courts.length === 1 ? '' : 's'}${q ? ` matching "${q}"` : ''}. Unanswered: emails to the court, from any enquiry, not yet answered.`, 'dim');
+      return one(`${s.courts.length} court${s.courts.length === 1 ? '' : 's'}${q ? ` matching "${q}"` : ''}. Unanswered counts cover every enquiry.`, 'dim');
     }
     case 'template': {
       const n = templatesFor(s).length;

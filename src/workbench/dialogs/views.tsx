@@ -4,16 +4,29 @@ import { Text } from 'ink';
 import type { Controller, Dialog } from '../controller.js';
 import { channelName, displayName, type Segment } from '../format.js';
 import type { Theme } from '../theme.js';
-import { fit, truncate } from '../text.js';
+import { cleanLine, fit, truncate } from '../text.js';
 import { Line } from '../components/line.js';
 import { checkTag } from './tag.js';
+import type { AnswerTarget } from './court-answer.js';
+import { hints } from './escalate-view.js';
+import { shortDate } from '../escalation-threads.js';
+import { windowTop } from '../queue-view.js';
+
+/** Rows a pick list shows at most under the conversation. */
+const MAX_CHOICES = 6;
 import { visibleField, type LineState } from './line-editor.js';
 
 export function dialogHeight(dialog: Dialog | null, controller: Controller): number {
   if (!dialog) return 0;
   switch (dialog.kind) {
     case 'help':
+    case 'escalate':
+      // Full-frame overlays: they take the whole screen, not lines under the conversation.
       return 0;
+    case 'chase':
+      return 3;
+    case 'answer':
+      return dialog.answer.line === null ? 1 + Math.min(dialog.answer.targets.length, MAX_CHOICES) : 3;
     case 'reply':
     case 'note':
     case 'filter':
@@ -53,6 +66,12 @@ export function dialogHints(dialog: Dialog): string {
       return 'y quit  n stay';
     case 'help':
       return 'j/k scroll  Esc close';
+    case 'escalate':
+      return hints(dialog.flow);
+    case 'chase':
+      return 'y send the chase  n cancel';
+    case 'answer':
+      return dialog.answer.line === null ? 'j/k move  Enter or 1-9 choose  Esc cancel' : `Enter record the answer  ^U clear  Esc ${dialog.answer.targets.length > 1 ? 'back to the list' : 'cancel'}`;
   }
 }
 
@@ -139,7 +158,41 @@ export function DialogView({ dialog, controller, theme, columns }: { dialog: Dia
         </>
       );
     }
+    case 'chase':
+      return (
+        <>
+          {title(`Chase ${dialog.courtName} about "${cleanLine(dialog.subject)}"?`, 'warning')}
+          {title(dialog.detail)}
+          {title('y sends the chase template (quoting the first email and when it went); n cancels.', 'dim')}
+        </>
+      );
+    case 'answer': {
+      const a = dialog.answer;
+      const sent = (t: AnswerTarget) => (t.sentAt ? `sent ${shortDate(t.sentAt, Date.now())}` : 'not sent yet');
+      if (a.line === null) {
+        const top = windowTop(a.targets.length, a.picker.index, MAX_CHOICES, 0);
+        return (
+          <>
+            {title(`Which escalation did the court answer?`)}
+            {a.targets.slice(top, top + MAX_CHOICES).map((t, i) => (
+              <Choice key={t.escalationId} index={top + i} text={`${cleanLine(t.courtName)}, ${sent(t)}: ${cleanLine(t.subject)}`} selected={top + i === a.picker.index} theme={theme} columns={columns} />
+            ))}
+          </>
+        );
+      }
+      const target = a.targets[a.picker.index]!;
+      return (
+        <>
+          {title(`The court's answer to ${cleanLine(target.courtName)} (${sent(target)}), as the court gave it:`)}
+          <Field line={a.line} prompt="> " theme={theme} columns={columns} />
+          {a.insisted
+            ? title("The answer is empty: paste what the court said, or Esc.", 'error')
+            : title(`It joins ${who}'s conversation as the court's message; the customer sees only what you reply.`, 'dim')}
+        </>
+      );
+    }
     case 'help':
+    case 'escalate':
       return null;
   }
 }
