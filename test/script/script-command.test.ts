@@ -1,6 +1,6 @@
 // `courtdesk script` in-process: the real workbench in a virtual terminal against a real broker,
 // scripts passing and failing, and the broker's record checked behind the screen.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('courtdesk script', () => {
-  it('plays a smoke script: take next, reply, tag — and the broker has them', async () => {
+  it('plays a smoke script: take next, reply, tag, escalate — and the broker has them', async () => {
     const id = await postEnquiry(t.url, t.tokens.intake, { name: 'Jane Smith', text: 'When is the hearing for my claim?' });
     const result = await script([
       '# The enquiry is in the queue',
@@ -81,19 +81,45 @@ describe('courtdesk script', () => {
       'wait-for Tagged 305JE126.',
       'expect Case numbers: 305JE126',
       'expect-not Nothing is waiting',
+      '',
+      '# Escalate to the court: search, template, the one detail missing, read the email, send',
+      'press e',
+      'wait-for 1 of 4: choose the court',
+      'type leeds',
+      'wait-for matching "leeds"',
+      'press enter',
+      'wait-for templates in English',
+      'press 4',
+      'wait-for › hearing date:',
+      'type 14 May at 10am',
+      'press enter',
+      'wait-for 4 of 4: check the email and send it',
+      'expect Subject: URGENT – hearing within 48 hours – case 305JE126',
+      'press y',
+      'wait-for Escalated to Leeds Combined Court Centre',
+      'wait-for "[sent] Leeds Combined Court Centre"',
     ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ok +2 {2}wait-for Jane Smith/m);
     expect(result.stdout).toMatch(/^ok +23 {2}expect-not Nothing is waiting/m);
-    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(`courtdesk script: ${join(dir, 'test.script')} passed (16 steps)`);
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(`courtdesk script: ${join(dir, 'test.script')} passed (31 steps)`);
 
     const res = await t.get(`/v1/enquiries/${id}`, t.tokens.agent);
     expect(res.status).toBe(200);
-    const enquiry = (await res.json()) as { claimedBy: string; caseNumbers: string[]; messages: Array<{ author: string; text: string }> };
+    const enquiry = (await res.json()) as {
+      claimedBy: string;
+      caseNumbers: string[];
+      messages: Array<{ author: string; text: string }>;
+      escalations: Array<{ courtSlug: string; template: string; status: string; text: string }>;
+    };
     expect(enquiry.claimedBy).toBe('alice');
     expect(enquiry.caseNumbers).toEqual(['305JE126']);
     expect(enquiry.messages.filter((m) => m.author === 'agent').map((m) => m.text)).toEqual(['Thank you, we are checking with the court.']);
+    expect(enquiry.escalations).toMatchObject([{ courtSlug: 'leeds-combined-court-centre', template: 'urgent-hearing', status: 'sent' }]);
+    expect(enquiry.escalations[0]!.text).toContain('14 May at 10am');
+    // The default transport left the email in DATA/outbox.
+    expect((await readdir(join(t.dataDir, 'outbox'))).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
   });
 
   it('fails an expect with exit 1, naming the step and its line, and prints the screen', async () => {
