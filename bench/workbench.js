@@ -1,12 +1,21 @@
-// The workbench under load: 100 and 10,000 waiting enquiries, an 80x24 terminal.
-//   - the real binary in a real pseudo-terminal (util-linux `script`): process start to first full
-//     frame, RSS, and bytes written to the terminal per second while idle (only the clocks tick);
-//   - the workbench mounted in a fresh Node process on the real client: broker welcome to first
-//     full frame, and time per frame (tick to written frame, key press to written frame).
-// The broker runs in its own process. Needs the build (npm run bench:workbench builds first).
-// Run: node bench/workbench.js
+// The workbench under load: the real binary (bin/courtdesk.js) in a real pseudo-terminal at 80x24
+// (util-linux `script`), against a real broker in its own process holding 100 (the baseline) and
+// 10,000 waiting enquiries. Everything is read from outside the binary:
+//   - process start to first full frame, and broker welcome to first full frame: the broker is
+//     reached through a small TCP relay here that notes when the welcome frame's last byte went
+//     through to the workbench;
+//   - frame time while the clocks tick: the workbench's clocks turn over on the second (ticker.ts),
+//     so each idle frame's time is from that second to its last byte arriving on the terminal
+//     (React, Ink, the write, the pty and script(1) all included);
+//   - RSS (and peak RSS) of the node process, bytes written to the terminal per second at idle;
+//   - frame time after a key press (j/k), which includes Ink's frame-rate throttle.
+// BENCH_WORKBENCH_VIEW=1 also mounts the view alone in a fresh process on a queue folded locally,
+// reporting Ink's own render time (what the view costs, whatever the link).
+// BENCH_PROFILE=DIR runs the binary (and the broker) under --cpu-prof.
+// Needs the build (npm run bench:workbench builds first). Run: node bench/workbench.js
 import { spawn } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,9 +26,15 @@ import { Figures, fmt, percentile } from './lib/stats.js';
 const BIN = fileURLToPath(new URL('../bin/courtdesk.js', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const SIZES = (process.env.BENCH_WORKBENCH_SIZES ?? '100,10000').split(',').map(Number);
-const IDLE_MS = 10_000;
-const TICK_FRAMES = 60;
-const KEY_FRAMES = 200;
+/** Idle seconds watched: one clock frame each, and the bytes they cost. */
+const IDLE_SECONDS = Number(process.env.BENCH_WORKBENCH_IDLE_SECONDS ?? 60);
+const KEY_FRAMES = 100;
+const VIEW_ONLY = process.env.BENCH_WORKBENCH_VIEW === '1';
+/** Chunks closer together than this belong to one frame (script(1) may split a frame's write). */
+const FRAME_GAP_MS = 15;
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable with the binary's Date.now(). */
+const wallNow = () => performance.timeOrigin + performance.now();
 
 /** Posts `count` enquiries, 32 at a time; a third in Welsh, a mix of channels and names. */
 async function fill(url, token, count) {
@@ -46,128 +61,233 @@ async function fill(url, token, count) {
   await Promise.all(Array.from({ length: 32 }, worker));
 }
 
+/**
+ * A TCP relay in front of the broker that watches the broker-to-client bytes of the websocket
+ * connection (the one answered `101`) and notes when the first frame (the welcome) started and
+ * finished passing through. Frames from the server are unmasked and uncompressed here (the
+ * workbench turns permessage-deflate off), so the welcome's length is in its header.
+ */
+async function welcomeRelay(brokerUrl) {
+  const upstream = new URL(brokerUrl);
+  const seen = { upgradeAt: null, firstByteAt: null, lastByteAt: null, bytes: null };
+  const sockets = new Set();
+  const server = createServer((client) => {
+    const broker = createConnection({ host: upstream.hostname, port: Number(upstream.port) });
+    sockets.add(client).add(broker);
+    client.on('error', () => broker.destroy());
+    broker.on('error', () => client.destroy());
+    client.on('close', () => broker.destroy());
+    broker.on('close', () => client.destroy());
+    client.pipe(broker);
+    // null: not yet known; 'other': not the websocket; a number: welcome bytes still to come.
+    let head = Buffer.alloc(0);
+    let state = null;
+    broker.on('data', (chunk) => {
+      let done = false;
+      if (state === null || typeof state === 'object') {
+        head = Buffer.concat([head, chunk]);
+        if (state === null) {
+          const end = head.indexOf('\r\n\r\n');
+          if (end >= 0) {
+            if (!head.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101') || seen.upgradeAt !== null) state = 'other';
+            else {
+              seen.upgradeAt = wallNow();
+              head = head.subarray(end + 4);
+              state = {};
+            }
+          }
+        }
+        if (typeof state === 'object' && state !== null && head.length >= 2) {
+          const short = head[1] & 0x7f;
+          const headerLength = short === 126 ? 4 : short === 127 ? 10 : 2;
+          if (head.length >= headerLength) {
+            const length = short === 126 ? head.readUInt16BE(2) : short === 127 ? Number(head.readBigUInt64BE(2)) : short;
+            seen.firstByteAt = wallNow();
+            seen.bytes = length;
+            state = headerLength + length - head.length;
+            head = null;
+            if (state <= 0) done = true;
+          }
+        }
+      } else if (typeof state === 'number') {
+        state -= chunk.length;
+        if (state <= 0) done = true;
+      }
+      if (done) {
+        state = 'other';
+        client.write(chunk, () => (seen.lastByteAt = wallNow()));
+      } else client.write(chunk);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    seen,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 /** A full frame at 80x24 has the status line and the footer. */
 const isFullFrame = (text) => text.includes('waiting') && text.includes('q quit');
 
+/** Groups output chunks `[wallMs, bytes]` into frames: `{start, end, bytes}`. */
+function frames(chunks) {
+  const out = [];
+  for (const [at, bytes] of chunks) {
+    const last = out.at(-1);
+    if (last && at - last.end <= FRAME_GAP_MS) {
+      last.end = at;
+      last.bytes += bytes;
+    } else out.push({ start: at, end: at, bytes });
+  }
+  return out;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 /** The real binary under `script`, which gives it a pty; the pty is set to 80x24 before node starts. */
-async function realTerminal(url, token, configDir) {
-  const command = `stty cols 80 rows 24; exec env -u CI COURTDESK_CONFIG_DIR='${configDir}' TERM=xterm-256color '${process.execPath}' '${BIN}' --broker ${url} --token ${token}`;
-  const started = performance.now();
+async function realTerminal(brokerUrl, token, configDir) {
+  const relay = await welcomeRelay(brokerUrl);
+  const profile = process.env.BENCH_PROFILE ? `NODE_OPTIONS='--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}'` : '';
+  const command = `stty cols 80 rows 24; exec env -u CI ${profile} COURTDESK_CONFIG_DIR='${configDir}' TERM=xterm-256color '${process.execPath}' '${BIN}' --broker ${relay.url} --token ${token}`;
+  const started = wallNow();
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';
-  let bytes = 0;
-  let firstFrameMs = null;
+  let firstFrameAt = null;
+  let chunks = [];
   child.stdout.on('data', (chunk) => {
-    bytes += chunk.length;
-    if (firstFrameMs === null) {
+    const at = wallNow();
+    chunks.push([at, chunk.length]);
+    if (firstFrameAt === null) {
       output += chunk.toString('utf8');
-      if (isFullFrame(output)) firstFrameMs = performance.now() - started;
+      if (isFullFrame(output)) firstFrameAt = at;
     }
   });
   let gone = false;
   const exited = new Promise((resolve) => child.once('exit', resolve)).then(() => (gone = true));
-  const deadline = Date.now() + 60_000;
-  while (firstFrameMs === null) {
-    if (gone) throw new Error(`it exited before drawing: ${output.trim().slice(-500)}`);
-    if (Date.now() > deadline) throw new Error(`no full frame within 60 s; output so far: ${JSON.stringify(output.slice(-2000))}`);
-    await new Promise((r) => setTimeout(r, 5));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (firstFrameAt === null) {
+      if (gone) throw new Error(`it exited before drawing: ${output.trim().slice(-500)}`);
+      if (Date.now() > deadline) throw new Error(`no full frame within 60 s; output so far: ${JSON.stringify(output.slice(-2000))}`);
+      await sleep(5);
+    }
+    const { upgradeAt, firstByteAt, lastByteAt, bytes: welcomeBytes } = relay.seen;
+    // Let start-up work settle, then watch an idle screen: one frame a second for the clocks.
+    await sleep(2000);
+    chunks = [];
+    const idleStart = wallNow();
+    await sleep(IDLE_SECONDS * 1000 + 100);
+    const idleEnd = wallNow();
+    const idle = chunks.filter(([at]) => at <= idleEnd);
+    const idleBytesPerSecond = idle.reduce((n, [, b]) => n + b, 0) / ((idleEnd - idleStart) / 1000);
+    // Each idle frame from the second its clocks turned over to its last byte on the terminal.
+    const tick = frames(idle).map((f) => f.end - Math.floor(f.start / 1000) * 1000);
+    const memory = memoryOfDescendant(child.pid);
+
+    const keys = [];
+    for (let i = 0; i < KEY_FRAMES; i++) {
+      // Keep clear of the clock's frame, so each key's frame is its own.
+      const intoSecond = wallNow() % 1000;
+      if (intoSecond < 60 || intoSecond > 900) await sleep((1060 - intoSecond) % 1000);
+      chunks = [];
+      const at = wallNow();
+      child.stdin.write(i % 20 < 10 ? 'j' : 'k');
+      while (chunks.length === 0 || wallNow() - chunks.at(-1)[0] <= FRAME_GAP_MS) {
+        if (wallNow() - at > 5000) throw new Error(`no frame within 5 s of key press ${i + 1}`);
+        await sleep(2);
+      }
+      keys.push(frames(chunks)[0].end - at);
+      await sleep(40);
+    }
+    return {
+      firstFrameMs: firstFrameAt - started,
+      connectMs: upgradeAt - started,
+      welcomeMs: lastByteAt - started,
+      welcomeBytes,
+      welcomeTransferMs: lastByteAt - firstByteAt,
+      welcomeToFrameMs: firstFrameAt - lastByteAt,
+      idleBytesPerSecond,
+      tick,
+      keys,
+      ...memory,
+    };
+  } finally {
+    const timeout = setTimeout(() => child.kill('SIGKILL'), 5000);
+    if (!gone) child.stdin.write('q');
+    await exited;
+    clearTimeout(timeout);
+    await relay.close();
   }
-  // Let start-up work settle, then count what an idle screen costs: one frame a second for the clocks.
-  await new Promise((r) => setTimeout(r, 2000));
-  const before = bytes;
-  const idleStart = performance.now();
-  await new Promise((r) => setTimeout(r, IDLE_MS));
-  const idleBytesPerSecond = (bytes - before) / ((performance.now() - idleStart) / 1000);
-  const rssBytes = rssOfDescendant(child.pid);
-  child.stdin.write('q');
-  const timeout = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timeout);
-  return { firstFrameMs, idleBytesPerSecond, rssBytes };
 }
 
-/** VmRSS of the node process under `script` (its child). */
-function rssOfDescendant(pid) {
+/** VmRSS and VmHWM (peak) of the node process under `script` (its child), in bytes. */
+function memoryOfDescendant(pid) {
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
   for (const child of children) {
     const status = readFileSync(`/proc/${child}/status`, 'utf8');
-    if (/^Name:\s*node/m.test(status)) return Number(/^VmRSS:\s*(\d+) kB/m.exec(status)[1]) * 1024;
+    if (/^Name:\s*node/m.test(status)) {
+      const kb = (field) => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status)[1]) * 1024;
+      return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+    }
   }
-  return NaN;
+  return { rssBytes: NaN, peakRssBytes: NaN };
 }
 
-// Runs in a fresh process (so Ink and React are loaded cold, as in the real binary): connects,
-// mounts on a fake 80x24 TTY, and reports timings as one JSON line.
-const IN_PROCESS = `
+// The view alone (BENCH_WORKBENCH_VIEW=1): mounted in a fresh process (Ink and React loaded cold)
+// on a fake 80x24 TTY, on a queue folded locally with the real reducer; reports one JSON line.
+const VIEW_ONLY_SCRIPT = `
 import { EventEmitter } from 'node:events';
 const t0 = performance.now();
 const dist = (path) => new URL(path, ${JSON.stringify(pathToFileURL(DIST).href)}).href;
-const [mode, url, token, tickFrames, keyFrames] = process.argv.slice(1);
+const [count, tickFrames] = process.argv.slice(1).map(Number);
 const view = import(dist('workbench/index.js'));
-let client;
-if (mode === 'broker') {
-  const { createBrokerClient } = await import(dist('client/broker-client.js'));
-  client = createBrokerClient({ url, token });
-  await client.ready();
-} else {
-  // The queue folded locally with the real reducer, behind the client interface, connected.
-  const { emptyState } = await import(dist('domain/enquiry.js'));
-  const { applyEvent } = await import(dist('domain/reducer.js'));
-  const state = emptyState();
-  // Waits spread over the last 50 minutes, so the visible clocks change every second (m:ss).
-  const count = Number(url);
-  const start = Date.now() - 50 * 60_000;
-  for (let i = 0; i < count; i++) {
-    const at = new Date(start + Math.floor((i * 50 * 60_000) / count)).toISOString();
-    applyEvent(state, { seq: i + 1, at, actor: { kind: 'intake', name: 'web' }, event: { type: 'enquiry.received', enquiryId: 'E' + i, messageId: 'M' + i, channel: 'web', from: 'person' + i + '@example.org', name: 'Person ' + i, text: 'Enquiry ' + i + ': I have a hearing about claim 305JE126 and need to know the time.', language: i % 3 === 0 ? 'cy' : 'en', callbackUrl: null } });
-  }
-  client = { state, agent: { name: 'bench', role: 'agent', languages: ['en', 'cy'] }, epoch: 'local', connection: { state: 'connected' }, pending: [], version: 1,
-    subscribe: () => () => {}, ready: async () => {}, send: async () => ({ ok: true, seq: null }), open: async (id) => state.enquiries.get(id), close: async () => {} };
+const { emptyState } = await import(dist('domain/enquiry.js'));
+const { applyEvent } = await import(dist('domain/reducer.js'));
+const state = emptyState();
+// Waits spread over the last 50 minutes, so the visible clocks change every second (m:ss).
+const start = Date.now() - 50 * 60_000;
+for (let i = 0; i < count; i++) {
+  const at = new Date(start + Math.floor((i * 50 * 60_000) / count)).toISOString();
+  applyEvent(state, { seq: i + 1, at, actor: { kind: 'intake', name: 'web' }, event: { type: 'enquiry.received', enquiryId: 'E' + i, messageId: 'M' + i, channel: 'web', from: 'person' + i + '@example.org', name: 'Person ' + i, text: 'Enquiry ' + i + ': I have a hearing about claim 305JE126 and need to know the time.', language: i % 3 === 0 ? 'cy' : 'en', callbackUrl: null } });
 }
-const welcomed = performance.now();
+const client = { state, agent: { name: 'bench', role: 'agent', languages: ['en', 'cy'] }, epoch: 'local', connection: { state: 'connected' }, pending: [], version: 1,
+  subscribe: () => () => {}, ready: async () => {}, send: async () => ({ ok: true, seq: null }), open: async (id) => state.enquiries.get(id), close: async () => {} };
+const folded = performance.now();
 const { renderWorkbench } = await view;
 class Out extends EventEmitter { isTTY = true; columns = 80; rows = 24; writes = []; write(d) { this.writes.push([performance.now(), String(d)]); return true; } }
-class In extends EventEmitter { isTTY = true; q = []; write(d) { this.q.push(d); this.emit('readable'); } read() { return this.q.shift() ?? null; }
-  setEncoding() {} setRawMode() {} resume() {} pause() {} ref() {} unref() {} }
-const stdout = new Out(); const stdin = new In();
+class In extends EventEmitter { isTTY = true; setEncoding() {} setRawMode() {} resume() {} pause() {} ref() {} unref() {} read() { return null; } }
+const stdout = new Out();
 let tickAt = null;
 const inkRender = [];
-const instance = renderWorkbench({ client, stdout, stdin, stderr: new Out(), env: process.env, onRender: (m) => inkRender.push(m.renderTime), clock: () => { tickAt ??= performance.now(); return Date.now(); } });
+const instance = renderWorkbench({ client, stdout, stdin: new In(), stderr: new Out(), env: process.env, onRender: (m) => inkRender.push(m.renderTime), clock: () => { tickAt ??= performance.now(); return Date.now(); } });
 const waitFor = async (test) => { while (!test()) await new Promise((r) => setTimeout(r, 1)); };
 const full = ([, d]) => d.includes('waiting') && d.includes('q quit');
 await waitFor(() => stdout.writes.some(full));
 const firstFrame = stdout.writes.find(full)[0];
 const tick = [];
 inkRender.length = 0;
-while (tick.length < Number(tickFrames)) {
+while (tick.length < tickFrames) {
   tickAt = null;
   const n = stdout.writes.length;
   await waitFor(() => stdout.writes.length > n && tickAt !== null);
   tick.push(stdout.writes[n][0] - tickAt);
 }
-const inkTick = [...inkRender];
-const keys = [];
-for (let i = 0; i < Number(keyFrames); i++) {
-  const n = stdout.writes.length;
-  const at = performance.now();
-  stdin.write(i % 20 < 10 ? 'j' : 'k');
-  await waitFor(() => stdout.writes.length > n);
-  keys.push(stdout.writes[n][0] - at);
-  await new Promise((r) => setTimeout(r, 60));
-}
-console.log(JSON.stringify({ importAndConnectMs: welcomed - t0, welcomeToFrameMs: firstFrame - welcomed, tick, inkTick, keys, rss: process.memoryUsage().rss }));
+console.log(JSON.stringify({ foldMs: folded - t0, mountToFrameMs: firstFrame - folded, tick, inkTick: inkRender, rss: process.memoryUsage().rss }));
 instance.unmount();
-await client.close();
 process.exit(0);
 `;
 
-async function inProcess(mode, url, token) {
+async function viewOnly(size) {
   // Ink draws only its last frame when CI is set (to anything but "0" or "false").
   const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...env } = process.env;
-  // NODE_ENV=production as the workbench command sets it (React's development build is far slower).
-  const child = spawn(process.execPath, ['--input-type=module', '-e', IN_PROCESS, mode, url, token, String(TICK_FRAMES), String(KEY_FRAMES)], {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', VIEW_ONLY_SCRIPT, String(size), String(Math.min(IDLE_SECONDS, 30))], {
     // Ink shows the cursor on stderr as it unmounts; keep that out of the report.
     stdio: ['ignore', 'pipe', 'pipe'],
+    // As the workbench runs: React's development build is far slower.
     env: { ...env, NODE_ENV: 'production' },
   });
   let out = '';
@@ -175,29 +295,13 @@ async function inProcess(mode, url, token) {
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
   const code = await new Promise((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`in-process workbench exited ${code}: ${out}${err}`);
+  if (code !== 0) throw new Error(`view-only workbench exited ${code}: ${out}${err}`);
   return JSON.parse(out.trim().split('\n').at(-1));
-}
-
-function frameFigures(figures, label, timing, big, firstFrameName) {
-  figures.add({ name: `workbench ${label}: ${firstFrameName}`, value: timing.welcomeToFrameMs, unit: 'ms', ...(big ? { target: 400, better: 'lower' } : {}) });
-  figures.note(`process start to ${firstFrameName.startsWith('broker') ? 'welcome (imports and snapshot)' : 'mount (imports and fold)'}: ${fmt(timing.importAndConnectMs)} ms`);
-  figures.add({ name: `workbench ${label}: frame time p50, clock tick`, value: percentile(timing.tick, 0.5), unit: 'ms', digits: 2 });
-  figures.add({
-    name: `workbench ${label}: frame time p99, clock tick`,
-    value: percentile(timing.tick, 0.99),
-    unit: 'ms',
-    digits: 2,
-    ...(big ? { target: 10, better: 'lower' } : {}),
-  });
-  figures.note(`Ink's own render of those frames (its onRender renderTime): p50 ${fmt(percentile(timing.inkTick, 0.5), 2)} ms, p99 ${fmt(percentile(timing.inkTick, 0.99), 2)} ms`);
-  figures.add({ name: `workbench ${label}: frame time p50, key press (j/k)`, value: percentile(timing.keys, 0.5), unit: 'ms', digits: 2 });
-  figures.add({ name: `workbench ${label}: frame time p99, key press (j/k)`, value: percentile(timing.keys, 0.99), unit: 'ms', digits: 2 });
 }
 
 export async function runWorkbenchBench({ print = console.log } = {}) {
   const figures = new Figures(print);
-  print(`workbench (80x24; real binary in a pty via script(1), and mounted in a fresh process on the real client; broker in its own process)`);
+  print(`workbench (the real binary in an 80x24 pty via script(1); broker in its own process; ${IDLE_SECONDS} s of idle clock frames)`);
   print(`  machine load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores; other work on the machine skews every figure)`);
   for (const size of SIZES) {
     const dir = await fs.mkdtemp(join(tmpdir(), 'courtdesk-bench-workbench-'));
@@ -210,28 +314,34 @@ export async function runWorkbenchBench({ print = console.log } = {}) {
       const filled = performance.now();
       await fill(broker.url, intake, size);
       print(`  ${fmt(size)} waiting enquiries (posted in ${fmt((performance.now() - filled) / 1000, 1)} s)`);
-      const label = `${fmt(size)} waiting`;
+      const label = `workbench ${fmt(size)} waiting`;
       const big = size >= 10_000;
+      const target = (value, better = 'lower') => (big ? { target: value, better } : {});
 
-      try {
-        const real = await realTerminal(broker.url, agent, join(dir, 'config'));
-        figures.add({ name: `workbench ${label}: process start to first full frame (real binary)`, value: real.firstFrameMs, unit: 'ms' });
-        figures.add({ name: `workbench ${label}: RSS`, value: real.rssBytes / 1024 / 1024, unit: 'MB', ...(big ? { target: 100, better: 'lower' } : {}) });
-        figures.add({
-          name: `workbench ${label}: bytes to the terminal at idle, 80x24`,
-          value: real.idleBytesPerSecond,
-          unit: 'B/s',
-          ...(big ? { target: 3072, better: 'lower' } : {}),
-        });
-        const timing = await inProcess('broker', broker.url, agent);
-        frameFigures(figures, label, timing, big, 'broker welcome to first full frame');
-      } catch (err) {
-        figures.note(`${label}: the real binary could not run: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      const real = await realTerminal(broker.url, agent, join(dir, 'config'));
+      figures.add({ name: `${label}: process start to first full frame`, value: real.firstFrameMs, unit: 'ms' });
+      figures.note(
+        `connected ${fmt(real.connectMs)} ms after start; welcome (${fmt(real.welcomeBytes / 1024)} KiB) through by ${fmt(real.welcomeMs)} ms, ${fmt(real.welcomeTransferMs)} ms from its first byte`,
+      );
+      figures.add({ name: `${label}: broker welcome to first full frame`, value: real.welcomeToFrameMs, unit: 'ms', ...target(400) });
+      figures.add({ name: `${label}: frame time p50, clock tick`, value: percentile(real.tick, 0.5), unit: 'ms', digits: 2 });
+      figures.add({ name: `${label}: frame time p99, clock tick`, value: percentile(real.tick, 0.99), unit: 'ms', digits: 2, ...target(10) });
+      figures.note(`${real.tick.length} clock frames, from the second turning over to the frame's last byte on the terminal`);
+      figures.add({ name: `${label}: RSS`, value: real.rssBytes / 1024 / 1024, unit: 'MB', ...target(100) });
+      figures.note(`peak RSS ${fmt(real.peakRssBytes / 1024 / 1024)} MB`);
+      figures.add({ name: `${label}: bytes to the terminal at idle, 80x24`, value: real.idleBytesPerSecond, unit: 'B/s', ...target(3072) });
+      figures.add({ name: `${label}: frame time p50, key press (j/k)`, value: percentile(real.keys, 0.5), unit: 'ms', digits: 2 });
+      figures.add({ name: `${label}: frame time p99, key press (j/k)`, value: percentile(real.keys, 0.99), unit: 'ms', digits: 2 });
+
+      if (VIEW_ONLY) {
+        const local = await viewOnly(size);
+        const viewLabel = `${label} (view only, queue folded locally)`;
+        figures.add({ name: `${viewLabel}: mount to first full frame`, value: local.mountToFrameMs, unit: 'ms' });
+        figures.add({ name: `${viewLabel}: frame time p99, clock tick`, value: percentile(local.tick, 0.99), unit: 'ms', digits: 2 });
+        figures.note(
+          `Ink's own render of those frames (onRender renderTime): p50 ${fmt(percentile(local.inkTick, 0.5), 2)} ms, p99 ${fmt(percentile(local.inkTick, 0.99), 2)} ms; RSS ${fmt(local.rss / 1024 / 1024)} MB`,
+        );
       }
-      // The view alone, on the same queue folded locally: what the workbench costs whatever the link.
-      const local = await inProcess('local', String(size), '');
-      frameFigures(figures, `${label} (view only, queue folded locally)`, local, false, 'mount to first full frame');
-      figures.add({ name: `workbench ${label} (view only): RSS of the process`, value: local.rss / 1024 / 1024, unit: 'MB' });
     } finally {
       await broker?.close();
       await fs.rm(dir, { recursive: true, force: true });
