@@ -201,7 +201,7 @@ export function escalateKey(s: EscalateState, k: EscalateKey, view: PreviewWindo
       if (k.type === 'language') return same({ ...s, language: s.language === 'cy' ? 'en' : 'cy', templateIndex: 0, problem: null });
       return k.type === 'pick' ? templateKey(s, k.key) : same(s);
     case 'fields':
-      return k.type === 'field' ? fieldKey_(s, k.key) : same(s);
+      return k.type === 'field' ? detailsKey(s, k.key) : same(s);
     case 'preview':
       return previewKey(s, k, view);
   }
@@ -347,7 +347,7 @@ function startFields(s: EscalateState, fields: AskedField[]): EscalateState {
   return { ...s, step: 'fields', fields, fieldIndex: 0, field: lineOf(s.values[fields[0]!.name] ?? ''), scroll: 0 };
 }
 
-function fieldKey_(s: EscalateState, f: FieldKey): EscalateResult {
+function detailsKey(s: EscalateState, f: FieldKey): EscalateResult {
   const asked = s.fields[s.fieldIndex];
   if (!asked) return same(s);
   switch (f.type) {
