@@ -56,5 +56,5 @@ it('plays a script in CI and exits 0, then exits 1 with the screen when a step f
   expect(lines[0]).toBe(`courtdesk script: ${join(dir, 'fail.script')}:1: expect-line 2 Bob Nobody — line 2 does not contain "Bob Nobody"`);
   expect(lines[1]).toBe('The screen (60x12) at that moment:');
   expect(lines).toHaveLength(2 + 12 + 2);
-  expect(lines[3]).toMatch(/^ 1 \|alice │ connected/);
+  expect(lines[3]).toMatch(/^ 1 \|alice \(available\) │ connected/);
 });

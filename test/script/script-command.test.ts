@@ -132,7 +132,7 @@ describe('courtdesk script', () => {
     const rows = screenRows(result.stderr);
     expect(rows).toHaveLength(24);
     expect(rows.every((r) => r.length === 80)).toBe(true);
-    expect(rows[0]).toMatch(/^alice │ connected │ 1 waiting/);
+    expect(rows[0]).toMatch(/^alice \(available\) │ connected │ 1 waiting/);
     expect(rows.some((r) => r.includes('Jane Smith'))).toBe(true);
     expect(result.stderr).toMatch(/^ {3}\+-{80}\+$/m);
     expect(result.stderr).toMatch(/^ 1 \|alice/m);
@@ -145,7 +145,7 @@ describe('courtdesk script', () => {
     const result = await script(['wait-for Jane Smith'], ['--timeout-ms', '400']);
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')[0]).toBe(`courtdesk script: ${join(dir, 'test.script')}:1: wait-for Jane Smith — "Jane Smith" did not appear within 400 ms`);
-    expect(screenRows(result.stderr)[0]).toMatch(/^alice │ connected │ 0 waiting/);
+    expect(screenRows(result.stderr)[0]).toMatch(/^alice \(available\) │ connected │ 0 waiting/);
   });
 
   it('refuses a script it cannot parse with exit 2 and the lines, before connecting', async () => {
@@ -169,7 +169,7 @@ describe('courtdesk script', () => {
     const lines = shot.split('\n');
     expect(lines).toHaveLength(25);
     expect(lines[24]).toBe('');
-    expect(lines[0]).toMatch(/^alice │ connected │ 1 waiting/);
+    expect(lines[0]).toMatch(/^alice \(available\) │ connected │ 1 waiting/);
     expect(shot).toContain('Jane Smith');
 
     const elsewhere = join(dir, 'elsewhere');
