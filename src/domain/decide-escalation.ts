@@ -46,7 +46,7 @@ export function previewEscalation(enquiry: Enquiry, command: EscalationRequest, 
   if (!template) {
     return { ok: false, code: 'UNKNOWN_TEMPLATE', message: `There is no "${command.template}" template in ${language === 'cy' ? 'Welsh' : 'English'}; see courtdesk templates list.` };
   }
-  const rendered = renderTemplate(template, { ...(command.fields ?? {}), ...standardFields(enquiry, ctx.actor.name, court.name) });
+  const rendered = renderTemplate(template, { ...(command.fields ?? {}), ...knownFields(standardFields(enquiry, ctx.actor.name, court.name)) });
   if (!rendered.ok) return { ok: false, code: 'MISSING_FIELDS', message: `${rendered.message}. Fill them in and try again.`, missing: rendered.missing };
   return { ok: true, court, template, rendered };
 }
@@ -91,6 +91,15 @@ export function decideEscalation(enquiry: Enquiry | undefined, command: Escalati
       return { ok: true, events: [{ type: 'escalation.answered', enquiryId: enquiry.id, escalationId: found.escalation.id, messageId: ctx.newMessageId(), text }] };
     }
   }
+}
+
+/**
+ * The standard fields the enquiry can fill. What it knows wins over what the agent types (the
+ * court must see the enquiry as recorded), but an empty one — no case number tagged yet — is left
+ * for the agent to supply.
+ */
+function knownFields(fields: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value.trim() !== ''));
 }
 
 function created(enquiry: Enquiry, preview: Extract<Preview, { ok: true }>, ctx: EscalationContext, chaseOf?: string): Decision {
