@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { QUERY_COMMANDS } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import type { PendingCommand } from './types.js';
 
@@ -112,9 +113,9 @@ export class Outbox {
   }
 }
 
-/** `open` records nothing and nobody waits for its answer after a restart, so it is not kept on disk. */
+/** Queries record nothing and nobody waits for their answer after a restart, so they are not kept on disk. */
 function serialise(items: readonly PendingCommand[]): string {
-  const kept = items.filter((p) => p.command.type !== 'open');
+  const kept = items.filter((p) => !QUERY_COMMANDS.has(p.command.type));
   return `${JSON.stringify({ version: FILE_VERSION, pending: kept }, null, 1)}\n`;
 }
 

@@ -97,3 +97,6 @@ export type Command =
   | (Base & { type: 'list-templates' });
 
 export type CommandType = Command['type'];
+
+/** Commands that only ask: answered in their ack, recording nothing. Clients keep them out of outbox files. */
+export const QUERY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(['open', 'list-courts', 'list-templates', 'preview-escalation']);

@@ -12,7 +12,7 @@ import { chaseDueDate, courtBacklog, isDueForChase } from '../domain/escalations
 import type { Presence } from '../domain/events.js';
 import { nextFor } from '../domain/queue.js';
 import type { BrokerClient, CommandInput, CommandOutcome, CommandOutcomeReport } from '../client/types.js';
-import type { CommandType } from '../protocol/frames.js';
+import { QUERY_COMMANDS } from '../protocol/frames.js';
 import { knownValues } from './canned.js';
 import type { CannedFlow } from './dialogs/canned-flow.js';
 import { cannedAsk, cannedPick, cannedStart } from './dialogs/canned-flow.js';
@@ -83,8 +83,6 @@ const TEXT_DIALOGS = new Set<Dialog['kind']>(['reply', 'note', 'tag', 'filter'])
 const OPEN_DELAY_MS = 150;
 /** Waits this long after the last key before searching the court directory, so typing a name asks once. */
 const COURT_SEARCH_DELAY_MS = 120;
-/** Commands that only ask: never counted as unsent work, nor reported when an old outbox replays them. */
-const QUERIES = new Set<CommandType>(['open', 'list-courts', 'list-templates', 'preview-escalation']);
 
 export class Controller implements Actions {
   readonly client: BrokerClient;
@@ -190,7 +188,7 @@ export class Controller implements Actions {
 
   /** Commands the broker has not acknowledged, other than loads and questions. */
   unsent(): number {
-    return this.client.pending.filter((p) => !QUERIES.has(p.command.type)).length;
+    return this.client.pending.filter((p) => !QUERY_COMMANDS.has(p.command.type)).length;
   }
 
   dispose(): void {
@@ -767,7 +765,7 @@ export class Controller implements Actions {
 
   /** Commands restored from an earlier run's outbox have no one waiting on them: say what became of them. */
   private restoredOutcome(report: CommandOutcomeReport): void {
-    if (!report.restored || QUERIES.has(report.command.type)) return;
+    if (!report.restored || QUERY_COMMANDS.has(report.command.type)) return;
     const c = report.command;
     const what = c.type === 'reply' ? 'A reply left unsent last time' : `A ${c.type} left unsent last time`;
     this.notify(report.outcome.ok ? `${what} has now been sent.` : `${what} was refused: ${report.outcome.error.message}`, report.outcome.ok ? 'info' : 'error');
