@@ -404,7 +404,7 @@ describe('escalate, chase and answer', () => {
     expect(escalation.text).toContain('Thursday 26 November 2026 at 10am');
 
     const shown = await cli('show', [id, ...as(t.tokens.agent)]);
-    expect(shown.stdout).toMatch(new RegExp(`escalations:\\n {2}${escalation.id} {2}Birmingham Civil and Family Justice Centre <enquiries\\.birmingham\\.countycourt@justice\\.gov\\.uk> .* {2}template urgent-hearing \\(en\\)`));
+    expect(shown.stdout).toMatch(new RegExp(`escalations:\\n {2}${escalation.id} {2}\\[(queued|sent)\\] Birmingham Civil and Family Justice Centre <enquiries\\.birmingham\\.countycourt@justice\\.gov\\.uk>.* {2}template urgent-hearing \\(en\\)`));
   });
 
   it('refuses an escalation of an enquiry the agent does not hold, or to an unknown court', async () => {

@@ -35,7 +35,7 @@ function describe(e: Enquiry, now: number): string[] {
   if (e.escalations.length > 0) {
     lines.push('', 'escalations:');
     for (const x of e.escalations) {
-      lines.push(`  ${x.id}  ${escalationText(x, now)}  template ${x.template} (${x.language})${x.chaseOf ? `, chases ${x.chaseOf}` : ''}`);
+      lines.push(`  ${x.id}  [${x.status}] ${escalationText(x, now)}  template ${x.template} (${x.language})${x.chaseOf ? `, chases ${x.chaseOf}` : ''}`);
     }
   }
   return lines;
