@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AgentHub } from './agent-hub.js';
 import { callbackSender } from './callback-sender.js';
 import { channelSenders, describeChannels, SentReplies, type ChannelConfig } from './channels/index.js';
+import { DEFAULT_CHASE_AFTER_WORKING_DAYS } from '../domain/escalations.js';
 import type { Catalogue } from './commands.js';
 import { BrokerCore } from './core.js';
 import { CourtDirectory } from './escalation/court-directory.js';
@@ -53,6 +54,8 @@ export interface BrokerOptions {
   channels?: ChannelConfig;
   /** How court emails go out. Default: the outbox, `.eml` files in DATA/outbox. */
   mail?: MailConfig;
+  /** Working days an escalation may go unanswered before it is due a chase. Default 5. */
+  chaseAfterWorkingDays?: number;
   /** First retry delay for replies and court emails; doubles to `deliveryMaxDelayMs`. Defaults 1,000 and 600,000 ms. */
   deliveryBaseDelayMs?: number;
   deliveryMaxDelayMs?: number;
@@ -104,7 +107,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const delivery = new ReplyDelivery(core, { senderFor: (enquiry) => (enquiry.callbackUrl ? sendCallback : channelSender(enquiry)), ...retry, log });
   delivery.resumePending();
   const mail = options.mail ?? mailConfigFromEnv({});
-  const courtMail = new EscalationDelivery(core, { transport: createTransport(mail, { dataDir: options.dataDir }), ...retry, log });
+  const courtMail = new EscalationDelivery(core, {
+    transport: createTransport(mail, { dataDir: options.dataDir }),
+    chaseAfterWorkingDays: options.chaseAfterWorkingDays ?? DEFAULT_CHASE_AFTER_WORKING_DAYS,
+    ...retry,
+    log,
+  });
   courtMail.resumePending();
 
   const server = createServer((req, res) => {

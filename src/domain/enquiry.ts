@@ -47,6 +47,8 @@ export interface Escalation {
   /** Delivery attempts so far. */
   attempts: number;
   sentAt?: string;
+  /** The London date (YYYY-MM-DD) it becomes due a chase if unanswered; set when sent. */
+  chaseDueOn?: string;
   answeredAt?: string;
   /** Why the last delivery attempt failed, for the agent. */
   lastError?: string;

@@ -1,7 +1,7 @@
 // What agents must see before emailing a court again: which escalations are still unanswered,
 // which are due a chase, and, per court, how many are outstanding and since when.
 import type { Enquiry, Escalation } from './enquiry.js';
-import { chaseDueOn, isDueAChase } from './working-days.js';
+import { chaseDueOn, londonDate } from './working-days.js';
 
 /** Working days after which an unanswered escalation is due a chase. */
 export const DEFAULT_CHASE_AFTER_WORKING_DAYS = 5;
@@ -11,22 +11,32 @@ export function isUnanswered(x: Escalation): boolean {
   return !x.chaseOf && (x.status === 'queued' || x.status === 'sent' || x.status === 'chased');
 }
 
+/** The latest email of a thread that went out: the original or its newest sent chase. */
+function lastSent(x: Escalation, all: readonly Escalation[]): Escalation | null {
+  const sent = [x, ...all.filter((c) => c.chaseOf === x.id)].filter((e) => e.sentAt);
+  return sent.sort((a, b) => a.sentAt!.localeCompare(b.sentAt!)).at(-1) ?? null;
+}
+
 /** When the thread last went to the court: the original or its latest chase. */
 export function lastSentAt(x: Escalation, all: readonly Escalation[]): string | null {
-  const times = [x, ...all.filter((c) => c.chaseOf === x.id)].map((e) => e.sentAt).filter((t): t is string => !!t);
-  return times.sort().at(-1) ?? null;
+  return lastSent(x, all)?.sentAt ?? null;
+}
+
+/**
+ * The London date a thread becomes due a chase, or null while nothing has been sent. The broker
+ * records it when an email goes (its working-day rule is configurable); `days` only serves
+ * records from before it did.
+ */
+export function chaseDueDate(x: Escalation, all: readonly Escalation[], days = DEFAULT_CHASE_AFTER_WORKING_DAYS): string | null {
+  const last = lastSent(x, all);
+  if (!last) return null;
+  return last.chaseDueOn ?? chaseDueOn(last.sentAt!, days);
 }
 
 export function isDueForChase(x: Escalation, all: readonly Escalation[], now: Date, days = DEFAULT_CHASE_AFTER_WORKING_DAYS): boolean {
   if (!isUnanswered(x)) return false;
-  const sent = lastSentAt(x, all);
-  return sent !== null && isDueAChase(sent, now, days);
-}
-
-/** The date a thread becomes due a chase, or null while nothing has been sent. */
-export function chaseDueDate(x: Escalation, all: readonly Escalation[], days = DEFAULT_CHASE_AFTER_WORKING_DAYS): string | null {
-  const sent = lastSentAt(x, all);
-  return sent === null ? null : chaseDueOn(sent, days);
+  const due = chaseDueDate(x, all, days);
+  return due !== null && londonDate(now) >= due;
 }
 
 export interface CourtBacklog {

@@ -99,6 +99,8 @@ export type EscalationEvent =
       attempts: number;
       reason?: string;
       providerId?: string;
+      /** With `sent`: the London date it becomes due a chase, by the broker's working-day rule. */
+      chaseDueOn?: string;
     }
   | { type: 'escalation.answered'; enquiryId: string; escalationId: string; messageId: string; text: string };
 

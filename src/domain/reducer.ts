@@ -120,7 +120,10 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       return updateEscalations(state, event.enquiryId, (x) => {
         if (x.id !== event.escalationId || x.status === 'answered') return x;
         const { lastError: _previous, ...rest } = x;
-        if (event.state === 'sent') return { ...rest, status: x.status === 'chased' ? 'chased' : 'sent', attempts: event.attempts, sentAt: at };
+        if (event.state === 'sent') {
+          const due = event.chaseDueOn !== undefined ? { chaseDueOn: event.chaseDueOn } : {};
+          return { ...rest, status: x.status === 'chased' ? 'chased' : 'sent', attempts: event.attempts, sentAt: at, ...due };
+        }
         return {
           ...rest,
           status: event.state === 'failed' ? 'failed' : x.status,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { addWorkingDays } from '../../src/domain/working-days.js';
 import { postEnquiry, RawAgent, startTestBroker, type TestBroker } from '../helpers/broker.js';
 
 const BIRMINGHAM = 'birmingham-civil-and-family-justice-centre';
@@ -57,7 +58,7 @@ function escalationEvents(agent: RawAgent, type: string): any[] {
 
 describe('escalation to a court', () => {
   it('lists courts and templates, previews, asks for missing fields, then sends to the outbox as a real .eml', async () => {
-    t = await startTestBroker({ deliveryBaseDelayMs: 20 });
+    t = await startTestBroker({ deliveryBaseDelayMs: 20, chaseAfterWorkingDays: 2 });
     const { agent, id } = await heldEnquiry(t);
     const courts = await agent.command({ type: 'list-courts', ref: 'courts', query: 'birmingham' });
     expect(courts.data[0]).toMatchObject({ slug: BIRMINGHAM, email: 'enquiries.birmingham.countycourt@justice.gov.uk', unanswered: 0 });
@@ -91,6 +92,8 @@ describe('escalation to a court', () => {
 
     const opened = await agent.command({ type: 'open', ref: 'o', enquiryId: id });
     expect(opened.enquiry.escalations).toEqual([expect.objectContaining({ id: escalationId, status: 'sent', courtSlug: BIRMINGHAM, attempts: 1 })]);
+    // Unanswered, it falls due for a chase the configured number of working days after sending.
+    expect(opened.enquiry.escalations[0].chaseDueOn).toBe(addWorkingDays(new Date(), 2));
     const backlog = await agent.command({ type: 'list-courts', ref: 'courts2', query: 'birmingham' });
     expect(backlog.data[0]).toMatchObject({ unanswered: 1, oldestSince: expect.any(String) });
     agent.close();

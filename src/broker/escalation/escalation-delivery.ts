@@ -2,6 +2,7 @@
 // delivered, with every attempt's outcome recorded. Temporary failures are retried with backoff;
 // a restart resumes whatever is still queued, so nothing an agent escalated is lost.
 import type { Escalation } from '../../domain/enquiry.js';
+import { chaseDueOn } from '../../domain/working-days.js';
 import type { EventEntry } from '../../protocol/frames.js';
 import type { BrokerCore } from '../core.js';
 import { RetryTimers, type RetryPolicy } from '../retry.js';
@@ -9,6 +10,8 @@ import type { EmailTransport, SendResult } from './transports/index.js';
 
 export interface EscalationDeliveryOptions extends RetryPolicy {
   transport: EmailTransport;
+  /** Working days (England and Wales) an email may go unanswered before it is due a chase. */
+  chaseAfterWorkingDays: number;
   log(message: string): void;
 }
 
@@ -58,7 +61,18 @@ export class EscalationDelivery {
     const actor = { kind: 'system' as const, name: 'mail' };
     if (result.ok) {
       await this.core.record([
-        { actor, event: { type: 'escalation.delivery', enquiryId, escalationId, state: 'sent', attempts, ...(result.providerId ? { providerId: result.providerId } : {}) } },
+        {
+          actor,
+          event: {
+            type: 'escalation.delivery',
+            enquiryId,
+            escalationId,
+            state: 'sent',
+            attempts,
+            chaseDueOn: chaseDueOn(new Date(), this.options.chaseAfterWorkingDays),
+            ...(result.providerId ? { providerId: result.providerId } : {}),
+          },
+        },
       ]).durable;
       return;
     }

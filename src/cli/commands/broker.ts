@@ -17,6 +17,8 @@ Options (each also read from the environment variable shown):
   --heartbeat-ms N       websocket ping interval (COURTDESK_HEARTBEAT_MS, default 30000)
   --allowed-origins L    comma-separated websocket Origins allowed (COURTDESK_ALLOWED_ORIGINS)
   --templates DIR        the deployment's own email templates, en/ and cy/ inside (COURTDESK_TEMPLATES)
+  --chase-after-days N   working days an escalation waits unanswered before it is due a chase
+                         (COURTDESK_CHASE_AFTER_DAYS, default 5; weekends and bank holidays skipped)
 
 Other settings:
   COURTDESK_CALLBACK_SECRET   HMAC secret for callback signatures (default: DATA/callback-secret)
@@ -47,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
         'heartbeat-ms': { type: 'string' },
         'allowed-origins': { type: 'string' },
         templates: { type: 'string' },
+        'chase-after-days': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -63,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     options.port = wholeNumber('--port', values.port ?? env.COURTDESK_PORT, 7340);
     options.intakeRatePerSecond = wholeNumber('--intake-rate', values['intake-rate'] ?? env.COURTDESK_INTAKE_RATE, 50);
     options.heartbeatMs = wholeNumber('--heartbeat-ms', values['heartbeat-ms'] ?? env.COURTDESK_HEARTBEAT_MS, 30_000);
+    options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS, 5);
   } catch (err) {
     return fail('broker', (err as Error).message, 2);
   }
