@@ -1,39 +1,61 @@
 // One line of segments, styled by the theme. Lines are cut to width before they get here;
 // wrap="truncate" is the guard that a mistake can never push the layout down.
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
-import type { Segment } from '../format.js';
+import { memo, type ReactNode } from 'react';
+import type { Role, Segment } from '../format.js';
 import type { Theme } from '../theme.js';
 
 export function Line({ segments, theme, inverse = false }: { segments: readonly Segment[]; theme: Theme; inverse?: boolean }) {
   // An empty Text takes no height; a blank line must still take one.
   if (segments.every((s) => s.text === '')) return <Text> </Text>;
   const invert = inverse && theme.color;
-  if (!segments.some((s) => s.live)) return <Run segments={segments} theme={theme} inverse={invert} />;
-  // Clocks get text nodes of their own (see Segment.live); the rest of the line keeps its own.
-  const runs: Segment[][] = [];
-  for (const s of segments) {
-    const last = runs.at(-1);
-    if (s.live || !last || last[0]!.live) runs.push([s]);
-    else last.push(s);
-  }
+  const runs = runsOf(segments, theme);
+  if (runs.length === 1) return <Run run={runs[0]!} theme={theme} inverse={invert} />;
   return (
     <Box height={1}>
       {runs.map((run, i) => (
-        <Run key={i} segments={run} theme={theme} inverse={invert} />
+        <Run key={i} run={run} theme={theme} inverse={invert} />
       ))}
     </Box>
   );
 }
 
-function Run({ segments, theme, inverse }: { segments: readonly Segment[]; theme: Theme; inverse: boolean }) {
-  const children: ReactNode[] = segments.map((s, i) => {
-    const style = theme.style(s.role);
+/** Pieces of text in one style, in order: what one Ink text node draws. */
+type Piece = { text: string; role: Role | undefined };
+type Run = readonly Piece[];
+
+/**
+ * Splits a line into runs: clocks (Segment.live) alone, so the text around them keeps its node
+ * and its measured size from one second to the next; within a run, neighbours drawn in the same
+ * style are joined, so Ink styles and measures fewer pieces on every frame.
+ */
+function runsOf(segments: readonly Segment[], theme: Theme): Run[] {
+  const runs: Piece[][] = [];
+  let liveLast = false;
+  for (const s of segments) {
+    if (s.text === '') continue;
+    const run = runs.at(-1);
+    if (!run || s.live || liveLast) {
+      runs.push([{ text: s.text, role: s.role }]);
+      liveLast = s.live === true;
+      continue;
+    }
+    const last = run.at(-1)!;
+    if (theme.style(last.role) === theme.style(s.role)) run[run.length - 1] = { text: last.text + s.text, role: last.role };
+    else run.push({ text: s.text, role: s.role });
+  }
+  return runs;
+}
+
+/** Most runs are the same as a second ago (only the clocks move): those are not drawn again. */
+const Run = memo(function Run({ run, theme, inverse }: { run: Run; theme: Theme; inverse: boolean }) {
+  const children: ReactNode[] = run.map((p, i) => {
+    const style = theme.style(p.role);
     return Object.keys(style).length === 0 ? (
-      s.text
+      p.text
     ) : (
       <Text key={i} {...style}>
-        {s.text}
+        {p.text}
       </Text>
     );
   });
@@ -41,6 +63,15 @@ function Run({ segments, theme, inverse }: { segments: readonly Segment[]; theme
     <Text wrap="truncate" inverse={inverse}>
       {children}
     </Text>
+  );
+}, sameRun);
+
+function sameRun(a: { run: Run; theme: Theme; inverse: boolean }, b: { run: Run; theme: Theme; inverse: boolean }): boolean {
+  return (
+    a.theme === b.theme &&
+    a.inverse === b.inverse &&
+    a.run.length === b.run.length &&
+    a.run.every((p, i) => p.text === b.run[i]!.text && p.role === b.run[i]!.role)
   );
 }
 
