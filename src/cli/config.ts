@@ -1,30 +1,16 @@
 // The agent's saved configuration: broker URL, token, and workbench settings, kept with conf in
 // the user's config folder (COURTDESK_CONFIG_DIR overrides it). The file holds a token, so it is
-// written readable by its owner only (0600). Drafts and unsent commands live in the same folder.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+// written readable by its owner only (0600). Reading it needs no conf (saved-config.ts, all the
+// workbench loads); writing goes through conf here.
 import Conf from 'conf';
-import type { DraftStore } from '../workbench/drafts.js';
 import { DEFAULT_SETTINGS, settingsProblem, settingsSchema, type Settings } from '../workbench/settings.js';
+import { ConfigError, configDir, unreadableConfig } from './saved-config.js';
+
+export { ConfigError, configDir, fileDraftStore, loadConfig, outboxFile, resolveLogin, type SavedConfig } from './saved-config.js';
 
 interface Stored {
   broker?: string;
   token?: string;
-  settings: Settings;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-export interface SavedConfig {
-  /** The config file (its folder also holds drafts and the outbox). */
-  path: string;
-  dir: string;
-  broker: string | null;
-  token: string | null;
   settings: Settings;
 }
 
@@ -47,39 +33,8 @@ function openChecked(env: NodeJS.ProcessEnv): Conf<Stored> {
   try {
     return open(env);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new ConfigError(
-      `The saved configuration in ${configDir(env)} cannot be read (${message}). Fix the file, or run \`courtdesk settings reset\` to start again (you will need to log in again).`,
-    );
+    throw unreadableConfig(configDir(env), err instanceof Error ? err.message : String(err));
   }
-}
-
-/**
- * The folder the config lives in: COURTDESK_CONFIG_DIR, or conf's default for the project name
- * "courtdesk" (env-paths with conf's "-nodejs" suffix), computed here so an error can name it
- * even when the file in it cannot be read.
- */
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env.COURTDESK_CONFIG_DIR?.trim();
-  if (override) return override;
-  const name = 'courtdesk-nodejs';
-  const home = homedir();
-  if (process.platform === 'darwin') return join(home, 'Library', 'Preferences', name);
-  if (process.platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), name, 'Config');
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), name);
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): SavedConfig {
-  const conf = openChecked(env);
-  const stored = conf.store;
-  const settings = { ...DEFAULT_SETTINGS, ...stored.settings };
-  return {
-    path: conf.path,
-    dir: dirname(conf.path),
-    broker: stored.broker ?? null,
-    token: stored.token ?? null,
-    settings,
-  };
 }
 
 export function saveLogin(broker: string, token: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -114,76 +69,4 @@ export function resetSettings(name: keyof Settings | null, env: NodeJS.ProcessEn
   if (settingsProblem(next)) Object.assign(next, { slaAmberMinutes: DEFAULT_SETTINGS.slaAmberMinutes, slaRedMinutes: DEFAULT_SETTINGS.slaRedMinutes });
   conf.set('settings', next);
   return next;
-}
-
-/** Which broker and token to use: flags, then COURTDESK_BROKER / COURTDESK_TOKEN, then what login saved. */
-export function resolveLogin(
-  flags: { broker?: string | undefined; token?: string | undefined },
-  saved: Pick<SavedConfig, 'broker' | 'token'>,
-  env: NodeJS.ProcessEnv = process.env,
-): { ok: true; broker: string; token: string } | { ok: false; reason: string } {
-  const broker = nonEmpty(flags.broker) ?? nonEmpty(env.COURTDESK_BROKER) ?? saved.broker;
-  const token = nonEmpty(flags.token) ?? nonEmpty(env.COURTDESK_TOKEN) ?? saved.token;
-  if (!broker) {
-    return { ok: false, reason: 'No broker URL. Log in once with `courtdesk login --broker URL --token T`, or pass --broker (or set COURTDESK_BROKER).' };
-  }
-  if (!token) {
-    return { ok: false, reason: 'No token. Log in once with `courtdesk login --broker URL --token T`, or pass --token (or set COURTDESK_TOKEN).' };
-  }
-  return { ok: true, broker, token };
-}
-
-function nonEmpty(value: string | undefined | null): string | null {
-  const v = value?.trim();
-  return v ? v : null;
-}
-
-/** Unsent commands are kept per broker and token, so one agent's queue never goes out under another's login. */
-export function outboxFile(dir: string, broker: string, token: string): string {
-  const key = createHash('sha256').update(`${broker}\u0000${token}`).digest('hex').slice(0, 16);
-  return join(dir, `outbox-${key}.json`);
-}
-
-const DRAFT_WRITE_DELAY_MS = 300;
-
-/**
- * Reply drafts in `drafts.json` (0600: they quote court users). Writes are batched, so typing does
- * not write a file per key; `flush` writes at once (on quit). An unreadable file starts empty.
- */
-export function fileDraftStore(dir: string): DraftStore & { flush(): void; readonly path: string } {
-  const path = join(dir, 'drafts.json');
-  let pending: Record<string, string> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  const write = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (pending === null) return;
-    const data = JSON.stringify(pending, null, 2);
-    pending = null;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, data, { mode: 0o600 });
-    renameSync(tmp, path);
-  };
-  return {
-    path,
-    load() {
-      if (!existsSync(path)) return {};
-      try {
-        const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-        return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      } catch {
-        return {};
-      }
-    },
-    save(drafts) {
-      pending = { ...drafts };
-      if (!timer) {
-        timer = setTimeout(write, DRAFT_WRITE_DELAY_MS);
-        timer.unref();
-      }
-    },
-    flush: write,
-  };
 }

@@ -1,5 +1,6 @@
 // What an agent may change about the workbench. One table gives the defaults, the limits, the help
-// text `courtdesk settings` prints and the JSON schema the saved config is validated against.
+// text `courtdesk settings` prints, the JSON schema conf validates saved settings against, and the
+// same rules for reading them back without conf.
 
 export type ThemeName = 'auto' | 'no-color';
 
@@ -84,6 +85,32 @@ export function parseSetting(name: string, raw: string): ParsedSetting {
 export function settingsProblem(settings: Settings): string | null {
   if (settings.slaRedMinutes <= settings.slaAmberMinutes) {
     return `slaRedMinutes (${settings.slaRedMinutes}) must be more than slaAmberMinutes (${settings.slaAmberMinutes}).`;
+  }
+  return null;
+}
+
+/**
+ * What is wrong with settings read back from the config file (the rules of `settingsSchema`), or
+ * null. Missing settings are fine: they take their defaults.
+ */
+export function storedSettingsProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'settings must be an object';
+  for (const [name, v] of Object.entries(value)) {
+    if (!(name in SETTING_SPECS)) return `there is no setting "${name}" (settings: ${SETTING_NAMES.join(', ')})`;
+    const spec = SETTING_SPECS[name as keyof Settings];
+    const shown = JSON.stringify(v);
+    switch (spec.kind) {
+      case 'integer':
+        if (typeof v !== 'number' || !Number.isInteger(v)) return `settings.${name} must be a whole number; ${shown} is not`;
+        if (v < spec.min || v > spec.max) return `settings.${name} must be from ${spec.min} to ${spec.max}; ${shown} is out of range`;
+        break;
+      case 'choice':
+        if (typeof v !== 'string' || !spec.choices.includes(v)) return `settings.${name} must be one of ${spec.choices.join(', ')}; ${shown} is not`;
+        break;
+      case 'boolean':
+        if (typeof v !== 'boolean') return `settings.${name} must be true or false; ${shown} is not`;
+        break;
+    }
   }
   return null;
 }

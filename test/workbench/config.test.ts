@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configDir, fileDraftStore, loadConfig, outboxFile, resolveLogin, saveLogin } from '../../src/cli/config.js';
+import { configDir, fileDraftStore, loadConfig, outboxFile, resolveLogin, saveLogin, saveSetting } from '../../src/cli/config.js';
 import { run as login } from '../../src/cli/commands/login.js';
 import { run as logout } from '../../src/cli/commands/logout.js';
 import { run as settings } from '../../src/cli/commands/settings.js';
@@ -74,6 +74,26 @@ describe('saved config', () => {
     await writeFile(join(dir, 'config.json'), JSON.stringify({ settings: { fps: 'fast' } }));
     expect(() => loadConfig()).toThrow(/cannot be read.*settings reset/);
     expect(await readFile(join(dir, 'config.json'), 'utf8')).toContain('fast');
+  });
+
+  it('reads back what conf wrote, and refuses what its schema refuses', async () => {
+    saveLogin('http://127.0.0.1:7340', 'secret-token');
+    saveSetting('fps', 10);
+    expect(loadConfig()).toMatchObject({ broker: 'http://127.0.0.1:7340', token: 'secret-token', settings: { fps: 10, slaAmberMinutes: 20 } });
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ settings: { theme: 'no-color' }, other: 1 }));
+    expect(loadConfig().settings).toMatchObject({ theme: 'no-color', fps: 20 });
+    const refused = async (content: unknown, why: RegExp) => {
+      await writeFile(join(dir, 'config.json'), JSON.stringify(content));
+      expect(() => loadConfig()).toThrow(why);
+    };
+    await refused({ token: 42 }, /token must be a string/);
+    await refused({ settings: { fps: 2.5 } }, /settings.fps must be a whole number; 2.5 is not/);
+    await refused({ settings: { fps: 61 } }, /settings.fps must be from 1 to 60; 61 is out of range/);
+    await refused({ settings: { theme: 'dark' } }, /settings.theme must be one of auto, no-color/);
+    await refused({ settings: { ascii: 'yes' } }, /settings.ascii must be true or false/);
+    await refused({ settings: { colour: true } }, /no setting "colour"/);
+    await refused({ settings: [] }, /settings must be an object/);
+    await refused([], /does not hold a JSON object/);
   });
 
   it('keeps one outbox per broker and token', () => {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createBrokerClient } from '../../client/broker-client.js';
 import type { BrokerClient } from '../../client/types.js';
-import { ConfigError, loadConfig, resolveLogin, saveLogin } from '../config.js';
+import { ConfigError, loadConfig, resolveLogin } from '../saved-config.js';
 import { fail } from '../options.js';
 
 const HELP = `usage: courtdesk login --broker URL --token TOKEN
@@ -33,6 +33,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!checked.ok) return fail('login', checked.reason);
     const agent = checked.client.agent!;
     await checked.client.close();
+    // conf is loaded only to write: the workbench imports this file (connectChecked) and starts without it.
+    const { saveLogin } = await import('../config.js');
     const path = saveLogin(login.broker, login.token);
     process.stdout.write(`Logged in to ${login.broker} as ${agent.name} (${agent.role}; languages ${agent.languages.join(', ')}). Saved in ${path}.\n`);
     // Read back, so a config that will not load is found now rather than at the next start.

@@ -1,7 +1,7 @@
 // `courtdesk` with no command: the agent workbench. Starts the broker connection first and loads
 // Ink and React while the handshake is in flight, so start-up costs the larger of the two, not both.
 import { parseArgs } from 'node:util';
-import { ConfigError, fileDraftStore, loadConfig, outboxFile, resolveLogin } from '../config.js';
+import { ConfigError, fileDraftStore, loadConfig, outboxFile, resolveLogin } from '../saved-config.js';
 import { fail } from '../options.js';
 import { connectChecked } from './login.js';
 
