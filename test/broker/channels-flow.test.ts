@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // WhatsApp and SMS end to end: a real broker on port 0, signed webhooks posted to it, and real local
 // HTTP servers standing in for the Graph API and Twilio's Messages API.
 import { execFile } from 'node:child_process';
@@ -11,43 +12,8 @@ import { channelConfigFromEnv, CHANNEL_SETTINGS, type ChannelConfig } from '../.
 import { FileJournalStore, JOURNAL_FILE } from '../../src/broker/journal/file-store.js';
 import { BIN, makeTokens, RawAgent, spawnBroker, startTestBroker, tempDir, type SpawnedBroker, type TestBroker } from '../helpers/broker.js';
 
-// ../shared/samples/whatsapp-inbound-text.json, byte for byte (kept here so the repo tests stand alone).
-const SAMPLE = `{
-  "object": "whatsapp_business_account",
-  "entry": [
-    {
-      "id": "102290129340398",
-      "changes": [
-        {
-          "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {
-              "display_phone_number": "15550783881",
-              "phone_number_id": "106540352242922"
-            },
-            "contacts": [
-              {
-                "profile": { "name": "Sheena Nelson" },
-                "wa_id": "16505551234"
-              }
-            ],
-            "messages": [
-              {
-                "from": "16505551234",
-                "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",
-                "timestamp": "1749416383",
-                "type": "text",
-                "text": { "body": "Does it come in another color?" }
-              }
-            ]
-          },
-          "field": "messages"
-        }
-      ]
-    }
-  ]
-}
-`;
+// ../shared/samples/whatsapp-inbound-text.json, byte for byte, copied into the repo so its tests stand alone.
+const SAMPLE = readFileSync(new URL('../fixtures/whatsapp-inbound-text.json', import.meta.url), 'utf8');
 const SAMPLE_WAMID = 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=';
 
 const APP_SECRET = 'meta-app-secret-for-tests-5f1c';

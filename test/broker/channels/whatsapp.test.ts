@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,43 +10,8 @@ import {
 } from '../../../src/broker/channels/whatsapp.js';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../../src/broker/channels/types.js';
 
-// shared/samples/whatsapp-inbound-text.json, byte for byte (kept here so the repo tests stand alone).
-const SAMPLE = Buffer.from(`{
-  "object": "whatsapp_business_account",
-  "entry": [
-    {
-      "id": "102290129340398",
-      "changes": [
-        {
-          "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {
-              "display_phone_number": "15550783881",
-              "phone_number_id": "106540352242922"
-            },
-            "contacts": [
-              {
-                "profile": { "name": "Sheena Nelson" },
-                "wa_id": "16505551234"
-              }
-            ],
-            "messages": [
-              {
-                "from": "16505551234",
-                "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",
-                "timestamp": "1749416383",
-                "type": "text",
-                "text": { "body": "Does it come in another color?" }
-              }
-            ]
-          },
-          "field": "messages"
-        }
-      ]
-    }
-  ]
-}
-`);
+// ../shared/samples/whatsapp-inbound-text.json, byte for byte, copied into the repo so its tests stand alone.
+const SAMPLE = readFileSync(new URL('../../fixtures/whatsapp-inbound-text.json', import.meta.url));
 const SECRET = 'meta-app-secret-for-tests';
 const sign = (body: Buffer, secret = SECRET): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
