@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 // WhatsApp and SMS end to end: a real broker on port 0, signed webhooks posted to it, and real local
 // HTTP servers standing in for the Graph API and Twilio's Messages API.
+import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
