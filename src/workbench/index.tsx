@@ -3,9 +3,11 @@
 import { render, useInput, useStdin, useStdout, type Instance } from 'ink';
 import { useSyncExternalStore } from 'react';
 import type { BrokerClient } from '../client/types.js';
+import { ClockPainter } from './clock-painter.js';
 import { Controller } from './controller.js';
 import type { DraftStore } from './drafts.js';
 import { Frame } from './components/frame.js';
+import { runEnvelope } from './components/line.js';
 import { sizeOf, useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { makeTheme, type Theme } from './theme.js';
@@ -42,9 +44,11 @@ export interface WorkbenchProps {
   ticker: Ticker;
   /** The terminal size, when the caller follows resizes itself (renderWorkbench does). */
   size?: TerminalSize;
+  /** Draws clock ticks without frames (renderWorkbench sets one up on a real terminal). */
+  painter?: ClockPainter | null;
 }
 
-export function Workbench({ controller, theme, ticker, size }: WorkbenchProps) {
+export function Workbench({ controller, theme, ticker, size, painter = null }: WorkbenchProps) {
   useSyncExternalStore(controller.subscribe, controller.getVersion);
   const { stdout } = useStdout();
   const measured = useTerminalSize(stdout, size === undefined);
@@ -52,7 +56,7 @@ export function Workbench({ controller, theme, ticker, size }: WorkbenchProps) {
   const { isRawModeSupported } = useStdin();
   // Undefined (not false) with piped stdin: only a definite yes turns raw mode on.
   useInput(controller.handleInput, { isActive: isRawModeSupported === true });
-  return <Frame controller={controller} theme={theme} ticker={ticker} columns={columns} rows={rows} />;
+  return <Frame controller={controller} theme={theme} ticker={ticker} columns={columns} rows={rows} painter={painter} />;
 }
 
 export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
@@ -67,16 +71,31 @@ export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
     onQuit: () => instance?.unmount(),
   });
   const stdout = options.stdout ?? process.stdout;
-  const tree = (size: TerminalSize) => <Workbench controller={controller} theme={theme} ticker={ticker} size={size} />;
+  const painter = paintsClocks(stdout, options.debug ?? false)
+    ? new ClockPainter({
+        write: (bytes) => stdout.write(bytes),
+        envelope: runEnvelope(theme),
+        frameIntervalMs: Math.ceil(1000 / settings.fps),
+      })
+    : null;
+  const tree = (size: TerminalSize) => <Workbench controller={controller} theme={theme} ticker={ticker} size={size} painter={painter} />;
   // Registered before Ink registers its own: the re-render at the new size is synchronous, so Ink's
   // redraw that follows draws the new layout, never the old one at the new width.
-  const onResize = () => instance?.rerender(tree(sizeOf(stdout)));
+  const onResize = () => {
+    painter?.noteActivity();
+    instance?.rerender(tree(sizeOf(stdout)));
+  };
   stdout.on('resize', onResize);
+  const unsubscribe = painter ? controller.subscribe(painter.noteActivity) : () => {};
+  ticker.setGate(painter ? painter.tick : null);
   instance = render(tree(sizeOf(stdout)), {
     ...(options.stdout ? { stdout: options.stdout } : {}),
     ...(options.stdin ? { stdin: options.stdin } : {}),
     ...(options.stderr ? { stderr: options.stderr } : {}),
-    ...(options.onRender ? { onRender: options.onRender } : {}),
+    onRender: (metrics: { renderTime: number }) => {
+      painter?.noteActivity();
+      options.onRender?.(metrics);
+    },
     debug: options.debug ?? false,
     exitOnCtrlC: false,
     patchConsole: false,
@@ -85,9 +104,23 @@ export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
   });
   const cleanUp = () => {
     stdout.off('resize', onResize);
+    ticker.setGate(null);
+    unsubscribe();
     controller.dispose();
   };
   // The caller awaits waitUntilExit for the outcome; this only tidies up, whichever way it ends.
   instance.waitUntilExit().then(cleanUp, cleanUp);
   return Object.assign(instance, { controller });
+}
+
+/**
+ * Clocks are drawn in place only on a terminal that shows every frame as written: not in Ink's
+ * debug mode (each frame written whole, for tests), and not when Ink draws only the last frame
+ * because it thinks it runs in CI (its rule, from the is-in-ci package, read as Ink reads it).
+ */
+function paintsClocks(stdout: NodeJS.WriteStream, debug: boolean): boolean {
+  if (stdout.isTTY !== true || debug) return false;
+  const env = process.env;
+  const inCi = env.CI !== '0' && env.CI !== 'false' && ('CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some((k) => k.startsWith('CI_')));
+  return !inCi;
 }

@@ -4,6 +4,7 @@ export class Ticker {
   now: number;
   private listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
+  private gate: ((nowMs: number) => boolean) | null = null;
 
   constructor(private readonly clock: () => number = Date.now, private readonly intervalMs = 1000) {
     this.now = clock();
@@ -23,6 +24,14 @@ export class Ticker {
 
   getNow = (): number => this.now;
 
+  /**
+   * Offers each new second to `gate` first (the clock painter): when it returns true the screen is
+   * already right, and the listeners are not woken. They read the new time when they next draw.
+   */
+  setGate(gate: ((nowMs: number) => boolean) | null): void {
+    this.gate = gate;
+  }
+
   /** The current minute: for views that only change once a minute. */
   getMinute = (): number => Math.floor(this.now / 60_000);
 
@@ -31,6 +40,7 @@ export class Ticker {
     this.timer = setTimeout(() => {
       this.now = this.clock();
       this.schedule();
+      if (this.gate?.(this.now)) return;
       for (const l of this.listeners) l();
     }, wait);
     // The socket and stdin keep the process alive; the clock alone must not.

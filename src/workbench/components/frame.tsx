@@ -1,9 +1,10 @@
 // The main screen: status line and queue rows (which tick every second), the conversation pane
 // (which changes at most once a minute on its own), the notice and dialog lines, the footer.
-import { Box, Text } from 'ink';
-import { memo, useRef, useSyncExternalStore } from 'react';
+import { Box, Text, type DOMElement } from 'ink';
+import { memo, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import type { Enquiry } from '../../domain/enquiry.js';
 import { waitSeconds } from '../../domain/queue.js';
+import type { ClockPainter } from '../clock-painter.js';
 import type { Controller } from '../controller.js';
 import { conversationLines, type PendingReply } from '../conversation.js';
 import { formatHeading, formatRow, statusLine, type Segment } from '../format.js';
@@ -17,7 +18,7 @@ import { fit, wrap } from '../text.js';
 import { DialogView, dialogHeight, dialogHints } from '../dialogs/views.js';
 import { EscalateOverlay } from './escalate.js';
 import { HelpOverlay } from './help.js';
-import { Blank, Line } from './line.js';
+import { Blank, Line, paintLine } from './line.js';
 
 const MAX_NOTICE_LINES = 3;
 
@@ -27,9 +28,11 @@ interface FrameProps {
   ticker: Ticker;
   columns: number;
   rows: number;
+  /** Draws clock ticks in place of frames when set (a real terminal). */
+  painter?: ClockPainter | null;
 }
 
-export function Frame({ controller, theme, ticker, columns, rows }: FrameProps) {
+export function Frame({ controller, theme, ticker, columns, rows, painter = null }: FrameProps) {
   const ui = controller.state;
   const topRef = useRef(0);
   // What the controller needs to scroll the escalation preview by what fits.
@@ -63,6 +66,7 @@ export function Frame({ controller, theme, ticker, columns, rows }: FrameProps) 
         selectedId={selection.enquiry?.id ?? null}
         queueHeight={layout.queue}
         empty={view.items.length === 0}
+        painter={painter}
       />
       <Line segments={[{ text: theme.symbols.rule.repeat(columns), role: 'dim' }]} theme={theme} />
       <Pane
@@ -74,6 +78,7 @@ export function Frame({ controller, theme, ticker, columns, rows }: FrameProps) 
         me={me}
         pending={pending}
         scroll={ui.paneScroll}
+        painter={painter}
       />
       {notice.length > 0 ? (
         notice.map((text, i) => <Line key={`n${i}`} segments={[{ text, role: ui.notice?.tone === 'error' ? 'error' : 'accent' }]} theme={theme} />)
@@ -98,11 +103,38 @@ interface TickingProps {
   selectedId: string | null;
   queueHeight: number;
   empty: boolean;
+  painter: ClockPainter | null;
 }
 
 /** The only part redrawn every second: one `now` for the status line and every visible row. */
-function Ticking({ controller, theme, ticker, columns, slice, selectedId, queueHeight, empty }: TickingProps) {
+function Ticking(props: TickingProps) {
+  const { theme, ticker, painter } = props;
   const now = useSyncExternalStore(ticker.subscribe, ticker.getNow);
+  const lines = tickingLines(props, now);
+  const box = useRef<DOMElement>(null);
+  useLayoutEffect(() => {
+    if (!painter || !box.current) return;
+    const paint = (all: TickingLine[]) => all.map((l) => paintLine(l.segments, theme, l.selected));
+    painter.setTicking({ box: box.current, lines: paint(lines), at: (nowMs) => paint(tickingLines(props, nowMs)) });
+  });
+  useLayoutEffect(() => () => painter?.setTicking(null), [painter]);
+  return (
+    <Box flexDirection="column" ref={box}>
+      {lines.map((l) => (
+        <Line key={l.key} segments={l.segments} theme={theme} inverse={l.selected} />
+      ))}
+    </Box>
+  );
+}
+
+interface TickingLine {
+  key: string;
+  segments: Segment[];
+  selected: boolean;
+}
+
+/** The status line and the queue's lines (rows, headings, then blank fill) at `now`. */
+function tickingLines({ controller, theme, columns, slice, selectedId, queueHeight, empty }: TickingProps, now: number): TickingLine[] {
   const { settings } = controller;
   const view = controller.queue();
   const stats = waitingStats(view.waitingSinceMs, now, settings.slaRedMinutes);
@@ -120,32 +152,26 @@ function Ticking({ controller, theme, ticker, columns, slice, selectedId, queueH
     width: columns,
     symbols: theme.symbols,
   });
-  const lines: { key: string; segments: Segment[]; selected: boolean }[] = slice.map((item, i) => {
-    if (item.kind === 'heading') return { key: `h${i}:${item.label}`, segments: formatHeading(item.label, columns, theme.symbols), selected: false };
+  const lines: TickingLine[] = [{ key: 'status', segments: status, selected: false }];
+  slice.forEach((item, i) => {
+    if (item.kind === 'heading') {
+      lines.push({ key: `h${i}:${item.label}`, segments: formatHeading(item.label, columns, theme.symbols), selected: false });
+      return;
+    }
     const e = item.enquiry;
     const selected = e.id === selectedId;
-    return {
+    lines.push({
       key: e.id,
       selected,
       segments: formatRow(e, { width: columns, waitSeconds: waitSeconds(e, now), me: controller.me, settings, symbols: theme.symbols, selected }),
-    };
+    });
   });
-  const fill = queueHeight - lines.length;
-  return (
-    <>
-      <Line segments={status} theme={theme} />
-      {lines.map((l) => (
-        <Line key={l.key} segments={l.segments} theme={theme} inverse={l.selected} />
-      ))}
-      {Array.from({ length: Math.max(0, fill) }, (_, i) =>
-        i === 0 && empty ? (
-          <Line key="empty" segments={[{ text: controller.state.filter ? 'Nothing matches the filter. Esc clears it.' : 'The queue is empty.', role: 'dim' }]} theme={theme} />
-        ) : (
-          <Blank key={`fill${i}`} />
-        ),
-      )}
-    </>
-  );
+  for (let i = slice.length; i < queueHeight; i++) {
+    const message = i === slice.length && empty ? (controller.state.filter ? 'Nothing matches the filter. Esc clears it.' : 'The queue is empty.') : null;
+    // A line of no segments is drawn blank.
+    lines.push({ key: message ? 'empty' : `fill${i - slice.length}`, segments: message ? [{ text: message, role: 'dim' }] : [], selected: false });
+  }
+  return lines;
 }
 
 interface PaneProps {
@@ -157,13 +183,17 @@ interface PaneProps {
   me: string;
   pending: PendingReply[];
   scroll: number;
+  painter: ClockPainter | null;
 }
 
 /** The conversation: redrawn when its enquiry changes, and once a minute for "sent 3m ago" and the reply window. */
-const Pane = memo(function Pane({ enquiry, theme, ticker, width, height, me, pending, scroll }: PaneProps) {
+const Pane = memo(function Pane({ enquiry, theme, ticker, width, height, me, pending, scroll, painter }: PaneProps) {
   // Subscribed by the minute, so the second-by-second ticks do not redraw the conversation.
   useSyncExternalStore(ticker.subscribe, ticker.getMinute);
-  const lines = conversationLines(enquiry, { width, height, me, nowMs: ticker.getNow(), symbols: theme.symbols, pending, scroll });
+  const linesAt = (nowMs: number) => conversationLines(enquiry, { width, height, me, nowMs, symbols: theme.symbols, pending, scroll });
+  const lines = linesAt(ticker.getNow());
+  // The painter draws a tick without a frame only while the conversation would read the same.
+  useLayoutEffect(() => painter?.addStill({ lines, at: linesAt }));
   return (
     <>
       {lines.map((segments, i) => (
@@ -184,6 +214,7 @@ function samePane(a: PaneProps, b: PaneProps): boolean {
     a.height === b.height &&
     a.me === b.me &&
     a.scroll === b.scroll &&
+    a.painter === b.painter &&
     a.pending.length === b.pending.length &&
     a.pending.every((p, i) => p.text === b.pending[i]!.text && p.state === b.pending[i]!.state)
   );
