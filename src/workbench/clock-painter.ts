@@ -111,6 +111,8 @@ export interface ClockPainterOptions {
   envelope: Envelope;
   /** Ink's shortest time between frames (1000 / fps): a frame may still be on its way this long after a change. */
   frameIntervalMs: number;
+  /** The terminal's rows now: Ink leaves the cursor below its frame only when the frame is shorter. */
+  rows: () => number;
   /** Milliseconds on a monotonic clock; default performance.now. */
   monotonic?: () => number;
 }
@@ -162,6 +164,7 @@ export class ClockPainter {
     const root = rootOf(ticking.box);
     if (root === null) return false;
     const height = root.yogaNode!.getComputedHeight();
+    if (height >= this.options.rows()) return false;
     const patches: Patch[] = [];
     for (const c of changes) {
       const node = runNode(ticking.box, c.line, ticking.lines[c.line]!.runs.length, c.run);

@@ -76,6 +76,7 @@ export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
         write: (bytes) => stdout.write(bytes),
         envelope: runEnvelope(theme),
         frameIntervalMs: Math.ceil(1000 / settings.fps),
+        rows: () => sizeOf(stdout).rows,
       })
     : null;
   const tree = (size: TerminalSize) => <Workbench controller={controller} theme={theme} ticker={ticker} size={size} painter={painter} />;
@@ -114,13 +115,14 @@ export function renderWorkbench(options: WorkbenchOptions): WorkbenchInstance {
 }
 
 /**
- * Clocks are drawn in place only on a terminal that shows every frame as written: not in Ink's
- * debug mode (each frame written whole, for tests), and not when Ink draws only the last frame
- * because it thinks it runs in CI (its rule, from the is-in-ci package, read as Ink reads it).
+ * Clocks are drawn in place only on a terminal that shows every frame as laid out and written: not
+ * in Ink's debug mode (each frame written whole, for tests), not in its screen-reader mode (plain
+ * text, no layout), and not when Ink draws only the last frame because it thinks it runs in CI
+ * (its rule, from the is-in-ci package, read from the environment as Ink reads it).
  */
 function paintsClocks(stdout: NodeJS.WriteStream, debug: boolean): boolean {
-  if (stdout.isTTY !== true || debug) return false;
   const env = process.env;
+  if (stdout.isTTY !== true || debug || env.INK_SCREEN_READER === 'true') return false;
   const inCi = env.CI !== '0' && env.CI !== 'false' && ('CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some((k) => k.startsWith('CI_')));
   return !inCi;
 }
