@@ -326,7 +326,10 @@ export async function runWorkbenchBench({ print = console.log } = {}) {
       figures.add({ name: `${label}: broker welcome to first full frame`, value: real.welcomeToFrameMs, unit: 'ms', ...target(400) });
       figures.add({ name: `${label}: frame time p50, clock tick`, value: percentile(real.tick, 0.5), unit: 'ms', digits: 2 });
       figures.add({ name: `${label}: frame time p99, clock tick`, value: percentile(real.tick, 0.99), unit: 'ms', digits: 2, ...target(10) });
-      figures.note(`${real.tick.length} clock frames, from the second turning over to the frame's last byte on the terminal`);
+      const slowest = [...real.tick].sort((x, y) => y - x).slice(0, 3);
+      figures.note(
+        `${real.tick.length} clock frames, from the second turning over to the frame's last byte on the terminal; slowest ${slowest.map((t) => fmt(t, 1)).join(', ')} ms`,
+      );
       figures.add({ name: `${label}: RSS`, value: real.rssBytes / 1024 / 1024, unit: 'MB', ...target(100) });
       figures.note(`peak RSS ${fmt(real.peakRssBytes / 1024 / 1024)} MB`);
       figures.add({ name: `${label}: bytes to the terminal at idle, 80x24`, value: real.idleBytesPerSecond, unit: 'B/s', ...target(3072) });
