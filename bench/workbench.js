@@ -151,8 +151,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The real binary under `script`, which gives it a pty; the pty is set to 80x24 before node starts. */
 async function realTerminal(brokerUrl, token, configDir) {
   const relay = await welcomeRelay(brokerUrl);
-  const profile = process.env.BENCH_PROFILE ? `NODE_OPTIONS='--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}'` : '';
-  const command = `stty cols 80 rows 24; exec env -u CI ${profile} COURTDESK_CONFIG_DIR='${configDir}' TERM=xterm-256color '${process.execPath}' '${BIN}' --broker ${relay.url} --token ${token}`;
+  // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
+  const profile = process.env.BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir='${process.env.BENCH_PROFILE}'` : '';
+  const command = `stty cols 80 rows 24; exec env -u CI COURTDESK_CONFIG_DIR='${configDir}' TERM=xterm-256color '${process.execPath}' ${profile} '${BIN}' --broker ${relay.url} --token ${token}`;
   const started = wallNow();
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';
