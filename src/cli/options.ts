@@ -1,5 +1,42 @@
-// Shared CLI plumbing: the data folder default and the one-line failure every command uses.
+// Shared CLI plumbing: flag parsing, the data folder default and the one-line failure every command uses.
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** One option as node's parseArgs takes it. */
+export type FlagSpec = { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly short?: string };
+type FlagValue<S extends FlagSpec> = S['type'] extends 'string' ? (S['multiple'] extends true ? string[] : string) : S['multiple'] extends true ? boolean[] : boolean;
+/** What parseArgs returns for these options, spelled out (its own inferred type does not survive a generic). */
+export type FlagValues<O extends Record<string, FlagSpec>> = { [K in keyof O]?: FlagValue<O[K]> };
+
+/** Every command takes --help, which its usage errors point to. */
+const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
+
+export type ParsedFlags<O extends Record<string, FlagSpec>> =
+  | { ok: true; values: FlagValues<O & typeof HELP_FLAG>; positionals: string[] }
+  | { ok: false; message: string };
+
+/**
+ * Parses `argv` strictly against `options` (plus --help). Bad usage comes back as the one sentence
+ * every command prints, ending with where the help is; positional arguments are refused unless
+ * the command takes them.
+ */
+export function parseFlags<O extends Record<string, FlagSpec>>(
+  command: string,
+  argv: string[],
+  options: O,
+  { positionals = false }: { positionals?: boolean } = {},
+): ParsedFlags<O> {
+  try {
+    const parsed = parseArgs({ args: argv, options: { ...options, ...HELP_FLAG }, allowPositionals: positionals, strict: true });
+    return { ok: true, values: parsed.values as FlagValues<O & typeof HELP_FLAG>, positionals: parsed.positionals };
+  } catch (err) {
+    // Only the user's arguments are reported as usage; a malformed options table is a bug.
+    if (!String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) throw err;
+    // parseArgs's messages may run over several lines, and most lack a full stop.
+    const what = (err as Error).message.replace(/\s+/g, ' ').trim().replace(/\.?$/, '.');
+    return { ok: false, message: `${what} Run \`courtdesk ${command} --help\`.` };
+  }
+}
 
 /** `--data` wins, then COURTDESK_DATA, then ./courtdesk-data. */
 export function dataDirFrom(flag: string | undefined): string {

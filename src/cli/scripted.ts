@@ -2,7 +2,6 @@
 // options, the broker connection with a deadline, and one way to print results and failures.
 // A CI job has to tell "the broker said no" from "the broker is down" from "the token is wrong"
 // without reading prose, so each has its own exit code, and the reason is one line on stderr.
-import { parseArgs } from 'node:util';
 import { BrokerCommandError, createBrokerClient } from '../client/broker-client.js';
 import type { BrokerClient, CommandInput } from '../client/types.js';
 import type { Enquiry, Escalation } from '../domain/enquiry.js';
@@ -10,6 +9,7 @@ import { waitSeconds } from '../domain/queue.js';
 import type { AgentIdentity } from '../protocol/frames.js';
 import { cleanLine } from '../workbench/text.js';
 import { ConfigError, loadConfig, resolveLogin } from './config.js';
+import { parseFlags, type FlagSpec, type FlagValues } from './options.js';
 
 export const EXIT = {
   ok: 0,
@@ -51,14 +51,15 @@ export class ScriptError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Options every scripted command takes. */
+/** Options every scripted command takes (and --help, as every command does). */
 const COMMON = {
   json: { type: 'boolean' },
   broker: { type: 'string' },
   token: { type: 'string' },
   'timeout-ms': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
+
+type CommonValues = FlagValues<typeof COMMON> & { help?: boolean };
 
 export const COMMON_HELP = `Common options:
   --json            print JSON on stdout
@@ -74,12 +75,7 @@ broker/token configured; 3 broker unreachable or too slow; 4 token rejected.
 /** escalate, chase and answer always print the escalation as JSON. */
 export const ESCALATION_COMMON_HELP = COMMON_HELP.replace('  --json            print JSON on stdout\n', '  --json            accepted; the escalation is always printed as JSON\n');
 
-type OptionSpec = { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly short?: string };
-type ValueOf<S extends OptionSpec> = S['type'] extends 'string' ? (S['multiple'] extends true ? string[] : string) : S['multiple'] extends true ? boolean[] : boolean;
-/** What parseArgs returns for these options, spelled out (its own inferred type does not survive a generic). */
-type Values<O extends Record<string, OptionSpec>> = { [K in keyof O]?: ValueOf<O[K]> };
-
-export interface ScriptSpec<O extends Record<string, OptionSpec>> {
+export interface ScriptSpec<O extends Record<string, FlagSpec>> {
   name: string;
   /** Starts with the usage line, which usage errors quote. */
   help: string;
@@ -91,8 +87,8 @@ export interface ScriptSpec<O extends Record<string, OptionSpec>> {
   minPositionals?: number;
 }
 
-export interface Script<O extends Record<string, OptionSpec>> {
-  values: Values<typeof COMMON> & Values<O>;
+export interface Script<O extends Record<string, FlagSpec>> {
+  values: CommonValues & FlagValues<O>;
   positionals: string[];
   io: Io;
   json: boolean;
@@ -104,27 +100,25 @@ export interface Script<O extends Record<string, OptionSpec>> {
 }
 
 /** A script whatever its own options, for helpers that use only the common ones. */
-export type AnyScript = Script<Record<string, OptionSpec>>;
+export type AnyScript = Script<Record<string, FlagSpec>>;
 
 /**
  * Parses the arguments, runs `body`, and turns any ScriptError into one line on stderr and its
  * exit code. Connections opened through `connect` are closed whatever happens.
  */
-export async function runScripted<O extends Record<string, OptionSpec>>(
+export async function runScripted<O extends Record<string, FlagSpec>>(
   spec: ScriptSpec<O>,
   body: (script: Script<O>) => Promise<void>,
 ): Promise<number> {
   const { name, io } = spec;
   const sessions: Session[] = [];
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: spec.argv, options: { ...COMMON, ...spec.options }, allowPositionals: true, strict: true });
-    } catch (err) {
-      throw new ScriptError(EXIT.usage, `${(err as Error).message.replace(/\s+/g, ' ')} Run \`courtdesk ${name} --help\`.`);
-    }
-    const { values, positionals } = parsed as { values: Script<O>['values']; positionals: string[] };
-    const common = values as Values<typeof COMMON>;
+    const flags = parseFlags(name, spec.argv, { ...COMMON, ...spec.options }, { positionals: true });
+    if (!flags.ok) throw new ScriptError(EXIT.usage, flags.message);
+    const { positionals } = flags;
+    const values = flags.values as Script<O>['values'];
+    // Read through the common options' own type: O's may not be narrowed while it is generic.
+    const common: CommonValues = values;
     if (common.help) {
       io.out(spec.help.endsWith('\n') ? spec.help : `${spec.help}\n`);
       return EXIT.ok;
@@ -157,7 +151,7 @@ export async function runScripted<O extends Record<string, OptionSpec>>(
   }
 }
 
-function checkPositionals(spec: ScriptSpec<Record<string, OptionSpec>>, positionals: string[]): void {
+function checkPositionals(spec: ScriptSpec<Record<string, FlagSpec>>, positionals: string[]): void {
   const usage = spec.help.split('\n')[0]!.trim();
   const min = spec.minPositionals ?? spec.positionals.length;
   if (positionals.length < min) {

@@ -6,24 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as courts } from '../../src/cli/commands/courts.js';
 import { run as templates } from '../../src/cli/commands/templates.js';
+import { capture } from '../helpers/capture.js';
 
 const SAMPLE = new URL('../../../shared/samples/fact-courts-sample.json', import.meta.url).pathname;
-
-async function capture(command: (argv: string[]) => Promise<number>, argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
-  try {
-    const code = await command(argv);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
 
 let dir: string;
 beforeEach(async () => {

@@ -1,9 +1,8 @@
 // `courtdesk broker`: runs the broker in the foreground until SIGINT or SIGTERM.
-import { parseArgs } from 'node:util';
 import { startBroker, type BrokerOptions } from '../../broker/broker.js';
 import { channelConfigFromEnv, formatChannelSettings } from '../../broker/channels/index.js';
 import { mailConfigFromEnv } from '../../broker/escalation/transports/index.js';
-import { dataDirFrom, fail } from '../options.js';
+import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage: courtdesk broker [--host 127.0.0.1] [--port 7340] [--data DIR]
 
@@ -37,25 +36,18 @@ ${formatChannelSettings().join('\n')}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        data: { type: 'string' },
-        'intake-rate': { type: 'string' },
-        'heartbeat-ms': { type: 'string' },
-        'allowed-origins': { type: 'string' },
-        templates: { type: 'string' },
-        'chase-after-days': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail('broker', `${(err as Error).message}. Run \`courtdesk broker --help\`.`, 2);
-  }
+  const flags = parseFlags('broker', argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    data: { type: 'string' },
+    'intake-rate': { type: 'string' },
+    'heartbeat-ms': { type: 'string' },
+    'allowed-origins': { type: 'string' },
+    templates: { type: 'string' },
+    'chase-after-days': { type: 'string' },
+  });
+  if (!flags.ok) return fail('broker', flags.message, 2);
+  const { values } = flags;
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

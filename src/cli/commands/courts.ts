@@ -1,8 +1,7 @@
 // `courtdesk courts list|import`: the court directory escalations are sent to.
-import { parseArgs } from 'node:util';
 import { CourtDirectory, courtsFilePath, importCourtsFile } from '../../broker/escalation/court-directory.js';
 import { NOT_A_COUNTY_COURT, type Court } from '../../domain/courts.js';
-import { dataDirFrom, fail } from '../options.js';
+import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage:
   courtdesk courts list [--json] [--search Q] [--data DIR]
@@ -22,22 +21,9 @@ function printCourts(courts: readonly Court[]): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        search: { type: 'string' },
-        data: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    return fail('courts', `${(err as Error).message}. Run \`courtdesk courts --help\`.`, 2);
-  }
-  const { values, positionals } = parsed;
+  const flags = parseFlags('courts', argv, { json: { type: 'boolean' }, search: { type: 'string' }, data: { type: 'string' } }, { positionals: true });
+  if (!flags.ok) return fail('courts', flags.message, 2);
+  const { values, positionals } = flags;
   const [action, file, ...extra] = positionals;
   if (values.help || !action) {
     process.stdout.write(HELP);

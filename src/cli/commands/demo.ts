@@ -4,12 +4,11 @@ import { rm } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startBroker } from '../../broker/broker.js';
 import { addToken } from '../../broker/tokens.js';
 import { seedMorning } from '../../demo/seed.js';
 import { playStream } from '../../demo/stream.js';
-import { fail } from '../options.js';
+import { fail, parseFlags } from '../options.js';
 
 const HELP = `usage: courtdesk demo [--no-ui] [--port N] [--pace SECONDS]
 
@@ -23,15 +22,9 @@ enquiry or follow-up every few seconds, and opens the workbench logged in as the
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { 'no-ui': { type: 'boolean' }, port: { type: 'string' }, pace: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    return fail('demo', `${(err as Error).message}. Run \`courtdesk demo --help\`.`, 2);
-  }
+  const flags = parseFlags('demo', argv, { 'no-ui': { type: 'boolean' }, port: { type: 'string' }, pace: { type: 'string' } });
+  if (!flags.ok) return fail('demo', flags.message, 2);
+  const { values } = flags;
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

@@ -1,9 +1,8 @@
 // `courtdesk login --broker URL --token T`: checks the token against the broker, then saves both.
-import { parseArgs } from 'node:util';
 import { createBrokerClient } from '../../client/broker-client.js';
 import type { BrokerClient } from '../../client/types.js';
 import { ConfigError, loadConfig, resolveLogin } from '../saved-config.js';
-import { fail } from '../options.js';
+import { fail, parseFlags } from '../options.js';
 
 const HELP = `usage: courtdesk login --broker URL --token TOKEN
 
@@ -13,15 +12,9 @@ stand in for the flags. \`courtdesk logout\` forgets the token.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { broker: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    return fail('login', `${(err as Error).message}. Run \`courtdesk login --help\`.`, 2);
-  }
+  const flags = parseFlags('login', argv, { broker: { type: 'string' }, token: { type: 'string' } });
+  if (!flags.ok) return fail('login', flags.message, 2);
+  const { values } = flags;
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

@@ -1,15 +1,11 @@
 // `courtdesk logout`: forgets the saved token and broker URL; settings and drafts stay.
-import { parseArgs } from 'node:util';
 import { ConfigError, forgetLogin } from '../config.js';
-import { fail } from '../options.js';
+import { fail, parseFlags } from '../options.js';
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    return fail('logout', `${(err as Error).message}. Run \`courtdesk logout --help\`.`, 2);
-  }
+  const flags = parseFlags('logout', argv, {});
+  if (!flags.ok) return fail('logout', flags.message, 2);
+  const { values } = flags;
   if (values.help) {
     process.stdout.write('usage: courtdesk logout\n\nForgets the saved token and broker URL. Settings and reply drafts are kept.\n');
     return 0;

@@ -3,12 +3,12 @@
 // the screen, not only that the broker takes commands.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { BrokerClient } from '../../client/types.js';
 import { parseScript, type Step } from '../../script/parse.js';
 import { frameScreen } from '../../script/report.js';
 import { playScript, type PlayResult } from '../../script/runner.js';
 import { VirtualTerminal } from '../../script/virtual-terminal.js';
+import { parseFlags } from '../options.js';
 import { connect, EXIT, parseTimeout, processIo, resolveBrokerLogin, ScriptError, seconds, type Io } from '../scripted.js';
 
 const HELP = `usage: courtdesk script FILE [--broker URL --token T] [--size 80x24] [--timeout-ms N] [--snapshots DIR]
@@ -58,24 +58,14 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
 }
 
 async function runScript(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        broker: { type: 'string' },
-        token: { type: 'string' },
-        size: { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        snapshots: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new ScriptError(EXIT.usage, `${(err as Error).message.replace(/\s+/g, ' ')} Run \`courtdesk script --help\`.`);
-  }
-  const { values, positionals } = parsed;
+  const flags = parseFlags(
+    'script',
+    argv,
+    { broker: { type: 'string' }, token: { type: 'string' }, size: { type: 'string' }, 'timeout-ms': { type: 'string' }, snapshots: { type: 'string' } },
+    { positionals: true },
+  );
+  if (!flags.ok) throw new ScriptError(EXIT.usage, flags.message);
+  const { values, positionals } = flags;
   if (values.help) {
     io.out(HELP);
     return EXIT.ok;

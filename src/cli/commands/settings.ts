@@ -1,7 +1,6 @@
 // `courtdesk settings [get NAME | set NAME VALUE | reset [NAME]] [--json]`: the agent's workbench settings.
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, resetSettings, saveSetting } from '../config.js';
-import { fail } from '../options.js';
+import { fail, parseFlags } from '../options.js';
 import { DEFAULT_SETTINGS, parseSetting, SETTING_NAMES, SETTING_SPECS, type Settings } from '../../workbench/settings.js';
 
 const HELP = `usage:
@@ -15,13 +14,9 @@ ${SETTING_NAMES.map((n) => `  ${n.padEnd(16)} ${SETTING_SPECS[n].help} (default 
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    return fail('settings', `${(err as Error).message}. Run \`courtdesk settings --help\`.`, 2);
-  }
-  const { values, positionals } = parsed;
+  const flags = parseFlags('settings', argv, { json: { type: 'boolean' } }, { positionals: true });
+  if (!flags.ok) return fail('settings', flags.message, 2);
+  const { values, positionals } = flags;
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

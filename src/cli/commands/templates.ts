@@ -1,10 +1,9 @@
 // `courtdesk templates list|check`: the court email templates, built in and the user's own.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadTemplates, userTemplatesDir, type TemplateLibrary } from '../../broker/escalation/template-loader.js';
 import { LANGUAGES } from '../../domain/events.js';
-import { dataDirFrom, fail } from '../options.js';
+import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage:
   courtdesk templates list [--json] [--dir DIR]
@@ -40,21 +39,9 @@ function summary(library: TemplateLibrary) {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        dir: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    return fail('templates', `${(err as Error).message}. Run \`courtdesk templates --help\`.`, 2);
-  }
-  const { values, positionals } = parsed;
+  const flags = parseFlags('templates', argv, { json: { type: 'boolean' }, dir: { type: 'string' } }, { positionals: true });
+  if (!flags.ok) return fail('templates', flags.message, 2);
+  const { values, positionals } = flags;
   const [action, ...extra] = positionals;
   if (values.help || !action) {
     process.stdout.write(HELP);

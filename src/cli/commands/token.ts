@@ -1,8 +1,7 @@
 // `courtdesk token add|list|revoke`: manages access tokens in the data folder.
-import { parseArgs } from 'node:util';
 import type { Language, Role } from '../../domain/events.js';
 import { addToken, readTokens, revokeToken } from '../../broker/tokens.js';
-import { dataDirFrom, fail } from '../options.js';
+import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage:
   courtdesk token add NAME --role agent|supervisor|intake [--languages en,cy] [--data DIR]
@@ -14,23 +13,14 @@ A running broker notices revocations within a second and closes that token's soc
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        role: { type: 'string' },
-        languages: { type: 'string' },
-        data: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    return fail('token', `${(err as Error).message}. Run \`courtdesk token --help\`.`, 2);
-  }
-  const { values, positionals } = parsed;
+  const flags = parseFlags(
+    'token',
+    argv,
+    { role: { type: 'string' }, languages: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } },
+    { positionals: true },
+  );
+  if (!flags.ok) return fail('token', flags.message, 2);
+  const { values, positionals } = flags;
   const [action, name] = positionals;
   if (values.help || !action) {
     process.stdout.write(HELP);

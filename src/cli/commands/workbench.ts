@@ -1,8 +1,7 @@
 // `courtdesk` with no command: the agent workbench. Starts the broker connection first and loads
 // Ink and React while the handshake is in flight, so start-up costs the larger of the two, not both.
-import { parseArgs } from 'node:util';
 import { ConfigError, fileDraftStore, loadConfig, outboxFile, resolveLogin } from '../saved-config.js';
-import { fail } from '../options.js';
+import { fail, parseFlags } from '../options.js';
 import { connectChecked } from './login.js';
 
 const HELP = `usage: courtdesk [workbench] [--broker URL] [--token TOKEN] [--ascii] [--no-color]
@@ -15,21 +14,9 @@ Press ? in the workbench for every key; docs/workbench.md has the full guide.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        broker: { type: 'string' },
-        token: { type: 'string' },
-        ascii: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail('workbench', `${(err as Error).message}. Run \`courtdesk --help\`.`, 2);
-  }
+  const flags = parseFlags('workbench', argv, { broker: { type: 'string' }, token: { type: 'string' }, ascii: { type: 'boolean' }, 'no-color': { type: 'boolean' } });
+  if (!flags.ok) return fail('workbench', flags.message, 2);
+  const { values } = flags;
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
