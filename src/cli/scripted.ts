@@ -8,8 +8,9 @@ import type { Enquiry, Escalation } from '../domain/enquiry.js';
 import { waitSeconds } from '../domain/queue.js';
 import type { AgentIdentity } from '../protocol/frames.js';
 import { cleanLine } from '../workbench/text.js';
-import { ConfigError, loadConfig, resolveLogin } from './config.js';
 import { parseFlags, type FlagSpec, type FlagValues } from './options.js';
+// The reading half of the saved config only: conf (and ajv) load in the commands that write it.
+import { ConfigError, loadConfig, resolveLogin } from './saved-config.js';
 
 export const EXIT = {
   ok: 0,
