@@ -1,4 +1,4 @@
-// The scripted commands through the real binary (bin/courtdesk.js → dist), as a CI job runs them:
+// The scripted commands through the real binary (bin/courtdesk.js → dist/bundle), as a CI job runs them:
 // stdout, stderr and the process's exit code. Needs `npm run build` first (npm test does it).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// `courtdesk script` through the real binary (bin/courtdesk.js → dist), as a CI job runs it: with
+// `courtdesk script` through the real binary (bin/courtdesk.js → dist/bundle), as a CI job runs it: with
 // CI set (Ink would draw only the last frame), output piped, and the process's exit code.
 // Needs `npm run build` first (npm test does it).
 import { execFile } from 'node:child_process';

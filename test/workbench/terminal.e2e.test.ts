@@ -1,5 +1,5 @@
 // The real binary in a real pseudo-terminal: tmux runs `courtdesk --broker URL --token T` at 80x24
-// and the test reads the captured screen. Needs dist/ built (npm test builds it first) and tmux.
+// and the test reads the captured screen. Needs the build (npm test builds it first) and tmux.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDesk, type Desk } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../../bin/courtdesk.js', import.meta.url));
-const DIST = fileURLToPath(new URL('../../dist/cli/commands/workbench.js', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url));
 const SOCKET = `courtdesk-e2e-${process.pid}`;
 
 let desk: Desk;
@@ -36,7 +36,7 @@ async function waitForScreen(test: (s: string) => boolean, what: string): Promis
 
 beforeAll(async () => {
   if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is needed for this test (.ci/run installs it): apt-get install tmux');
-  if (!existsSync(DIST)) throw new Error('dist/ is not built: run `npx tsc -p tsconfig.build.json` (npm test does) first');
+  if (!existsSync(BUNDLE)) throw new Error('the CLI bundle is not built: run `npm run build` (npm test does) first');
   desk = await startDesk();
   configDir = await mkdtemp(join(tmpdir(), 'courtdesk-e2e-config-'));
 });
