@@ -3,34 +3,14 @@
 // refusals, and the frame kept within 80x24 throughout.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KEYS, mount, startDesk, type Desk, type Mounted } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { deskPerTest, KEYS, takeNext, type Mounted } from './harness.js';
 
-let desk: Desk;
-let open: Mounted[] = [];
-
-beforeEach(async () => {
-  desk = await startDesk();
-});
-afterEach(async () => {
-  for (const m of open) await m.unmount();
-  open = [];
-  await desk.close();
-});
-
-async function workbench(options: Partial<Parameters<typeof mount>[1]> = {}): Promise<Mounted> {
-  const m = await mount(desk, { token: desk.tokens.alice, ...options });
-  open.push(m);
-  return m;
-}
+const t = deskPerTest();
+const { workbench } = t;
 
 const lines = (frame: string) => frame.split('\n');
 const LEEDS = 'leeds-combined-court-centre';
-
-async function takeNext(m: Mounted, name: string): Promise<void> {
-  await m.press('n');
-  await m.waitFor((f) => f.includes(`You hold ${name}'s enquiry`), `${name} claimed`);
-}
 
 /** Presses the digit the template list gives `name`. */
 async function chooseTemplate(m: Mounted, name: string): Promise<void> {
@@ -40,12 +20,12 @@ async function chooseTemplate(m: Mounted, name: string): Promise<void> {
 }
 
 async function outboxFiles(): Promise<string[]> {
-  return (await readdir(join(desk.dir, 'outbox')).catch(() => [] as string[])).filter((f) => f.endsWith('.eml'));
+  return (await readdir(join(t.desk.dir, 'outbox')).catch(() => [] as string[])).filter((f) => f.endsWith('.eml'));
 }
 
 describe('the escalation dialog', () => {
   it('picks a court by typing, a template, fills what is missing, previews the email in full and sends it', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'My hearing is the day after tomorrow and I have heard nothing.' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'My hearing is the day after tomorrow and I have heard nothing.' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
 
@@ -78,14 +58,14 @@ describe('the escalation dialog', () => {
 
     await m.press(KEYS.enter);
     await m.waitFor((f) => f.includes('Escalated to Bristol Civil and Family Justice Centre') && f.includes('n next'), 'the dialog closed with the outcome');
-    const enquiry = await desk.get(id);
+    const enquiry = await t.desk.get(id);
     expect(enquiry.caseNumbers).toEqual(['305JE126']);
     expect(enquiry.escalations).toHaveLength(1);
     expect(enquiry.escalations[0]).toMatchObject({ courtSlug: 'bristol-civil-and-family-justice-centre', template: 'urgent-hearing', language: 'en' });
     expect(enquiry.escalations[0].text).toContain('Thursday 14 May at 10am');
     // The default transport writes the email to DATA/outbox, and the pane follows it to "sent".
     await expect.poll(outboxFiles, { timeout: 10_000 }).toHaveLength(1);
-    const eml = await readFile(join(desk.dir, 'outbox', (await outboxFiles())[0]!), 'utf8');
+    const eml = await readFile(join(t.desk.dir, 'outbox', (await outboxFiles())[0]!), 'utf8');
     expect(eml).toMatch(/^To: enquiries\.bristol\.countycourt@justice\.gov\.uk/m);
     expect(eml).toContain(id);
     frame = await m.waitFor((f) => /↗ \[sent\] Bristol Civil and Family Justice Centre, sent \d+s ago, chase due \d+ \w{3}/.test(f), 'the escalation in the pane');
@@ -98,7 +78,7 @@ describe('the escalation dialog', () => {
   });
 
   it('backs out one step with Esc at every step, and closes from the first', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
     await m.press('e', 'leeds');
@@ -134,12 +114,12 @@ describe('the escalation dialog', () => {
     await m.waitFor((f) => f.includes('1 of 4'), 'step 1');
     await m.press(KEYS.esc);
     await m.waitFor((f) => !f.includes('of 4') && f.includes('n next'), 'closed');
-    expect((await desk.get(id)).escalations).toEqual([]);
+    expect((await t.desk.get(id)).escalations).toEqual([]);
   });
 
   it('offers a Welsh enquiry the Welsh templates, and English ones on Tab', async () => {
-    await desk.post({ name: 'Dafydd Jones', text: 'Pryd mae fy ngwrandawiad?', language: 'cy' });
-    const m = await workbench({ token: desk.tokens.carys });
+    await t.desk.post({ name: 'Dafydd Jones', text: 'Pryd mae fy ngwrandawiad?', language: 'cy' });
+    const m = await workbench({ token: t.desk.tokens.carys });
     await takeNext(m, 'Dafydd Jones');
     await m.press('e', 'cardiff');
     await m.waitFor((f) => /^› Cardiff Civil and Family Justice Centre/m.test(f) && f.includes('matching "cardiff"'), 'Cardiff found');
@@ -159,9 +139,9 @@ describe('the escalation dialog', () => {
   });
 
   it('lists the court already emailed first, with its unanswered count, and says this enquiry was emailed', async () => {
-    const other = await desk.post({ name: 'Earlier Person', text: 'hello', from: 'earlier@example.org' });
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello again' });
-    const sam = await desk.other(desk.tokens.sam);
+    const other = await t.desk.post({ name: 'Earlier Person', text: 'hello', from: 'earlier@example.org' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello again' });
+    const sam = await t.desk.other(t.desk.tokens.sam);
     for (const enquiryId of [other, id]) {
       const o = await sam.send({ type: 'escalate', enquiryId, courtSlug: LEEDS, template: 'general' });
       expect(o.ok).toBe(true);
@@ -186,12 +166,12 @@ describe('the escalation dialog', () => {
 
 describe('chasing and answers', () => {
   it('C chases the oldest unanswered escalation after saying how often it was chased; A records the court\'s answer', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
     await m.press('C');
     await m.waitFor((f) => f.includes('C (chase): it has not been escalated (e escalates).'), 'nothing to chase');
-    const sam = await desk.other(desk.tokens.sam);
+    const sam = await t.desk.other(t.desk.tokens.sam);
     expect((await sam.send({ type: 'escalate', enquiryId: id, courtSlug: LEEDS, template: 'general' })).ok).toBe(true);
     await m.waitFor((f) => /↗ \[sent\] Leeds Combined Court Centre, sent/.test(f), 'the escalation sent');
 
@@ -201,12 +181,12 @@ describe('chasing and answers', () => {
     expect(frame).toContain('y send the chase  n cancel');
     await m.press('n');
     await m.waitFor((f) => !f.includes('Chase Leeds') && f.includes('n next'), 'not chased');
-    expect((await desk.get(id)).escalations).toHaveLength(1);
+    expect((await t.desk.get(id)).escalations).toHaveLength(1);
 
     await m.press('C', 'y');
     await m.waitFor((f) => f.includes('Chase sent to Leeds Combined Court Centre'), 'chased');
     frame = await m.waitFor((f) => /↗ \[chased\] Leeds Comb.*…, sent \d+s ago, chased once \d+s ago, chase due \d+ \w{3}$/m.test(f), 'the chase in the pane');
-    let enquiry = await desk.get(id);
+    let enquiry = await t.desk.get(id);
     expect(enquiry.escalations).toHaveLength(2);
     expect(enquiry.escalations[1]).toMatchObject({ template: 'chase', chaseOf: enquiry.escalations[0].id });
     await m.press('C');
@@ -218,7 +198,7 @@ describe('chasing and answers', () => {
     await m.press('Listed for 14 May at 10am.', KEYS.enter);
     await m.waitFor((f) => f.includes("Recorded Leeds Combined Court Centre's answer."), 'recorded');
     frame = await m.waitFor((f) => f.includes('court: Listed for 14 May at 10am.') && /↗ \[answered\] Leeds Combined Court Centre, answered/.test(f), 'the answer in the pane');
-    enquiry = await desk.get(id);
+    enquiry = await t.desk.get(id);
     expect(enquiry.escalations.map((x: { status: string }) => x.status)).toEqual(['answered', 'answered']);
     await m.press('A');
     await m.waitFor((f) => f.includes('A (answer): no escalation of it is waiting for the court.'), 'nothing left to answer');
@@ -231,8 +211,8 @@ describe('chasing and answers', () => {
   });
 
   it('A asks which escalation when several wait', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
-    const sam = await desk.other(desk.tokens.sam);
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    const sam = await t.desk.other(t.desk.tokens.sam);
     for (const courtSlug of [LEEDS, 'bristol-civil-and-family-justice-centre']) {
       expect((await sam.send({ type: 'escalate', enquiryId: id, courtSlug, template: 'general' })).ok).toBe(true);
     }
@@ -246,14 +226,14 @@ describe('chasing and answers', () => {
     await m.waitFor((f) => f.includes('Which escalation'), 'back to the choice');
     await m.press(KEYS.up, KEYS.enter, 'We have the form.', KEYS.enter);
     await m.waitFor((f) => f.includes("Recorded Leeds Combined Court Centre's answer."), 'recorded for Leeds');
-    const statuses = (await desk.get(id)).escalations.map((x: { courtSlug: string; status: string }) => `${x.courtSlug}:${x.status}`);
+    const statuses = (await t.desk.get(id)).escalations.map((x: { courtSlug: string; status: string }) => `${x.courtSlug}:${x.status}`);
     expect(statuses).toEqual([`${LEEDS}:answered`, expect.stringMatching(/^bristol-civil-and-family-justice-centre:(queued|sent)$/)]);
   });
 });
 
 describe('refusals', () => {
   it('e on an enquiry not held says so; a refusal at sending is shown in the dialog with its reason', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await m.waitFor((f) => f.includes('Jane Smith'), 'listed');
     await m.press('e');
@@ -267,12 +247,12 @@ describe('refusals', () => {
     await chooseTemplate(m, 'general');
     await m.waitFor((f) => f.includes('4 of 4'), 'the preview');
     // A supervisor hands the enquiry to bob while alice reads the email.
-    const sam = await desk.other(desk.tokens.sam);
+    const sam = await t.desk.other(t.desk.tokens.sam);
     expect((await sam.send({ type: 'transfer', enquiryId: id, toAgent: 'bob' })).ok).toBe(true);
     await m.press('y');
     const frame = await m.waitFor((f) => f.includes(`Claim enquiry ${id} before escalating it (it is held by bob).`), 'the refusal');
     expect(frame).toContain('4 of 4');
-    expect((await desk.get(id)).escalations).toEqual([]);
+    expect((await t.desk.get(id)).escalations).toEqual([]);
     await m.press(KEYS.esc, KEYS.esc, KEYS.esc);
     await m.waitFor((f) => !f.includes('of 4'), 'closed');
     await m.press('C');

@@ -1,40 +1,20 @@
 // The workbench against a real broker: keys in, frames out, and the broker's record checked.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryDraftStore } from '../../src/workbench/index.js';
-import { KEYS, mount, startDesk, type Desk, type Mounted } from './harness.js';
+import { deskPerTest, KEYS, takeNext } from './harness.js';
 
-let desk: Desk;
-let open: Mounted[] = [];
-
-beforeEach(async () => {
-  desk = await startDesk();
-});
-afterEach(async () => {
-  for (const m of open) await m.unmount();
-  open = [];
-  await desk.close();
-});
-
-async function workbench(options: Partial<Parameters<typeof mount>[1]> = {}): Promise<Mounted> {
-  const m = await mount(desk, { token: desk.tokens.alice, ...options });
-  open.push(m);
-  return m;
-}
+const t = deskPerTest();
+const { workbench } = t;
 
 const lines = (frame: string) => frame.split('\n');
 const lineWith = (frame: string, text: string) => lines(frame).findIndex((l) => l.includes(text));
 
-async function takeNext(m: Mounted, name: string): Promise<void> {
-  await m.press('n');
-  await m.waitFor((f) => f.includes(`You hold ${name}'s enquiry`), `${name} claimed`);
-}
-
 describe('the queue', () => {
   it('lists enquiries longest wait first, with others\' and answered ones set apart', async () => {
-    const first = await desk.post({ name: 'Ann First', text: 'first' });
-    await desk.post({ name: 'Ben Second', text: 'second' });
-    const third = await desk.post({ name: 'Cat Third', text: 'third' });
-    const bob = await desk.other(desk.tokens.bob);
+    const first = await t.desk.post({ name: 'Ann First', text: 'first' });
+    await t.desk.post({ name: 'Ben Second', text: 'second' });
+    const third = await t.desk.post({ name: 'Cat Third', text: 'third' });
+    const bob = await t.desk.other(t.desk.tokens.bob);
     expect((await bob.send({ type: 'claim', enquiryId: third })).ok).toBe(true);
     const m = await workbench();
     const frame = await m.waitFor((f) => f.includes('held by others'), 'the held-by-others group');
@@ -55,18 +35,18 @@ describe('the queue', () => {
   });
 
   it('loads the whole conversation of a summary-only enquiry when it is selected', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'My claim number is 305JE126, when is the hearing?' });
+    await t.desk.post({ name: 'Jane Smith', text: 'My claim number is 305JE126, when is the hearing?' });
     const m = await workbench();
     await m.waitFor((f) => /\d\d:\d\d Jane Smith: My claim number is 305JE126/.test(f), 'the loaded conversation');
   });
 
   it('loads it while the queue is busy: events arriving faster than the load delay do not keep putting it off', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'My claim number is 305JE126, when is the hearing?' });
+    await t.desk.post({ name: 'Jane Smith', text: 'My claim number is 305JE126, when is the hearing?' });
     const m = await workbench();
     let loaded = false;
     const busy = (async () => {
       for (let i = 0; !loaded && i < 100; i++) {
-        await desk.post({ name: `Busy ${i}`, text: 'hello', from: `busy${i}@example.org` });
+        await t.desk.post({ name: `Busy ${i}`, text: 'hello', from: `busy${i}@example.org` });
         await new Promise((resolve) => setTimeout(resolve, 40));
       }
     })();
@@ -75,9 +55,9 @@ describe('the queue', () => {
   });
 
   it('filters by language, channel and text, and Esc puts the queue back', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'hello' });
-    await desk.post({ name: 'Dafydd Jones', text: 'helo', language: 'cy' });
-    await desk.post({ name: 'Sid Sms', text: 'text me', channel: 'sms', from: '+447700900001' });
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    await t.desk.post({ name: 'Dafydd Jones', text: 'helo', language: 'cy' });
+    await t.desk.post({ name: 'Sid Sms', text: 'text me', channel: 'sms', from: '+447700900001' });
     const m = await workbench();
     await m.waitFor((f) => f.includes('Sid Sms'), 'all three');
     await m.press('/', 'cy');
@@ -95,31 +75,31 @@ describe('the queue', () => {
 
 describe('working an enquiry', () => {
   it('takes next: the longest-waiting free enquiry in the agent\'s languages', async () => {
-    await desk.post({ name: 'Welsh Writer', text: 'helo', language: 'cy' });
-    const english = await desk.post({ name: 'Eng Lish', text: 'hello' });
+    await t.desk.post({ name: 'Welsh Writer', text: 'helo', language: 'cy' });
+    const english = await t.desk.post({ name: 'Eng Lish', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Eng Lish');
     const frame = m.frame();
     expect(lines(frame)[lineWith(frame, 'Eng Lish')]).toContain('@you');
-    expect((await desk.get(english)).claimedBy).toBe('alice');
+    expect((await t.desk.get(english)).claimedBy).toBe('alice');
   });
 
   it('replies, handling batched keys, held backspace and a paste', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
     await m.press('rHello', ' theree', KEYS.backspace, ' jj', '\x7f\x7f', 'soon.', ' Line one\r\nline two');
     await m.waitFor((f) => f.includes('> Hello there soon. Line one line two'), 'the typed reply');
     await m.press(KEYS.enter);
     await m.waitFor((f) => /you: Hello there soon\. Line one line two \[sent\]/.test(f), 'the reply in the conversation');
-    const enquiry = await desk.get(id);
+    const enquiry = await t.desk.get(id);
     expect(enquiry.messages.filter((x: { author: string }) => x.author === 'agent').map((x: { text: string }) => x.text)).toEqual([
       'Hello there soon. Line one line two',
     ]);
   });
 
   it('Ctrl-W, Ctrl-U, Home and End edit the reply', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'hello' });
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
     await m.press('r', 'one two three', KEYS.ctrlW);
@@ -131,29 +111,29 @@ describe('working an enquiry', () => {
   });
 
   it('tags a valid case number, explains an invalid one, and removes a tag', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
     await m.press('t', '305je12');
     await m.waitFor((f) => f.includes('has 7 characters'), 'the live explanation');
     await m.press(KEYS.enter);
     await m.waitFor((f) => f.includes('cannot add: "305JE12" has 7 characters'), 'Enter on an invalid number explains');
-    expect((await desk.get(id)).caseNumbers).toEqual([]);
+    expect((await t.desk.get(id)).caseNumbers).toEqual([]);
     await m.press('6');
     await m.waitFor((f) => f.includes('valid: 305JE126: County Court civil claim number'), 'the format named');
     await m.press(KEYS.enter);
     await m.waitFor((f) => f.includes('Case numbers: 305JE126'), 'the tag in the pane');
-    expect((await desk.get(id)).caseNumbers).toEqual(['305JE126']);
+    expect((await t.desk.get(id)).caseNumbers).toEqual(['305JE126']);
     await m.press('T');
     await m.waitFor((f) => f.includes('1. 305JE126'), 'the tag picker');
     await m.press(KEYS.enter);
     await m.waitFor((f) => f.includes('Removed tag 305JE126'), 'the tag removed');
-    expect((await desk.get(id)).caseNumbers).toEqual([]);
+    expect((await t.desk.get(id)).caseNumbers).toEqual([]);
   });
 
   it('fills a Welsh canned reply, asking for the value it lacks', async () => {
-    const id = await desk.post({ text: 'Helo, pryd mae fy ngwrandawiad?', language: 'cy', from: 'dafydd@example.org' });
-    const m = await workbench({ token: desk.tokens.carys });
+    const id = await t.desk.post({ text: 'Helo, pryd mae fy ngwrandawiad?', language: 'cy', from: 'dafydd@example.org' });
+    const m = await workbench({ token: t.desk.tokens.carys });
     await m.press('n');
     await m.waitFor((f) => f.includes('You hold'), 'claimed');
     await m.press('r', KEYS.tab);
@@ -164,14 +144,14 @@ describe('working an enquiry', () => {
     await m.waitFor((f) => f.includes('carys ydw i a byddaf'), 'the filled reply');
     await m.press(KEYS.enter);
     await m.waitFor((f) => f.includes('[sent]'), 'sent');
-    const texts = (await desk.get(id)).messages.filter((x: { author: string }) => x.author === 'agent').map((x: { text: string }) => x.text);
+    const texts = (await t.desk.get(id)).messages.filter((x: { author: string }) => x.author === 'agent').map((x: { text: string }) => x.text);
     expect(texts).toEqual(["Helo Dafydd, diolch am gysylltu â'r llys. carys ydw i a byddaf yn eich helpu gyda'ch ymholiad."]);
     expect(texts[0]).not.toContain('((');
   });
 
   it('keeps a draft per enquiry across switching and a restart', async () => {
-    await desk.post({ name: 'Ann First', text: 'a' });
-    await desk.post({ name: 'Ben Second', text: 'b' });
+    await t.desk.post({ name: 'Ann First', text: 'a' });
+    await t.desk.post({ name: 'Ben Second', text: 'b' });
     const drafts = memoryDraftStore();
     const m = await workbench({ drafts });
     await takeNext(m, 'Ann First');
@@ -183,18 +163,17 @@ describe('working an enquiry', () => {
     await m.press(KEYS.esc, 'k', 'r');
     await m.waitFor((f) => f.includes('Reply to Ann First') && f.includes('> draft for Ann'), "Ann's draft back");
     await m.unmount();
-    open = [];
     const again = await workbench({ drafts });
     await again.press('r');
     await again.waitFor((f) => f.includes('> draft for Ann'), 'the draft after a restart');
   });
 
   it('shows a refused reply plainly and keeps its text as a draft', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
     await m.press('r', 'you will hear soon');
-    const sam = await desk.other(desk.tokens.sam);
+    const sam = await t.desk.other(t.desk.tokens.sam);
     expect((await sam.send({ type: 'transfer', enquiryId: id, toAgent: 'bob' })).ok).toBe(true);
     await m.waitFor((f) => f.includes('held by bob'), 'the transfer seen');
     await m.press(KEYS.enter);
@@ -203,21 +182,21 @@ describe('working an enquiry', () => {
   });
 
   it('releases, closes and reopens, moving the enquiry between groups', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
-    await desk.post({ name: 'Ben Second', text: 'hi' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    await t.desk.post({ name: 'Ben Second', text: 'hi' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
     await m.press('u');
     await m.waitFor((f) => f.includes("Released Jane Smith's enquiry"), 'released');
-    expect((await desk.get(id)).claimedBy).toBeNull();
+    expect((await t.desk.get(id)).claimedBy).toBeNull();
     await takeNext(m, 'Jane Smith');
     await m.press('x');
     let frame = await m.waitFor((f) => f.includes('closed (1)'), 'the closed group');
     expect(lines(frame)[lineWith(frame, 'Jane Smith')]).toMatch(/^›/);
-    expect((await desk.get(id)).status).toBe('closed');
+    expect((await t.desk.get(id)).status).toBe('closed');
     await m.press('o');
     frame = await m.waitFor((f) => f.includes("Reopened Jane Smith's enquiry") && !f.includes('closed (1)'), 'reopened');
-    expect((await desk.get(id)).status).not.toBe('closed');
+    expect((await t.desk.get(id)).status).not.toBe('closed');
   });
 
   it('toggles presence and shows it in the status line', async () => {
@@ -230,9 +209,9 @@ describe('working an enquiry', () => {
   });
 
   it('Enter opens the conversation full height, Esc goes back', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'hello' });
-    await desk.post({ name: 'Ben Second', text: 'hi' });
-    await desk.post({ name: 'Cat Third', text: 'hey' });
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    await t.desk.post({ name: 'Ben Second', text: 'hi' });
+    await t.desk.post({ name: 'Cat Third', text: 'hey' });
     const m = await workbench();
     await m.waitFor((f) => f.includes('Cat Third'), 'all listed');
     const ruleAt = (f: string) => lines(f).findIndex((l) => l.startsWith('────'));
@@ -244,7 +223,7 @@ describe('working an enquiry', () => {
   });
 
   it('draws only ASCII with the ascii setting', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'hello' });
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench({ settings: { ascii: true }, env: { NO_COLOR: '1' } });
     await m.press('n');
     await m.waitFor((f) => f.includes('You hold'), 'claimed');
@@ -258,10 +237,10 @@ describe('working an enquiry', () => {
 
 describe('connection', () => {
   it('queues a reply while offline and sends it once on reconnect', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench({ minReconnectDelayMs: 1500, maxReconnectDelayMs: 1500 });
     await takeNext(m, 'Jane Smith');
-    desk.broker.dropAllSockets();
+    t.desk.broker.dropAllSockets();
     await m.waitFor((f) => /reconnecting in \ds/.test(lines(f)[0]!), 'reconnecting shown');
     await m.press('r', 'sent while offline', KEYS.enter);
     const queued = await m.waitFor((f) => f.includes('[queued]'), 'the queued reply');
@@ -269,17 +248,17 @@ describe('connection', () => {
     await m.waitFor((f) => f.includes('sent while offline [sent]') && lines(f)[0]!.includes('connected'), 'sent after reconnecting');
     const frame = m.frame();
     expect(frame.match(/you: sent while offline/g)).toHaveLength(1);
-    const replies = (await desk.get(id)).messages.filter((x: { text: string }) => x.text === 'sent while offline');
+    const replies = (await t.desk.get(id)).messages.filter((x: { text: string }) => x.text === 'sent while offline');
     expect(replies).toHaveLength(1);
   });
 
   it('shows a claim race lost while offline', async () => {
-    const id = await desk.post({ name: 'Jane Smith', text: 'hello' });
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench({ minReconnectDelayMs: 1500, maxReconnectDelayMs: 1500 });
     await m.waitFor((f) => f.includes('Jane Smith'), 'Jane listed');
-    desk.broker.dropAllSockets();
+    t.desk.broker.dropAllSockets();
     await m.waitFor((f) => /reconnecting in/.test(lines(f)[0]!), 'offline');
-    const bob = await desk.other(desk.tokens.bob);
+    const bob = await t.desk.other(t.desk.tokens.bob);
     expect((await bob.send({ type: 'claim', enquiryId: id })).ok).toBe(true);
     await m.press('c');
     await m.waitFor((f) => /Could not claim Jane Smith's enquiry: .*already held by bob/.test(f), 'the lost race');
@@ -300,7 +279,7 @@ describe('screen', () => {
   });
 
   it('asks before quitting with a draft, and quits on y', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'hello' });
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
     await m.press('r', 'unfinished', KEYS.esc, 'q');
@@ -322,7 +301,7 @@ describe('screen', () => {
   });
 
   it('follows a resize', async () => {
-    await desk.post({ name: 'Jane Smith', text: 'a long message '.repeat(12) });
+    await t.desk.post({ name: 'Jane Smith', text: 'a long message '.repeat(12) });
     const m = await workbench();
     await m.waitFor((f) => f.includes('Jane Smith'), 'listed');
     m.stdout.resize(120, 30);
@@ -341,8 +320,8 @@ describe('screen', () => {
   });
 
   it('never draws more than 23 lines or 80 columns in 80x24, whatever is open', async () => {
-    for (let i = 0; i < 40; i++) await desk.post({ name: `Person ${i} with a rather long name indeed`, text: `message ${i} `.repeat(20), language: i % 3 === 0 ? 'cy' : 'en' });
-    const m = await workbench({ token: desk.tokens.carys });
+    for (let i = 0; i < 40; i++) await t.desk.post({ name: `Person ${i} with a rather long name indeed`, text: `message ${i} `.repeat(20), language: i % 3 === 0 ? 'cy' : 'en' });
+    const m = await workbench({ token: t.desk.tokens.carys });
     await m.waitFor((f) => f.includes('40 waiting'), 'all listed');
     await m.press('n');
     await m.waitFor((f) => f.includes('You hold'), 'claimed');

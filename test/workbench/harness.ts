@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { startBroker, type RunningBroker } from '../../src/broker/broker.js';
 import { addToken } from '../../src/broker/tokens.js';
 import { createBrokerClient } from '../../src/client/broker-client.js';
@@ -157,6 +158,7 @@ export async function mount(desk: Desk, o: MountOptions): Promise<Mounted> {
   const stdout = new TestStdout(o.columns ?? 80, o.rows ?? 24);
   const stdin = new TestStdin();
   const drafts = o.drafts ?? memoryDraftStore();
+  let unmounted: Promise<void> | undefined;
   const instance = renderWorkbench({
     client,
     stdout: stdout as unknown as NodeJS.WriteStream,
@@ -191,14 +193,62 @@ export async function mount(desk: Desk, o: MountOptions): Promise<Mounted> {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    async unmount() {
-      instance.unmount();
-      await instance.waitUntilExit().catch(() => {});
-      await client.close();
+    unmount() {
+      // Once only: a test may unmount to restart, and the clean-up after it unmounts what is left.
+      unmounted ??= (async () => {
+        instance.unmount();
+        await instance.waitUntilExit().catch(() => {});
+        await client.close();
+      })();
+      return unmounted;
     },
   };
   // A freshly mounted useInput is live only after effects run: wait for a frame first.
   await m.waitFor((f) => f.includes('connected'), 'the first frame');
   await new Promise((resolve) => setTimeout(resolve, 20));
   return m;
+}
+
+export interface DeskPerTest {
+  /** This test's desk. */
+  readonly desk: Desk;
+  /** Mounts the workbench on this test's desk, as alice unless `options` say otherwise. */
+  workbench(options?: Partial<MountOptions>): Promise<Mounted>;
+}
+
+/**
+ * A fresh desk for each test of the file that calls this: started before the test, and after it
+ * every workbench mounted through `workbench` is unmounted before the desk closes.
+ */
+export function deskPerTest(): DeskPerTest {
+  let current: Desk | undefined;
+  const mounted: Mounted[] = [];
+  beforeEach(async () => {
+    current = await startDesk();
+  });
+  afterEach(async () => {
+    for (const m of mounted.splice(0)) await m.unmount();
+    await current?.close();
+    current = undefined;
+  });
+  const desk = (): Desk => {
+    if (!current) throw new Error('the desk exists only while a test runs');
+    return current;
+  };
+  return {
+    get desk() {
+      return desk();
+    },
+    async workbench(options = {}) {
+      const m = await mount(desk(), { token: desk().tokens.alice, ...options });
+      mounted.push(m);
+      return m;
+    },
+  };
+}
+
+/** Takes the next enquiry with `n` and waits until the workbench says whose it is. */
+export async function takeNext(m: Mounted, name: string): Promise<void> {
+  await m.press('n');
+  await m.waitFor((f) => f.includes(`You hold ${name}'s enquiry`), `${name} claimed`);
 }
