@@ -173,8 +173,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     close: () => {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        delivery.stop();
-        await courtMail.stop();
+        // Deliveries under way finish (within one bound for both) while the journal can still record them.
+        await Promise.all([delivery.stop(), courtMail.stop()]);
         tokens.stop();
         agents.close();
         server.closeIdleConnections();

@@ -39,8 +39,9 @@ export class ReplyDelivery {
     }
   }
 
-  stop(): void {
-    this.retries.stop();
+  /** Stops retrying; resolves once the replies being sent are done, or the grace is over. */
+  stop(): Promise<void> {
+    return this.retries.stop();
   }
 
   private onCommit(entries: EventEntry[]): void {
@@ -61,6 +62,7 @@ export class ReplyDelivery {
     if (!send) return;
     const attempts = message.delivery.attempts + 1;
     const outcome = await send(enquiry, message).catch((err: Error): SendOutcome => ({ ok: false, temporary: true, reason: err.message }));
+    // Abandoned by a stop that could wait no longer: the journal may be closed. Resent after a restart.
     if (this.retries.isStopped) return;
     const actor = { kind: 'system' as const, name: 'delivery' };
     if (outcome.ok) {

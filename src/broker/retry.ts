@@ -1,27 +1,46 @@
 // Timers for work that is retried until it succeeds (reply and court-email deliveries): one pending
-// attempt per key, exponential backoff with jitter, and nothing scheduled after stop().
+// attempt per key, exponential backoff with jitter, and nothing scheduled once stop() is called.
 export interface RetryPolicy {
   /** First retry delay; doubles per attempt up to `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** How long stop() waits for attempts already under way; STOP_GRACE_MS unless given. */
+  stopGraceMs?: number;
 }
+
+/**
+ * How long stopping waits for deliveries already under way. An outbox write takes milliseconds
+ * and a working SMTP relay, callback receiver or Notify answers within a second, so 3 s lets a
+ * slow but working peer finish (and its outcome be recorded, so the email is not sent again
+ * after a restart). A hung peer would otherwise hold shutdown for its socket timeout (a minute
+ * for SMTP). 3 s, plus the journal flush and the 2 s agent sockets get to close, keeps a stop
+ * well inside the 10 s Docker allows before SIGKILL.
+ */
+export const STOP_GRACE_MS = 3000;
 
 export class RetryTimers {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+  private stopping = false;
   private stopped = false;
 
   constructor(private readonly policy: RetryPolicy) {}
 
+  /**
+   * True once stop() has finished waiting: an attempt still running now is abandoned and must not
+   * record anything (the journal may be closed). Attempts that finish within the grace record as usual.
+   */
   get isStopped(): boolean {
     return this.stopped;
   }
 
   /** Runs `attempt` after `delayMs`, unless one is already pending for `key`. */
   schedule(key: string, delayMs: number, attempt: () => Promise<void>): void {
-    if (this.stopped || this.timers.has(key)) return;
+    if (this.stopping || this.timers.has(key)) return;
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      void attempt();
+      const run = attempt().finally(() => this.running.delete(run));
+      this.running.add(run);
     }, delayMs);
     this.timers.set(key, timer);
   }
@@ -32,9 +51,17 @@ export class RetryTimers {
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
 
-  stop(): void {
-    this.stopped = true;
+  /** Cancels what is scheduled, then waits for the attempts under way, for at most the grace. */
+  async stop(): Promise<void> {
+    this.stopping = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.running),
+      new Promise<void>((resolve) => (grace = setTimeout(resolve, this.policy.stopGraceMs ?? STOP_GRACE_MS))),
+    ]);
+    clearTimeout(grace);
+    this.stopped = true;
   }
 }

@@ -1,11 +1,12 @@
 // Escalations end to end through a real broker: commands over the websocket, delivery through the
 // outbox and a real SMTP server, answers over HTTP, chases, and a delivery that survives a restart.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STOP_GRACE_MS } from '../../src/broker/retry.js';
 import { addWorkingDays } from '../../src/domain/working-days.js';
 import { postEnquiry, RawAgent, startTestBroker, type TestBroker } from '../helpers/broker.js';
 
@@ -15,30 +16,69 @@ let smtp: SMTPServer | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
-  if (smtp) await new Promise<void>((resolve) => smtp!.close(() => resolve()));
-  smtp = undefined;
+  await stopSmtp();
 });
 
-/** A real SMTP server; `refuse` answers 451 (try later) while it returns true. */
-async function smtpServer(refuse: () => boolean): Promise<{ port: number; mails: ParsedMail[] }> {
-  const mails: ParsedMail[] = [];
+interface Smtp {
+  port: number;
+  /** The messages it accepted. */
+  mails: ParsedMail[];
+  /** How many messages it has been given whole, answered yet or not. */
+  received: number;
+  /** When it last answered (Date.now()), or 0 before it has. */
+  answeredAt: number;
+}
+
+/**
+ * A real SMTP server. It answers 451 (try later) while `refuse` returns true, and holds each answer
+ * `holdMs` after the message has arrived (Infinity: it never answers, like a hung relay).
+ */
+async function smtpServer({ refuse = () => false, holdMs = 0 }: { refuse?: () => boolean; holdMs?: number } = {}): Promise<Smtp> {
+  const server: Smtp = { port: 0, mails: [], received: 0, answeredAt: 0 };
   smtp = new SMTPServer({
     logger: false,
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    // On close, a held answer becomes a 421 after this long rather than smtp-server's 30 s.
+    closeTimeout: 100,
     onData(stream, _session, callback) {
       simpleParser(stream).then((mail) => {
-        if (refuse()) {
-          callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
-          return;
-        }
-        mails.push(mail);
-        callback();
+        server.received++;
+        if (holdMs === Infinity) return;
+        setTimeout(() => {
+          server.answeredAt = Date.now();
+          if (refuse()) {
+            callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
+            return;
+          }
+          server.mails.push(mail);
+          callback();
+        }, holdMs);
       }, callback);
     },
   });
   await new Promise<void>((resolve) => smtp!.listen(0, '127.0.0.1', resolve));
-  return { port: (smtp.server.address() as AddressInfo).port, mails };
+  server.port = (smtp.server.address() as AddressInfo).port;
+  return server;
+}
+
+async function stopSmtp(): Promise<void> {
+  if (smtp) await new Promise<void>((resolve) => smtp!.close(() => resolve()));
+  smtp = undefined;
+}
+
+function smtpMail(port: number) {
+  return { transport: 'smtp' as const, from: { name: 'Contact centre', address: 'contact@example.gov.uk' }, host: '127.0.0.1', port, secure: 'none' as const };
+}
+
+/** Every path under `dir` with its size and modification time: what any write there would change. */
+async function folderState(dir: string): Promise<Record<string, string>> {
+  const state: Record<string, string> = {};
+  for (const path of await readdir(dir, { recursive: true })) {
+    const found = await stat(join(dir, path)).catch(() => null);
+    state[path] = found ? `${found.size} bytes, modified ${found.mtimeMs}` : 'gone';
+  }
+  return state;
 }
 
 /** An agent holding a fresh enquiry tagged with a case number. */
@@ -125,8 +165,8 @@ describe('escalation to a court', () => {
 
   it('delivers through a real SMTP server, retrying a temporary refusal, and resumes a pending delivery after a restart exactly once', async () => {
     let refusing = true;
-    const server = await smtpServer(() => refusing);
-    const mail = { transport: 'smtp' as const, from: { name: 'Contact centre', address: 'contact@example.gov.uk' }, host: '127.0.0.1', port: server.port, secure: 'none' as const };
+    const server = await smtpServer({ refuse: () => refusing });
+    const mail = smtpMail(server.port);
     t = await startTestBroker({ mail, deliveryBaseDelayMs: 60_000, deliveryMaxDelayMs: 60_000 });
     const { agent, id } = await heldEnquiry(t);
     await agent.command({ type: 'escalate', ref: 'e', enquiryId: id, courtSlug: BIRMINGHAM, template: 'hearing-date' });
@@ -159,5 +199,52 @@ describe('escalation to a court', () => {
     expect(await agent.command({ type: 'escalate', ref: 'y', enquiryId: id, courtSlug: BIRMINGHAM, template: 'nope' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TEMPLATE' } });
     agent.close();
     bob.close();
+  });
+});
+
+describe('stopping while a court email is being sent', () => {
+  it('waits for it and records it: nothing is written after close, and a restart does not send it again', async () => {
+    const server = await smtpServer({ holdMs: 800 });
+    t = await startTestBroker({ mail: smtpMail(server.port), deliveryBaseDelayMs: 20 });
+    const { agent, id } = await heldEnquiry(t);
+    await agent.command({ type: 'escalate', ref: 'e', enquiryId: id, courtSlug: BIRMINGHAM, template: 'hearing-date' });
+    await agent.waitFor(() => server.received === 1, 'the email at the SMTP server');
+    agent.close();
+
+    const { dataDir, tokens } = t;
+    await t.broker.close();
+    const closedAt = Date.now();
+    expect(server.answeredAt, 'the SMTP server had answered when close() resolved').toBeGreaterThan(0);
+    expect(server.answeredAt).toBeLessThanOrEqual(closedAt);
+    const atClose = await folderState(dataDir);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await folderState(dataDir)).toEqual(atClose);
+
+    t = await startTestBroker({ mail: smtpMail(server.port), deliveryBaseDelayMs: 20 }, { dataDir, tokens });
+    const enquiry = (await (await t.get(`/v1/enquiries/${id}`, t.tokens.agent)).json()) as any;
+    expect(enquiry.escalations[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    await new Promise((r) => setTimeout(r, 300)); // a resend would have reached the server by now
+    expect(server.received).toBe(1);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('waits no longer than its grace for an SMTP server that never answers, and the abandoned attempt records nothing', async () => {
+    const server = await smtpServer({ holdMs: Infinity });
+    t = await startTestBroker({ mail: smtpMail(server.port) });
+    const { agent, id } = await heldEnquiry(t);
+    await agent.command({ type: 'escalate', ref: 'e', enquiryId: id, courtSlug: BIRMINGHAM, template: 'hearing-date' });
+    await agent.waitFor(() => server.received === 1, 'the email at the SMTP server');
+    agent.close();
+
+    const begun = Date.now();
+    await t.broker.close();
+    const took = Date.now() - begun;
+    expect(took).toBeGreaterThanOrEqual(STOP_GRACE_MS - 10);
+    expect(took).toBeLessThan(STOP_GRACE_MS + 2000);
+    // The relay gives up at last (421 as it shuts down), after the broker stopped waiting.
+    const atClose = await folderState(t.dataDir);
+    await stopSmtp();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await folderState(t.dataDir)).toEqual(atClose);
   });
 });

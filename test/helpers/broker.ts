@@ -65,8 +65,7 @@ export async function startTestBroker(options: Partial<BrokerOptions> = {}, reus
     get: (path, token = tokens.intake) => fetch(`${broker.url}${path}`, { headers: { authorization: `Bearer ${token}` } }),
     close: async () => {
       await broker.close();
-      // A court email being written as the broker stops can still land: retry the removal briefly.
-      if (!reuse) await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+      if (!reuse) await rm(dir, { recursive: true, force: true });
     },
   };
 }

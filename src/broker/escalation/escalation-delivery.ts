@@ -34,8 +34,9 @@ export class EscalationDelivery {
     }
   }
 
+  /** Stops retrying; once the emails being sent are done (or the grace is over), closes the transport. */
   async stop(): Promise<void> {
-    this.retries.stop();
+    await this.retries.stop();
     await this.options.transport.close();
   }
 
@@ -57,6 +58,7 @@ export class EscalationDelivery {
     const result = await this.options.transport
       .send(emailOf(escalation))
       .catch((err: Error): SendResult => ({ ok: false, temporary: true, reason: err.message }));
+    // Abandoned by a stop that could wait no longer: the journal may be closed. Resent after a restart.
     if (this.retries.isStopped) return;
     const actor = { kind: 'system' as const, name: 'mail' };
     if (result.ok) {
