@@ -23,7 +23,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../domain/events.js';
 import { acquireLock, type HeldLock } from './lock.js';
+import { syncDirectory, writeAll } from './file-ops.js';
+import { readLines, type LinesRead } from './line-reader.js';
 import {
+  checkChainLine,
   checkRecordLine,
   encodeRecord,
   genesisHash,
@@ -32,14 +35,10 @@ import {
   parseRecordLine,
   type LineCheck,
 } from './record-format.js';
-import type { JournalStore, NewRecord, OpenedJournal } from './store.js';
+import type { JournalPosition, JournalStore, NewRecord, OpenedJournal, ResumeFrom } from './store.js';
 
 export const JOURNAL_FILE = 'journal.ndjson';
 export const LOCK_FILE = 'journal.lock';
-
-const READ_CHUNK = 4 * 1024 * 1024;
-/** No record comes near this; a longer "line" is damage, skipped without holding it in memory. */
-const MAX_LINE = 64 * 1024 * 1024;
 
 export interface FileJournalOptions {
   dir: string;
@@ -60,6 +59,23 @@ interface Group {
 }
 
 const newGroup = (): Group => ({ lines: [], records: [], waiters: [] });
+
+/** What one pass over the journal found. */
+interface Scanned extends LinesRead {
+  epoch: string;
+  lastSeq: number;
+  lastHash: string;
+  bad: { lineNo: number; offset: number; check: Exclude<LineCheck, { ok: true }> } | undefined;
+}
+
+interface Replayed extends Scanned {
+  size: number;
+  resumedAfter: number;
+  warnings: string[];
+}
+
+/** Ends a pass early: the journal does not hold the checkpoint's position. */
+class Rewind extends Error {}
 
 export class FileJournalStore implements JournalStore {
   private readonly dir: string;
@@ -91,28 +107,29 @@ export class FileJournalStore implements JournalStore {
     this.log = options.log ?? (() => {});
   }
 
-  open(onRecord: (record: JournalRecord) => void): Promise<OpenedJournal> {
+  open(onRecord: (record: JournalRecord) => void, resume?: ResumeFrom): Promise<OpenedJournal> {
     if (this.phase !== 'new') {
       return Promise.reject(new Error(`the journal in ${this.dir} was already opened; make a new store to open it again`));
     }
     this.phase = 'opening';
-    const opening = this.openAndReplay(onRecord);
+    const opening = this.openAndReplay(onRecord, resume);
     this.opening = opening.catch(() => {});
     return opening;
   }
 
-  private async openAndReplay(onRecord: (record: JournalRecord) => void): Promise<OpenedJournal> {
+  private async openAndReplay(onRecord: (record: JournalRecord) => void, resume: ResumeFrom | undefined): Promise<OpenedJournal> {
     try {
       // The journal holds court users' messages: readable by the broker's user alone.
       await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       this.lock = await acquireLock(join(this.dir, LOCK_FILE), this.dir, this.log);
       this.handle = await this.openOrCreate();
-      const replayed = await this.replay(this.handle, onRecord);
+      const replayed = await this.replay(this.handle, onRecord, resume);
       this.nextSeq = replayed.lastSeq + 1;
       this.prevHash = replayed.lastHash;
       this.size = replayed.size;
       this.phase = 'open';
-      return { epoch: replayed.epoch, lastSeq: replayed.lastSeq, warnings: replayed.warnings };
+      const { epoch, lastSeq, lastHash, resumedAfter, warnings } = replayed;
+      return { epoch, lastSeq, lastHash, resumedAfter, warnings };
     } catch (err) {
       await this.handle?.close().catch(() => {});
       this.handle = undefined;
@@ -145,91 +162,23 @@ export class FileJournalStore implements JournalStore {
   }
 
   /**
-   * Streams the file in big chunks and splits lines on the raw bytes (no readline: replaying a
-   * million records must take seconds), verifying each record and handing it on at once so no
-   * more than a chunk is ever held.
+   * Verifies every record, hands on those the caller does not already hold, and cuts a torn tail.
+   * With a checkpoint, the records it covers are checked for their place in the chain only; if
+   * the journal turns out not to hold the checkpoint's position, the caller is told and the whole
+   * journal is replayed instead.
    */
-  private async replay(
-    handle: FileHandle,
-    onRecord: (record: JournalRecord) => void,
-  ): Promise<{ epoch: string; lastSeq: number; lastHash: string; size: number; warnings: string[] }> {
-    let epoch = '';
-    let lineNo = 0;
-    let lastSeq = 0;
-    let lastHash = '';
-    /** The first record that did not verify; fatal unless nothing valid follows it. */
-    let bad: { lineNo: number; offset: number; check: Exclude<LineCheck, { ok: true }> } | undefined;
-
-    const takeLine = (line: string, offset: number): void => {
-      lineNo++;
-      if (lineNo === 1) {
-        try {
-          epoch = parseHeaderLine(line).epoch;
-        } catch (err) {
-          throw new Error(`${this.file} is not a journal this broker can read: ${(err as Error).message}. ${REFUSAL}`);
-        }
-        lastHash = genesisHash(line);
-        return;
-      }
-      if (bad) {
-        if (parseRecordLine(line) !== undefined) throw this.damaged(bad.lineNo, bad.check, lastSeq, 'and records follow it');
-        return;
-      }
-      const check = checkRecordLine(line, lastHash, lastSeq + 1);
-      if (check.ok) {
-        onRecord(check.record);
-        lastSeq = check.record.seq;
-        lastHash = check.record.hash;
-      } else if (check.problem === 'seq') {
-        // A crash cannot put a whole record in the wrong place; someone removed or moved records.
-        throw this.damaged(lineNo, check, lastSeq);
-      } else {
-        bad = { lineNo, offset, check };
-      }
-    };
-
-    let buf = Buffer.allocUnsafe(READ_CHUNK);
-    let bufOffset = 0; // file offset of buf[0]
-    let have = 0; // bytes of buf holding file data
-    let skipping: number | undefined; // file offset of an over-long line being skipped
-    for (;;) {
-      if (have === buf.length) {
-        if (buf.length < MAX_LINE) {
-          const bigger = Buffer.allocUnsafe(buf.length * 2);
-          buf.copy(bigger, 0, 0, have);
-          buf = bigger;
-        } else {
-          skipping ??= bufOffset;
-          bufOffset += have;
-          have = 0;
-        }
-      }
-      const { bytesRead } = await handle.read(buf, have, buf.length - have, bufOffset + have);
-      if (bytesRead === 0) break;
-      have += bytesRead;
-      const view = buf.subarray(0, have);
-      let start = 0;
-      for (let nl = view.indexOf(10, 0); nl !== -1; nl = view.indexOf(10, start)) {
-        if (skipping !== undefined) {
-          takeLine('', skipping);
-          skipping = undefined;
-        } else {
-          takeLine(view.toString('utf8', start, nl), bufOffset + start);
-        }
-        start = nl + 1;
-      }
-      buf.copy(buf, 0, start, have);
-      bufOffset += start;
-      have -= start;
+  private async replay(handle: FileHandle, onRecord: (record: JournalRecord) => void, resume: ResumeFrom | undefined): Promise<Replayed> {
+    let scanned = await this.scan(handle, onRecord, resume?.after);
+    let rewound: string | undefined;
+    if ('rewind' in scanned) {
+      rewound = scanned.rewind;
+      resume?.onRewind(rewound);
+      scanned = await this.scan(handle, onRecord, undefined);
     }
-    const end = bufOffset + have;
-    const tornAt = skipping ?? (have > 0 ? bufOffset : undefined);
-
-    if (lineNo === 0) {
-      const why = end === 0 ? 'it is empty' : 'its header line is incomplete';
-      throw new Error(`${this.file} is not a journal this broker can read: ${why}. ${REFUSAL}`);
-    }
+    const result = scanned as Scanned; // a pass without a checkpoint never rewinds
     const warnings: string[] = [];
+    if (rewound) warnings.push(`journal: not using the checkpoint (${rewound}); replayed the whole journal`);
+    const { bad, tornAt, end, lastSeq } = result;
     const cut = bad?.offset ?? tornAt;
     if (cut !== undefined) {
       const dropped = end - cut;
@@ -244,7 +193,70 @@ export class FileJournalStore implements JournalStore {
       await handle.datasync();
       warnings.push(`journal: dropped a ${kind} tail of ${dropped} bytes after seq ${lastSeq} (${why})`);
     }
-    return { epoch, lastSeq, lastHash, size: cut ?? end, warnings };
+    return { ...result, size: cut ?? end, resumedAfter: resume && !rewound ? resume.after.seq : 0, warnings };
+  }
+
+  /**
+   * One pass over the file. Records up to `after.seq` are only checked for their place in the
+   * chain; later ones are parsed, checked and handed on at once, so no more than a chunk is held.
+   * Ends early with `rewind` when the journal turns out not to hold `after`.
+   */
+  private async scan(
+    handle: FileHandle,
+    onRecord: (record: JournalRecord) => void,
+    after: JournalPosition | undefined,
+  ): Promise<Scanned | { rewind: string }> {
+    let epoch = '';
+    let lineNo = 0;
+    let lastSeq = 0;
+    let lastHash = '';
+    /** The first record that did not verify; fatal unless nothing valid follows it. */
+    let bad: Scanned['bad'];
+
+    const takeLine = (line: string, offset: number): void => {
+      lineNo++;
+      if (lineNo === 1) {
+        try {
+          epoch = parseHeaderLine(line).epoch;
+        } catch (err) {
+          throw new Error(`${this.file} is not a journal this broker can read: ${(err as Error).message}. ${REFUSAL}`);
+        }
+        if (after && after.epoch !== epoch) throw new Rewind(`it was made for journal epoch ${after.epoch}, and this journal is epoch ${epoch}`);
+        lastHash = genesisHash(line);
+        return;
+      }
+      if (bad) {
+        if (parseRecordLine(line) !== undefined) throw this.damaged(bad.lineNo, bad.check, lastSeq, 'and records follow it');
+        return;
+      }
+      const held = after !== undefined && lastSeq < after.seq;
+      const check = held ? checkChainLine(line, lastHash, lastSeq + 1) : checkRecordLine(line, lastHash, lastSeq + 1);
+      if (check.ok) {
+        lastSeq++;
+        lastHash = 'record' in check ? check.record.hash : check.hash;
+        if ('record' in check) onRecord(check.record);
+        else if (lastSeq === after?.seq && lastHash !== after.hash) throw new Rewind(`this journal's record ${lastSeq} is not the one it was made from`);
+      } else if (check.problem === 'seq') {
+        // A crash cannot put a whole record in the wrong place; someone removed or moved records.
+        throw this.damaged(lineNo, check, lastSeq);
+      } else {
+        bad = { lineNo, offset, check };
+      }
+    };
+
+    let read;
+    try {
+      read = await readLines(handle, takeLine);
+    } catch (err) {
+      if (err instanceof Rewind) return { rewind: err.message };
+      throw err;
+    }
+    if (lineNo === 0) {
+      const why = read.end === 0 ? 'it is empty' : 'its header line is incomplete';
+      throw new Error(`${this.file} is not a journal this broker can read: ${why}. ${REFUSAL}`);
+    }
+    if (after && lastSeq < after.seq) return { rewind: `it is at seq ${after.seq}, and this journal ends at seq ${lastSeq}` };
+    return { epoch, lastSeq, lastHash, bad, ...read };
   }
 
   private damaged(lineNo: number, check: Exclude<LineCheck, { ok: true }>, lastGoodSeq: number, more?: string): Error {
@@ -374,29 +386,6 @@ export class FileJournalStore implements JournalStore {
 }
 
 const REFUSAL = 'The broker refuses to start; restore the journal from a backup.';
-
-/** One write call; more only if the kernel takes fewer bytes than offered. */
-async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-/** Makes a rename durable. Some platforms cannot fsync a directory; there it is a no-op. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
-  } finally {
-    await handle?.close();
-  }
-}
 
 /** A record the replay could not read back would stop the broker on its next start. */
 function checkNewRecord(item: NewRecord): void {

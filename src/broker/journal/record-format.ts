@@ -122,6 +122,43 @@ export function checkRecordLine(line: string, prevHash: string, expectedSeq: num
   return { ok: true, record };
 }
 
+/**
+ * Checks one line's place in the chain without parsing it, for records a checkpoint has already
+ * folded: the seq is read off the body's fixed start (`{"seq":N,`) and the hash is verified as in
+ * `checkRecordLine`. A line whose hash matches is byte for byte what the broker wrote, so its
+ * shape needs no second look.
+ */
+export function checkChainLine(line: string, prevHash: string, expectedSeq: number): ChainCheck {
+  const cut = line.length - HASH_SUFFIX_LENGTH;
+  const seq = cut > 0 && line.startsWith(SEQ_PREFIX) ? leadingSeq(line) : undefined;
+  if (seq === undefined || line.charCodeAt(line.length - 1) !== 125 || !line.startsWith(HASH_PREFIX, cut)) {
+    return { ok: false, problem: 'unreadable', detail: 'it is not a complete journal record' };
+  }
+  if (seq !== expectedSeq) return { ok: false, problem: 'seq', seq, detail: `it has seq ${seq} where seq ${expectedSeq} should be` };
+  const hash = sha256hex(`${prevHash}${line.slice(0, cut)}}`);
+  if (!line.endsWith(hash, line.length - 2)) {
+    return { ok: false, problem: 'hash', seq, detail: 'its hash does not match its content and the record before it' };
+  }
+  return { ok: true, seq, hash };
+}
+
+export type ChainCheck = { ok: true; seq: number; hash: string } | Exclude<LineCheck, { ok: true }>;
+
+const SEQ_PREFIX = '{"seq":';
+
+/** The digits after `{"seq":` up to the comma, or undefined when they are not a plain seq. */
+function leadingSeq(line: string): number | undefined {
+  let seq = 0;
+  let i = SEQ_PREFIX.length;
+  for (; i < line.length && i < SEQ_PREFIX.length + 16; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 44) break;
+    if (c < 48 || c > 57) return undefined;
+    seq = seq * 10 + (c - 48);
+  }
+  return i > SEQ_PREFIX.length && line.charCodeAt(i) === 44 && seq > 0 ? seq : undefined;
+}
+
 /** The record on a line if it has a record's shape (hash unchecked), otherwise undefined. */
 export function parseRecordLine(line: string): JournalRecord | undefined {
   const record = recordShaped(parseJson(line));

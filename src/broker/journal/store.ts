@@ -8,22 +8,46 @@ export interface NewRecord {
   event: CourtdeskEvent;
 }
 
+/** A point in one journal's history: the record `seq` of journal `epoch`, whose hash is `hash`. */
+export interface JournalPosition {
+  epoch: string;
+  seq: number;
+  hash: string;
+}
+
+/** A checkpoint the caller has already folded, so replay can skip folding what it holds. */
+export interface ResumeFrom {
+  /** Records up to here are verified but not handed to `onRecord`. */
+  after: JournalPosition;
+  /**
+   * Called, before any record is handed over, when the journal does not hold `after` (another
+   * epoch, a different record at that seq, or a journal that ends before it): every record from
+   * seq 1 is handed over instead, so the caller must drop the checkpoint's state.
+   */
+  onRewind(why: string): void;
+}
+
 export interface OpenedJournal {
   /** Identifies this journal's history; a client holding another epoch must take a fresh snapshot. */
   epoch: string;
   /** The seq of the last good record (0 when empty). */
   lastSeq: number;
+  /** Its hash (for an empty journal, the hash record 1 will chain to). */
+  lastHash: string;
+  /** The seq after which records were handed to `onRecord`: the checkpoint's, or 0 for all of them. */
+  resumedAfter: number;
   /** Human-readable warnings, e.g. a torn tail that was truncated. */
   warnings: string[];
 }
 
 export interface JournalStore {
   /**
-   * Reads and verifies the whole journal, handing each record to `onRecord` in seq order, then
-   * readies the store for appends. Creates an empty journal (new epoch) when there is none.
-   * Rejects with a clear message when the hash chain breaks anywhere but a torn tail.
+   * Reads and verifies the whole journal, handing each record to `onRecord` in seq order (only
+   * those after `resume.after` when the journal holds that position), then readies the store for
+   * appends. Creates an empty journal (new epoch) when there is none. Rejects with a clear message
+   * when the hash chain breaks anywhere but a torn tail, checkpoint or not.
    */
-  open(onRecord: (record: JournalRecord) => void): Promise<OpenedJournal>;
+  open(onRecord: (record: JournalRecord) => void, resume?: ResumeFrom): Promise<OpenedJournal>;
 
   /**
    * Gives the events their seq, time and hash at once (so the caller can fold them into its state

@@ -37,7 +37,7 @@ describe('FileJournalStore round trip', () => {
     await first.store.close();
 
     const second = await openAll(dir);
-    expect(second.opened).toEqual({ epoch: first.opened.epoch, lastSeq: 3, warnings: [] });
+    expect(second.opened).toEqual({ epoch: first.opened.epoch, lastSeq: 3, lastHash: b.records[0]!.hash, resumedAfter: 0, warnings: [] });
     expect(second.records).toEqual([...a.records, ...b.records]);
   });
 

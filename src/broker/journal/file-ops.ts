@@ -1,0 +1,26 @@
+// The two file operations durable writes need, shared by the journal and its checkpoint.
+import type { FileHandle } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
+
+/** One write call; more only if the kernel takes fewer bytes than offered. */
+export async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Makes a rename durable. Some platforms cannot fsync a directory; there it is a no-op. */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
+  } finally {
+    await handle?.close();
+  }
+}

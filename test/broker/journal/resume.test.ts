@@ -1,0 +1,99 @@
+// Opening the journal from a checkpoint's position: records it covers are verified but not handed
+// over; when the journal does not hold that position, the caller is told and everything is replayed.
+import { promises as fs } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../../src/domain/events.js';
+import type { JournalPosition } from '../../../src/broker/journal/store.js';
+import { cleanUp, journalPath, journalWith, openAll, readLines, received, store, tempDir } from './helpers.js';
+
+afterEach(cleanUp);
+
+/** Opens from `after`, collecting the records handed over and any rewind. */
+async function openFrom(dir: string, after: JournalPosition) {
+  const s = store(dir);
+  const handed: JournalRecord[] = [];
+  const rewinds: string[] = [];
+  const opened = await s.open((r) => handed.push(r), { after, onRewind: (why) => rewinds.push(why) });
+  return { store: s, handed, rewinds, opened };
+}
+
+async function journalOf(count: number) {
+  const dir = await tempDir();
+  const records = await journalWith(dir, count);
+  const { opened, store: s } = await openAll(dir);
+  await s.close();
+  const at = (seq: number): JournalPosition => ({ epoch: opened.epoch, seq, hash: records[seq - 1]!.hash });
+  return { dir, records, epoch: opened.epoch, at };
+}
+
+describe('opening from a checkpoint', () => {
+  it('hands over only the records after it, and says where it resumed', async () => {
+    const { dir, records, at } = await journalOf(6);
+    const { handed, rewinds, opened } = await openFrom(dir, at(4));
+    expect(handed).toEqual(records.slice(4));
+    expect(rewinds).toEqual([]);
+    expect(opened).toMatchObject({ lastSeq: 6, lastHash: records[5]!.hash, resumedAfter: 4, warnings: [] });
+  });
+
+  it('hands over nothing when the checkpoint is at the last record, and appends carry on the chain', async () => {
+    const { dir, at } = await journalOf(3);
+    const { handed, store: s, opened } = await openFrom(dir, at(3));
+    expect(handed).toEqual([]);
+    expect(opened.resumedAfter).toBe(3);
+    await s.append([received(4)]).durable;
+    await s.close();
+    const again = await openFrom(dir, at(3));
+    expect(again.handed.map((r) => r.seq)).toEqual([4]);
+  });
+
+  it('rewinds and replays everything when the record at its seq has another hash', async () => {
+    const { dir, records, at } = await journalOf(5);
+    const { handed, rewinds, opened } = await openFrom(dir, { ...at(3), hash: 'f'.repeat(64) });
+    expect(rewinds).toEqual(["this journal's record 3 is not the one it was made from"]);
+    expect(handed).toEqual(records);
+    expect(opened.resumedAfter).toBe(0);
+    expect(opened.warnings).toEqual([
+      "journal: not using the checkpoint (this journal's record 3 is not the one it was made from); replayed the whole journal",
+    ]);
+  });
+
+  it('rewinds when the journal ends before the checkpoint (restored from an older backup)', async () => {
+    const { dir, records, at } = await journalOf(3);
+    const { handed, rewinds } = await openFrom(dir, { ...at(3), seq: 7 });
+    expect(rewinds).toEqual(['it is at seq 7, and this journal ends at seq 3']);
+    expect(handed).toEqual(records);
+  });
+
+  it('rewinds when the checkpoint belongs to another journal (another epoch)', async () => {
+    const { dir, records, at, epoch } = await journalOf(3);
+    const { handed, rewinds } = await openFrom(dir, { ...at(2), epoch: 'another' });
+    expect(rewinds).toEqual([`it was made for journal epoch another, and this journal is epoch ${epoch}`]);
+    expect(handed).toEqual(records);
+  });
+
+  it('still refuses a journal altered before the checkpoint, where nothing is folded', async () => {
+    const { dir, at } = await journalOf(5);
+    const lines = await readLines(dir);
+    lines[2] = lines[2]!.replace('caller2@example.org', 'someone-else@example.org');
+    await fs.writeFile(journalPath(dir), lines.join('\n'));
+    await expect(openFrom(dir, at(4))).rejects.toThrow(/line 3 \(seq 2\): its hash does not match.*altered or damaged/);
+  });
+
+  it('still refuses a record removed before the checkpoint (a seq gap)', async () => {
+    const { dir, at } = await journalOf(5);
+    const lines = await readLines(dir);
+    lines.splice(2, 1);
+    await fs.writeFile(journalPath(dir), lines.join('\n'));
+    await expect(openFrom(dir, at(4))).rejects.toThrow(/line 3 \(seq 3\): it has seq 3 where seq 2 should be/);
+  });
+
+  it('cuts a torn tail after the checkpoint as it would without one', async () => {
+    const { dir, records, at } = await journalOf(4);
+    await fs.appendFile(journalPath(dir), '{"seq":5,"at":"2026-');
+    const { handed, opened } = await openFrom(dir, at(2));
+    expect(handed).toEqual(records.slice(2));
+    expect(opened.warnings).toEqual([
+      'journal: dropped a torn tail of 20 bytes after seq 4 (the record for seq 5 was incomplete; it was never acknowledged)',
+    ]);
+  });
+});
