@@ -43,6 +43,13 @@ export interface BrokerOptions {
   allowedOrigins?: string[] | null;
   /** Durable events kept in memory for resuming clients. Default 100,000. */
   recentEvents?: number;
+  /**
+   * A checkpoint of the state (DATA/checkpoint.ndjson) is written at shutdown and, while serving,
+   * after this many events, at most once per `checkpointMinIntervalMs`; a start then folds only the
+   * events after it. 0 writes one only at shutdown. Defaults 200,000 events and 300,000 ms.
+   */
+  checkpointEvery?: number;
+  checkpointMinIntervalMs?: number;
   /** HMAC secret for callback signatures; default read from (or created in) DATA/callback-secret. */
   callbackSecret?: string;
   /** A folder of the deployment's own templates (en/ and cy/ inside), adding to or replacing the built-in ones. Default DATA/templates when it exists. */
@@ -80,9 +87,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const log = options.log ?? ((line: string) => process.stderr.write(`courtdesk broker: ${line}\n`));
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
 
-  const core = new BrokerCore(new FileJournalStore({ dir: options.dataDir, log }), options.recentEvents ?? 100_000);
-  const warnings = await core.open();
+  const core = new BrokerCore(new FileJournalStore({ dir: options.dataDir, log }), {
+    recentLimit: options.recentEvents ?? 100_000,
+    checkpointDir: options.dataDir,
+    checkpointEvery: options.checkpointEvery ?? 200_000,
+    checkpointMinIntervalMs: options.checkpointMinIntervalMs ?? 300_000,
+    log,
+  });
+  const { warnings, resumedAfter, lastSeq } = await core.open();
   for (const w of warnings) log(`warning: ${w}`);
+  if (resumedAfter > 0) log(`journal: started from the checkpoint at seq ${resumedAfter}, then folded the ${lastSeq - resumedAfter} events after it`);
 
   let hub: AgentHub | undefined;
   const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);

@@ -1,48 +1,87 @@
 // The broker's heart: the journal, the state folded from it, and the recent history kept for
 // resuming clients. Events are folded into state the moment they are appended (so the next
 // command already sees them: one claim wins), but nobody hears of them until they are durable.
+// A checkpoint of the state is written at shutdown and every so often, so a start folds only the
+// events after it (the whole journal is still verified).
 import type { State } from '../domain/enquiry.js';
 import { emptyState } from '../domain/enquiry.js';
 import type { JournalRecord } from '../domain/events.js';
 import { applyEvent } from '../domain/reducer.js';
 import type { EventEntry } from '../protocol/frames.js';
-import type { JournalStore, NewRecord } from './journal/store.js';
+import { readCheckpoint, writeCheckpoint } from './journal/checkpoint.js';
+import { captureState } from './journal/checkpoint-format.js';
+import type { JournalPosition, JournalStore, NewRecord } from './journal/store.js';
+
+export interface CoreOptions {
+  /** How many durable events stay in memory for resuming clients; older gaps get a fresh snapshot. */
+  recentLimit: number;
+  /** The folder for checkpoints; none are read or written without one. */
+  checkpointDir?: string;
+  /** Durable events after which a checkpoint is written while serving (0: only at shutdown). */
+  checkpointEvery: number;
+  /** The least time between two checkpoints written while serving: each costs seconds of CPU on a big state. */
+  checkpointMinIntervalMs: number;
+  log: (line: string) => void;
+}
+
+export interface CoreOpened {
+  warnings: string[];
+  /** The checkpoint's seq when the start folded only what came after it; 0 for a full replay. */
+  resumedAfter: number;
+  lastSeq: number;
+}
 
 export class BrokerCore {
-  readonly state: State = emptyState();
+  state: State = emptyState();
   epoch = '';
   /** The highest seq known to be on disk. */
   durableSeq = 0;
+  /** The last record appended (durable or not). */
+  private tip: JournalPosition = { epoch: '', seq: 0, hash: '' };
   /** Durable records kept for resuming clients; wire entries are built only when one is needed. */
   private recent: JournalRecord[] = [];
   private readonly commitListeners: Array<(entries: EventEntry[]) => void> = [];
+  private checkpointedSeq = 0;
+  private checkpointStartedAt = 0;
+  private checkpointing: Promise<void> | undefined;
 
   constructor(
     private readonly store: JournalStore,
-    /** How many durable events stay in memory for resuming clients; older gaps get a fresh snapshot. */
-    private readonly recentLimit: number,
+    private readonly options: CoreOptions,
   ) {}
 
-  async open(): Promise<string[]> {
+  async open(): Promise<CoreOpened> {
+    const dir = this.options.checkpointDir;
+    const { loaded, warning } = dir ? await readCheckpoint(dir) : {};
+    if (loaded) this.state = loaded.state;
     // History from before this start is not kept for resuming: a client that missed events before
     // a restart takes a fresh snapshot. Holding a million replayed records until they were trimmed
     // cost seconds of garbage collection at start.
-    const opened = await this.store.open((record) => applyEvent(this.state, record));
+    const opened = await this.store.open(
+      (record) => applyEvent(this.state, record),
+      loaded && { after: loaded.position, onRewind: () => (this.state = emptyState()) },
+    );
     this.epoch = opened.epoch;
     this.durableSeq = opened.lastSeq;
+    this.tip = { epoch: opened.epoch, seq: opened.lastSeq, hash: opened.lastHash };
+    this.checkpointedSeq = opened.resumedAfter;
+    this.checkpointStartedAt = Date.now();
     this.store.onCommit((records) => {
       this.durableSeq = records[records.length - 1]?.seq ?? this.durableSeq;
       for (const record of records) this.remember(record);
       const entries = records.map(entryOf);
       for (const listener of this.commitListeners) listener(entries);
+      this.checkpointIfDue();
     });
-    return opened.warnings;
+    return { warnings: warning ? [warning, ...opened.warnings] : opened.warnings, resumedAfter: opened.resumedAfter, lastSeq: opened.lastSeq };
   }
 
   /** Appends and folds at once; `durable` resolves when the events are on disk. */
   record(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
     const appended = this.store.append(batch);
     for (const record of appended.records) applyEvent(this.state, record);
+    const last = appended.records[appended.records.length - 1];
+    if (last) this.tip = { epoch: this.epoch, seq: last.seq, hash: last.hash };
     return appended;
   }
 
@@ -63,14 +102,40 @@ export class BrokerCore {
     return this.store.flush();
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  /** Writes a last checkpoint (unless nothing happened since the one before), then closes the journal. */
+  async close(): Promise<void> {
+    await this.checkpointing;
+    if (this.tip.seq > this.checkpointedSeq) await this.checkpoint(false);
+    await this.store.close();
+  }
+
+  private checkpointIfDue(): void {
+    const { checkpointEvery, checkpointMinIntervalMs } = this.options;
+    if (this.checkpointing || checkpointEvery === 0 || this.durableSeq - this.checkpointedSeq < checkpointEvery) return;
+    if (Date.now() - this.checkpointStartedAt < checkpointMinIntervalMs) return;
+    this.checkpointing = this.checkpoint(true).finally(() => (this.checkpointing = undefined));
+  }
+
+  /** Never rejects: a checkpoint that could not be written only makes the next start slower. */
+  private async checkpoint(paced: boolean): Promise<void> {
+    const dir = this.options.checkpointDir;
+    if (!dir || this.tip.seq === 0) return;
+    this.checkpointStartedAt = Date.now();
+    const capture = captureState(this.state, this.tip);
+    try {
+      // The state may hold events not yet on disk; the checkpoint must not get ahead of the journal.
+      await this.store.flush();
+      await writeCheckpoint(dir, capture, { paced });
+      this.checkpointedSeq = Math.max(this.checkpointedSeq, capture.position.seq);
+    } catch (err) {
+      this.options.log(`warning: checkpoint at seq ${capture.position.seq} not written (${(err as Error).message}); the next start replays more of the journal`);
+    }
   }
 
   private remember(record: JournalRecord): void {
     this.recent.push(record);
     // Trim in chunks: dropping one element per event would make every append O(n).
-    if (this.recent.length > this.recentLimit * 1.25) this.recent = this.recent.slice(this.recent.length - this.recentLimit);
+    if (this.recent.length > this.options.recentLimit * 1.25) this.recent = this.recent.slice(this.recent.length - this.options.recentLimit);
   }
 }
 

@@ -21,6 +21,20 @@ export class RecentMap<K, V> {
     return this.current.has(key) || this.previous.has(key);
   }
 
+  /**
+   * The entries as they are now, oldest first, read lazily: entries set after this call are not
+   * reached (keys are only ever added, so the first N of each generation stay put).
+   */
+  entriesNow(): Iterable<[K, V]> {
+    const { previous, current } = this;
+    const previousSize = previous.size;
+    const currentSize = current.size;
+    return (function* () {
+      yield* firstEntries(previous, previousSize);
+      yield* firstEntries(current, currentSize);
+    })();
+  }
+
   /** A key set again while still in the previous generation is found in the current one first. */
   set(key: K, value: V): void {
     this.current.set(key, value);
@@ -28,5 +42,15 @@ export class RecentMap<K, V> {
       this.previous = this.current;
       this.current = new Map();
     }
+  }
+}
+
+/** The first `count` entries of a map, read lazily: entries added after the call are not reached. */
+export function* firstEntries<K, V>(map: Map<K, V>, count: number): Generator<[K, V]> {
+  if (count === 0) return;
+  let taken = 0;
+  for (const entry of map) {
+    yield entry;
+    if (++taken === count) return;
   }
 }

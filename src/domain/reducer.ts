@@ -6,6 +6,12 @@ import type { Actor, CourtdeskEvent, DeliveryState, JournalRecord } from './even
 /** What a fold needs of a journal record (clients receive records without their hash). */
 export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { actor?: Actor; ref?: string };
 
+/**
+ * Names what this fold makes of the events. Bump it whenever the same events would fold to
+ * different state (a new field, a changed rule): the broker's checkpoints record it, and one made
+ * by another fold is set aside and the whole journal replayed.
+ */
+export const FOLD_VERSION = 1;
 
 const PREVIEW_LENGTH = 80;
 

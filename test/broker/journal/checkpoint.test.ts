@@ -1,0 +1,194 @@
+// Checkpoints through the real journal and the real fold: a start from a checkpoint must give the
+// state a full replay gives, and a checkpoint that does not check out must never be used.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BrokerCore, type CoreOptions } from '../../../src/broker/core.js';
+import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from '../../../src/broker/journal/checkpoint.js';
+import { captureState } from '../../../src/broker/journal/checkpoint-format.js';
+import { FileJournalStore } from '../../../src/broker/journal/file-store.js';
+import type { NewRecord } from '../../../src/broker/journal/store.js';
+import type { Actor } from '../../../src/domain/events.js';
+import { cleanUp, tempDir } from './helpers.js';
+
+afterEach(cleanUp);
+
+const intake: Actor = { kind: 'intake', name: 'web-form' };
+const alice: Actor = { kind: 'agent', name: 'alice' };
+const bob: Actor = { kind: 'agent', name: 'bob' };
+const system: Actor = { kind: 'system', name: 'delivery' };
+
+/** Every kind of event, over several enquiries, so each part of the state has something in it. */
+function lifeOf(i: number): NewRecord[] {
+  const id = `E${i}`;
+  const m = (k: string) => `M${i}${k}`;
+  return [
+    {
+      actor: intake,
+      event: { type: 'enquiry.received', enquiryId: id, messageId: m('a'), channel: i % 2 ? 'whatsapp' : 'web', from: `+4477000${i % 3}`, name: i % 4 ? 'Siân Ŵyn' : null, text: `Ble mae'r llys? 305JE12${i}`, language: i % 3 ? 'en' : 'cy', callbackUrl: null, idempotencyKey: `key-${i}`, externalId: `wamid.${i}a` },
+    },
+    { actor: alice, ref: `claim-${i}`, event: { type: 'enquiry.claimed', enquiryId: id, agent: 'alice' } },
+    { actor: alice, ref: `reply-${i}`, event: { type: 'enquiry.replied', enquiryId: id, messageId: m('b'), agent: 'alice', text: 'Diolch — we are looking into it.' } },
+    { actor: system, event: { type: 'reply.delivery', enquiryId: id, messageId: m('b'), state: 'delivered', attempts: 1, externalId: `wamid.${i}b` } },
+    { actor: intake, event: { type: 'enquiry.message', enquiryId: id, messageId: m('c'), text: 'Any news?', externalId: `wamid.${i}c` } },
+    { actor: alice, ref: `note-${i}`, event: { type: 'enquiry.noted', enquiryId: id, messageId: m('d'), agent: 'alice', text: 'Asked the court.' } },
+    { actor: alice, ref: `tag-${i}`, event: { type: 'enquiry.tagged', enquiryId: id, caseNumber: '305JE126', format: 'civil' } },
+    { actor: alice, ref: `untag-${i}`, event: { type: 'enquiry.untagged', enquiryId: id, caseNumber: '305JE126' } },
+    {
+      actor: alice,
+      ref: `escalate-${i}`,
+      event: { type: 'escalation.created', enquiryId: id, escalationId: `X${i}`, courtSlug: 'lancaster-courthouse', courtName: 'Lancaster Courthouse', to: 'enquiries.lancaster.countycourt@justice.gov.uk', template: 'general', language: 'en', subject: `Enquiry ${id}`, text: 'Dear court,', html: '<p>Dear court,</p>' },
+    },
+    { actor: system, event: { type: 'escalation.delivery', enquiryId: id, escalationId: `X${i}`, state: 'sent', attempts: 1, chaseDueOn: '2026-12-08' } },
+    ...(i % 2 ? [{ actor: alice, event: { type: 'escalation.answered', enquiryId: id, escalationId: `X${i}`, messageId: m('e'), text: 'Received.' } } as NewRecord] : []),
+    { actor: alice, ref: `transfer-${i}`, event: { type: 'enquiry.transferred', enquiryId: id, fromAgent: 'alice', toAgent: 'bob' } },
+    ...(i % 3 === 0
+      ? [
+          { actor: bob, ref: `close-${i}`, event: { type: 'enquiry.closed', enquiryId: id } } as NewRecord,
+          { actor: bob, ref: `reopen-${i}`, event: { type: 'enquiry.reopened', enquiryId: id } } as NewRecord,
+        ]
+      : i % 3 === 1
+        ? [{ actor: bob, ref: `close-${i}`, event: { type: 'enquiry.closed', enquiryId: id } } as NewRecord]
+        : [{ actor: bob, ref: `release-${i}`, event: { type: 'enquiry.released', enquiryId: id, agent: 'bob' } } as NewRecord]),
+    { actor: bob, ref: `presence-${i}`, event: { type: 'agent.presence', agent: i % 2 ? 'bob' : 'alice', state: i % 2 ? 'away' : 'available' } },
+  ];
+}
+
+const manyLives = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => lifeOf(from + k)).flat();
+
+function core(dir: string, options: Partial<CoreOptions> = {}, logs: string[] = []): BrokerCore {
+  return new BrokerCore(new FileJournalStore({ dir }), {
+    recentLimit: 1000,
+    checkpointDir: dir,
+    checkpointEvery: 0,
+    checkpointMinIntervalMs: 0,
+    log: (line) => logs.push(line),
+    ...options,
+  });
+}
+
+/** The state a broker starting without any checkpoint folds. */
+async function fullReplay(dir: string) {
+  const c = core(dir, { checkpointDir: undefined });
+  const opened = await c.open();
+  expect(opened.resumedAfter).toBe(0);
+  await c.close();
+  return c.state;
+}
+
+async function recordAll(c: BrokerCore, records: NewRecord[]): Promise<void> {
+  for (let i = 0; i < records.length; i += 50) await c.record(records.slice(i, i + 50)).durable;
+}
+
+describe('checkpoints', () => {
+  it('a start from the shutdown checkpoint, plus later events, folds the same state as a full replay', async () => {
+    const dir = await tempDir();
+    const first = core(dir);
+    await first.open();
+    await recordAll(first, manyLives(0, 30));
+    await first.close();
+    expect((await fs.stat(join(dir, CHECKPOINT_FILE))).mode & 0o777).toBe(0o600);
+
+    const second = core(dir);
+    const opened = await second.open();
+    expect(opened).toMatchObject({ resumedAfter: first.state.seq, warnings: [] });
+    await recordAll(second, manyLives(30, 40));
+    await second.close();
+
+    const third = core(dir);
+    expect((await third.open()).resumedAfter).toBe(second.state.seq);
+    await third.close();
+    expect(third.state).toEqual(await fullReplay(dir));
+    expect(third.state.enquiries.size).toBe(40);
+    expect(third.state.refs.size).toBeGreaterThan(300);
+  });
+
+  it('holds the state as it was when captured while later events keep changing it', async () => {
+    const dir = await tempDir();
+    const c = core(dir);
+    await c.open();
+    await recordAll(c, manyLives(0, 10));
+    const capture = captureState(c.state, { epoch: c.epoch, seq: c.state.seq, hash: 'h' });
+    const expected = structuredClone(c.state);
+    await recordAll(c, manyLives(10, 20)); // new keys in every table, changed and closed enquiries
+    await recordAll(c, [{ actor: bob, event: { type: 'enquiry.closed', enquiryId: 'E2' } }]);
+    await writeCheckpoint(dir, capture, { paced: true });
+    const { loaded } = await readCheckpoint(dir);
+    expect(loaded?.position.seq).toBe(expected.seq);
+    expect(loaded?.state).toEqual(expected);
+    await c.close();
+  });
+
+  it('is written while serving after every N events, no sooner than the interval allows', async () => {
+    const dir = await tempDir();
+    const c = core(dir, { checkpointEvery: 100 });
+    await c.open();
+    await recordAll(c, manyLives(0, 5)); // under 100 events
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await readCheckpoint(dir)).loaded).toBeUndefined();
+    await recordAll(c, manyLives(5, 12));
+    await expect.poll(async () => (await readCheckpoint(dir)).loaded?.position.seq, { timeout: 5000 }).toBeGreaterThanOrEqual(100);
+    await c.close();
+
+    const slow = core(dir, { checkpointEvery: 10, checkpointMinIntervalMs: 60_000 });
+    const before = (await readCheckpoint(dir)).loaded?.position.seq;
+    await slow.open();
+    await recordAll(slow, manyLives(12, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await readCheckpoint(dir)).loaded?.position.seq).toBe(before);
+    await slow.close();
+    expect((await readCheckpoint(dir)).loaded?.position.seq).toBe(slow.state.seq);
+  });
+
+  it('is not used when its bytes were changed, cut short, or made by another fold', async () => {
+    const dir = await tempDir();
+    const c = core(dir);
+    await c.open();
+    await recordAll(c, manyLives(0, 5));
+    await c.close();
+    const file = join(dir, CHECKPOINT_FILE);
+    const good = await fs.readFile(file, 'utf8');
+
+    await fs.writeFile(file, good.replace('Any news?', 'Any newt?'));
+    expect((await readCheckpoint(dir)).warning).toMatch(/checkpoint\.ndjson: its digest does not match its content .*replaying the whole journal/);
+    await fs.writeFile(file, good.slice(0, good.lastIndexOf('{"end"')));
+    expect((await readCheckpoint(dir)).warning).toMatch(/it has no end line \(it was cut short\)/);
+    await fs.writeFile(file, good.slice(0, 2000));
+    expect((await readCheckpoint(dir)).warning).toMatch(/(a line is not JSON|no end line)/);
+    await fs.writeFile(file, good.replace('"fold":1', '"fold":0'));
+    expect((await readCheckpoint(dir)).warning).toMatch(/folded by reducer version 0, and this broker's is 1/);
+
+    // A broker finding any of these replays the whole journal and says why.
+    const logs: string[] = [];
+    const restarted = core(dir, {}, logs);
+    const opened = await restarted.open();
+    expect(opened.resumedAfter).toBe(0);
+    expect(opened.warnings[0]).toMatch(/not using .*folded by reducer version 0/);
+    await restarted.close();
+    expect(restarted.state).toEqual(await fullReplay(dir));
+  });
+
+  it('is set aside when the journal was replaced, and the whole journal is folded', async () => {
+    const dir = await tempDir();
+    const c = core(dir);
+    await c.open();
+    await recordAll(c, manyLives(0, 5));
+    await c.close();
+    const stale = await fs.readFile(join(dir, CHECKPOINT_FILE));
+
+    // Another history in the same folder: a fresh journal with other enquiries.
+    await fs.rm(join(dir, 'journal.ndjson'));
+    const other = core(dir, { checkpointDir: undefined });
+    await other.open();
+    await recordAll(other, manyLives(50, 52));
+    await other.close();
+    await fs.writeFile(join(dir, CHECKPOINT_FILE), stale);
+
+    const restarted = core(dir);
+    const opened = await restarted.open();
+    expect(opened.resumedAfter).toBe(0);
+    expect(opened.warnings[0]).toMatch(/not using the checkpoint \(it was made for journal epoch/);
+    expect([...restarted.state.enquiries.keys()]).toEqual(['E50', 'E51']);
+    await restarted.close();
+  });
+});
