@@ -50,6 +50,56 @@ describe('broker durability', () => {
     }
   });
 
+  it('restarts from the checkpoint written at shutdown, folding only what came after it', async () => {
+    const dataDir = await freshDir();
+    const tokens = await makeTokens(dataDir);
+    const first = await spawnBroker(dataDir);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await postEnquiry(first.url, tokens.intake, { from: `ckpt${i}@example.org` }));
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    await stat(join(dataDir, 'checkpoint.ndjson'));
+
+    const second = await spawnBroker(dataDir);
+    try {
+      expect(second.stderr.join('')).toContain('journal: started from the checkpoint at seq 5, then folded the 0 events after it');
+      const agent = await RawAgent.connect(second.url, tokens.agent);
+      expect((await agent.welcome()).snapshot.enquiries.map((e: { id: string }) => e.id).sort()).toEqual([...ids].sort());
+      expect(await agent.command({ type: 'claim', ref: 'c1', enquiryId: ids[0] })).toMatchObject({ ok: true, seq: 6 });
+      agent.close();
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('after a kill -9, starts from the last checkpoint written while serving and keeps every acknowledged enquiry', async () => {
+    const dataDir = await freshDir();
+    const tokens = await makeTokens(dataDir);
+    const first = await spawnBroker(dataDir, ['--checkpoint-every', '20', '--checkpoint-interval-ms', '0', '--intake-rate', '100000']);
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await postEnquiry(first.url, tokens.intake, { from: `serving${i}@example.org` }));
+    await expect.poll(() => stat(join(dataDir, 'checkpoint.ndjson')).then(() => true, () => false), { timeout: 5000 }).toBe(true);
+    for (let i = 30; i < 40; i++) ids.push(await postEnquiry(first.url, tokens.intake, { from: `serving${i}@example.org` }));
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await spawnBroker(dataDir);
+    try {
+      const log = second.stderr.join('');
+      const [, at, folded] = /started from the checkpoint at seq (\d+), then folded the (\d+) events after it/.exec(log) ?? [];
+      expect(Number(at)).toBeGreaterThanOrEqual(20);
+      expect(Number(at) + Number(folded)).toBe(40);
+      for (const id of ids) {
+        const res = await fetch(`${second.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.intake}` } });
+        expect(res.status, `enquiry ${id}`).toBe(200);
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
   it('truncates a torn last line with a warning naming bytes and seq, then carries on', async () => {
     const dataDir = await freshDir();
     const tokens = await makeTokens(dataDir);

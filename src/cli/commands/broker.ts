@@ -18,6 +18,12 @@ Options (each also read from the environment variable shown):
   --templates DIR        the deployment's own email templates, en/ and cy/ inside (COURTDESK_TEMPLATES)
   --chase-after-days N   working days an escalation waits unanswered before it is due a chase
                          (COURTDESK_CHASE_AFTER_DAYS, default 5; weekends and bank holidays skipped)
+  --checkpoint-every N   events after which the state is checkpointed while serving, so a restart
+                         folds only what came after (COURTDESK_CHECKPOINT_EVERY, default 200000;
+                         0: only at shutdown)
+  --checkpoint-interval-ms N
+                         the least time between two such checkpoints
+                         (COURTDESK_CHECKPOINT_INTERVAL_MS, default 300000)
 
 Other settings:
   COURTDESK_CALLBACK_SECRET   HMAC secret for callback signatures (default: DATA/callback-secret)
@@ -45,6 +51,8 @@ export async function run(argv: string[]): Promise<number> {
     'allowed-origins': { type: 'string' },
     templates: { type: 'string' },
     'chase-after-days': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    'checkpoint-interval-ms': { type: 'string' },
   });
   if (!flags.ok) return fail('broker', flags.message, 2);
   const { values } = flags;
@@ -59,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
     options.intakeRatePerSecond = wholeNumber('--intake-rate', values['intake-rate'] ?? env.COURTDESK_INTAKE_RATE, 50);
     options.heartbeatMs = wholeNumber('--heartbeat-ms', values['heartbeat-ms'] ?? env.COURTDESK_HEARTBEAT_MS, 30_000);
     options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS, 5);
+    options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY, 200_000);
+    options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS, 300_000);
   } catch (err) {
     return fail('broker', (err as Error).message, 2);
   }
