@@ -1,18 +1,22 @@
 // Recovery and memory: how long a broker takes to start on a 1,000,000-event journal (fork to
-// listening, in a fresh process), and how much memory a broker holding 100,000 open enquiries
-// needs. Journals are written with the real FileJournalStore, so they are valid, hash-chained
+// listening, in a fresh process) from the checkpoint written at shutdown, after a crash that left
+// the checkpoint 200,000 events behind, and with no checkpoint at all (the baseline); and how
+// much memory a broker holding 100,000 open enquiries needs. Journals are written with the real FileJournalStore, so they are valid, hash-chained
 // and replayed exactly as in production. Run: node bench/recovery.js
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
+import { CHECKPOINT_FILE } from '../dist/broker/journal/checkpoint.js';
 import { FileJournalStore, JOURNAL_FILE } from '../dist/broker/journal/file-store.js';
 import { addToken } from '../dist/broker/tokens.js';
 import { startBrokerProcess } from './lib/broker-process.js';
 import { Figures, fmt, mb } from './lib/stats.js';
 
 const BIG_JOURNAL = 1_000_000;
+/** Events past the last checkpoint in the crash case: the default --checkpoint-every. */
+const CRASH_TAIL = 200_000;
 const OPEN_ENQUIRIES = 100_000;
 const BATCH = 10_000;
 const AGENTS = 40;
@@ -77,33 +81,40 @@ function lifecycle(i) {
   }
 }
 
-/** Appends `total` events through the real store, interleaving many enquiries' lives as a busy day would. */
-async function writeJournal(dir, total, nextLives) {
-  const store = new FileJournalStore({ dir });
-  await store.open(() => {});
+/**
+ * Appends events through the real store, interleaving many enquiries' lives as a busy day would.
+ * Each `write(dir, count)` carries on where the last one stopped, lives half-lived included.
+ */
+function journalWriter(nextLives) {
   const active = [];
-  let written = 0;
   let enquiries = 0;
-  while (written < total) {
-    const batch = [];
-    while (batch.length < BATCH && written + batch.length < total) {
-      while (active.length < 200) {
-        const life = nextLives(enquiries++);
-        if (!life) break;
-        active.push(life);
+  return {
+    async write(dir, total) {
+      const store = new FileJournalStore({ dir });
+      await store.open(() => {});
+      let written = 0;
+      while (written < total) {
+        const batch = [];
+        while (batch.length < BATCH && written + batch.length < total) {
+          while (active.length < 200) {
+            const life = nextLives(enquiries++);
+            if (!life) break;
+            active.push(life);
+          }
+          if (active.length === 0) break;
+          const at = (written + batch.length) % active.length;
+          const life = active[at];
+          batch.push(life.shift());
+          if (life.length === 0) active.splice(at, 1);
+        }
+        if (batch.length === 0) break;
+        await store.append(batch).durable;
+        written += batch.length;
       }
-      if (active.length === 0) break;
-      const at = (written + batch.length) % active.length;
-      const life = active[at];
-      batch.push(life.shift());
-      if (life.length === 0) active.splice(at, 1);
-    }
-    if (batch.length === 0) break;
-    await store.append(batch).durable;
-    written += batch.length;
-  }
-  await store.close();
-  return { written, enquiries, bytes: (await stat(join(dir, JOURNAL_FILE))).size };
+      await store.close();
+      return { written, enquiries, bytes: (await stat(join(dir, JOURNAL_FILE))).size };
+    },
+  };
 }
 
 async function timedStart(dataDir) {
@@ -140,27 +151,49 @@ export async function runRecoveryBench({ print = console.log } = {}) {
     print('recovery and memory (broker in a fresh process each time)');
     print(`  machine load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores; other work on the machine skews every figure)`);
 
+    // A journal of 1,000,000 events whose last checkpoint is 200,000 events old (what a crash
+    // just before the next periodic checkpoint leaves), then started three ways.
     const bigDir = join(dir, 'big');
+    const writer = journalWriter((i) => lifecycle(i));
     let t = performance.now();
-    const big = await writeJournal(bigDir, BIG_JOURNAL, (i) => lifecycle(i));
+    await writer.write(bigDir, BIG_JOURNAL - CRASH_TAIL);
+    await (await timedStart(bigDir)).broker.close(); // a full replay, then the checkpoint at shutdown
+    const big = await writer.write(bigDir, CRASH_TAIL);
     figures.note(
-      `wrote ${fmt(big.written)} events for ${fmt(big.enquiries)} enquiries (${mb(big.bytes)}) in ${fmt((performance.now() - t) / 1000, 1)} s ` +
-        '(received, claimed, replied, delivered, follow-up, tagged, closed; 3 in 10 left open)',
+      `wrote ${fmt(BIG_JOURNAL)} events for ${fmt(big.enquiries)} enquiries (${mb(big.bytes)}), checkpointed at ${fmt(BIG_JOURNAL - CRASH_TAIL)}, in ` +
+        `${fmt((performance.now() - t) / 1000, 1)} s (received, claimed, replied, delivered, follow-up, tagged, closed; 3 in 10 left open)`,
     );
-    const started = await timedStart(bigDir);
-    await started.broker.close();
-    figures.add({ name: `recovery: broker start on a ${fmt(BIG_JOURNAL)}-event journal (fork to listening)`, value: started.startedMs / 1000, unit: 's', digits: 2, target: 5, better: 'lower' });
-    figures.note(`of which startBroker (replay and fold): ${fmt(started.inStartBrokerMs / 1000, 2)} s`);
-    figures.add({ name: 'recovery: broker RSS after that start', value: started.rss / 1024 / 1024, unit: 'MB' });
-    figures.note(`after a full GC: RSS ${mb(started.rssAfterGc)}, heap used ${mb(started.heapAfterGc)}`);
+
+    const crashed = await timedStart(bigDir);
+    t = performance.now();
+    await crashed.broker.close();
+    const shutdownMs = performance.now() - t;
+    const checkpointBytes = (await stat(join(bigDir, CHECKPOINT_FILE))).size;
+    const fromCheckpoint = await timedStart(bigDir);
+    await fromCheckpoint.broker.close();
+    await rm(join(bigDir, CHECKPOINT_FILE));
+    const full = await timedStart(bigDir);
+    await full.broker.close();
+
+    const name = `recovery: broker start on a ${fmt(BIG_JOURNAL)}-event journal`;
+    figures.add({ name: `${name}, full replay (baseline, no checkpoint)`, value: full.startedMs / 1000, unit: 's', digits: 2 });
+    figures.note(`of which startBroker (replay and fold): ${fmt(full.inStartBrokerMs / 1000, 2)} s; RSS ${mb(full.rss)}`);
+    figures.add({ name: `${name}, from the checkpoint written at shutdown`, value: fromCheckpoint.startedMs / 1000, unit: 's', digits: 2, target: 5, better: 'lower' });
+    figures.note(
+      `${fmt(fromCheckpoint.startedMs / full.startedMs, 2)}× the full replay; startBroker ${fmt(fromCheckpoint.inStartBrokerMs / 1000, 2)} s; ` +
+        `RSS ${mb(fromCheckpoint.rss)} (${mb(fromCheckpoint.rssAfterGc)} after a full GC, heap used ${mb(fromCheckpoint.heapAfterGc)})`,
+    );
+    figures.add({ name: `${name}, after a crash ${fmt(CRASH_TAIL)} events past the checkpoint`, value: crashed.startedMs / 1000, unit: 's', digits: 2, target: 5, better: 'lower' });
+    figures.note(`${fmt(crashed.startedMs / full.startedMs, 2)}× the full replay; the checkpoint is ${mb(checkpointBytes)}, written at shutdown in ${fmt(shutdownMs / 1000, 2)} s`);
+    figures.add({ name: 'recovery: broker RSS after a start from the checkpoint', value: fromCheckpoint.rss / 1024 / 1024, unit: 'MB' });
     await rm(bigDir, { recursive: true, force: true });
 
     const openDir = join(dir, 'open');
     const token = await addToken(openDir, { name: 'agent0', role: 'agent' });
     t = performance.now();
-    const open = await writeJournal(openDir, Infinity, (i) =>
+    const open = await journalWriter((i) =>
       i >= OPEN_ENQUIRIES ? null : i % 2 === 0 ? lifecycle(i * 10 + 7) : [...lifecycle(i * 10 + 7), { actor: intake, event: { type: 'enquiry.message', enquiryId: `E${pad(i * 10 + 7)}`, messageId: `M${pad(i)}F`, text: FOLLOW_UP_TEXT } }],
-    );
+    ).write(openDir, Infinity);
     figures.note(`wrote ${fmt(OPEN_ENQUIRIES)} waiting enquiries, half with a follow-up (${fmt(open.written)} events, ${mb(open.bytes)}) in ${fmt((performance.now() - t) / 1000, 1)} s`);
     const held = await timedStart(openDir);
     try {
