@@ -5,7 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CourtDataError, importFactCourts, parseCourtList, searchCourts, type Court, type SkippedCourt } from '../../domain/courts.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { builtInCourtsFile } from './package-root.js';
+import { builtInCourtsFile } from '../package-root.js';
 
 export const courtsFilePath = (dataDir: string): string => join(dataDir, 'courts.json');
 

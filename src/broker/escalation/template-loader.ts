@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Language } from '../../domain/events.js';
 import { LANGUAGES } from '../../domain/events.js';
 import { parseTemplate, TemplateError, validateTemplate, type Template } from '../../domain/templates.js';
-import { builtInTemplatesDir } from './package-root.js';
+import { builtInTemplatesDir } from '../package-root.js';
 
 /** Where a broker or the CLI looks for the user's own templates by default. */
 export const userTemplatesDir = (dataDir: string): string => join(dataDir, 'templates');
