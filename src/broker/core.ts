@@ -10,7 +10,7 @@ import { applyEvent } from '../domain/reducer.js';
 import type { EventEntry } from '../protocol/frames.js';
 import { readCheckpoint, writeCheckpoint } from './journal/checkpoint.js';
 import { captureState } from './journal/checkpoint-format.js';
-import type { JournalPosition, JournalStore, NewRecord } from './journal/store.js';
+import type { JournalStore, NewRecord } from './journal/store.js';
 
 export interface CoreOptions {
   /** How many durable events stay in memory for resuming clients; older gaps get a fresh snapshot. */
@@ -36,8 +36,6 @@ export class BrokerCore {
   epoch = '';
   /** The highest seq known to be on disk. */
   durableSeq = 0;
-  /** The last record appended (durable or not). */
-  private tip: JournalPosition = { epoch: '', seq: 0, hash: '' };
   /** Durable records kept for resuming clients; wire entries are built only when one is needed. */
   private recent: JournalRecord[] = [];
   private readonly commitListeners: Array<(entries: EventEntry[]) => void> = [];
@@ -63,7 +61,6 @@ export class BrokerCore {
     );
     this.epoch = opened.epoch;
     this.durableSeq = opened.lastSeq;
-    this.tip = { epoch: opened.epoch, seq: opened.lastSeq, hash: opened.lastHash };
     this.checkpointedSeq = opened.resumedAfter;
     this.checkpointStartedAt = Date.now();
     this.store.onCommit((records) => {
@@ -80,8 +77,6 @@ export class BrokerCore {
   record(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
     const appended = this.store.append(batch);
     for (const record of appended.records) applyEvent(this.state, record);
-    const last = appended.records[appended.records.length - 1];
-    if (last) this.tip = { epoch: this.epoch, seq: last.seq, hash: last.hash };
     return appended;
   }
 
@@ -105,7 +100,7 @@ export class BrokerCore {
   /** Writes a last checkpoint (unless nothing happened since the one before), then closes the journal. */
   async close(): Promise<void> {
     await this.checkpointing;
-    if (this.tip.seq > this.checkpointedSeq) await this.checkpoint(false);
+    if (this.state.seq > this.checkpointedSeq) await this.checkpoint(false);
     await this.store.close();
   }
 
@@ -119,9 +114,10 @@ export class BrokerCore {
   /** Never rejects: a checkpoint that could not be written only makes the next start slower. */
   private async checkpoint(paced: boolean): Promise<void> {
     const dir = this.options.checkpointDir;
-    if (!dir || this.tip.seq === 0) return;
+    if (!dir || this.state.seq === 0) return;
     this.checkpointStartedAt = Date.now();
-    const capture = captureState(this.state, this.tip);
+    // Every record appended is folded at once, so the state is exactly as of the store's position.
+    const capture = captureState(this.state, this.store.position());
     try {
       // The state may hold events not yet on disk; the checkpoint must not get ahead of the journal.
       await this.store.flush();

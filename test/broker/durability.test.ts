@@ -63,6 +63,7 @@ describe('broker durability', () => {
     const second = await spawnBroker(dataDir);
     try {
       expect(second.stderr.join('')).toContain('journal: started from the checkpoint at seq 5, then folded the 0 events after it');
+      expect(second.stderr.join('')).not.toContain('warning'); // the check worker ran: no fallback to the main thread
       const agent = await RawAgent.connect(second.url, tokens.agent);
       expect((await agent.welcome()).snapshot.enquiries.map((e: { id: string }) => e.id).sort()).toEqual([...ids].sort());
       expect(await agent.command({ type: 'claim', ref: 'c1', enquiryId: ids[0] })).toMatchObject({ ok: true, seq: 6 });

@@ -4,7 +4,7 @@
 //
 // Format, version 1 (newline-delimited JSON, UTF-8):
 //
-//   {"checkpoint":"courtdesk","version":1,"fold":1,"epoch":"<uuid>","seq":N,"hash":"<64 hex>","createdAt":"<ISO>"}
+//   {"checkpoint":"courtdesk","version":1,"fold":1,"epoch":"<uuid>","seq":N,"hash":"<64 hex>","offset":B,"createdAt":"<ISO>"}
 //   ["enquiry",{…}]                       one line per enquiry, in the state's order
 //   ["agents",[[name,{…}],…]]             then each keyed table, in chunks of up to 10,000 entries
 //   ["idempotencyKeys",[[key,id],…]]
@@ -13,7 +13,8 @@
 //   ["refs",[[key,seq],…]]                oldest first
 //   {"end":"courtdesk","lines":L,"sha256":"<64 hex>"}
 //
-// `seq` and `hash` name the last record folded in; `fold` is the reducer's FOLD_VERSION, so state
+// `seq` and `hash` name the last record folded in and `offset` is the journal byte just past its
+// line, where a start resumes folding; `fold` is the reducer's FOLD_VERSION, so state
 // folded by another reducer is never used. `lines` counts the lines before the end line and
 // `sha256` is the digest of their bytes: a checkpoint cut short or damaged on disk is refused
 // (the broker then replays the whole journal) rather than trusted.
@@ -58,8 +59,8 @@ export function captureState(state: State, position: JournalPosition): StateCapt
 
 /** Every line of the checkpoint but the end line, without newlines. */
 export function* checkpointLines(capture: StateCapture, createdAt: Date): Generator<string> {
-  const { epoch, seq, hash } = capture.position;
-  yield JSON.stringify({ checkpoint: 'courtdesk', version: CHECKPOINT_FORMAT_VERSION, fold: FOLD_VERSION, epoch, seq, hash, createdAt: createdAt.toISOString() });
+  const { epoch, seq, hash, offset } = capture.position;
+  yield JSON.stringify({ checkpoint: 'courtdesk', version: CHECKPOINT_FORMAT_VERSION, fold: FOLD_VERSION, epoch, seq, hash, offset, createdAt: createdAt.toISOString() });
   for (const e of capture.enquiries) yield JSON.stringify(['enquiry', e]);
   for (const table of TABLES) {
     let chunk: Array<[string, unknown]> = [];
@@ -158,8 +159,10 @@ function headerPosition(value: unknown): JournalPosition {
   if (h.checkpoint !== 'courtdesk') throw new Error('line 1 is not a courtdesk checkpoint header');
   if (h.version !== CHECKPOINT_FORMAT_VERSION) throw new Error(`it is format version ${String(h.version)}, and this broker reads version ${CHECKPOINT_FORMAT_VERSION}`);
   if (h.fold !== FOLD_VERSION) throw new Error(`it was folded by reducer version ${String(h.fold)}, and this broker's is ${FOLD_VERSION}`);
-  if (typeof h.epoch !== 'string' || !Number.isSafeInteger(h.seq) || typeof h.hash !== 'string') throw new Error('its header lacks the epoch, seq or hash');
-  return { epoch: h.epoch, seq: h.seq as number, hash: h.hash };
+  if (typeof h.epoch !== 'string' || !Number.isSafeInteger(h.seq) || typeof h.hash !== 'string' || !Number.isSafeInteger(h.offset)) {
+    throw new Error('its header lacks the epoch, seq, hash or offset');
+  }
+  return { epoch: h.epoch, seq: h.seq as number, hash: h.hash, offset: h.offset as number };
 }
 
 function isEndLine(value: unknown): value is { lines: number; sha256: string } {

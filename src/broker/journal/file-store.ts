@@ -13,28 +13,15 @@
 // and fdatasync'd. One writer takes everything queued while it was busy and writes it with one
 // write and one fdatasync (group commit), which is what makes durable appends fast.
 //
-// Recovery: a crash can only leave the last write incomplete, and nothing in it was acknowledged,
-// so a torn or unreadable tail is cut off with a warning. Anything else that does not verify (a
-// changed record, a missing one, a bad record with good ones after it) means the file was altered
-// or damaged after it was written: open refuses, because a broker built on a wrong history would
-// answer wrongly and confidently.
+// Opening verifies the whole journal and recovers from a crash mid-write: see replay.ts.
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../domain/events.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { syncDirectory, writeAll } from './file-ops.js';
-import { readLines, type LinesRead } from './line-reader.js';
-import {
-  checkChainLine,
-  checkRecordLine,
-  encodeRecord,
-  genesisHash,
-  newHeaderLine,
-  parseHeaderLine,
-  parseRecordLine,
-  type LineCheck,
-} from './record-format.js';
+import { encodeRecord, newHeaderLine } from './record-format.js';
+import { replayJournal } from './replay.js';
 import type { JournalPosition, JournalStore, NewRecord, OpenedJournal, ResumeFrom } from './store.js';
 
 export const JOURNAL_FILE = 'journal.ndjson';
@@ -60,23 +47,6 @@ interface Group {
 
 const newGroup = (): Group => ({ lines: [], records: [], waiters: [] });
 
-/** What one pass over the journal found. */
-interface Scanned extends LinesRead {
-  epoch: string;
-  lastSeq: number;
-  lastHash: string;
-  bad: { lineNo: number; offset: number; check: Exclude<LineCheck, { ok: true }> } | undefined;
-}
-
-interface Replayed extends Scanned {
-  size: number;
-  resumedAfter: number;
-  warnings: string[];
-}
-
-/** Ends a pass early: the journal does not hold the checkpoint's position. */
-class Rewind extends Error {}
-
 export class FileJournalStore implements JournalStore {
   private readonly dir: string;
   private readonly file: string;
@@ -89,6 +59,7 @@ export class FileJournalStore implements JournalStore {
   private handle: FileHandle | undefined;
   private lock: HeldLock | undefined;
 
+  private epoch = '';
   private nextSeq = 1;
   private prevHash = '';
   /** File offset where the next write goes (the end of the last good record). */
@@ -123,7 +94,8 @@ export class FileJournalStore implements JournalStore {
       await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       this.lock = await acquireLock(join(this.dir, LOCK_FILE), this.dir, this.log);
       this.handle = await this.openOrCreate();
-      const replayed = await this.replay(this.handle, onRecord, resume);
+      const replayed = await replayJournal(this.handle, this.file, onRecord, resume);
+      this.epoch = replayed.epoch;
       this.nextSeq = replayed.lastSeq + 1;
       this.prevHash = replayed.lastHash;
       this.size = replayed.size;
@@ -161,112 +133,6 @@ export class FileJournalStore implements JournalStore {
     return fs.open(this.file, 'r+');
   }
 
-  /**
-   * Verifies every record, hands on those the caller does not already hold, and cuts a torn tail.
-   * With a checkpoint, the records it covers are checked for their place in the chain only; if
-   * the journal turns out not to hold the checkpoint's position, the caller is told and the whole
-   * journal is replayed instead.
-   */
-  private async replay(handle: FileHandle, onRecord: (record: JournalRecord) => void, resume: ResumeFrom | undefined): Promise<Replayed> {
-    let scanned = await this.scan(handle, onRecord, resume?.after);
-    let rewound: string | undefined;
-    if ('rewind' in scanned) {
-      rewound = scanned.rewind;
-      resume?.onRewind(rewound);
-      scanned = await this.scan(handle, onRecord, undefined);
-    }
-    const result = scanned as Scanned; // a pass without a checkpoint never rewinds
-    const warnings: string[] = [];
-    if (rewound) warnings.push(`journal: not using the checkpoint (${rewound}); replayed the whole journal`);
-    const { bad, tornAt, end, lastSeq } = result;
-    const cut = bad?.offset ?? tornAt;
-    if (cut !== undefined) {
-      const dropped = end - cut;
-      const next = lastSeq + 1;
-      // Complete records are acknowledged only after their fdatasync, so an incomplete one never
-      // was; a complete one failing its hash at the very end is rarer and worth saying so.
-      const [kind, why] =
-        bad?.check.problem === 'hash'
-          ? ['damaged', `the record for seq ${next} did not match its hash; if it had been acknowledged, restore from backup`]
-          : ['torn', `the record for seq ${next} was incomplete; it was never acknowledged`];
-      await handle.truncate(cut);
-      await handle.datasync();
-      warnings.push(`journal: dropped a ${kind} tail of ${dropped} bytes after seq ${lastSeq} (${why})`);
-    }
-    return { ...result, size: cut ?? end, resumedAfter: resume && !rewound ? resume.after.seq : 0, warnings };
-  }
-
-  /**
-   * One pass over the file. Records up to `after.seq` are only checked for their place in the
-   * chain; later ones are parsed, checked and handed on at once, so no more than a chunk is held.
-   * Ends early with `rewind` when the journal turns out not to hold `after`.
-   */
-  private async scan(
-    handle: FileHandle,
-    onRecord: (record: JournalRecord) => void,
-    after: JournalPosition | undefined,
-  ): Promise<Scanned | { rewind: string }> {
-    let epoch = '';
-    let lineNo = 0;
-    let lastSeq = 0;
-    let lastHash = '';
-    /** The first record that did not verify; fatal unless nothing valid follows it. */
-    let bad: Scanned['bad'];
-
-    const takeLine = (line: string, offset: number): void => {
-      lineNo++;
-      if (lineNo === 1) {
-        try {
-          epoch = parseHeaderLine(line).epoch;
-        } catch (err) {
-          throw new Error(`${this.file} is not a journal this broker can read: ${(err as Error).message}. ${REFUSAL}`);
-        }
-        if (after && after.epoch !== epoch) throw new Rewind(`it was made for journal epoch ${after.epoch}, and this journal is epoch ${epoch}`);
-        lastHash = genesisHash(line);
-        return;
-      }
-      if (bad) {
-        if (parseRecordLine(line) !== undefined) throw this.damaged(bad.lineNo, bad.check, lastSeq, 'and records follow it');
-        return;
-      }
-      const held = after !== undefined && lastSeq < after.seq;
-      const check = held ? checkChainLine(line, lastHash, lastSeq + 1) : checkRecordLine(line, lastHash, lastSeq + 1);
-      if (check.ok) {
-        lastSeq++;
-        lastHash = 'record' in check ? check.record.hash : check.hash;
-        if ('record' in check) onRecord(check.record);
-        else if (lastSeq === after?.seq && lastHash !== after.hash) throw new Rewind(`this journal's record ${lastSeq} is not the one it was made from`);
-      } else if (check.problem === 'seq') {
-        // A crash cannot put a whole record in the wrong place; someone removed or moved records.
-        throw this.damaged(lineNo, check, lastSeq);
-      } else {
-        bad = { lineNo, offset, check };
-      }
-    };
-
-    let read;
-    try {
-      read = await readLines(handle, takeLine);
-    } catch (err) {
-      if (err instanceof Rewind) return { rewind: err.message };
-      throw err;
-    }
-    if (lineNo === 0) {
-      const why = read.end === 0 ? 'it is empty' : 'its header line is incomplete';
-      throw new Error(`${this.file} is not a journal this broker can read: ${why}. ${REFUSAL}`);
-    }
-    if (after && lastSeq < after.seq) return { rewind: `it is at seq ${after.seq}, and this journal ends at seq ${lastSeq}` };
-    return { epoch, lastSeq, lastHash, bad, ...read };
-  }
-
-  private damaged(lineNo: number, check: Exclude<LineCheck, { ok: true }>, lastGoodSeq: number, more?: string): Error {
-    const which = check.problem === 'unreadable' ? `where seq ${lastGoodSeq + 1} should be` : `seq ${check.seq}`;
-    return new Error(
-      `${this.file} line ${lineNo} (${which}): ${check.detail}${more ? `, ${more}` : ''}. ` +
-        `The journal was altered or damaged after it was written. ${REFUSAL}`,
-    );
-  }
-
   append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
     if (this.phase !== 'open') {
       throw new Error(this.phase === 'new' || this.phase === 'opening' ? 'the journal is not open yet' : 'the journal is closed');
@@ -296,6 +162,13 @@ export class FileJournalStore implements JournalStore {
     const durable = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
     this.scheduleWrite();
     return { records, durable };
+  }
+
+  position(): JournalPosition {
+    // Computed when asked (a checkpoint, every few minutes at most) rather than kept up to date on
+    // every append: the bytes still queued or being written come after `size`.
+    const pending = [...(this.inflight?.lines ?? []), ...this.queued.lines].reduce((n, line) => n + Buffer.byteLength(line), 0);
+    return { epoch: this.epoch, seq: this.nextSeq - 1, hash: this.prevHash, offset: this.size + pending };
   }
 
   onCommit(listener: (records: JournalRecord[]) => void): void {
@@ -384,8 +257,6 @@ export class FileJournalStore implements JournalStore {
     this.writing = false;
   }
 }
-
-const REFUSAL = 'The broker refuses to start; restore the journal from a backup.';
 
 /** A record the replay could not read back would stop the broker on its next start. */
 function checkNewRecord(item: NewRecord): void {

@@ -15,14 +15,14 @@ export interface LinesRead {
 
 /**
  * Hands each complete line (without its newline) and its file offset to `onLine`, in order, from
- * `from` to the end of the file. A line longer than 64 MiB is handed over as '' so it counts as
+ * `from` to `to` (default: the end of the file). A line longer than 64 MiB is handed over as '' so it counts as
  * unreadable without being held. `onChunk` then sees the raw bytes of those lines and their
  * offset, for a digest of the file.
  */
 export async function readLines(
   handle: FileHandle,
   onLine: (line: string, offset: number) => void,
-  { from = 0, onChunk }: { from?: number; onChunk?: (bytes: Buffer, offset: number) => void } = {},
+  { from = 0, to = Infinity, onChunk }: { from?: number; to?: number; onChunk?: (bytes: Buffer, offset: number) => void } = {},
 ): Promise<LinesRead> {
   let buf = Buffer.allocUnsafe(READ_CHUNK);
   let bufOffset = from; // file offset of buf[0]
@@ -40,7 +40,8 @@ export async function readLines(
         have = 0;
       }
     }
-    const { bytesRead } = await handle.read(buf, have, buf.length - have, bufOffset + have);
+    const wanted = Math.min(buf.length - have, to - (bufOffset + have));
+    const { bytesRead } = wanted > 0 ? await handle.read(buf, have, wanted, bufOffset + have) : { bytesRead: 0 };
     if (bytesRead === 0) break;
     have += bytesRead;
     const view = buf.subarray(0, have);

@@ -13,6 +13,8 @@ export interface JournalPosition {
   epoch: string;
   seq: number;
   hash: string;
+  /** Where the store keeps the next record (the file store: the byte just past this record's newline). */
+  offset: number;
 }
 
 /** A checkpoint the caller has already folded, so replay can skip folding what it holds. */
@@ -55,6 +57,9 @@ export interface JournalStore {
    * fsynced; many appends share one fsync (group commit). Order on disk is the order of calls.
    */
   append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> };
+
+  /** Where the last record appended so far stands (durable or not), for a checkpoint of the state folded up to it. */
+  position(): JournalPosition;
 
   /** Called after each group commit with the records it made durable, in seq order. */
   onCommit(listener: (records: JournalRecord[]) => void): void;

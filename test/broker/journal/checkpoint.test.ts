@@ -108,7 +108,7 @@ describe('checkpoints', () => {
     const c = core(dir);
     await c.open();
     await recordAll(c, manyLives(0, 10));
-    const capture = captureState(c.state, { epoch: c.epoch, seq: c.state.seq, hash: 'h' });
+    const capture = captureState(c.state, { epoch: c.epoch, seq: c.state.seq, hash: 'h', offset: 0 });
     const expected = structuredClone(c.state);
     await recordAll(c, manyLives(10, 20)); // new keys in every table, changed and closed enquiries
     await recordAll(c, [{ actor: bob, event: { type: 'enquiry.closed', enquiryId: 'E2' } }]);

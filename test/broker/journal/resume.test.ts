@@ -22,7 +22,14 @@ async function journalOf(count: number) {
   const records = await journalWith(dir, count);
   const { opened, store: s } = await openAll(dir);
   await s.close();
-  const at = (seq: number): JournalPosition => ({ epoch: opened.epoch, seq, hash: records[seq - 1]!.hash });
+  const lines = await readLines(dir);
+  /** Record `seq` as a checkpoint would name it: its hash, and the byte just past its line. */
+  const at = (seq: number): JournalPosition => ({
+    epoch: opened.epoch,
+    seq,
+    hash: records[seq - 1]!.hash,
+    offset: Buffer.byteLength(lines.slice(0, seq + 1).join('\n')) + 1,
+  });
   return { dir, records, epoch: opened.epoch, at };
 }
 
@@ -59,9 +66,20 @@ describe('opening from a checkpoint', () => {
 
   it('rewinds when the journal ends before the checkpoint (restored from an older backup)', async () => {
     const { dir, records, at } = await journalOf(3);
-    const { handed, rewinds } = await openFrom(dir, { ...at(3), seq: 7 });
-    expect(rewinds).toEqual(['it is at seq 7, and this journal ends at seq 3']);
+    const size = (await fs.stat(journalPath(dir))).size;
+    const { handed, rewinds } = await openFrom(dir, { ...at(3), seq: 7, offset: size + 900 });
+    expect(rewinds).toEqual([`it ends at byte ${size + 900} of the journal, and the journal has ${size} bytes`]);
     expect(handed).toEqual(records);
+  });
+
+  it('rewinds when its offset does not end that record in this journal', async () => {
+    const { dir, records, at } = await journalOf(4);
+    for (const offset of [at(2).offset, at(3).offset - 5, 0]) {
+      const { handed, rewinds, store: s } = await openFrom(dir, { ...at(3), offset });
+      expect(rewinds).toEqual(["this journal's record 3 is not the one it was made from"]);
+      expect(handed).toEqual(records);
+      await s.close();
+    }
   });
 
   it('rewinds when the checkpoint belongs to another journal (another epoch)', async () => {
@@ -71,18 +89,30 @@ describe('opening from a checkpoint', () => {
     expect(handed).toEqual(records);
   });
 
+  // Changes that keep every byte offset, so the checkpoint's record is still found where it says
+  // and only the verification of the records before it can catch them.
   it('still refuses a journal altered before the checkpoint, where nothing is folded', async () => {
     const { dir, at } = await journalOf(5);
     const lines = await readLines(dir);
-    lines[2] = lines[2]!.replace('caller2@example.org', 'someone-else@example.org');
+    lines[2] = lines[2]!.replace('caller2@example.org', 'caller9@example.org');
     await fs.writeFile(journalPath(dir), lines.join('\n'));
     await expect(openFrom(dir, at(4))).rejects.toThrow(/line 3 \(seq 2\): its hash does not match.*altered or damaged/);
   });
 
-  it('still refuses a record removed before the checkpoint (a seq gap)', async () => {
+  it('refuses a damaged journal before cutting anything off its tail', async () => {
     const { dir, at } = await journalOf(5);
     const lines = await readLines(dir);
-    lines.splice(2, 1);
+    lines[2] = lines[2]!.replace('caller2@example.org', 'caller9@example.org');
+    const damaged = `${lines.join('\n')}{"seq":6,"at":"20`;
+    await fs.writeFile(journalPath(dir), damaged);
+    await expect(openFrom(dir, at(4))).rejects.toThrow(/line 3 \(seq 2\)/);
+    expect(await fs.readFile(journalPath(dir), 'utf8')).toBe(damaged);
+  });
+
+  it('still refuses records moved before the checkpoint', async () => {
+    const { dir, at } = await journalOf(5);
+    const lines = await readLines(dir);
+    [lines[2], lines[3]] = [lines[3]!, lines[2]!];
     await fs.writeFile(journalPath(dir), lines.join('\n'));
     await expect(openFrom(dir, at(4))).rejects.toThrow(/line 3 \(seq 3\): it has seq 3 where seq 2 should be/);
   });
