@@ -11,7 +11,7 @@ export function signCallback(secret: string, timestamp: number, body: string): s
 }
 
 export function callbackSender(secret: string, timeoutMs = 10_000): ReplySender {
-  return async (enquiry, message) => {
+  return async (enquiry, message, signal) => {
     const body = JSON.stringify({
       type: 'reply',
       enquiryId: enquiry.id,
@@ -30,6 +30,7 @@ export function callbackSender(secret: string, timeoutMs = 10_000): ReplySender 
           'x-courtdesk-signature': signCallback(secret, timestamp, body),
           'x-courtdesk-delivery': message.id,
         },
+        signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });

@@ -10,8 +10,8 @@ export type SendOutcome =
   | { ok: true; externalId?: string }
   | { ok: false; temporary: boolean; reason: string; retryAfterMs?: number };
 
-/** Sends one reply; returns how it went. Never throws for an ordinary failure. */
-export type ReplySender = (enquiry: Enquiry, message: Message) => Promise<SendOutcome>;
+/** Sends one reply; returns how it went. Never throws for an ordinary failure. `signal` aborts the send (the broker is stopping). */
+export type ReplySender = (enquiry: Enquiry, message: Message, signal?: AbortSignal) => Promise<SendOutcome>;
 
 export interface ReplyDeliveryOptions extends RetryPolicy {
   /** Picks how a reply to this enquiry goes out; null when it has nowhere to go. */
@@ -51,17 +51,17 @@ export class ReplyDelivery {
   }
 
   private schedule(enquiryId: string, messageId: string, delayMs: number): void {
-    this.retries.schedule(messageId, delayMs, () => this.attempt(enquiryId, messageId));
+    this.retries.schedule(messageId, delayMs, (signal) => this.attempt(enquiryId, messageId, signal));
   }
 
-  private async attempt(enquiryId: string, messageId: string): Promise<void> {
+  private async attempt(enquiryId: string, messageId: string, signal: AbortSignal): Promise<void> {
     const enquiry = this.core.state.enquiries.get(enquiryId);
     const message = enquiry?.messages.find((m) => m.id === messageId);
     if (!enquiry || !message?.delivery || message.delivery.state !== 'pending') return;
     const send = this.options.senderFor(enquiry);
     if (!send) return;
     const attempts = message.delivery.attempts + 1;
-    const outcome = await send(enquiry, message).catch((err: Error): SendOutcome => ({ ok: false, temporary: true, reason: err.message }));
+    const outcome = await send(enquiry, message, signal).catch((err: Error): SendOutcome => ({ ok: false, temporary: true, reason: err.message }));
     // Abandoned by a stop that could wait no longer: the journal may be closed. Resent after a restart.
     if (this.retries.isStopped) return;
     const actor = { kind: 'system' as const, name: 'delivery' };

@@ -1,5 +1,6 @@
 // Timers for work that is retried until it succeeds (reply and court-email deliveries): one pending
 // attempt per key, exponential backoff with jitter, and nothing scheduled once stop() is called.
+// Attempts still under way when stop() gives up are aborted through the signal each one is given.
 export interface RetryPolicy {
   /** First retry delay; doubles per attempt up to `maxDelayMs`. */
   baseDelayMs: number;
@@ -14,13 +15,15 @@ export interface RetryPolicy {
  * slow but working peer finish (and its outcome be recorded, so the email is not sent again
  * after a restart). A hung peer would otherwise hold shutdown for its socket timeout (a minute
  * for SMTP). 3 s, plus the journal flush and the 2 s agent sockets get to close, keeps a stop
- * well inside the 10 s Docker allows before SIGKILL.
+ * well inside the 10 s Docker allows before SIGKILL. Once the grace is over, sends still under way
+ * are aborted, so their sockets do not keep the stopped process alive until they time out.
  */
 export const STOP_GRACE_MS = 3000;
 
 export class RetryTimers {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  private readonly abandon = new AbortController();
   private stopping = false;
   private stopped = false;
 
@@ -34,12 +37,15 @@ export class RetryTimers {
     return this.stopped;
   }
 
-  /** Runs `attempt` after `delayMs`, unless one is already pending for `key`. */
-  schedule(key: string, delayMs: number, attempt: () => Promise<void>): void {
+  /**
+   * Runs `attempt` after `delayMs`, unless one is already pending for `key`. Its signal aborts when
+   * stop() stops waiting for it: the attempt should then end its send (it records nothing anyway).
+   */
+  schedule(key: string, delayMs: number, attempt: (signal: AbortSignal) => Promise<void>): void {
     if (this.stopping || this.timers.has(key)) return;
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      const run = attempt().finally(() => this.running.delete(run));
+      const run = attempt(this.abandon.signal).finally(() => this.running.delete(run));
       this.running.add(run);
     }, delayMs);
     this.timers.set(key, timer);
@@ -51,7 +57,7 @@ export class RetryTimers {
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
 
-  /** Cancels what is scheduled, then waits for the attempts under way, for at most the grace. */
+  /** Cancels what is scheduled, then waits for the attempts under way, for at most the grace, and aborts the rest. */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers.values()) clearTimeout(t);
@@ -62,6 +68,8 @@ export class RetryTimers {
       new Promise<void>((resolve) => (grace = setTimeout(resolve, this.policy.stopGraceMs ?? STOP_GRACE_MS))),
     ]);
     clearTimeout(grace);
+    // Stopped first, so an attempt that ends because of the abort sees it and records nothing.
     this.stopped = true;
+    this.abandon.abort();
   }
 }

@@ -8,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STOP_GRACE_MS } from '../../src/broker/retry.js';
 import { addWorkingDays } from '../../src/domain/working-days.js';
-import { postEnquiry, RawAgent, startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { makeTokens, postEnquiry, RawAgent, spawnBroker, startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
 
 const BIRMINGHAM = 'birmingham-civil-and-family-justice-centre';
 let t: TestBroker | undefined;
@@ -82,7 +82,7 @@ async function folderState(dir: string): Promise<Record<string, string>> {
 }
 
 /** An agent holding a fresh enquiry tagged with a case number. */
-async function heldEnquiry(broker: TestBroker, language: 'en' | 'cy' = 'en'): Promise<{ agent: RawAgent; id: string }> {
+async function heldEnquiry(broker: Pick<TestBroker, 'url' | 'tokens'>, language: 'en' | 'cy' = 'en'): Promise<{ agent: RawAgent; id: string }> {
   const text = language === 'cy' ? 'Bore da, oes dyddiad i fy ngwrandawiad? Diolch' : 'When is my hearing? I have heard nothing.';
   const id = await postEnquiry(broker.url, broker.tokens.intake, { name: 'Dee Jones', text, language });
   const agent = await RawAgent.connect(broker.url, broker.tokens.agent);
@@ -246,5 +246,61 @@ describe('stopping while a court email is being sent', () => {
     await stopSmtp();
     await new Promise((r) => setTimeout(r, 200));
     expect(await folderState(t.dataDir)).toEqual(atClose);
+  });
+
+  it('the real binary exits as soon as it has stopped, not when the abandoned send times out, and sends the email after a restart', async () => {
+    const hung = await smtpServer({ holdMs: Infinity });
+    const smtpEnv = (port: number) => ({
+      COURTDESK_MAIL_TRANSPORT: 'smtp',
+      COURTDESK_MAIL_FROM: 'Contact centre <contact@example.gov.uk>',
+      COURTDESK_SMTP_HOST: '127.0.0.1',
+      COURTDESK_SMTP_PORT: String(port),
+      COURTDESK_SMTP_SECURE: 'none',
+    });
+    const dataDir = await tempDir();
+    try {
+      const tokens = await makeTokens(dataDir);
+      const first = await spawnBroker(dataDir, [], smtpEnv(hung.port));
+      let id: string;
+      try {
+        const held = await heldEnquiry({ url: first.url, tokens });
+        id = held.id;
+        await held.agent.command({ type: 'escalate', ref: 'e', enquiryId: id, courtSlug: BIRMINGHAM, template: 'hearing-date' });
+        await held.agent.waitFor(() => hung.received === 1, 'the email at the SMTP server');
+        held.agent.close();
+
+        const begun = Date.now();
+        first.child.kill('SIGTERM');
+        // Without aborting the send, its socket kept the process alive for nodemailer's 60 s socket timeout.
+        const limit = STOP_GRACE_MS + 3000;
+        const exit = await Promise.race([first.exited, new Promise((r) => setTimeout(() => r(`still running after ${limit} ms`), limit))]);
+        expect(exit).toBe(0);
+        expect(Date.now() - begun).toBeGreaterThanOrEqual(STOP_GRACE_MS - 10);
+        expect(first.stdout.join('')).toContain('courtdesk broker: stopped cleanly');
+      } finally {
+        first.child.kill('SIGKILL');
+        await first.exited;
+      }
+
+      // The abandoned send recorded nothing: the next start finds the escalation queued and sends it,
+      // as its first recorded attempt.
+      await stopSmtp();
+      const working = await smtpServer();
+      const second = await spawnBroker(dataDir, [], smtpEnv(working.port));
+      try {
+        await expect.poll(() => working.mails.length, { timeout: 5000 }).toBe(1);
+        const get = () => fetch(`${second.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.agent}` } }).then((r) => r.json() as Promise<any>);
+        await expect.poll(async () => (await get()).escalations[0]?.status, { timeout: 5000 }).toBe('sent');
+        expect((await get()).escalations[0]).toMatchObject({ status: 'sent', attempts: 1 });
+        expect(working.mails[0]!.subject).toContain('305JE126');
+        second.child.kill('SIGTERM');
+        expect(await second.exited).toBe(0);
+      } finally {
+        second.child.kill('SIGKILL');
+        await second.exited;
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,8 @@ import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { callbackSender } from '../../src/broker/callback-sender.js';
+import type { ReplySender } from '../../src/broker/reply-delivery.js';
 import { postEnquiry, RawAgent, startTestBroker, type TestBroker } from '../helpers/broker.js';
 
 const SECRET = 'test-callback-secret';
@@ -112,5 +114,34 @@ describe('reply delivery to a callback URL', () => {
     const enquiry = (await (await t.get(`/v1/enquiries/${id}`)).json()) as { messages: Array<{ delivery?: { state: string; attempts: number } }> };
     expect(enquiry.messages[1]!.delivery).toMatchObject({ state: 'delivered', attempts: 2 });
     await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('callbackSender', () => {
+  it('ends a request at once when it is aborted (the broker stopped waiting), closing its connection', async () => {
+    let arrived = false;
+    let closed = false;
+    // A receiver that never answers.
+    const server = createServer((req) => {
+      arrived = true;
+      req.socket.on('close', () => (closed = true));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const [enquiry, message] = [
+        { id: 'E1', callbackUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/replies` },
+        { id: 'M1', text: 'Your hearing is on Monday.', agent: 'alice', at: '2026-11-23T10:00:00.000Z' },
+      ] as unknown as Parameters<ReplySender>;
+      const abort = new AbortController();
+      const sending = callbackSender(SECRET)(enquiry, message, abort.signal);
+      await until(() => arrived, 'the request at the receiver');
+      const begun = Date.now();
+      abort.abort();
+      expect(await sending).toMatchObject({ ok: false, temporary: true });
+      expect(Date.now() - begun).toBeLessThan(500);
+      await until(() => closed, 'the connection to close');
+    } finally {
+      server.close();
+    }
   });
 });

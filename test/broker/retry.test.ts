@@ -1,5 +1,5 @@
 // RetryTimers on its own: stopping cancels what is scheduled, waits for attempts under way, and
-// gives up on one that does not finish within the grace.
+// gives up on one that does not finish within the grace, aborting it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { RetryTimers } from '../../src/broker/retry.js';
@@ -61,5 +61,25 @@ describe('RetryTimers.stop', () => {
     release();
     await until(() => stoppedWhenDone !== undefined, 'the attempt to finish');
     expect(stoppedWhenDone).toBe(true);
+  });
+
+  it('aborts the attempts it gives up on, once isStopped is true, so their sends end at once', async () => {
+    const timers = new RetryTimers({ ...policy, stopGraceMs: 100 });
+    let signal: AbortSignal | undefined;
+    let stoppedAtAbort: boolean | undefined;
+    timers.schedule('hung', 0, (s) => {
+      signal = s;
+      return new Promise<void>((resolve) =>
+        s.addEventListener('abort', () => {
+          stoppedAtAbort = timers.isStopped;
+          resolve();
+        }),
+      );
+    });
+    await until(() => signal !== undefined, 'the attempt to start');
+    expect(signal!.aborted).toBe(false);
+    await timers.stop();
+    expect(signal!.aborted).toBe(true);
+    expect(stoppedAtAbort).toBe(true);
   });
 });

@@ -16,20 +16,20 @@ export function channelSenders(config: ChannelConfig, now: () => Date = () => ne
 }
 
 function whatsappSender(config: WhatsAppConfig, now: () => Date): ReplySender {
-  return async (enquiry, message) => {
+  return async (enquiry, message, signal) => {
     // Checked again at sending time: a reply that waited (retries, a restart) may have outlived the window.
     const window = replyWindowOpen(enquiry.lastCustomerAt, now());
     if (!window.open) return { ok: false, temporary: false, reason: window.reason };
-    return sendWhatsAppText(config, enquiry.from, message.text);
+    return sendWhatsAppText(config, enquiry.from, message.text, signal);
   };
 }
 
 function smsSender(config: SmsConfig): ReplySender {
-  return async (enquiry, message) => {
+  return async (enquiry, message, signal) => {
     const split = splitSms(message.text);
     if (!split.ok) return { ok: false, temporary: false, reason: split.reason };
     // One message: Twilio cuts it into the parts splitSms counted, and one MessageSid carries every receipt.
-    return sendTwilioSms(config, enquiry.from, message.text);
+    return sendTwilioSms(config, enquiry.from, message.text, signal);
   };
 }
 

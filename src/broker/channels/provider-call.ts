@@ -19,6 +19,8 @@ export interface ProviderCall {
   readError(json: unknown): { code?: string | number; message: string } | undefined;
   /** Provider error codes that mean "slow down" or "try later" even when sent with a 4xx. */
   temporaryCodes?: ReadonlySet<string>;
+  /** Aborts the request (the broker is stopping). */
+  signal?: AbortSignal;
 }
 
 export async function callProvider(call: ProviderCall, now: () => Date = () => new Date()): Promise<SendResult> {
@@ -31,6 +33,7 @@ export async function callProvider(call: ProviderCall, now: () => Date = () => n
       method: 'POST',
       headers: call.headers,
       body: call.body,
+      signal: call.signal,
       headersTimeout: TIMEOUT_MS,
       bodyTimeout: TIMEOUT_MS,
     });

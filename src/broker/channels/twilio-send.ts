@@ -18,7 +18,7 @@ export interface TwilioSender {
  * reply (checked with splitSms first): Twilio cuts it into parts and the phone joins them, and one
  * MessageSid carries all the receipts.
  */
-export function sendTwilioSms(sender: TwilioSender, to: string, body: string): Promise<SendResult> {
+export function sendTwilioSms(sender: TwilioSender, to: string, body: string, signal?: AbortSignal): Promise<SendResult> {
   const form = new URLSearchParams({ To: to, Body: body });
   form.set(/^MG[0-9a-f]{32}$/i.test(sender.from) ? 'MessagingServiceSid' : 'From', sender.from);
   if (sender.statusCallback !== undefined) form.set('StatusCallback', sender.statusCallback);
@@ -43,5 +43,6 @@ export function sendTwilioSms(sender: TwilioSender, to: string, body: string): P
         message: typeof more === 'string' ? `${message} (${more})` : message,
       };
     },
+    signal,
   });
 }

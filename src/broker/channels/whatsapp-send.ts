@@ -18,7 +18,7 @@ export interface WhatsAppSender {
 const TEMPORARY = new Set(['1', '2', '4', '80007', '130429', '131016', '131056', '133004']);
 
 /** POST {apiBase}/{phoneNumberId}/messages; the id in the answer is what receipts will name. */
-export function sendWhatsAppText(sender: WhatsAppSender, to: string, body: string): Promise<SendResult> {
+export function sendWhatsAppText(sender: WhatsAppSender, to: string, body: string, signal?: AbortSignal): Promise<SendResult> {
   return callProvider({
     provider: 'WhatsApp',
     url: `${sender.apiBase.replace(/\/+$/, '')}/${encodeURIComponent(sender.phoneNumberId)}/messages`,
@@ -42,5 +42,6 @@ export function sendWhatsAppText(sender: WhatsAppSender, to: string, body: strin
       };
     },
     temporaryCodes: TEMPORARY,
+    signal,
   });
 }

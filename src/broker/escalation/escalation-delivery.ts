@@ -47,16 +47,16 @@ export class EscalationDelivery {
   }
 
   private schedule(enquiryId: string, escalationId: string, delayMs: number): void {
-    this.retries.schedule(escalationId, delayMs, () => this.attempt(enquiryId, escalationId));
+    this.retries.schedule(escalationId, delayMs, (signal) => this.attempt(enquiryId, escalationId, signal));
   }
 
-  private async attempt(enquiryId: string, escalationId: string): Promise<void> {
+  private async attempt(enquiryId: string, escalationId: string, signal: AbortSignal): Promise<void> {
     const enquiry = this.core.state.enquiries.get(enquiryId);
     const escalation = enquiry?.escalations.find((x) => x.id === escalationId);
     if (!escalation || escalation.status !== 'queued') return;
     const attempts = escalation.attempts + 1;
     const result = await this.options.transport
-      .send(emailOf(escalation))
+      .send(emailOf(escalation), signal)
       .catch((err: Error): SendResult => ({ ok: false, temporary: true, reason: err.message }));
     // Abandoned by a stop that could wait no longer: the journal may be closed. Resent after a restart.
     if (this.retries.isStopped) return;

@@ -137,6 +137,44 @@ describe('SMTP transport', () => {
     });
   }
 
+  for (const secure of ['none', 'tls'] as const) {
+    it(`ends a send at once when it is aborted, over ${secure === 'tls' ? 'TLS' : 'a plain connection'}, and closes its connection`, async () => {
+      // A relay that takes the whole message and never answers: only an abort ends the send before its 60 s socket timeout.
+      let arrived = false;
+      let closed = false;
+      const server = new SMTPServer({
+        logger: false,
+        secure: secure === 'tls',
+        key,
+        cert,
+        authOptional: true,
+        disabledCommands: ['STARTTLS'],
+        closeTimeout: 100,
+        onData(stream) {
+          stream.resume();
+          stream.on('end', () => (arrived = true));
+        },
+        onClose: () => (closed = true),
+      });
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const transport = transportFor({
+        COURTDESK_SMTP_PORT: String((server.server.address() as AddressInfo).port),
+        COURTDESK_SMTP_SECURE: secure,
+        COURTDESK_SMTP_CA_FILE: join(certDir, 'cert.pem'),
+      });
+      const abort = new AbortController();
+      const sending = transport.send(email, abort.signal);
+      await expect.poll(() => arrived).toBe(true);
+
+      const begun = Date.now();
+      abort.abort();
+      expect(await sending).toEqual({ ok: false, temporary: true, reason: expect.stringMatching(/aborted/) });
+      expect(Date.now() - begun).toBeLessThan(500);
+      await expect.poll(() => closed, { timeout: 1000 }).toBe(true);
+    });
+  }
+
   it('reports a refused login as permanent, without the password', async () => {
     const { port, received } = await startServer({
       key,

@@ -44,7 +44,7 @@ export function createNotifyTransport(config: NotifyConfig, now: () => number = 
   const url = `${config.baseUrl}/v2/notifications/email`;
   return {
     kind: 'notify',
-    async send(email: OutgoingEmail): Promise<SendResult> {
+    async send(email: OutgoingEmail, signal?: AbortSignal): Promise<SendResult> {
       if (!REFERENCE.test(email.reference)) return badReference(email.reference);
       const body = JSON.stringify({
         email_address: email.to,
@@ -65,6 +65,7 @@ export function createNotifyTransport(config: NotifyConfig, now: () => number = 
             'user-agent': 'courtdesk',
           },
           body,
+          signal,
           headersTimeout: TIMEOUT_MS,
           bodyTimeout: TIMEOUT_MS,
         });

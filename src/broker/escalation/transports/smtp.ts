@@ -2,7 +2,9 @@
 // 4xx "try again later" and lost connections are temporary, 5xx refusals are permanent, and so is a
 // certificate the relay cannot be trusted with (retrying will not change it).
 import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { MailConfig } from './config.js';
 import { mailOptions } from './message.js';
 import { badReference, redact, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
@@ -41,7 +43,7 @@ export function classifySmtpError(err: unknown, secrets: readonly string[] = [])
 
 export function createSmtpTransport(config: SmtpConfig): EmailTransport {
   const secrets = config.password ? [config.password] : [];
-  const transporter = nodemailer.createTransport({
+  const settings: SMTPTransport.Options = {
     host: config.host,
     port: config.port,
     secure: config.secure === 'tls',
@@ -52,10 +54,10 @@ export function createSmtpTransport(config: SmtpConfig): EmailTransport {
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
-  });
+  };
   return {
     kind: 'smtp',
-    async send(email: OutgoingEmail): Promise<SendResult> {
+    async send(email: OutgoingEmail, signal?: AbortSignal): Promise<SendResult> {
       if (!REFERENCE.test(email.reference)) return badReference(email.reference);
       let options;
       try {
@@ -63,6 +65,21 @@ export function createSmtpTransport(config: SmtpConfig): EmailTransport {
       } catch (err) {
         return { ok: false, temporary: false, reason: `could not build the email: ${(err as Error).message}` };
       }
+      // nodemailer cannot abort a send, so each send gets its own transporter whose connection we
+      // open (nodemailer's getSocket hook; it still does TLS, STARTTLS and the timeouts, the greeting
+      // timeout covering the connect), and an abort destroys that connection: the send then fails at
+      // once instead of keeping the process alive until its socket timeout.
+      let socket: Socket | undefined;
+      const transporter = nodemailer.createTransport({
+        ...settings,
+        getSocket: (_options, callback) => {
+          if (signal?.aborted) return callback(new Error('the send was aborted'), false);
+          socket = connect(config.port, config.host);
+          callback(null, { connection: socket });
+        },
+      } satisfies SMTPTransport.Options);
+      const abort = () => socket?.destroy(new Error('the send was aborted'));
+      signal?.addEventListener('abort', abort);
       try {
         const info = await transporter.sendMail(options);
         if (info.rejected.length > 0) {
@@ -70,11 +87,13 @@ export function createSmtpTransport(config: SmtpConfig): EmailTransport {
         }
         return { ok: true, providerId: info.messageId };
       } catch (err) {
+        if (signal?.aborted) return { ok: false, temporary: true, reason: 'the send was aborted before the SMTP server answered' };
         return classifySmtpError(err, secrets);
+      } finally {
+        signal?.removeEventListener('abort', abort);
+        transporter.close();
       }
     },
-    async close() {
-      transporter.close();
-    },
+    async close() {},
   };
 }

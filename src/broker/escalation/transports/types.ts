@@ -24,7 +24,8 @@ export type SendResult =
 
 export interface EmailTransport {
   readonly kind: 'outbox' | 'smtp' | 'notify';
-  send(email: OutgoingEmail): Promise<SendResult>;
+  /** `signal` aborts the send (the broker is stopping and no longer waits for it); it then resolves as a temporary failure. */
+  send(email: OutgoingEmail, signal?: AbortSignal): Promise<SendResult>;
   /** Releases connections; the transport is not used afterwards. */
   close(): Promise<void>;
 }
