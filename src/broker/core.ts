@@ -3,12 +3,13 @@
 // command already sees them: one claim wins), but nobody hears of them until they are durable.
 // A checkpoint of the state is written at shutdown and every so often, so a start folds only the
 // events after it (the whole journal is still verified).
+import { join } from 'node:path';
 import type { State } from '../domain/enquiry.js';
 import { emptyState } from '../domain/enquiry.js';
 import type { JournalRecord } from '../domain/events.js';
 import { applyEvent } from '../domain/reducer.js';
 import type { EventEntry } from '../protocol/frames.js';
-import { readCheckpoint, writeCheckpoint } from './journal/checkpoint.js';
+import { CHECKPOINT_FILE, openCheckpoint, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
 import { captureState } from './journal/checkpoint-format.js';
 import type { JournalStore, NewRecord } from './journal/store.js';
 
@@ -50,14 +51,27 @@ export class BrokerCore {
 
   async open(): Promise<CoreOpened> {
     const dir = this.options.checkpointDir;
-    const { loaded, warning } = dir ? await readCheckpoint(dir) : {};
-    if (loaded) this.state = loaded.state;
+    let checkpoint: Checkpoint | undefined;
+    let warning: string | undefined;
+    try {
+      checkpoint = dir ? await openCheckpoint(dir) : undefined;
+    } catch (err) {
+      warning = `checkpoint: not using ${join(dir!, CHECKPOINT_FILE)}: ${(err as Error).message}; replaying the whole journal`;
+    }
     // History from before this start is not kept for resuming: a client that missed events before
     // a restart takes a fresh snapshot. Holding a million replayed records until they were trimmed
     // cost seconds of garbage collection at start.
     const opened = await this.store.open(
       (record) => applyEvent(this.state, record),
-      loaded && { after: loaded.position, onRewind: () => (this.state = emptyState()) },
+      checkpoint && {
+        after: checkpoint.position,
+        load: async () => {
+          this.state = await checkpoint.load();
+        },
+        onRewind: () => {
+          this.state = emptyState();
+        },
+      },
     );
     this.epoch = opened.epoch;
     this.durableSeq = opened.lastSeq;

@@ -89,11 +89,14 @@ export class CheckpointReader {
   /** Takes the next line; returns true for the end line, which must be the last. */
   take(line: string): boolean {
     if (this.end) throw new Error('it has lines after its end line');
-    const value = parse(line);
     if (this.lines === 0) {
-      this.position = headerPosition(value);
+      this.position = parseCheckpointHeader(line);
       this.state.seq = this.position.seq;
-    } else if (Array.isArray(value)) {
+      this.lines++;
+      return false;
+    }
+    const value = parse(line);
+    if (Array.isArray(value)) {
       this.takeEntry(value);
     } else if (isEndLine(value)) {
       this.end = value;
@@ -154,8 +157,9 @@ function parse(line: string): unknown {
   }
 }
 
-function headerPosition(value: unknown): JournalPosition {
-  const h = (value ?? {}) as Record<string, unknown>;
+/** Which journal record a checkpoint was folded up to, from its header line; throws saying what is wrong. */
+export function parseCheckpointHeader(line: string): JournalPosition {
+  const h = (parse(line) ?? {}) as Record<string, unknown>;
   if (h.checkpoint !== 'courtdesk') throw new Error('line 1 is not a courtdesk checkpoint header');
   if (h.version !== CHECKPOINT_FORMAT_VERSION) throw new Error(`it is format version ${String(h.version)}, and this broker reads version ${CHECKPOINT_FORMAT_VERSION}`);
   if (h.fold !== FOLD_VERSION) throw new Error(`it was folded by reducer version ${String(h.fold)}, and this broker's is ${FOLD_VERSION}`);

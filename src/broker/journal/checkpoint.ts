@@ -1,13 +1,13 @@
 // Reads and writes DATA/checkpoint.ndjson (format in checkpoint-format.ts). A checkpoint is
 // written beside the journal and renamed into place, so a reader finds the old one or the new
-// one, never half of either; one that does not check out is set aside with a warning, never used.
+// one, never half of either; one that does not check out is never used.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { State } from '../../domain/enquiry.js';
-import { CheckpointReader, checkpointLines, endLine, type StateCapture } from './checkpoint-format.js';
+import { CheckpointReader, checkpointLines, endLine, parseCheckpointHeader, type StateCapture } from './checkpoint-format.js';
 import { syncDirectory, writeAll } from './file-ops.js';
 import { readLines } from './line-reader.js';
 import type { JournalPosition } from './store.js';
@@ -19,21 +19,45 @@ const WRITE_CHUNK = 1024 * 1024;
 /** A paced write gives the event loop back after this much work, so agents and intake barely notice it. */
 const PACE_MS = 5;
 
-export interface LoadedCheckpoint {
-  state: State;
+export interface Checkpoint {
+  /** The journal record the state was folded up to. */
   position: JournalPosition;
+  /** Reads the rest: the state, once the digest checks out. Rejects saying what is wrong. */
+  load(): Promise<State>;
 }
 
-/** The checkpoint in `dir`: undefined with no warning when there is none. */
-export async function readCheckpoint(dir: string): Promise<{ loaded?: LoadedCheckpoint; warning?: string }> {
+/**
+ * The checkpoint in `dir` with only its header read, so the journal's verification can start
+ * while the state loads; undefined when there is none. Rejects saying what is wrong with it.
+ */
+export async function openCheckpoint(dir: string): Promise<Checkpoint | undefined> {
   const file = join(dir, CHECKPOINT_FILE);
-  let handle: FileHandle;
+  let head: Buffer;
   try {
-    handle = await fs.open(file, 'r');
+    head = await readHead(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    return { warning: `checkpoint: cannot read ${file} (${(err as Error).message}); replaying the whole journal` };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
+  const newline = head.indexOf(10);
+  if (newline === -1) throw new Error('its header line is incomplete');
+  const position = parseCheckpointHeader(head.toString('utf8', 0, newline));
+  return { position, load: () => loadState(file, position) };
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function loadState(file: string, position: JournalPosition): Promise<State> {
+  const handle = await fs.open(file, 'r');
   try {
     const reader = new CheckpointReader();
     const digest = createHash('sha256');
@@ -44,9 +68,9 @@ export async function readCheckpoint(dir: string): Promise<{ loaded?: LoadedChec
       // The digest covers every byte before the end line.
       onChunk: (bytes, offset) => digest.update(endAt === undefined || endAt >= offset + bytes.length ? bytes : bytes.subarray(0, endAt - offset)),
     });
-    return { loaded: reader.finish(digest.digest('hex')) };
-  } catch (err) {
-    return { warning: `checkpoint: not using ${file}: ${(err as Error).message}; replaying the whole journal` };
+    const loaded = reader.finish(digest.digest('hex'));
+    if (loaded.position.seq !== position.seq || loaded.position.hash !== position.hash) throw new Error('it was replaced while it was being read');
+    return loaded.state;
   } finally {
     await handle.close();
   }

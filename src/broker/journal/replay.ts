@@ -1,7 +1,7 @@
 // Opening the journal: verify every record, hand on those the caller does not already hold, and
 // cut a torn tail. Without a checkpoint, one pass parses, checks and hands on each record. With
-// one, the main thread jumps to the checkpoint's offset and folds only what follows, while a
-// worker thread verifies the chain up to it; the start waits for both. If the journal does not
+// one, a worker thread verifies the chain up to the checkpoint's offset while the main thread
+// loads the checkpoint's state and then folds only what follows; the start waits for both. If the journal does not
 // hold the checkpoint's position, the caller is told and the whole journal is replayed instead.
 //
 // Recovery: a crash can only leave the last write incomplete, and nothing in it was acknowledged,
@@ -57,20 +57,29 @@ export async function replayJournal(
   let resumedAfter = 0;
   if (resume) {
     const start = await checkpointStart(handle, file, resume.after);
-    if ('rewind' in start) {
-      resume.onRewind(start.rewind);
-      warnings.push(`journal: not using the checkpoint (${start.rewind}); replayed the whole journal`);
-    } else {
+    let rewind = 'rewind' in start ? start.rewind : undefined;
+    if (!('rewind' in start)) {
       const prefix = verifyBefore(file, { seq: start.lastSeq, hash: start.lastHash, offset: start.offset });
       try {
-        pass = await scan(handle, file, onRecord, start);
+        rewind = await resume.load().then(
+          () => undefined,
+          (err: Error) => err.message,
+        );
+        if (!rewind) pass = await scan(handle, file, onRecord, start);
       } finally {
-        // A damaged tail refuses at once; the prefix's verdict no longer matters.
+        // Without the checkpoint's state, or with a damaged tail refusing at once, the verdict on
+        // the records before it no longer matters.
         if (!pass) prefix.stop();
       }
-      const note = await prefix.done;
-      if (note) warnings.push(note);
-      resumedAfter = start.lastSeq;
+      if (pass) {
+        const note = await prefix.done;
+        if (note) warnings.push(note);
+        resumedAfter = start.lastSeq;
+      }
+    }
+    if (rewind) {
+      resume.onRewind(rewind);
+      warnings.push(`journal: not using the checkpoint (${rewind}); replayed the whole journal`);
     }
   }
   pass ??= await scan(handle, file, onRecord, undefined);

@@ -17,14 +17,20 @@ export interface JournalPosition {
   offset: number;
 }
 
-/** A checkpoint the caller has already folded, so replay can skip folding what it holds. */
+/** A checkpoint of the caller's state, so replay can skip folding what it holds. */
 export interface ResumeFrom {
   /** Records up to here are verified but not handed to `onRecord`. */
   after: JournalPosition;
   /**
+   * Loads the checkpoint's state into the caller. The store calls it once it has found `after`
+   * in the journal, verifies the records before it meanwhile, and hands on later records only
+   * once it resolves. A rejection counts as a checkpoint the journal does not match.
+   */
+  load(): Promise<void>;
+  /**
    * Called, before any record is handed over, when the journal does not hold `after` (another
-   * epoch, a different record at that seq, or a journal that ends before it): every record from
-   * seq 1 is handed over instead, so the caller must drop the checkpoint's state.
+   * epoch, a different record at that seq, a journal that ends before it) or `load` failed:
+   * every record from seq 1 is handed over instead, so the caller must start from empty state.
    */
   onRewind(why: string): void;
 }

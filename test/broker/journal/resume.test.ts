@@ -13,7 +13,7 @@ async function openFrom(dir: string, after: JournalPosition) {
   const s = store(dir);
   const handed: JournalRecord[] = [];
   const rewinds: string[] = [];
-  const opened = await s.open((r) => handed.push(r), { after, onRewind: (why) => rewinds.push(why) });
+  const opened = await s.open((r) => handed.push(r), { after, load: async () => {}, onRewind: (why) => rewinds.push(why) });
   return { store: s, handed, rewinds, opened };
 }
 
@@ -87,6 +87,29 @@ describe('opening from a checkpoint', () => {
     const { handed, rewinds } = await openFrom(dir, { ...at(2), epoch: 'another' });
     expect(rewinds).toEqual([`it was made for journal epoch another, and this journal is epoch ${epoch}`]);
     expect(handed).toEqual(records);
+  });
+
+  it('rewinds when the checkpoint cannot be loaded, handing over everything from seq 1', async () => {
+    const { dir, records, at } = await journalOf(4);
+    const s = store(dir);
+    const handed: JournalRecord[] = [];
+    const rewinds: string[] = [];
+    const load = () => Promise.reject(new Error('its digest does not match its content'));
+    const opened = await s.open((r) => handed.push(r), { after: at(3), load, onRewind: (why) => rewinds.push(why) });
+    expect(rewinds).toEqual(['its digest does not match its content']);
+    expect(handed).toEqual(records);
+    expect(opened.resumedAfter).toBe(0);
+  });
+
+  it('hands over nothing until the checkpoint has loaded', async () => {
+    const { dir, at } = await journalOf(4);
+    const seen: string[] = [];
+    const load = async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      seen.push('loaded');
+    };
+    await store(dir).open((r) => seen.push(`seq ${r.seq}`), { after: at(2), load, onRewind: () => {} });
+    expect(seen).toEqual(['loaded', 'seq 3', 'seq 4']);
   });
 
   // Changes that keep every byte offset, so the checkpoint's record is still found where it says
