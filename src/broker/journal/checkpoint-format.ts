@@ -18,7 +18,7 @@
 // folded by another reducer is never used. `lines` counts the lines before the end line and
 // `sha256` is the digest of their bytes: a checkpoint cut short or damaged on disk is refused
 // (the broker then replays the whole journal) rather than trusted.
-import type { AgentState, Enquiry, State } from '../../domain/enquiry.js';
+import type { Enquiry, State } from '../../domain/enquiry.js';
 import { firstEntries } from '../../domain/bounded-map.js';
 import { emptyState } from '../../domain/enquiry.js';
 import { FOLD_VERSION, trackQueued } from '../../domain/reducer.js';
@@ -125,28 +125,16 @@ export class CheckpointReader {
       trackQueued(state, e);
       return;
     }
-    if (!Array.isArray(value)) throw new Error(`line ${this.lines + 1} is not a known part of the state`);
-    const entries = value as Array<[string, never]>;
-    switch (section) {
-      case 'agents':
-        for (const [k, v] of entries) state.agents.set(k, v as AgentState);
-        return;
-      case 'idempotencyKeys':
-        for (const [k, v] of entries) state.idempotencyKeys.set(k, v);
-        return;
-      case 'externalIds':
-        for (const [k, v] of entries) state.externalIds.set(k, v);
-        return;
-      case 'openBySender':
-        for (const [k, v] of entries) state.openBySender.set(k, v);
-        return;
-      case 'refs':
-        for (const [k, v] of entries) state.refs.set(k, v);
-        return;
-      default:
-        throw new Error(`line ${this.lines + 1} is not a known part of the state`);
-    }
+    const table = (TABLES as readonly unknown[]).includes(section) ? tablesOf(state)[section as Table] : undefined;
+    if (!table || !Array.isArray(value)) throw new Error(`line ${this.lines + 1} is not a known part of the state`);
+    for (const [key, entry] of value as Array<[string, never]>) table.set(key, entry);
   }
+}
+
+/** The state's keyed tables by their names in the file. */
+function tablesOf(state: State): Record<Table, { set(key: string, value: never): unknown }> {
+  const { agents, idempotencyKeys, externalIds, openBySender, refs } = state;
+  return { agents, idempotencyKeys, externalIds, openBySender, refs };
 }
 
 function parse(line: string): unknown {
