@@ -15,9 +15,18 @@ import type { JournalPosition } from './store.js';
 export const CHECKPOINT_FILE = 'checkpoint.ndjson';
 
 /** Bytes gathered before each write. */
-const WRITE_CHUNK = 1024 * 1024;
-/** A paced write gives the event loop back after this much work, so agents and intake barely notice it. */
-const PACE_MS = 5;
+const WRITE_CHUNK = 256 * 1024;
+/**
+ * A paced write syncs this often, so the disk never holds much of it unwritten: on ext4
+ * (data=ordered) the journal's own fdatasync can otherwise wait for all of it.
+ */
+const SYNC_EVERY = 8 * 1024 * 1024;
+/**
+ * A paced write gives the event loop back after this much work. Measured on a 150,000-enquiry
+ * state: with 5 ms slices intake's p50 went from 3 to 15 ms while the checkpoint was written; with
+ * 2 ms, to 7 ms, and the write still took about 3 s.
+ */
+const PACE_MS = 2;
 
 export interface Checkpoint {
   /** The journal record the state was folded up to. */
@@ -92,6 +101,7 @@ export async function writeCheckpoint(dir: string, capture: StateCapture, { pace
     let lines = 0;
     let position = 0;
     let slice = performance.now();
+    let unsynced = 0;
     const writeOut = async (): Promise<void> => {
       const bytes = Buffer.from(pending.join(''), 'utf8');
       digest.update(bytes);
@@ -99,6 +109,11 @@ export async function writeCheckpoint(dir: string, capture: StateCapture, { pace
       position += bytes.length;
       pending = [];
       pendingLength = 0;
+      unsynced += bytes.length;
+      if (paced && unsynced >= SYNC_EVERY) {
+        await handle.datasync();
+        unsynced = 0;
+      }
     };
     for (const line of checkpointLines(capture, now)) {
       pending.push(`${line}\n`);
