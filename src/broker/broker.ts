@@ -46,7 +46,7 @@ export interface BrokerOptions {
   /**
    * A checkpoint of the state (DATA/checkpoint.ndjson) is written at shutdown and, while serving,
    * after this many events, at most once per `checkpointMinIntervalMs`; a start then folds only the
-   * events after it. 0 writes one only at shutdown. Defaults 200,000 events and 300,000 ms.
+   * events after it. 0 writes one only at shutdown. Defaults 100,000 events and 300,000 ms.
    */
   checkpointEvery?: number;
   checkpointMinIntervalMs?: number;
@@ -90,7 +90,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const core = new BrokerCore(new FileJournalStore({ dir: options.dataDir, log }), {
     recentLimit: options.recentEvents ?? 100_000,
     checkpointDir: options.dataDir,
-    checkpointEvery: options.checkpointEvery ?? 200_000,
+    checkpointEvery: options.checkpointEvery ?? 100_000,
     checkpointMinIntervalMs: options.checkpointMinIntervalMs ?? 300_000,
     log,
   });

@@ -19,7 +19,7 @@ Options (each also read from the environment variable shown):
   --chase-after-days N   working days an escalation waits unanswered before it is due a chase
                          (COURTDESK_CHASE_AFTER_DAYS, default 5; weekends and bank holidays skipped)
   --checkpoint-every N   events after which the state is checkpointed while serving, so a restart
-                         folds only what came after (COURTDESK_CHECKPOINT_EVERY, default 200000;
+                         folds only what came after (COURTDESK_CHECKPOINT_EVERY, default 100000;
                          0: only at shutdown)
   --checkpoint-interval-ms N
                          the least time between two such checkpoints
@@ -67,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     options.intakeRatePerSecond = wholeNumber('--intake-rate', values['intake-rate'] ?? env.COURTDESK_INTAKE_RATE, 50);
     options.heartbeatMs = wholeNumber('--heartbeat-ms', values['heartbeat-ms'] ?? env.COURTDESK_HEARTBEAT_MS, 30_000);
     options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS, 5);
-    options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY, 200_000);
+    options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY, 100_000);
     options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS, 300_000);
   } catch (err) {
     return fail('broker', (err as Error).message, 2);
