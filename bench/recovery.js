@@ -1,9 +1,9 @@
 // Recovery and memory: how long a broker takes to start on a 1,000,000-event journal (fork to
 // listening, in a fresh process) from the checkpoint written at shutdown, after a crash that left
-// the checkpoint 200,000 events behind, and with no checkpoint at all (the baseline); and how
+// the checkpoint 100,000 events behind, and with no checkpoint at all (the baseline); and how
 // much memory a broker holding 100,000 open enquiries needs. Journals are written with the real FileJournalStore, so they are valid, hash-chained
 // and replayed exactly as in production. Run: node bench/recovery.js
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,11 +12,13 @@ import { CHECKPOINT_FILE } from '../dist/broker/journal/checkpoint.js';
 import { FileJournalStore, JOURNAL_FILE } from '../dist/broker/journal/file-store.js';
 import { addToken } from '../dist/broker/tokens.js';
 import { startBrokerProcess } from './lib/broker-process.js';
-import { Figures, fmt, mb } from './lib/stats.js';
+import { Figures, fmt, mb, percentile } from './lib/stats.js';
 
 const BIG_JOURNAL = 1_000_000;
 /** Events past the last checkpoint in the crash case: the default --checkpoint-every. */
-const CRASH_TAIL = 200_000;
+const CRASH_TAIL = 100_000;
+/** Events after which the broker serving in the last step checkpoints. */
+const SERVING_TRIGGER = 1_000;
 const OPEN_ENQUIRIES = 100_000;
 const BATCH = 10_000;
 const AGENTS = 40;
@@ -117,6 +119,69 @@ function journalWriter(nextLives) {
   };
 }
 
+/** The seq in the folder's checkpoint header, or 0 when there is none. */
+async function checkpointSeq(dir) {
+  const handle = await open(join(dir, CHECKPOINT_FILE)).catch(() => null);
+  if (!handle) return 0;
+  try {
+    const { buffer } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    return JSON.parse(buffer.subarray(0, buffer.indexOf(10)).toString()).seq;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A checkpoint of the whole state written while the broker serves: how long it takes, and what
+ * intake latency and the event loop see meanwhile, against the same posting before it starts.
+ */
+async function checkpointWhileServing(dir, figures) {
+  const token = await addToken(dir, { name: 'bench-intake', role: 'intake' });
+  const broker = await startBrokerProcess({ dataDir: dir, checkpointEvery: SERVING_TRIGGER, checkpointMinIntervalMs: 0 });
+  try {
+    const before = await checkpointSeq(dir);
+    const post = async () => {
+      const t = performance.now();
+      const res = await fetch(`${broker.url}/v1/enquiries`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'web', from: 'bench@example.org', text: CUSTOMER_TEXT }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 201) throw new Error(`intake answered ${res.status}`);
+      return performance.now() - t;
+    };
+    /** Paced posting (4 at a time, 5 ms apart each) until `done()`; returns the latencies. */
+    const postUntil = async (done) => {
+      const latencies = [];
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (!(await done())) {
+            latencies.push(await post());
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }),
+      );
+      return latencies;
+    };
+    let posted = 0;
+    const quiet = await postUntil(async () => ++posted > SERVING_TRIGGER - 100);
+    await broker.probes(); // the event-loop figures from here on
+    const t = performance.now();
+    const during = await postUntil(async () => (await checkpointSeq(dir)) > before);
+    const writtenMs = performance.now() - t;
+    const loop = await broker.probes();
+    figures.note(`while serving: a checkpoint of the whole state written in ${fmt(writtenMs / 1000, 1)} s, a little at a time, as intake went on`);
+    figures.add({ name: 'recovery: intake latency p99 while that checkpoint is written', value: percentile(during, 0.99), unit: 'ms', digits: 1 });
+    figures.note(
+      `p50 ${fmt(percentile(during, 0.5), 1)} ms over ${fmt(during.length)} posts; before it started: p50 ${fmt(percentile(quiet, 0.5), 1)} ms, p99 ${fmt(percentile(quiet, 0.99), 1)} ms; ` +
+        `event-loop delay meanwhile p99 ${fmt(loop.loopDelayP99, 1)} ms, max ${fmt(loop.loopDelayMax, 1)} ms`,
+    );
+  } finally {
+    await broker.close();
+  }
+}
+
 async function timedStart(dataDir) {
   const broker = await startBrokerProcess({ dataDir, gc: true });
   try {
@@ -151,7 +216,7 @@ export async function runRecoveryBench({ print = console.log } = {}) {
     print('recovery and memory (broker in a fresh process each time)');
     print(`  machine load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores; other work on the machine skews every figure)`);
 
-    // A journal of 1,000,000 events whose last checkpoint is 200,000 events old (what a crash
+    // A journal of 1,000,000 events whose last checkpoint is 100,000 events old (what a crash
     // just before the next periodic checkpoint leaves), then started three ways.
     const bigDir = join(dir, 'big');
     const writer = journalWriter((i) => lifecycle(i));
@@ -186,6 +251,7 @@ export async function runRecoveryBench({ print = console.log } = {}) {
     figures.add({ name: `${name}, after a crash ${fmt(CRASH_TAIL)} events past the checkpoint`, value: crashed.startedMs / 1000, unit: 's', digits: 2, target: 5, better: 'lower' });
     figures.note(`${fmt(crashed.startedMs / full.startedMs, 2)}× the full replay; the checkpoint is ${mb(checkpointBytes)}, written at shutdown in ${fmt(shutdownMs / 1000, 2)} s`);
     figures.add({ name: 'recovery: broker RSS after a start from the checkpoint', value: fromCheckpoint.rss / 1024 / 1024, unit: 'MB' });
+    await checkpointWhileServing(bigDir, figures);
     await rm(bigDir, { recursive: true, force: true });
 
     const openDir = join(dir, 'open');

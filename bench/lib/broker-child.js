@@ -34,6 +34,8 @@ const broker = await startBroker({
   dataDir: config.dataDir,
   port: 0,
   intakeRatePerSecond: config.intakeRatePerSecond ?? 1e9,
+  ...(config.checkpointEvery !== undefined ? { checkpointEvery: config.checkpointEvery } : {}),
+  ...(config.checkpointMinIntervalMs !== undefined ? { checkpointMinIntervalMs: config.checkpointMinIntervalMs } : {}),
   log: (line) => {
     if (logged.length < 100) logged.push(line);
     if (config.echoLog) process.stderr.write(`broker: ${line}\n`);
