@@ -8,7 +8,8 @@ import { run as courts } from '../../src/cli/commands/courts.js';
 import { run as templates } from '../../src/cli/commands/templates.js';
 import { capture } from '../helpers/capture.js';
 
-const SAMPLE = new URL('../../../shared/samples/fact-courts-sample.json', import.meta.url).pathname;
+// ../shared/samples/fact-courts-sample.json, byte for byte, copied into the repo so its tests stand alone.
+const SAMPLE = new URL('../fixtures/fact-courts-sample.json', import.meta.url).pathname;
 
 let dir: string;
 beforeEach(async () => {

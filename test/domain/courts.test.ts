@@ -12,7 +12,8 @@ import {
 } from '../../src/domain/courts.js';
 import { isEmailAddress, normaliseEmailAddress } from '../../src/domain/email-address.js';
 
-const sample = JSON.parse(readFileSync(new URL('../../../shared/samples/fact-courts-sample.json', import.meta.url), 'utf8'));
+// ../shared/samples/fact-courts-sample.json, byte for byte, copied into the repo so its tests stand alone.
+const sample = JSON.parse(readFileSync(new URL('../fixtures/fact-courts-sample.json', import.meta.url), 'utf8'));
 const builtIn = parseCourtList(JSON.parse(readFileSync(new URL('../../data/courts.json', import.meta.url), 'utf8')));
 
 function factCourt(overrides: Record<string, unknown>) {

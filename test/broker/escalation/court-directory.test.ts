@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CourtDirectory, courtsFilePath, importCourtsFile } from '../../../src/broker/escalation/court-directory.js';
 import { CourtDataError } from '../../../src/domain/courts.js';
 
-const SAMPLE = new URL('../../../../shared/samples/fact-courts-sample.json', import.meta.url).pathname;
+// ../shared/samples/fact-courts-sample.json, byte for byte, copied into the repo so its tests stand alone.
+const SAMPLE = new URL('../../fixtures/fact-courts-sample.json', import.meta.url).pathname;
 
 let dir: string;
 beforeEach(async () => {
