@@ -90,13 +90,19 @@ async function recordAll(c: BrokerCore, records: NewRecord[]): Promise<void> {
   for (let i = 0; i < records.length; i += 50) await c.record(records.slice(i, i + 50)).durable;
 }
 
+/** A broker core that records the lives of enquiries `from` to `to`, then stops (writing its checkpoint). */
+async function recordThenStop(dir: string, from: number, to: number, options: Partial<CoreOptions> = {}): Promise<BrokerCore> {
+  const c = core(dir, options);
+  await c.open();
+  await recordAll(c, manyLives(from, to));
+  await c.close();
+  return c;
+}
+
 describe('checkpoints', () => {
   it('a start from the shutdown checkpoint, plus later events, folds the same state as a full replay', async () => {
     const dir = await tempDir();
-    const first = core(dir);
-    await first.open();
-    await recordAll(first, manyLives(0, 30));
-    await first.close();
+    const first = await recordThenStop(dir, 0, 30);
     expect((await fs.stat(join(dir, CHECKPOINT_FILE))).mode & 0o777).toBe(0o600);
 
     const second = core(dir);
@@ -152,10 +158,7 @@ describe('checkpoints', () => {
 
   it('is not used when its bytes were changed, cut short, or made by another fold', async () => {
     const dir = await tempDir();
-    const c = core(dir);
-    await c.open();
-    await recordAll(c, manyLives(0, 5));
-    await c.close();
+    await recordThenStop(dir, 0, 5);
     const file = join(dir, CHECKPOINT_FILE);
     const good = await fs.readFile(file, 'utf8');
 
@@ -180,18 +183,12 @@ describe('checkpoints', () => {
 
   it('is set aside when the journal was replaced, and the whole journal is folded', async () => {
     const dir = await tempDir();
-    const c = core(dir);
-    await c.open();
-    await recordAll(c, manyLives(0, 5));
-    await c.close();
+    await recordThenStop(dir, 0, 5);
     const stale = await fs.readFile(join(dir, CHECKPOINT_FILE));
 
     // Another history in the same folder: a fresh journal with other enquiries.
     await fs.rm(join(dir, 'journal.ndjson'));
-    const other = core(dir, { checkpointDir: undefined });
-    await other.open();
-    await recordAll(other, manyLives(50, 52));
-    await other.close();
+    await recordThenStop(dir, 50, 52, { checkpointDir: undefined });
     await fs.writeFile(join(dir, CHECKPOINT_FILE), stale);
 
     const restarted = core(dir);
