@@ -99,24 +99,35 @@ export type LineCheck =
   /** A well-formed record whose content or chain does not match its hash. */
   | { ok: false; problem: 'hash'; seq: number; detail: string };
 
+const UNREADABLE = { ok: false, problem: 'unreadable', detail: 'it is not a complete journal record' } as const;
+const wrongSeq = (seq: number, expected: number) =>
+  ({ ok: false, problem: 'seq', seq, detail: `it has seq ${seq} where seq ${expected} should be` }) as const;
+const wrongHash = (seq: number) => ({ ok: false, problem: 'hash', seq, detail: 'its hash does not match its content and the record before it' }) as const;
+
+/** Where a record line's body ends and its `,"hash":"…"}` suffix starts, or -1 when it has none. */
+function bodyEnd(line: string): number {
+  const cut = line.length - HASH_SUFFIX_LENGTH;
+  return cut >= 1 && line.charCodeAt(line.length - 1) === 125 && line.startsWith(HASH_PREFIX, cut) ? cut : -1;
+}
+
+/** The hash the line's body chains to after `prevHash`, if the line carries that hash; else undefined. */
+function chainedHash(line: string, body: string, prevHash: string): string | undefined {
+  const hash = sha256hex(prevHash + body);
+  return line.endsWith(hash, line.length - 2) ? hash : undefined;
+}
+
 /** Checks one line (without its newline) against the record before it. */
 export function checkRecordLine(line: string, prevHash: string, expectedSeq: number): LineCheck {
-  const cut = line.length - HASH_SUFFIX_LENGTH;
-  if (cut < 1 || line.charCodeAt(line.length - 1) !== 125 || !line.startsWith(HASH_PREFIX, cut)) {
-    return { ok: false, problem: 'unreadable', detail: 'it is not a complete journal record' };
-  }
+  const cut = bodyEnd(line);
+  if (cut === -1) return UNREADABLE;
   // Parsing the body rather than the whole line skips the hash field, which is read off its fixed
   // place instead: parsing is most of the cost of replay.
   const body = `${line.slice(0, cut)}}`;
   const record = recordShaped(parseJson(body));
-  if (record === undefined) return { ok: false, problem: 'unreadable', detail: 'it is not a complete journal record' };
-  if (record.seq !== expectedSeq) {
-    return { ok: false, problem: 'seq', seq: record.seq, detail: `it has seq ${record.seq} where seq ${expectedSeq} should be` };
-  }
-  const hash = sha256hex(prevHash + body);
-  if (!line.endsWith(hash, line.length - 2)) {
-    return { ok: false, problem: 'hash', seq: record.seq, detail: 'its hash does not match its content and the record before it' };
-  }
+  if (record === undefined) return UNREADABLE;
+  if (record.seq !== expectedSeq) return wrongSeq(record.seq, expectedSeq);
+  const hash = chainedHash(line, body, prevHash);
+  if (hash === undefined) return wrongHash(record.seq);
   // The computed copy, not a slice of the line: a slice would keep the whole line alive.
   record.hash = hash;
   return { ok: true, record };
@@ -129,17 +140,12 @@ export function checkRecordLine(line: string, prevHash: string, expectedSeq: num
  * shape needs no second look.
  */
 export function checkChainLine(line: string, prevHash: string, expectedSeq: number): ChainCheck {
-  const cut = line.length - HASH_SUFFIX_LENGTH;
-  const seq = cut > 0 && line.startsWith(SEQ_PREFIX) ? leadingSeq(line) : undefined;
-  if (seq === undefined || line.charCodeAt(line.length - 1) !== 125 || !line.startsWith(HASH_PREFIX, cut)) {
-    return { ok: false, problem: 'unreadable', detail: 'it is not a complete journal record' };
-  }
-  if (seq !== expectedSeq) return { ok: false, problem: 'seq', seq, detail: `it has seq ${seq} where seq ${expectedSeq} should be` };
-  const hash = sha256hex(`${prevHash}${line.slice(0, cut)}}`);
-  if (!line.endsWith(hash, line.length - 2)) {
-    return { ok: false, problem: 'hash', seq, detail: 'its hash does not match its content and the record before it' };
-  }
-  return { ok: true, seq, hash };
+  const cut = bodyEnd(line);
+  const seq = cut === -1 ? undefined : leadingSeq(line);
+  if (seq === undefined) return UNREADABLE;
+  if (seq !== expectedSeq) return wrongSeq(seq, expectedSeq);
+  const hash = chainedHash(line, `${line.slice(0, cut)}}`, prevHash);
+  return hash === undefined ? wrongHash(seq) : { ok: true, seq, hash };
 }
 
 export type ChainCheck = { ok: true; seq: number; hash: string } | Exclude<LineCheck, { ok: true }>;
@@ -148,6 +154,7 @@ const SEQ_PREFIX = '{"seq":';
 
 /** The digits after `{"seq":` up to the comma, or undefined when they are not a plain seq. */
 function leadingSeq(line: string): number | undefined {
+  if (!line.startsWith(SEQ_PREFIX)) return undefined;
   let seq = 0;
   let i = SEQ_PREFIX.length;
   for (; i < line.length && i < SEQ_PREFIX.length + 16; i++) {
