@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { State } from '../../domain/enquiry.js';
 import { CheckpointReader, checkpointLines, endLine, parseCheckpointHeader, type StateCapture } from './checkpoint-format.js';
-import { syncDirectory, writeAll } from './file-ops.js';
+import { readSpan, syncDirectory, writeAll } from './file-ops.js';
 import { readLines } from './line-reader.js';
 import type { JournalPosition } from './store.js';
 
@@ -41,28 +41,18 @@ export interface Checkpoint {
  */
 export async function openCheckpoint(dir: string): Promise<Checkpoint | undefined> {
   const file = join(dir, CHECKPOINT_FILE);
-  let head: Buffer;
+  let handle: FileHandle;
   try {
-    head = await readHead(file);
+    handle = await fs.open(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  const head = await readSpan(handle, 0, 4096).finally(() => handle.close());
   const newline = head.indexOf(10);
   if (newline === -1) throw new Error('its header line is incomplete');
   const position = parseCheckpointHeader(head.toString('utf8', 0, newline));
   return { position, load: () => loadState(file, position) };
-}
-
-async function readHead(file: string): Promise<Buffer> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const head = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return head.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 async function loadState(file: string, position: JournalPosition): Promise<State> {

@@ -1,4 +1,5 @@
-// The two file operations durable writes need, shared by the journal and its checkpoint.
+// File operations shared by the journal and its checkpoint: the two durable writes need, and
+// reading a small span (a header, the line before an offset) without streaming the file.
 import type { FileHandle } from 'node:fs/promises';
 import { promises as fs } from 'node:fs';
 
@@ -23,4 +24,11 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/** The bytes from `from` up to `to`, fewer if the file ends first. */
+export async function readSpan(handle: FileHandle, from: number, to: number): Promise<Buffer> {
+  const buf = Buffer.alloc(to - from);
+  const { bytesRead } = await handle.read(buf, 0, buf.length, from);
+  return buf.subarray(0, bytesRead);
 }

@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { JournalRecord } from '../../domain/events.js';
 import { packageRoot } from '../package-root.js';
 import { damagedJournal, unreadableJournal, verifyChain, type ChainEnd } from './chain-check.js';
+import { readSpan } from './file-ops.js';
 import { readLines, type LinesRead } from './line-reader.js';
 import { checkRecordLine, genesisHash, parseHeaderLine, parseRecordLine, type LineCheck } from './record-format.js';
 import type { JournalPosition, ResumeFrom } from './store.js';
@@ -127,12 +128,6 @@ async function checkpointStart(handle: FileHandle, file: string, after: JournalP
     return { rewind: `this journal's record ${after.seq} is not the one it was made from` };
   }
   return { offset: after.offset, lineNo: after.seq + 1, lastSeq: after.seq, lastHash: after.hash, epoch };
-}
-
-async function readSpan(handle: FileHandle, from: number, to: number): Promise<Buffer> {
-  const buf = Buffer.alloc(to - from);
-  const { bytesRead } = await handle.read(buf, 0, buf.length, from);
-  return buf.subarray(0, bytesRead);
 }
 
 /** One pass from `start` (or the top): parses, checks and hands on each record at once, so no more than a chunk is held. */
