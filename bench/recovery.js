@@ -3,12 +3,12 @@
 // the checkpoint 100,000 events behind, and with no checkpoint at all (the baseline); and how
 // much memory a broker holding 100,000 open enquiries needs. Journals are written with the real FileJournalStore, so they are valid, hash-chained
 // and replayed exactly as in production. Run: node bench/recovery.js
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { CHECKPOINT_FILE } from '../dist/broker/journal/checkpoint.js';
+import { CHECKPOINT_FILE, openCheckpoint } from '../dist/broker/journal/checkpoint.js';
 import { FileJournalStore, JOURNAL_FILE } from '../dist/broker/journal/file-store.js';
 import { addToken } from '../dist/broker/tokens.js';
 import { startBrokerProcess } from './lib/broker-process.js';
@@ -121,14 +121,7 @@ function journalWriter(nextLives) {
 
 /** The seq in the folder's checkpoint header, or 0 when there is none. */
 async function checkpointSeq(dir) {
-  const handle = await open(join(dir, CHECKPOINT_FILE)).catch(() => null);
-  if (!handle) return 0;
-  try {
-    const { buffer } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    return JSON.parse(buffer.subarray(0, buffer.indexOf(10)).toString()).seq;
-  } finally {
-    await handle.close();
-  }
+  return (await openCheckpoint(dir))?.position.seq ?? 0;
 }
 
 /**
