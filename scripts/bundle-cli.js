@@ -3,7 +3,7 @@
 // es-toolkit/compat's 415 for one `throttle`) before the first frame; the bundle is a few files.
 // Code splitting keeps every command lazy: main.js is only the command table, and each command's
 // chunks are loaded when it runs, so the workbench never loads the broker's code and vice versa
-// (test/build/bundle.test.ts checks both).
+// (test/scripts/bundle-cli.test.ts checks both).
 // tsc's dist/ stays as it is: tests, benchmarks and other scripts import modules from it.
 // Run: node scripts/bundle-cli.js (npm run build does, after tsc).
 import { build } from 'esbuild';
