@@ -63,12 +63,13 @@ export async function run(argv: string[]): Promise<number> {
   const env = process.env;
   const options: BrokerOptions = { dataDir: dataDirFrom(values.data), host: values.host ?? env.COURTDESK_HOST ?? '127.0.0.1' };
   try {
-    options.port = wholeNumber('--port', values.port ?? env.COURTDESK_PORT, 7340);
-    options.intakeRatePerSecond = wholeNumber('--intake-rate', values['intake-rate'] ?? env.COURTDESK_INTAKE_RATE, 50);
-    options.heartbeatMs = wholeNumber('--heartbeat-ms', values['heartbeat-ms'] ?? env.COURTDESK_HEARTBEAT_MS, 30_000);
-    options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS, 5);
-    options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY, 100_000);
-    options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS, 300_000);
+    // Only what was given: the defaults are startBroker's, stated once (and in HELP for people).
+    options.port = wholeNumber('--port', values.port ?? env.COURTDESK_PORT);
+    options.intakeRatePerSecond = wholeNumber('--intake-rate', values['intake-rate'] ?? env.COURTDESK_INTAKE_RATE);
+    options.heartbeatMs = wholeNumber('--heartbeat-ms', values['heartbeat-ms'] ?? env.COURTDESK_HEARTBEAT_MS);
+    options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS);
+    options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY);
+    options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS);
   } catch (err) {
     return fail('broker', (err as Error).message, 2);
   }
@@ -102,8 +103,8 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-function wholeNumber(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
+function wholeNumber(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number (got "${raw}")`);
   return n;
