@@ -2,7 +2,7 @@
 import { appendFile, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTokens, postEnquiry, RawAgent, spawnBroker, tempDir } from '../helpers/broker.js';
+import { makeTokens, postEnquiry, RawAgent, spawnBroker, tempDir, type SpawnedBroker } from '../helpers/broker.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -13,6 +13,25 @@ async function freshDir(): Promise<string> {
   const d = await tempDir();
   dirs.push(d);
   return d;
+}
+
+/** Starts the real broker on `dataDir` again, runs `check` against it, then stops it. */
+async function restarted(dataDir: string, check: (broker: SpawnedBroker) => Promise<void>): Promise<void> {
+  const broker = await spawnBroker(dataDir);
+  try {
+    await check(broker);
+  } finally {
+    broker.child.kill('SIGTERM');
+    await broker.exited;
+  }
+}
+
+/** Every enquiry in `ids` is there, over HTTP. */
+async function expectKept(url: string, intakeToken: string, ids: string[], why: string): Promise<void> {
+  for (const id of ids) {
+    const res = await fetch(`${url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${intakeToken}` } });
+    expect(res.status, `enquiry ${id} ${why}`).toBe(200);
+  }
 }
 
 describe('broker durability', () => {
@@ -34,20 +53,13 @@ describe('broker durability', () => {
     await first.exited;
     expect(acknowledged.length).toBeGreaterThanOrEqual(50);
 
-    const second = await spawnBroker(dataDir);
-    try {
-      for (const id of acknowledged) {
-        const res = await fetch(`${second.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.intake}` } });
-        expect(res.status, `enquiry ${id} acknowledged before the crash`).toBe(200);
-      }
+    await restarted(dataDir, async (second) => {
+      await expectKept(second.url, tokens.intake, acknowledged, 'acknowledged before the crash');
       const agent = await RawAgent.connect(second.url, tokens.agent);
       const welcome = await agent.welcome();
       expect(welcome.snapshot.enquiries.length).toBeGreaterThanOrEqual(acknowledged.length);
       agent.close();
-    } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    });
   });
 
   it('restarts from the checkpoint written at shutdown, folding only what came after it', async () => {
@@ -60,18 +72,14 @@ describe('broker durability', () => {
     expect(await first.exited).toBe(0);
     await stat(join(dataDir, 'checkpoint.ndjson'));
 
-    const second = await spawnBroker(dataDir);
-    try {
+    await restarted(dataDir, async (second) => {
       expect(second.stderr.join('')).toContain('journal: started from the checkpoint at seq 5, then folded the 0 events after it');
       expect(second.stderr.join('')).not.toContain('warning'); // the check worker ran: no fallback to the main thread
       const agent = await RawAgent.connect(second.url, tokens.agent);
       expect((await agent.welcome()).snapshot.enquiries.map((e: { id: string }) => e.id).sort()).toEqual([...ids].sort());
       expect(await agent.command({ type: 'claim', ref: 'c1', enquiryId: ids[0] })).toMatchObject({ ok: true, seq: 6 });
       agent.close();
-    } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    });
   });
 
   it('after a kill -9, starts from the last checkpoint written while serving and keeps every acknowledged enquiry', async () => {
@@ -85,20 +93,13 @@ describe('broker durability', () => {
     first.child.kill('SIGKILL');
     await first.exited;
 
-    const second = await spawnBroker(dataDir);
-    try {
+    await restarted(dataDir, async (second) => {
       const log = second.stderr.join('');
       const [, at, folded] = /started from the checkpoint at seq (\d+), then folded the (\d+) events after it/.exec(log) ?? [];
       expect(Number(at)).toBeGreaterThanOrEqual(20);
       expect(Number(at) + Number(folded)).toBe(40);
-      for (const id of ids) {
-        const res = await fetch(`${second.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.intake}` } });
-        expect(res.status, `enquiry ${id}`).toBe(200);
-      }
-    } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+      await expectKept(second.url, tokens.intake, ids, 'acknowledged before the crash');
+    });
   });
 
   it('truncates a torn last line with a warning naming bytes and seq, then carries on', async () => {
@@ -112,8 +113,7 @@ describe('broker durability', () => {
     const torn = '{"seq":4,"at":"2026-11-22T10:00:00.000Z","actor":{"kind":"intake","na';
     await appendFile(journal, torn);
 
-    const second = await spawnBroker(dataDir);
-    try {
+    await restarted(dataDir, async (second) => {
       const warning = second.stderr.join('') + second.stdout.join('');
       expect(warning).toMatch(new RegExp(`${torn.length} bytes`));
       expect(warning).toMatch(/seq 3/);
@@ -122,10 +122,7 @@ describe('broker durability', () => {
       const health = (await (await fetch(`${second.url}/healthz`)).json()) as { seq: number };
       expect(health.seq).toBe(4);
       expect(id).toBeTruthy();
-    } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    });
   });
 
   it('refuses to start when a record in the middle was altered', async () => {
