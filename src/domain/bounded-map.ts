@@ -3,11 +3,21 @@
 // previous one and the oldest generation is dropped whole. Evicting one entry per insert from a
 // Map looks O(1) but is not in V8 (each new iterator steps over every deleted slot), and copying
 // to trim costs a second per million inserts; swapping generations costs nothing.
+import type { UndoHolder } from './undo.js';
+
 export class RecentMap<K, V> {
   private current = new Map<K, V>();
   private previous = new Map<K, V>();
 
-  constructor(private readonly limit: number) {}
+  readonly #holder: UndoHolder | undefined;
+
+  /** With a holder, each `set` can be taken back while the holder has a log (see undo.ts). */
+  constructor(
+    private readonly limit: number,
+    holder?: UndoHolder,
+  ) {
+    this.#holder = holder;
+  }
 
   get size(): number {
     return this.current.size + this.previous.size;
@@ -37,6 +47,18 @@ export class RecentMap<K, V> {
 
   /** A key set again while still in the previous generation is found in the current one first. */
   set(key: K, value: V): void {
+    const log = this.#holder?.log;
+    if (log) {
+      const { current, previous } = this;
+      const had = current.has(key);
+      const old = current.get(key) as V;
+      log.push(() => {
+        this.current = current;
+        this.previous = previous;
+        if (had) current.set(key, old);
+        else current.delete(key);
+      });
+    }
     this.current.set(key, value);
     if (this.current.size >= this.limit) {
       this.previous = this.current;

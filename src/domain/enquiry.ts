@@ -2,6 +2,7 @@
 // event touches them, so views can compare them by identity; the maps that hold them are updated
 // in place because a million-event replay cannot afford to copy 100,000 entries per event.
 import { RecentMap } from './bounded-map.js';
+import { UndoableMap, UndoableSet, type UndoHolder } from './undo.js';
 import type { Channel, DeliveryState, Language, Presence } from './events.js';
 
 /** At least this many of the newest command refs are remembered for idempotency (at most twice as many). */
@@ -105,17 +106,22 @@ export interface State {
   refs: RecentMap<string, number>;
   /** Ids of the enquiries that are waiting and unclaimed: the line a new enquiry joins. */
   queued: Set<string>;
+  /** Where the tables above record how to undo a change, while the broker holds events not yet durable. */
+  readonly undo: UndoHolder;
 }
 
 export function emptyState(): State {
-  return {
+  const undo: UndoHolder = { log: null };
+  const state: Omit<State, 'undo'> = {
     seq: 0,
-    enquiries: new Map(),
-    agents: new Map(),
-    idempotencyKeys: new Map(),
-    externalIds: new Map(),
-    openBySender: new Map(),
-    refs: new RecentMap(REMEMBERED_REFS),
-    queued: new Set(),
+    enquiries: new UndoableMap(undo),
+    agents: new UndoableMap(undo),
+    idempotencyKeys: new UndoableMap(undo),
+    externalIds: new UndoableMap(undo),
+    openBySender: new UndoableMap(undo),
+    refs: new RecentMap(REMEMBERED_REFS, undo),
+    queued: new UndoableSet(undo),
   };
+  // Not enumerable: two states holding the same are equal whatever their undo logs.
+  return Object.defineProperty(state, 'undo', { value: undo, enumerable: false }) as State;
 }

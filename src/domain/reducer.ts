@@ -16,6 +16,12 @@ export const FOLD_VERSION = 1;
 const PREVIEW_LENGTH = 80;
 
 export function applyEvent(state: State, record: AppliedRecord): void {
+  const log = state.undo.log;
+  if (log) {
+    const before = state.seq;
+    log.begin(record.seq);
+    log.push(() => (state.seq = before));
+  }
   state.seq = record.seq;
   // Only the first event of a command carries its ref, and the broker never records a ref twice.
   if (record.ref && record.actor) state.refs.set(`${record.actor.name}\u0000${record.ref}`, record.seq);
