@@ -13,24 +13,44 @@
 // and fdatasync'd. One writer takes everything queued while it was busy and writes it with one
 // write and one fdatasync (group commit), which is what makes durable appends fast.
 //
+// A failed write (disk full, EIO) is cut back out of the file (truncate to the end of the last
+// durable record, then fsync) before anyone is told, so a refused record can never come back
+// after a restart; the store is then degraded, refuses appends and tries a small test write every
+// second until one succeeds. A failed fsync is different: the kernel may have dropped pages it
+// had accepted, so the store fails for good and the broker stops (see JournalHealth in store.ts).
+//
 // Opening verifies the whole journal and recovers from a crash mid-write: see replay.ts.
 import { promises as fs } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../domain/events.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { syncDirectory, writeAll } from './file-ops.js';
+import { diskFiles, syncDirectory, writeAll, type JournalFile, type JournalFiles } from './file-ops.js';
 import { encodeRecord, newHeaderLine } from './record-format.js';
 import { replayJournal } from './replay.js';
-import type { JournalPosition, JournalStore, NewRecord, OpenedJournal, ResumeFrom } from './store.js';
+import {
+  JournalUnavailableError,
+  type JournalHealth,
+  type JournalPosition,
+  type JournalStore,
+  type NewRecord,
+  type OpenedJournal,
+  type ResumeFrom,
+} from './store.js';
 
 export const JOURNAL_FILE = 'journal.ndjson';
 export const LOCK_FILE = 'journal.lock';
+/** Written and removed by the test write that tells a degraded store the disk takes writes again. */
+export const PROBE_FILE = 'journal.probe';
+const PROBE_BYTES = Buffer.alloc(64 * 1024, 0x20);
 
 export interface FileJournalOptions {
   dir: string;
   now?: () => Date;
   log?: (msg: string) => void;
+  /** How files are opened; tests pass one that fails on cue. Default node:fs. */
+  files?: JournalFiles;
+  /** How often a degraded store tries its test write. Default 1,000 ms. */
+  probeIntervalMs?: number;
 }
 
 interface Waiter {
@@ -52,30 +72,41 @@ export class FileJournalStore implements JournalStore {
   private readonly file: string;
   private readonly now: () => Date;
   private readonly log: (msg: string) => void;
-  private readonly listeners: Array<(records: JournalRecord[]) => void> = [];
+  private readonly files: JournalFiles;
+  private readonly probeIntervalMs: number;
+  private readonly commitListeners: Array<(records: JournalRecord[]) => void> = [];
+  private readonly failureListeners: Array<(fromSeq: number) => void> = [];
+  private readonly healthListeners: Array<(health: JournalHealth) => void> = [];
 
   private phase: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
   private opening: Promise<unknown> | undefined;
-  private handle: FileHandle | undefined;
+  private handle: JournalFile | undefined;
   private lock: HeldLock | undefined;
+  private current: JournalHealth = { state: 'ok' };
+  private probeTimer: NodeJS.Timeout | undefined;
 
   private epoch = '';
+  /** The next record's seq and the hash it chains to (counting appends not yet durable). */
   private nextSeq = 1;
   private prevHash = '';
-  /** File offset where the next write goes (the end of the last good record). */
+  /** The last durable record, where the chain restarts after a failed write. */
+  private durableSeq = 0;
+  private durableHash = '';
+  /** File offset where the next write goes (the end of the last durable record). */
   private size = 0;
 
   private queued: Group = newGroup();
   private inflight: Group | undefined;
   private writeScheduled = false;
   private writing = false;
-  private failure: Error | undefined;
 
   constructor(options: FileJournalOptions) {
     this.dir = options.dir;
     this.file = join(options.dir, JOURNAL_FILE);
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? (() => {});
+    this.files = options.files ?? diskFiles;
+    this.probeIntervalMs = options.probeIntervalMs ?? 1000;
   }
 
   open(onRecord: (record: JournalRecord) => void, resume?: ResumeFrom): Promise<OpenedJournal> {
@@ -97,7 +128,8 @@ export class FileJournalStore implements JournalStore {
       const replayed = await replayJournal(this.handle, this.file, onRecord, resume);
       this.epoch = replayed.epoch;
       this.nextSeq = replayed.lastSeq + 1;
-      this.prevHash = replayed.lastHash;
+      this.prevHash = this.durableHash = replayed.lastHash;
+      this.durableSeq = replayed.lastSeq;
       this.size = replayed.size;
       this.phase = 'open';
       const { epoch, lastSeq, lastHash, resumedAfter, warnings } = replayed;
@@ -113,30 +145,31 @@ export class FileJournalStore implements JournalStore {
   }
 
   /** Opens the journal, first creating it with a fresh epoch if the folder has none. */
-  private async openOrCreate(): Promise<FileHandle> {
+  private async openOrCreate(): Promise<JournalFile> {
     try {
-      return await fs.open(this.file, 'r+');
+      return await this.files.open(this.file, 'r+');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     // Written aside and renamed into place, so a crash never leaves a journal without its header.
     const fresh = `${this.file}.new`;
-    const handle = await fs.open(fresh, 'w', 0o600);
+    const handle = await this.files.open(fresh, 'w', 0o600);
     try {
-      await handle.writeFile(`${newHeaderLine(this.now())}\n`);
+      await writeAll(handle, Buffer.from(`${newHeaderLine(this.now())}\n`, 'utf8'), 0);
       await handle.sync();
     } finally {
       await handle.close();
     }
     await fs.rename(fresh, this.file);
     await syncDirectory(this.dir);
-    return fs.open(this.file, 'r+');
+    return this.files.open(this.file, 'r+');
   }
 
   append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
     if (this.phase !== 'open') {
       throw new Error(this.phase === 'new' || this.phase === 'opening' ? 'the journal is not open yet' : 'the journal is closed');
     }
+    if (this.current.state !== 'ok') throw this.unavailable(this.current);
     if (batch.length === 0) return { records: [], durable: this.flush() };
     // Encode everything before changing any state, so a bad event throws without leaving a gap.
     const at = this.now().toISOString();
@@ -155,7 +188,6 @@ export class FileJournalStore implements JournalStore {
     this.prevHash = prevHash;
     this.nextSeq = seq;
 
-    if (this.failure) return { records, durable: Promise.reject(this.failure) };
     const group = this.queued;
     for (const line of lines) group.lines.push(line);
     for (const record of records) group.records.push(record);
@@ -172,11 +204,22 @@ export class FileJournalStore implements JournalStore {
   }
 
   onCommit(listener: (records: JournalRecord[]) => void): void {
-    this.listeners.push(listener);
+    this.commitListeners.push(listener);
+  }
+
+  onFailure(listener: (fromSeq: number) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  health(): JournalHealth {
+    return this.current;
+  }
+
+  onHealth(listener: (health: JournalHealth) => void): void {
+    this.healthListeners.push(listener);
   }
 
   flush(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
     const group = this.queued.lines.length > 0 ? this.queued : this.inflight;
     if (!group) return Promise.resolve();
     return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
@@ -190,6 +233,7 @@ export class FileJournalStore implements JournalStore {
     }
     if (this.phase === 'closing') throw new Error('the journal is already closing');
     this.phase = 'closing';
+    clearTimeout(this.probeTimer);
     let failed: unknown;
     try {
       await this.flush();
@@ -221,32 +265,29 @@ export class FileJournalStore implements JournalStore {
   private async writeQueued(): Promise<void> {
     if (this.writing) return;
     this.writing = true;
-    while (this.queued.lines.length > 0 && !this.failure) {
+    const handle = this.handle as JournalFile;
+    while (this.queued.lines.length > 0 && this.current.state === 'ok') {
       const group = this.queued;
       this.queued = newGroup();
       this.inflight = group;
+      const bytes = Buffer.from(group.lines.join(''), 'utf8');
+      let step: 'writing' | 'syncing' = 'writing';
       try {
-        const bytes = Buffer.from(group.lines.join(''), 'utf8');
-        await writeAll(this.handle as FileHandle, bytes, this.size);
-        await (this.handle as FileHandle).datasync();
-        this.size += bytes.length;
+        await writeAll(handle, bytes, this.size);
+        step = 'syncing';
+        await handle.datasync();
       } catch (err) {
-        // What reached the disk is unknown now, so nothing after this point can be trusted: fail
-        // this group and everything after it rather than retry into a possibly half-written file.
-        this.failure = new Error(
-          `journal: writing ${this.file} failed (${(err as Error).message}); records from seq ${group.records[0]?.seq} ` +
-            'on are not durable and the broker must stop',
-          { cause: err },
-        );
-        for (const w of group.waiters) w.reject(this.failure);
-        for (const w of this.queued.waiters) w.reject(this.failure);
-        this.queued = newGroup();
-        break;
-      } finally {
         this.inflight = undefined;
+        await this.abandon(group, step, err as NodeJS.ErrnoException);
+        break;
       }
+      this.inflight = undefined;
+      this.size += bytes.length;
+      const last = group.records[group.records.length - 1]!;
+      this.durableSeq = last.seq;
+      this.durableHash = last.hash;
       for (const w of group.waiters) w.resolve();
-      for (const listener of this.listeners) {
+      for (const listener of this.commitListeners) {
         try {
           listener(group.records);
         } catch (err) {
@@ -256,6 +297,98 @@ export class FileJournalStore implements JournalStore {
     }
     this.writing = false;
   }
+
+  /**
+   * A write or fdatasync of `group` failed: nothing from its first record on will be durable.
+   * The chain goes back to the last durable record, the caller takes the records back out of its
+   * state, and the file is cut back to the last durable byte, all before anyone is answered.
+   */
+  private async abandon(group: Group, step: 'writing' | 'syncing', err: NodeJS.ErrnoException): Promise<void> {
+    const lost = [group, this.queued];
+    this.queued = newGroup();
+    this.nextSeq = this.durableSeq + 1;
+    this.prevHash = this.durableHash;
+    const since = this.now().toISOString();
+    let reason = `${step} ${this.file} failed (${describeError(err)})`;
+    this.setHealth(step === 'writing' ? { state: 'degraded', reason, since } : { state: 'failed', reason, since });
+    for (const listener of this.failureListeners) {
+      try {
+        listener(group.records[0]!.seq);
+      } catch (thrown) {
+        this.log(`journal: an onFailure listener threw: ${(thrown as Error).stack ?? String(thrown)}`);
+      }
+    }
+    let cutBack = true;
+    try {
+      const handle = this.handle as JournalFile;
+      await handle.truncate(this.size);
+      await handle.sync();
+    } catch (cutErr) {
+      cutBack = false;
+      reason += `; cutting it back to the last durable record failed too (${describeError(cutErr as NodeJS.ErrnoException)})`;
+      this.setHealth({ state: 'failed', reason, since });
+    }
+    this.log(
+      `journal: ${reason}; records from seq ${group.records[0]!.seq} on were ${cutBack ? 'cut back out of the file and ' : ''}not acknowledged` +
+        (this.current.state === 'degraded' ? '; refusing writes until a test write succeeds' : '; the broker must stop'),
+    );
+    const error = this.unavailable(this.current as Exclude<JournalHealth, { state: 'ok' }>, !cutBack, err);
+    for (const g of lost) for (const w of g.waiters) w.reject(error);
+    if (this.current.state === 'degraded') this.scheduleProbe();
+  }
+
+  private unavailable(health: Exclude<JournalHealth, { state: 'ok' }>, uncertain = false, cause?: Error): JournalUnavailableError {
+    const what = health.state === 'degraded' ? 'cannot write to its journal' : 'has stopped writing to its journal after a failed fsync';
+    return new JournalUnavailableError(`The broker ${what} (${health.reason}).`, health, uncertain, { cause });
+  }
+
+  private setHealth(health: JournalHealth): void {
+    this.current = health;
+    for (const listener of this.healthListeners) {
+      try {
+        listener(health);
+      } catch (err) {
+        this.log(`journal: an onHealth listener threw: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+  }
+
+  private scheduleProbe(): void {
+    if (this.probeTimer || this.phase !== 'open') return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      void this.probe();
+    }, this.probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  /** A small durable write beside the journal: when it succeeds, the disk takes writes again. */
+  private async probe(): Promise<void> {
+    if (this.current.state !== 'degraded' || this.phase !== 'open') return;
+    const path = join(this.dir, PROBE_FILE);
+    try {
+      const handle = await this.files.open(path, 'w', 0o600);
+      try {
+        await writeAll(handle, PROBE_BYTES, 0);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rm(path, { force: true });
+    } catch {
+      await fs.rm(path, { force: true }).catch(() => {});
+      this.scheduleProbe();
+      return;
+    }
+    if (this.phase !== 'open' || this.current.state !== 'degraded') return;
+    this.log(`journal: writes work again after failing since ${this.current.since}; serving normally`);
+    this.setHealth({ state: 'ok' });
+  }
+}
+
+/** Node's messages already start with the code ("ENOSPC: no space left on device, write"); others get it added. */
+function describeError(err: NodeJS.ErrnoException): string {
+  return err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message;
 }
 
 /** A record the replay could not read back would stop the broker on its next start. */

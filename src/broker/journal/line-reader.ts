@@ -1,6 +1,7 @@
 // Reads a file line by line in big chunks, splitting on the raw bytes: readline costs seconds on a
 // million lines, and the journal and its checkpoint are read at every start.
-import type { FileHandle } from 'node:fs/promises';
+
+import type { JournalFile } from './file-ops.js';
 
 const READ_CHUNK = 4 * 1024 * 1024;
 /** No record comes near this; a longer "line" is damage, skipped without holding it in memory. */
@@ -20,7 +21,7 @@ export interface LinesRead {
  * offset, for a digest of the file.
  */
 export async function readLines(
-  handle: FileHandle,
+  handle: JournalFile,
   onLine: (line: string, offset: number) => void,
   { from = 0, to = Infinity, onChunk }: { from?: number; to?: number; onChunk?: (bytes: Buffer, offset: number) => void } = {},
 ): Promise<LinesRead> {

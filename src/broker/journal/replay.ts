@@ -9,13 +9,12 @@
 // changed record, a missing one, a bad record with good ones after it) means the file was altered
 // or damaged after it was written: open refuses, because a broker built on a wrong history would
 // answer wrongly and confidently.
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { JournalRecord } from '../../domain/events.js';
 import { packageRoot } from '../package-root.js';
 import { damagedJournal, unreadableJournal, verifyChain, type ChainEnd } from './chain-check.js';
-import { readSpan } from './file-ops.js';
+import { readSpan, type JournalFile } from './file-ops.js';
 import { readLines, type LinesRead } from './line-reader.js';
 import { checkRecordLine, genesisHash, parseHeaderLine, parseRecordLine, type LineCheck } from './record-format.js';
 import type { JournalPosition, ResumeFrom } from './store.js';
@@ -48,7 +47,7 @@ interface Pass extends LinesRead {
 }
 
 export async function replayJournal(
-  handle: FileHandle,
+  handle: JournalFile,
   file: string,
   onRecord: (record: JournalRecord) => void,
   resume: ResumeFrom | undefined,
@@ -109,7 +108,7 @@ export async function replayJournal(
  * checkpoint's record where it says (same epoch, and the line just before its offset is that
  * record with that hash). The worker then proves the chain up to it.
  */
-async function checkpointStart(handle: FileHandle, file: string, after: JournalPosition): Promise<Start | { rewind: string }> {
+async function checkpointStart(handle: JournalFile, file: string, after: JournalPosition): Promise<Start | { rewind: string }> {
   const header = await readSpan(handle, 0, 4096);
   const headerLine = header.subarray(0, Math.max(0, header.indexOf(10))).toString('utf8');
   let epoch: string;
@@ -131,7 +130,7 @@ async function checkpointStart(handle: FileHandle, file: string, after: JournalP
 }
 
 /** One pass from `start` (or the top): parses, checks and hands on each record at once, so no more than a chunk is held. */
-async function scan(handle: FileHandle, file: string, onRecord: (record: JournalRecord) => void, start: Start | undefined): Promise<Pass> {
+async function scan(handle: JournalFile, file: string, onRecord: (record: JournalRecord) => void, start: Start | undefined): Promise<Pass> {
   let { lineNo, lastSeq, lastHash, epoch } = start ?? { lineNo: 0, lastSeq: 0, lastHash: '', epoch: '' };
   let bad: (Pass['bad'] & { lineNo: number }) | undefined;
 

@@ -48,6 +48,34 @@ export interface OpenedJournal {
   warnings: string[];
 }
 
+/**
+ * How well the store can write. `degraded`: a write failed and was cut back out of the file, so
+ * nothing half-written remains; appends are refused until a test write succeeds again, which the
+ * store tries by itself. `failed`: an fsync failed, after which the kernel may have dropped pages
+ * it was asked to write, so no later write can be trusted (PostgreSQL's rule): the broker stops,
+ * and a restart reads back what the disk really holds.
+ */
+export type JournalHealth =
+  | { state: 'ok' }
+  | { state: 'degraded'; reason: string; since: string }
+  | { state: 'failed'; reason: string; since: string };
+
+/**
+ * Refusal of an append, or the failure of one that was accepted. `uncertain` means the store
+ * could not prove the records are absent from the file (the cut-back failed too): nobody may be
+ * told either way, and the broker stops so a restart can read what is there.
+ */
+export class JournalUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly health: Exclude<JournalHealth, { state: 'ok' }>,
+    readonly uncertain = false,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 export interface JournalStore {
   /**
    * Reads and verifies the whole journal, handing each record to `onRecord` in seq order (only
@@ -61,8 +89,22 @@ export interface JournalStore {
    * Gives the events their seq, time and hash at once (so the caller can fold them into its state
    * before anything else happens) and queues them for disk. `durable` resolves once they are
    * fsynced; many appends share one fsync (group commit). Order on disk is the order of calls.
+   * Throws JournalUnavailableError at once while the store cannot write; `durable` rejects with
+   * one when the write fails, after `onFailure` listeners have run.
    */
   append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> };
+
+  /**
+   * Called synchronously, before any promise of theirs rejects, when the records from `fromSeq`
+   * on will never be durable: the next append reuses their seqs, so the caller takes them back
+   * out of its state before anything else can happen.
+   */
+  onFailure(listener: (fromSeq: number) => void): void;
+
+  health(): JournalHealth;
+
+  /** Called whenever `health()` changes. */
+  onHealth(listener: (health: JournalHealth) => void): void;
 
   /** Where the last record appended so far stands (durable or not), for a checkpoint of the state folded up to it. */
   position(): JournalPosition;

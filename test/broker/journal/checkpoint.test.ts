@@ -8,53 +8,9 @@ import { CHECKPOINT_FILE, openCheckpoint, writeCheckpoint } from '../../../src/b
 import { captureState } from '../../../src/broker/journal/checkpoint-format.js';
 import { FileJournalStore } from '../../../src/broker/journal/file-store.js';
 import type { NewRecord } from '../../../src/broker/journal/store.js';
-import type { Actor } from '../../../src/domain/events.js';
-import { cleanUp, tempDir } from './helpers.js';
+import { bob, cleanUp, manyLives, tempDir } from './helpers.js';
 
 afterEach(cleanUp);
-
-const intake: Actor = { kind: 'intake', name: 'web-form' };
-const alice: Actor = { kind: 'agent', name: 'alice' };
-const bob: Actor = { kind: 'agent', name: 'bob' };
-const system: Actor = { kind: 'system', name: 'delivery' };
-
-/** Every kind of event, over several enquiries, so each part of the state has something in it. */
-function lifeOf(i: number): NewRecord[] {
-  const id = `E${i}`;
-  const m = (k: string) => `M${i}${k}`;
-  return [
-    {
-      actor: intake,
-      event: { type: 'enquiry.received', enquiryId: id, messageId: m('a'), channel: i % 2 ? 'whatsapp' : 'web', from: `+4477000${i % 3}`, name: i % 4 ? 'Siân Ŵyn' : null, text: `Ble mae'r llys? 305JE12${i}`, language: i % 3 ? 'en' : 'cy', callbackUrl: null, idempotencyKey: `key-${i}`, externalId: `wamid.${i}a` },
-    },
-    { actor: alice, ref: `claim-${i}`, event: { type: 'enquiry.claimed', enquiryId: id, agent: 'alice' } },
-    { actor: alice, ref: `reply-${i}`, event: { type: 'enquiry.replied', enquiryId: id, messageId: m('b'), agent: 'alice', text: 'Diolch — we are looking into it.' } },
-    { actor: system, event: { type: 'reply.delivery', enquiryId: id, messageId: m('b'), state: 'delivered', attempts: 1, externalId: `wamid.${i}b` } },
-    { actor: intake, event: { type: 'enquiry.message', enquiryId: id, messageId: m('c'), text: 'Any news?', externalId: `wamid.${i}c` } },
-    { actor: alice, ref: `note-${i}`, event: { type: 'enquiry.noted', enquiryId: id, messageId: m('d'), agent: 'alice', text: 'Asked the court.' } },
-    { actor: alice, ref: `tag-${i}`, event: { type: 'enquiry.tagged', enquiryId: id, caseNumber: '305JE126', format: 'civil' } },
-    { actor: alice, ref: `untag-${i}`, event: { type: 'enquiry.untagged', enquiryId: id, caseNumber: '305JE126' } },
-    {
-      actor: alice,
-      ref: `escalate-${i}`,
-      event: { type: 'escalation.created', enquiryId: id, escalationId: `X${i}`, courtSlug: 'lancaster-courthouse', courtName: 'Lancaster Courthouse', to: 'enquiries.lancaster.countycourt@justice.gov.uk', template: 'general', language: 'en', subject: `Enquiry ${id}`, text: 'Dear court,', html: '<p>Dear court,</p>' },
-    },
-    { actor: system, event: { type: 'escalation.delivery', enquiryId: id, escalationId: `X${i}`, state: 'sent', attempts: 1, chaseDueOn: '2026-12-08' } },
-    ...(i % 2 ? [{ actor: alice, event: { type: 'escalation.answered', enquiryId: id, escalationId: `X${i}`, messageId: m('e'), text: 'Received.' } } as NewRecord] : []),
-    { actor: alice, ref: `transfer-${i}`, event: { type: 'enquiry.transferred', enquiryId: id, fromAgent: 'alice', toAgent: 'bob' } },
-    ...(i % 3 === 0
-      ? [
-          { actor: bob, ref: `close-${i}`, event: { type: 'enquiry.closed', enquiryId: id } } as NewRecord,
-          { actor: bob, ref: `reopen-${i}`, event: { type: 'enquiry.reopened', enquiryId: id } } as NewRecord,
-        ]
-      : i % 3 === 1
-        ? [{ actor: bob, ref: `close-${i}`, event: { type: 'enquiry.closed', enquiryId: id } } as NewRecord]
-        : [{ actor: bob, ref: `release-${i}`, event: { type: 'enquiry.released', enquiryId: id, agent: 'bob' } } as NewRecord]),
-    { actor: bob, ref: `presence-${i}`, event: { type: 'agent.presence', agent: i % 2 ? 'bob' : 'alice', state: i % 2 ? 'away' : 'available' } },
-  ];
-}
-
-const manyLives = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => lifeOf(from + k)).flat();
 
 function core(dir: string, options: Partial<CoreOptions> = {}, logs: string[] = []): BrokerCore {
   return new BrokerCore(new FileJournalStore({ dir }), {
@@ -131,7 +87,7 @@ describe('checkpoints', () => {
     await writeCheckpoint(dir, capture, { paced: true });
     const { seq, state } = await readBack(dir);
     expect(seq).toBe(expected.seq);
-    expect(state).toEqual(expected);
+    expect(structuredClone(state)).toEqual(expected); // both as plain Maps and objects
     await c.close();
   });
 
