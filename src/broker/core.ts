@@ -1,6 +1,7 @@
 // The broker's heart: the journal, the state folded from it, and the recent history kept for
 // resuming clients. Events are folded into state the moment they are appended (so the next
-// command already sees them: one claim wins), but nobody hears of them until they are durable.
+// command already sees them: one claim wins), but nobody hears of them until they are durable,
+// and if the write fails they are taken back out (undo.ts) before anyone is answered.
 // A checkpoint of the state is written at shutdown and every so often, so a start folds only the
 // events after it (the whole journal is still verified).
 import { join } from 'node:path';
@@ -8,10 +9,15 @@ import type { State } from '../domain/enquiry.js';
 import { emptyState } from '../domain/enquiry.js';
 import type { JournalRecord } from '../domain/events.js';
 import { applyEvent } from '../domain/reducer.js';
+import { UndoLog } from '../domain/undo.js';
 import type { EventEntry } from '../protocol/frames.js';
 import { CHECKPOINT_FILE, openCheckpoint, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
 import { captureState } from './journal/checkpoint-format.js';
-import type { JournalStore, NewRecord } from './journal/store.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord } from './journal/store.js';
+
+/** How often an outcome that could not be recorded is tried again. */
+const RECORD_RETRY_MS = 1000;
 
 export interface CoreOptions {
   /** How many durable events stay in memory for resuming clients; older gaps get a fresh snapshot. */
@@ -43,6 +49,9 @@ export class BrokerCore {
   private checkpointedSeq = 0;
   private checkpointStartedAt = 0;
   private checkpointing: Promise<void> | undefined;
+  /** How to take back what was folded but is not yet durable. */
+  private readonly undo = new UndoLog();
+  private closing = false;
 
   constructor(
     private readonly store: JournalStore,
@@ -77,8 +86,11 @@ export class BrokerCore {
     this.durableSeq = opened.lastSeq;
     this.checkpointedSeq = opened.resumedAfter;
     this.checkpointStartedAt = Date.now();
+    this.state.undo.log = this.undo;
+    this.store.onFailure((fromSeq) => this.undo.undoFrom(fromSeq));
     this.store.onCommit((records) => {
       this.durableSeq = records[records.length - 1]?.seq ?? this.durableSeq;
+      this.undo.forgetThrough(this.durableSeq);
       for (const record of records) this.remember(record);
       const entries = records.map(entryOf);
       for (const listener of this.commitListeners) listener(entries);
@@ -87,11 +99,32 @@ export class BrokerCore {
     return { warnings: warning ? [warning, ...opened.warnings] : opened.warnings, resumedAfter: opened.resumedAfter, lastSeq: opened.lastSeq };
   }
 
-  /** Appends and folds at once; `durable` resolves when the events are on disk. */
+  /**
+   * Appends and folds at once; `durable` resolves when the events are on disk. Throws
+   * JournalUnavailableError (nothing folded) while the journal cannot be written; if the write
+   * fails later the events are taken back out of the state before `durable` rejects.
+   */
   record(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
     const appended = this.store.append(batch);
     for (const record of appended.records) applyEvent(this.state, record);
     return appended;
+  }
+
+  /**
+   * For the outcome of something already done outside (a reply or court email sent): while the
+   * journal cannot write, it is kept and tried again every second rather than lost, so the thing
+   * is not done twice. Rejects only if the journal fails for good or the broker stops.
+   */
+  async recordEventually(batch: NewRecord[]): Promise<void> {
+    for (;;) {
+      try {
+        await this.record(batch).durable;
+        return;
+      } catch (err) {
+        if (!(err instanceof JournalUnavailableError) || err.health.state === 'failed' || this.closing) throw err;
+        await sleep(RECORD_RETRY_MS);
+      }
+    }
   }
 
   onCommit(listener: (entries: EventEntry[]) => void): void {
@@ -111,10 +144,28 @@ export class BrokerCore {
     return this.store.flush();
   }
 
+  /**
+   * Resolves once everything folded up to `seq` is durable, rejecting if the write fails (and
+   * the state no longer holds it): what a reader saw at `seq` may then be shown.
+   */
+  durableThrough(seq: number): Promise<void> {
+    return seq <= this.durableSeq ? Promise.resolve() : this.store.flush();
+  }
+
+  health(): JournalHealth {
+    return this.store.health();
+  }
+
+  onHealth(listener: (health: JournalHealth) => void): void {
+    this.store.onHealth(listener);
+  }
+
   /** Writes a last checkpoint (unless nothing happened since the one before), then closes the journal. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.checkpointing;
-    if (this.state.seq > this.checkpointedSeq) await this.checkpoint(false);
+    // After a failed fsync nothing more is written: the next start reads back what the disk holds.
+    if (this.state.seq > this.checkpointedSeq && this.store.health().state !== 'failed') await this.checkpoint(false);
     await this.store.close();
   }
 

@@ -51,7 +51,9 @@ export class ReplyDelivery {
   }
 
   private schedule(enquiryId: string, messageId: string, delayMs: number): void {
-    this.retries.schedule(messageId, delayMs, (signal) => this.attempt(enquiryId, messageId, signal));
+    this.retries.schedule(messageId, delayMs, (signal) =>
+      this.attempt(enquiryId, messageId, signal).catch((err: Error) => this.options.log(`reply ${messageId} on ${enquiryId}: its outcome was not recorded (${err.message}); it is sent again after a restart`)),
+    );
   }
 
   private async attempt(enquiryId: string, messageId: string, signal: AbortSignal): Promise<void> {
@@ -66,7 +68,7 @@ export class ReplyDelivery {
     if (this.retries.isStopped) return;
     const actor = { kind: 'system' as const, name: 'delivery' };
     if (outcome.ok) {
-      await this.core.record([
+      await this.core.recordEventually([
         {
           actor,
           event: {
@@ -79,11 +81,11 @@ export class ReplyDelivery {
             ...(outcome.externalId ? { externalId: outcome.externalId } : {}),
           },
         },
-      ]).durable;
+      ]);
       return;
     }
     const state = outcome.temporary ? 'pending' : 'failed';
-    await this.core.record([{ actor, event: { type: 'reply.delivery', enquiryId, messageId, state, attempts, reason: outcome.reason } }]).durable;
+    await this.core.recordEventually([{ actor, event: { type: 'reply.delivery', enquiryId, messageId, state, attempts, reason: outcome.reason } }]);
     if (!outcome.temporary) {
       this.options.log(`reply ${messageId} on ${enquiryId} could not be delivered: ${outcome.reason}`);
       return;

@@ -47,7 +47,9 @@ export class EscalationDelivery {
   }
 
   private schedule(enquiryId: string, escalationId: string, delayMs: number): void {
-    this.retries.schedule(escalationId, delayMs, (signal) => this.attempt(enquiryId, escalationId, signal));
+    this.retries.schedule(escalationId, delayMs, (signal) =>
+      this.attempt(enquiryId, escalationId, signal).catch((err: Error) => this.options.log(`escalation ${escalationId}: its outcome was not recorded (${err.message}); it is sent again after a restart`)),
+    );
   }
 
   private async attempt(enquiryId: string, escalationId: string, signal: AbortSignal): Promise<void> {
@@ -62,7 +64,7 @@ export class EscalationDelivery {
     if (this.retries.isStopped) return;
     const actor = { kind: 'system' as const, name: 'mail' };
     if (result.ok) {
-      await this.core.record([
+      await this.core.recordEventually([
         {
           actor,
           event: {
@@ -75,11 +77,11 @@ export class EscalationDelivery {
             ...(result.providerId ? { providerId: result.providerId } : {}),
           },
         },
-      ]).durable;
+      ]);
       return;
     }
     const state = result.temporary ? 'retrying' : 'failed';
-    await this.core.record([{ actor, event: { type: 'escalation.delivery', enquiryId, escalationId, state, attempts, reason: result.reason } }]).durable;
+    await this.core.recordEventually([{ actor, event: { type: 'escalation.delivery', enquiryId, escalationId, state, attempts, reason: result.reason } }]);
     if (result.temporary) {
       this.schedule(enquiryId, escalationId, result.retryAfterMs ?? this.retries.backoff(attempts));
     } else {
