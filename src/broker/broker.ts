@@ -17,8 +17,10 @@ import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig
 import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
 import { handleIntake } from './http/intake-routes.js';
-import { HttpError, sendError, sendJson } from './http/respond.js';
+import { HttpError, JOURNAL_RETRY_AFTER_SECONDS, journalUnavailable, sendError, sendJson } from './http/respond.js';
 import { FileJournalStore } from './journal/file-store.js';
+import type { JournalFiles } from './journal/file-ops.js';
+import { JournalUnavailableError } from './journal/store.js';
 import { RateLimiter } from './rate-limit.js';
 import { ReplyDelivery } from './reply-delivery.js';
 import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
@@ -68,6 +70,10 @@ export interface BrokerOptions {
   deliveryMaxDelayMs?: number;
   /** Where log lines go (never secrets). Default stderr. */
   log?: (line: string) => void;
+  /** How the journal opens its files. Default node:fs; the fault tests pass files that fail on cue. */
+  journalFiles?: JournalFiles;
+  /** How often a journal that could not write tries a test write to see if it can again. Default 1,000 ms. */
+  journalProbeMs?: number;
 }
 
 export interface RunningBroker {
@@ -81,13 +87,19 @@ export interface RunningBroker {
   close(): Promise<void>;
   /** Cuts every agent socket, as a network failure would (tests and drills). */
   dropAllSockets(): void;
+  /**
+   * Resolves, with the reason, once the broker has stopped itself because an fsync of the journal
+   * failed (after which no write can be trusted); never resolves otherwise.
+   */
+  failed: Promise<string>;
 }
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const log = options.log ?? ((line: string) => process.stderr.write(`courtdesk broker: ${line}\n`));
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
 
-  const core = new BrokerCore(new FileJournalStore({ dir: options.dataDir, log }), {
+  const store = new FileJournalStore({ dir: options.dataDir, log, files: options.journalFiles, probeIntervalMs: options.journalProbeMs });
+  const core = new BrokerCore(store, {
     recentLimit: options.recentEvents ?? 100_000,
     checkpointDir: options.dataDir,
     checkpointEvery: options.checkpointEvery ?? 100_000,
@@ -132,6 +144,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return sendError(res, err);
+      if (err instanceof JournalUnavailableError) {
+        // Not provably absent from the journal: say nothing rather than something that may be untrue.
+        if (err.uncertain) return res.destroy();
+        return sendError(res, journalUnavailable(err));
+      }
       log(`error handling ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
       if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL', 'The broker could not handle this request; it is logged. Try again.'));
     });
@@ -146,7 +163,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://broker').pathname;
     if (path === '/healthz') {
-      sendJson(res, 200, { ok: true, epoch: core.epoch, seq: core.durableSeq });
+      const health = core.health();
+      if (health.state === 'ok') sendJson(res, 200, { ok: true, journal: 'ok', epoch: core.epoch, seq: core.durableSeq });
+      // 503, so a load balancer stops sending intake here while the journal cannot be written.
+      else sendJson(res, 503, { ok: false, journal: health.state, reason: health.reason, since: health.since, epoch: core.epoch, seq: core.durableSeq }, { 'retry-after': String(JOURNAL_RETRY_AFTER_SECONDS) });
       return;
     }
     if (!path.startsWith('/v1/')) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
@@ -178,27 +198,36 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Deliveries under way finish (within one bound for both) while the journal can still record them.
+      await Promise.all([delivery.stop(), courtMail.stop()]);
+      tokens.stop();
+      agents.close();
+      server.closeIdleConnections();
+      await core.close();
+      // Sockets that never finish their close handshake must not keep the process alive.
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+      await stopped;
+    })();
+    return closing;
+  };
+  const failed = new Promise<string>((resolve) => {
+    core.onHealth((health) => {
+      if (health.state !== 'failed') return;
+      log(`stopping: the journal can no longer be trusted to write (${health.reason}). Restart the broker: it reads back what the disk holds, and nothing acknowledged is lost`);
+      void close().then(() => resolve(health.reason), () => resolve(health.reason));
+    });
+  });
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
     epoch: core.epoch,
     warnings,
+    failed,
     dropAllSockets: () => agents.dropAll(),
-    close: () => {
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        // Deliveries under way finish (within one bound for both) while the journal can still record them.
-        await Promise.all([delivery.stop(), courtMail.stop()]);
-        tokens.stop();
-        agents.close();
-        server.closeIdleConnections();
-        await core.close();
-        // Sockets that never finish their close handshake must not keep the process alive.
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-        await stopped;
-      })();
-      return closing;
-    },
+    close,
   };
 }
 

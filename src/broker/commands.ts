@@ -6,6 +6,7 @@ import { courtBacklog } from '../domain/escalations.js';
 import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
 import type { AgentIdentity, Command, ServerFrame } from '../protocol/frames.js';
 import type { BrokerCore } from './core.js';
+import { JournalUnavailableError } from './journal/store.js';
 import type { CourtDirectory } from './escalation/court-directory.js';
 import type { TemplateLibrary } from './escalation/template-loader.js';
 import { newEscalationId, newMessageId } from './ids.js';
@@ -52,7 +53,12 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
       if (!decision.ok) return { type: 'ack', ref, ok: false, error: decision.error };
       // Read only once everything folded is durable and broadcast, so the copy in the ack holds no
       // event the socket has not already been sent (the client would otherwise fold it twice).
-      for (let tries = 0; core.state.seq > core.durableSeq && tries < 20; tries++) await core.flush();
+      try {
+        for (let tries = 0; core.state.seq > core.durableSeq && tries < 20; tries++) await core.flush();
+      } catch (err) {
+        if (err instanceof JournalUnavailableError && !err.uncertain) return journalRefusal(ref, err);
+        throw err;
+      }
       return { type: 'ack', ref, ok: true, seq: null, enquiry: core.state.enquiries.get(command.enquiryId)! };
     }
     case 'escalate':
@@ -71,9 +77,19 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
 async function record(ctx: CommandContext, ref: string, events: CourtdeskEvent[]): Promise<Outcome> {
   if (events.length === 0) return { type: 'ack', ref, ok: true, seq: null };
   const actor: Actor = { kind: ctx.agent.role === 'supervisor' ? 'supervisor' : 'agent', name: ctx.agent.name };
-  const { records, durable } = ctx.core.record(events.map((event, i) => ({ actor, event, ...(i === 0 ? { ref } : {}) })));
-  await durable;
-  return { type: 'ack', ref, ok: true, seq: records[records.length - 1]!.seq };
+  try {
+    const { records, durable } = ctx.core.record(events.map((event, i) => ({ actor, event, ...(i === 0 ? { ref } : {}) })));
+    await durable;
+    return { type: 'ack', ref, ok: true, seq: records[records.length - 1]!.seq };
+  } catch (err) {
+    if (err instanceof JournalUnavailableError && !err.uncertain) return journalRefusal(ref, err);
+    throw err;
+  }
+}
+
+/** The answer to a command the journal could not record; the same ref may be sent again. */
+export function journalRefusal(ref: string, err: JournalUnavailableError): Outcome {
+  return refused(ref, 'JOURNAL_UNAVAILABLE', `${err.message} Nothing was recorded; send it again in a few seconds.`);
 }
 
 function escalationContext(ctx: CommandContext): EscalationContext {

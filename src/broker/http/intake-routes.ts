@@ -37,7 +37,10 @@ export async function handleIntake(ctx: IntakeContext, caller: TokenRecord, req:
   const one = ENQUIRY_PATH.exec(path);
   if (one) {
     allow(req, 'GET');
-    sendJson(res, 200, publicView(findEnquiry(ctx.core.state, one[1]!), caller));
+    const enquiry = findEnquiry(ctx.core.state, one[1]!);
+    // Shown only once durable: a write that fails is taken back, and nobody may have seen it.
+    await ctx.core.durableThrough(ctx.core.state.seq);
+    sendJson(res, 200, publicView(enquiry, caller));
     return true;
   }
   return false;

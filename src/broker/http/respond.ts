@@ -1,5 +1,6 @@
 // Small helpers every HTTP route uses: JSON replies, the error shape, and bounded body reading.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JournalUnavailableError } from '../journal/store.js';
 
 /** Largest request body accepted anywhere (bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -13,6 +14,16 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Seconds a client is asked to wait before retrying while the journal cannot be written. */
+export const JOURNAL_RETRY_AFTER_SECONDS = 5;
+
+/** The 503 for a request the journal could not record: nothing of it was kept. */
+export function journalUnavailable(err: JournalUnavailableError): HttpError {
+  return new HttpError(503, 'JOURNAL_UNAVAILABLE', `${err.message} Nothing of this request was recorded; retry after ${JOURNAL_RETRY_AFTER_SECONDS} s.`, {
+    'retry-after': String(JOURNAL_RETRY_AFTER_SECONDS),
+  });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

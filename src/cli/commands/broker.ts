@@ -91,17 +91,28 @@ export async function run(argv: string[]): Promise<number> {
 
   const broker = await startBroker(options);
   process.stdout.write(`courtdesk broker listening on ${broker.url} (data ${options.dataDir}, epoch ${broker.epoch})\n`);
-  await new Promise<void>((resolve) => {
+  const failure = await new Promise<string | null>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`courtdesk broker: ${signal} received, flushing the journal and closing sockets\n`);
-      void broker.close().then(resolve);
+      void broker.close().then(() => resolve(null));
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    void broker.failed.then(resolve);
   });
+  if (failure !== null) {
+    process.stderr.write(
+      `courtdesk broker: stopped because the journal could not be written safely (${failure}). ` +
+        'Fix the disk, then start the broker again: it reads back what the journal holds, and nothing acknowledged is lost.\n',
+    );
+    return EXIT_JOURNAL_FAILED;
+  }
   process.stdout.write('courtdesk broker: stopped cleanly\n');
   return 0;
 }
+
+/** The broker stopped itself after a failed fsync (EX_TEMPFAIL): a supervisor should restart it once the disk is fixed. */
+export const EXIT_JOURNAL_FAILED = 75;
 
 function wholeNumber(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
