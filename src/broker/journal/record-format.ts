@@ -107,7 +107,9 @@ const wrongHash = (seq: number) => ({ ok: false, problem: 'hash', seq, detail: '
 /** Where a record line's body ends and its `,"hash":"…"}` suffix starts, or -1 when it has none. */
 function bodyEnd(line: string): number {
   const cut = line.length - HASH_SUFFIX_LENGTH;
-  return cut >= 1 && line.charCodeAt(line.length - 1) === 125 && line.startsWith(HASH_PREFIX, cut) ? cut : -1;
+  // Every byte of the suffix is checked: the hash's closing quote and brace too, or a record with
+  // one of them altered would still verify.
+  return cut >= 1 && line.endsWith('"}') && line.startsWith(HASH_PREFIX, cut) ? cut : -1;
 }
 
 /** The hash the line's body chains to after `prevHash`, if the line carries that hash; else undefined. */
