@@ -20,6 +20,7 @@ import { handleIntake } from './http/intake-routes.js';
 import { HttpError, JOURNAL_RETRY_AFTER_SECONDS, journalUnavailable, sendError, sendJson } from './http/respond.js';
 import { FileJournalStore } from './journal/file-store.js';
 import type { JournalFiles } from './journal/file-ops.js';
+import type { Repair } from './journal/replay.js';
 import { JournalUnavailableError } from './journal/store.js';
 import { RateLimiter } from './rate-limit.js';
 import { ReplyDelivery } from './reply-delivery.js';
@@ -74,6 +75,13 @@ export interface BrokerOptions {
   journalFiles?: JournalFiles;
   /** How often a journal that could not write tries a test write to see if it can again. Default 1,000 ms. */
   journalProbeMs?: number;
+  /**
+   * Losses an operator accepts for this start only, as a refusal to start tells them to:
+   * `truncateAt` cuts a damaged record (and all after it) at that byte; `acceptLostRecords`
+   * starts on a journal its checkpoint proves is missing records. Either is recorded in the
+   * journal and starts a new epoch. Default: refuse.
+   */
+  journalRepair?: Repair;
 }
 
 export interface RunningBroker {
@@ -98,7 +106,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const log = options.log ?? ((line: string) => process.stderr.write(`courtdesk broker: ${line}\n`));
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = new FileJournalStore({ dir: options.dataDir, log, files: options.journalFiles, probeIntervalMs: options.journalProbeMs });
+  const store = new FileJournalStore({
+    dir: options.dataDir,
+    log,
+    files: options.journalFiles,
+    probeIntervalMs: options.journalProbeMs,
+    repair: options.journalRepair,
+  });
   const core = new BrokerCore(store, {
     recentLimit: options.recentEvents ?? 100_000,
     checkpointDir: options.dataDir,

@@ -106,7 +106,23 @@ export type EscalationEvent =
 
 export type AgentEvent = { type: 'agent.presence'; agent: string; state: Presence };
 
-export type CourtdeskEvent = EnquiryEvent | EscalationEvent | AgentEvent;
+/**
+ * The journal's own history. `journal.epoch-started`: from this record on the journal is in a new
+ * epoch, because records some clients may have seen are gone (an operator cut a damaged tail, or
+ * started on a journal the checkpoint proves is missing records); such clients take a fresh
+ * snapshot instead of resuming onto a different history.
+ */
+export type JournalEvent = {
+  type: 'journal.epoch-started';
+  epoch: string;
+  previousEpoch: string;
+  /** What the operator did and why, for the record. */
+  reason: string;
+  /** The first seq that was lost; records from here on were written again with other content. */
+  lostFromSeq: number;
+};
+
+export type CourtdeskEvent = EnquiryEvent | EscalationEvent | AgentEvent | JournalEvent;
 export type EventType = CourtdeskEvent['type'];
 
 /** One line of the journal: an event with its place in history. */

@@ -157,6 +157,8 @@ export function applyEvent(state: State, record: AppliedRecord): void {
     case 'agent.presence':
       state.agents.set(event.agent, { name: event.agent, presence: event.state });
       return;
+    case 'journal.epoch-started':
+      return; // the journal's history, not the enquiries'
     default:
       return assertNever(event);
   }

@@ -20,13 +20,14 @@
 // had accepted, so the store fails for good and the broker stops (see JournalHealth in store.ts).
 //
 // Opening verifies the whole journal and recovers from a crash mid-write: see replay.ts.
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../domain/events.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { diskFiles, syncDirectory, writeAll, type JournalFile, type JournalFiles } from './file-ops.js';
 import { encodeRecord, newHeaderLine } from './record-format.js';
-import { replayJournal } from './replay.js';
+import { replayJournal, type Repair } from './replay.js';
 import {
   JournalUnavailableError,
   type JournalHealth,
@@ -51,6 +52,8 @@ export interface FileJournalOptions {
   files?: JournalFiles;
   /** How often a degraded store tries its test write. Default 1,000 ms. */
   probeIntervalMs?: number;
+  /** Losses the operator accepted at this start (--truncate-journal-at, --accept-lost-records). */
+  repair?: Repair;
 }
 
 interface Waiter {
@@ -74,6 +77,7 @@ export class FileJournalStore implements JournalStore {
   private readonly log: (msg: string) => void;
   private readonly files: JournalFiles;
   private readonly probeIntervalMs: number;
+  private readonly repair: Repair;
   private readonly commitListeners: Array<(records: JournalRecord[]) => void> = [];
   private readonly failureListeners: Array<(fromSeq: number) => void> = [];
   private readonly healthListeners: Array<(health: JournalHealth) => void> = [];
@@ -86,6 +90,7 @@ export class FileJournalStore implements JournalStore {
   private probeTimer: NodeJS.Timeout | undefined;
 
   private epoch = '';
+  private fileEpoch = '';
   /** The next record's seq and the hash it chains to (counting appends not yet durable). */
   private nextSeq = 1;
   private prevHash = '';
@@ -99,6 +104,8 @@ export class FileJournalStore implements JournalStore {
   private inflight: Group | undefined;
   private writeScheduled = false;
   private writing = false;
+  /** The writer's current run, which close waits for: a failed write is still being cut back after its waiters hear. */
+  private writer: Promise<void> = Promise.resolve();
 
   constructor(options: FileJournalOptions) {
     this.dir = options.dir;
@@ -107,6 +114,7 @@ export class FileJournalStore implements JournalStore {
     this.log = options.log ?? (() => {});
     this.files = options.files ?? diskFiles;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
+    this.repair = options.repair ?? {};
   }
 
   open(onRecord: (record: JournalRecord) => void, resume?: ResumeFrom): Promise<OpenedJournal> {
@@ -125,15 +133,22 @@ export class FileJournalStore implements JournalStore {
       await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       this.lock = await acquireLock(join(this.dir, LOCK_FILE), this.dir, this.log);
       this.handle = await this.openOrCreate();
-      const replayed = await replayJournal(this.handle, this.file, onRecord, resume);
+      const replayed = await replayJournal(this.handle, this.file, onRecord, resume, this.repair);
       this.epoch = replayed.epoch;
+      this.fileEpoch = replayed.fileEpoch;
       this.nextSeq = replayed.lastSeq + 1;
       this.prevHash = this.durableHash = replayed.lastHash;
       this.durableSeq = replayed.lastSeq;
       this.size = replayed.size;
+      const { warnings } = replayed;
+      if (replayed.lost) {
+        const record = await this.startNewEpoch(replayed.lost);
+        onRecord(record);
+        warnings.push(`journal: started epoch ${this.epoch} at seq ${record.seq}, so clients that saw the lost records take a fresh snapshot`);
+      }
       this.phase = 'open';
-      const { epoch, lastSeq, lastHash, resumedAfter, warnings } = replayed;
-      return { epoch, lastSeq, lastHash, resumedAfter, warnings };
+      await fs.rm(join(this.dir, PROBE_FILE), { force: true });
+      return { epoch: this.epoch, lastSeq: this.durableSeq, lastHash: this.durableHash, resumedAfter: replayed.resumedAfter, warnings };
     } catch (err) {
       await this.handle?.close().catch(() => {});
       this.handle = undefined;
@@ -163,6 +178,31 @@ export class FileJournalStore implements JournalStore {
     await fs.rename(fresh, this.file);
     await syncDirectory(this.dir);
     return this.files.open(this.file, 'r+');
+  }
+
+  /**
+   * Records, durably and before anything else, that history from `lost.fromSeq` on was given up on
+   * the operator's say-so, and moves to a new epoch: the seqs after it will name other events.
+   */
+  private async startNewEpoch(lost: { fromSeq: number; reason: string }): Promise<JournalRecord> {
+    const epoch = randomUUID();
+    const { record, line } = encodeRecord(this.prevHash, this.nextSeq, this.now().toISOString(), { kind: 'system', name: 'broker' }, undefined, {
+      type: 'journal.epoch-started',
+      epoch,
+      previousEpoch: this.epoch,
+      reason: lost.reason,
+      lostFromSeq: lost.fromSeq,
+    });
+    const bytes = Buffer.from(`${line}\n`, 'utf8');
+    const handle = this.handle as JournalFile;
+    await writeAll(handle, bytes, this.size);
+    await handle.datasync();
+    this.size += bytes.length;
+    this.epoch = epoch;
+    this.nextSeq = record.seq + 1;
+    this.prevHash = this.durableHash = record.hash;
+    this.durableSeq = record.seq;
+    return record;
   }
 
   append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
@@ -200,7 +240,7 @@ export class FileJournalStore implements JournalStore {
     // Computed when asked (a checkpoint, every few minutes at most) rather than kept up to date on
     // every append: the bytes still queued or being written come after `size`.
     const pending = [...(this.inflight?.lines ?? []), ...this.queued.lines].reduce((n, line) => n + Buffer.byteLength(line), 0);
-    return { epoch: this.epoch, seq: this.nextSeq - 1, hash: this.prevHash, offset: this.size + pending };
+    return { epoch: this.epoch, fileEpoch: this.fileEpoch, seq: this.nextSeq - 1, hash: this.prevHash, offset: this.size + pending };
   }
 
   onCommit(listener: (records: JournalRecord[]) => void): void {
@@ -240,6 +280,7 @@ export class FileJournalStore implements JournalStore {
     } catch (err) {
       failed = err;
     }
+    await this.writer;
     await this.handle?.close().catch(() => {});
     this.handle = undefined;
     await this.lock?.release();
@@ -257,7 +298,7 @@ export class FileJournalStore implements JournalStore {
     this.writeScheduled = true;
     setImmediate(() => {
       this.writeScheduled = false;
-      void this.writeQueued();
+      this.writer = this.writeQueued();
     });
   }
 

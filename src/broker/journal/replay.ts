@@ -1,32 +1,48 @@
 // Opening the journal: verify every record, hand on those the caller does not already hold, and
 // cut a torn tail. Without a checkpoint, one pass parses, checks and hands on each record. With
 // one, a worker thread verifies the chain up to the checkpoint's offset while the main thread
-// loads the checkpoint's state and then folds only what follows; the start waits for both. If the journal does not
-// hold the checkpoint's position, the caller is told and the whole journal is replayed instead.
+// loads the checkpoint's state and then folds only what follows; the start waits for both. If the
+// journal is another one than the checkpoint was made from, the whole journal is replayed instead.
 //
-// Recovery: a crash can only leave the last write incomplete, and nothing in it was acknowledged,
-// so a torn or unreadable tail is cut off with a warning. Anything else that does not verify (a
-// changed record, a missing one, a bad record with good ones after it) means the file was altered
-// or damaged after it was written: open refuses, because a broker built on a wrong history would
-// answer wrongly and confidently.
+// Recovery: a crash can only leave the last write incomplete: bytes after the last newline. They
+// were never acknowledged (a record is acknowledged after its newline is fsynced), so they are cut
+// with a warning. A complete line that does not verify, anywhere, is damage, and so is a journal
+// that ends before records its own checkpoint proves were written: open refuses, naming the seq
+// and byte, because a broker built on a wrong history would answer wrongly and confidently. An
+// operator may accept the loss on purpose (Repair); the journal then records it and starts a new
+// epoch, so clients that saw the lost records take a fresh snapshot.
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { JournalRecord } from '../../domain/events.js';
 import { packageRoot } from '../package-root.js';
-import { damagedJournal, unreadableJournal, verifyChain, type ChainEnd } from './chain-check.js';
+import { damagedJournal, REFUSAL, unreadableJournal, verifyChain, type ChainEnd } from './chain-check.js';
 import { readSpan, type JournalFile } from './file-ops.js';
 import { readLines, type LinesRead } from './line-reader.js';
 import { checkRecordLine, genesisHash, parseHeaderLine, parseRecordLine, type LineCheck } from './record-format.js';
 import type { JournalPosition, ResumeFrom } from './store.js';
 
+/** What an operator has explicitly accepted losing, from the refusal's own instructions. */
+export interface Repair {
+  /** Cut the journal at this byte: the offset of the damaged record a refusal named. */
+  truncateAt?: number;
+  /** Start even though the checkpoint proves the journal is missing records from its end. */
+  acceptLostRecords?: boolean;
+}
+
 export interface Replayed {
+  /** The epoch in force at the end (the header's, or the last journal.epoch-started record's). */
   epoch: string;
+  /** The header's epoch: which journal file this is. */
+  fileEpoch: string;
   lastSeq: number;
   lastHash: string;
   /** The end of the last good record: where the next append goes. */
   size: number;
   resumedAfter: number;
   warnings: string[];
+  /** Set when records were lost on the operator's say-so: the store records it and starts a new epoch. */
+  lost?: { fromSeq: number; reason: string };
 }
 
 /** Where a pass starts: the top of the file, or just after a record already verified. */
@@ -36,14 +52,18 @@ interface Start {
   lastSeq: number;
   lastHash: string;
   epoch: string;
+  fileEpoch: string;
 }
 
 interface Pass extends LinesRead {
   epoch: string;
+  fileEpoch: string;
+  /** Lines read, the header included. */
+  lineNo: number;
   lastSeq: number;
   lastHash: string;
   /** The first record that did not verify; fatal unless nothing valid follows it. */
-  bad: { offset: number; check: Exclude<LineCheck, { ok: true }> } | undefined;
+  bad: { offset: number; lineNo: number; check: Exclude<LineCheck, { ok: true }> } | undefined;
 }
 
 export async function replayJournal(
@@ -51,13 +71,19 @@ export async function replayJournal(
   file: string,
   onRecord: (record: JournalRecord) => void,
   resume: ResumeFrom | undefined,
+  repair: Repair = {},
 ): Promise<Replayed> {
   const warnings: string[] = [];
   let pass: Pass | undefined;
   let resumedAfter = 0;
+  let lostAfterCheckpoint: JournalPosition | undefined;
   if (resume) {
     const start = await checkpointStart(handle, file, resume.after);
     let rewind = 'rewind' in start ? start.rewind : undefined;
+    if ('missing' in start && start.missing) {
+      if (!repair.acceptLostRecords) throw missingRecords(file, resume.after, start.missing);
+      lostAfterCheckpoint = resume.after;
+    }
     if (!('rewind' in start)) {
       const prefix = verifyBefore(file, { seq: start.lastSeq, hash: start.lastHash, offset: start.offset });
       try {
@@ -79,28 +105,111 @@ export async function replayJournal(
     }
     if (rewind) {
       resume.onRewind(rewind);
-      warnings.push(`journal: not using the checkpoint (${rewind}); replayed the whole journal`);
+      if (!lostAfterCheckpoint) warnings.push(`journal: not using the checkpoint (${rewind}); replayed the whole journal`);
     }
   }
   pass ??= await scan(handle, file, onRecord, undefined);
 
-  const { bad, tornAt, end, lastSeq } = pass;
-  const cut = bad?.offset ?? tornAt;
-  if (cut !== undefined) {
-    const dropped = end - cut;
-    const next = lastSeq + 1;
-    // Complete records are acknowledged only after their fdatasync, so an incomplete one never
-    // was; a complete one failing its hash at the very end is rarer and worth saying so.
-    const [kind, why] =
-      bad?.check.problem === 'hash'
-        ? ['damaged', `the record for seq ${next} did not match its hash; if it had been acknowledged, restore from backup`]
-        : ['torn', `the record for seq ${next} was incomplete; it was never acknowledged`];
-    await handle.truncate(cut);
-    await handle.datasync();
-    warnings.push(`journal: dropped a ${kind} tail of ${dropped} bytes after seq ${lastSeq} (${why})`);
+  const tail = await settleTail(handle, file, pass, onRecord, repair);
+  if (tail.warning) warnings.push(tail.warning);
+  const { epoch, fileEpoch } = pass;
+  const lost =
+    tail.lost ??
+    (lostAfterCheckpoint && {
+      fromSeq: tail.lastSeq + 1,
+      reason: `the operator started with --accept-lost-records: the checkpoint proves records up to seq ${lostAfterCheckpoint.seq} were written, and the journal ends at seq ${tail.lastSeq}`,
+    });
+  return { epoch, fileEpoch, lastSeq: tail.lastSeq, lastHash: tail.lastHash, size: tail.size, resumedAfter, warnings, ...(lost ? { lost } : {}) };
+}
+
+/**
+ * What to do with the end of the file. A complete line that failed its check is damage: refused
+ * unless the operator named its offset. Bytes after the last newline are a torn write and cut,
+ * unless they hold a whole record that verifies: then only its newline was lost, and it is kept
+ * (it may have been acknowledged), or a whole record followed by more bytes, which no torn write
+ * makes: damage again.
+ */
+async function settleTail(
+  handle: JournalFile,
+  file: string,
+  pass: Pass,
+  onRecord: (record: JournalRecord) => void,
+  repair: Repair,
+): Promise<{ lastSeq: number; lastHash: string; size: number; warning?: string; lost?: { fromSeq: number; reason: string } }> {
+  const { bad, tornAt, end, lastSeq, lastHash } = pass;
+  const next = lastSeq + 1;
+  if (bad) {
+    if (repair.truncateAt !== bad.offset) throw damagedTail(file, bad, lastSeq, end);
+    await keepCut(handle, file, bad.offset, end);
+    await cutAt(handle, bad.offset);
+    const reason = `the operator cut the journal at byte ${bad.offset}, dropping ${end - bad.offset} bytes from seq ${next} on (${bad.check.detail})`;
+    return { lastSeq, lastHash, size: bad.offset, warning: `journal: ${reason}`, lost: { fromSeq: next, reason } };
   }
-  const { epoch, lastHash } = pass;
-  return { epoch, lastSeq, lastHash, size: cut ?? end, resumedAfter, warnings };
+  if (tornAt === undefined) return { lastSeq, lastHash, size: end };
+  // Longer than any record: it cannot hold one, so there is no need to read it all.
+  const bytes = await readSpan(handle, tornAt, Math.min(end, tornAt + MAX_RECORD_BYTES));
+  const text = bytes.toString('utf8');
+  const whole = checkRecordLine(text, lastHash, next);
+  if (whole.ok) {
+    await handle.write(Buffer.from('\n'), 0, 1, end);
+    await handle.datasync();
+    onRecord(whole.record);
+    return { lastSeq: next, lastHash: whole.record.hash, size: end + 1, warning: `journal: the last record (seq ${next}) had lost its final newline; it verifies, so it was kept and the newline put back` };
+  }
+  const recordEnd = text.search(RECORD_END) + RECORD_END_LENGTH;
+  const prefix = recordEnd >= RECORD_END_LENGTH ? checkRecordLine(text.slice(0, recordEnd), lastHash, next) : undefined;
+  if (prefix?.ok && repair.truncateAt !== tornAt) {
+    throw damagedTail(file, { offset: tornAt, lineNo: pass.lineNo + 1, check: { ok: false, problem: 'unreadable', detail: 'a whole record is followed by other bytes where its newline should be' } }, lastSeq, end);
+  }
+  if (prefix?.ok) await keepCut(handle, file, tornAt, end);
+  await cutAt(handle, tornAt);
+  if (prefix?.ok) {
+    const reason = `the operator cut the journal at byte ${tornAt}, dropping ${end - tornAt} bytes from seq ${next} on (a whole record followed by other bytes)`;
+    return { lastSeq, lastHash, size: tornAt, warning: `journal: ${reason}`, lost: { fromSeq: next, reason } };
+  }
+  return {
+    lastSeq,
+    lastHash,
+    size: tornAt,
+    warning: `journal: dropped a torn tail of ${end - tornAt} bytes after seq ${lastSeq} (the record for seq ${next} was incomplete; it was never acknowledged)`,
+  };
+}
+
+/** Where a record's hash suffix ends: `"hash":"<64 hex>"}`. */
+const RECORD_END = /"hash":"[0-9a-f]{64}"\}/;
+const RECORD_END_LENGTH = '"hash":"'.length + 64 + 2;
+
+/** No record comes near this (a message is at most a few hundred KB). */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** What an operator cuts is kept beside the journal for investigation: JOURNAL.cut-at-OFFSET. */
+async function keepCut(handle: JournalFile, file: string, from: number, end: number): Promise<void> {
+  const bytes = await readSpan(handle, from, end);
+  await fs.writeFile(`${file}.cut-at-${from}`, bytes, { mode: 0o600, flag: 'w' });
+}
+
+async function cutAt(handle: JournalFile, offset: number): Promise<void> {
+  await handle.truncate(offset);
+  await handle.sync();
+}
+
+/** The refusal for damage at the end, with the flag that cuts it on purpose. */
+function damagedTail(file: string, bad: NonNullable<Pass['bad']>, lastSeq: number, end: number): Error {
+  const damage = damagedJournal(file, bad.lineNo, bad.check, lastSeq, `at byte ${bad.offset}`);
+  return new Error(
+    `${damage.message} Only bytes after the last newline can be a torn write; this is a complete record that does not verify, ` +
+      `and it may have been acknowledged. To drop it and the ${end - bad.offset} bytes from it on instead, losing seq ${lastSeq + 1} onwards, ` +
+      `keep a copy of the journal and start once with --truncate-journal-at ${bad.offset}: the journal records the cut and starts a new epoch.`,
+  );
+}
+
+/** The refusal for a journal that ends before records its checkpoint proves were written. */
+function missingRecords(file: string, after: JournalPosition, why: string): Error {
+  return new Error(
+    `${file} is missing records: the checkpoint proves seq ${after.seq} was written (ending at byte ${after.offset}), but ${why}. ` +
+      `Records that may have been acknowledged are gone. ${REFUSAL} ` +
+      'To go on without them, start once with --accept-lost-records: the journal records the loss and starts a new epoch, so agents take a fresh snapshot.',
+  );
 }
 
 /**
@@ -108,37 +217,40 @@ export async function replayJournal(
  * checkpoint's record where it says (same epoch, and the line just before its offset is that
  * record with that hash). The worker then proves the chain up to it.
  */
-async function checkpointStart(handle: JournalFile, file: string, after: JournalPosition): Promise<Start | { rewind: string }> {
+async function checkpointStart(handle: JournalFile, file: string, after: JournalPosition): Promise<Start | { rewind: string; missing?: string }> {
   const header = await readSpan(handle, 0, 4096);
   const headerLine = header.subarray(0, Math.max(0, header.indexOf(10))).toString('utf8');
-  let epoch: string;
+  let fileEpoch: string;
   try {
-    epoch = parseHeaderLine(headerLine).epoch;
+    fileEpoch = parseHeaderLine(headerLine).epoch;
   } catch {
     return { rewind: 'the journal has no readable header' }; // the full pass says what is wrong with it
   }
-  if (after.epoch !== epoch) return { rewind: `it was made for journal epoch ${after.epoch}, and this journal is epoch ${epoch}` };
+  if (after.fileEpoch !== fileEpoch) return { rewind: `it was made for journal ${after.fileEpoch}, and this journal is ${fileEpoch}` };
+  // From here on it is this journal's own checkpoint: a journal that does not hold its record lost history.
   const { size } = await handle.stat();
-  if (size < after.offset) return { rewind: `it ends at byte ${after.offset} of the journal, and the journal has ${size} bytes` };
+  if (size < after.offset) {
+    return { rewind: `the journal ends at byte ${size}, before the checkpoint's record ${after.seq}`, missing: `the journal ends at byte ${size}` };
+  }
   const before = await readSpan(handle, Math.max(0, after.offset - 64 * 1024), after.offset);
   const lineStart = before.lastIndexOf(10, before.length - 2) + 1;
   const line = before.subarray(lineStart, before.length - 1).toString('utf8');
   if (before[before.length - 1] !== 10 || !line.startsWith(`{"seq":${after.seq},`) || !line.endsWith(`,"hash":"${after.hash}"}`)) {
-    return { rewind: `this journal's record ${after.seq} is not the one it was made from` };
+    return { rewind: `this journal's record ${after.seq} is not the one it was made from`, missing: `the journal's record at byte ${after.offset} is not that record` };
   }
-  return { offset: after.offset, lineNo: after.seq + 1, lastSeq: after.seq, lastHash: after.hash, epoch };
+  return { offset: after.offset, lineNo: after.seq + 1, lastSeq: after.seq, lastHash: after.hash, epoch: after.epoch, fileEpoch };
 }
 
 /** One pass from `start` (or the top): parses, checks and hands on each record at once, so no more than a chunk is held. */
 async function scan(handle: JournalFile, file: string, onRecord: (record: JournalRecord) => void, start: Start | undefined): Promise<Pass> {
-  let { lineNo, lastSeq, lastHash, epoch } = start ?? { lineNo: 0, lastSeq: 0, lastHash: '', epoch: '' };
+  let { lineNo, lastSeq, lastHash, epoch, fileEpoch } = start ?? { lineNo: 0, lastSeq: 0, lastHash: '', epoch: '', fileEpoch: '' };
   let bad: (Pass['bad'] & { lineNo: number }) | undefined;
 
   const takeLine = (line: string, offset: number): void => {
     lineNo++;
     if (lineNo === 1) {
       try {
-        epoch = parseHeaderLine(line).epoch;
+        epoch = fileEpoch = parseHeaderLine(line).epoch;
       } catch (err) {
         throw unreadableJournal(file, (err as Error).message);
       }
@@ -151,6 +263,7 @@ async function scan(handle: JournalFile, file: string, onRecord: (record: Journa
     }
     const check = checkRecordLine(line, lastHash, lastSeq + 1);
     if (check.ok) {
+      if (check.record.event.type === 'journal.epoch-started') epoch = check.record.event.epoch;
       onRecord(check.record);
       lastSeq = check.record.seq;
       lastHash = check.record.hash;
@@ -164,7 +277,7 @@ async function scan(handle: JournalFile, file: string, onRecord: (record: Journa
 
   const read = await readLines(handle, takeLine, { from: start?.offset ?? 0 });
   if (lineNo === 0) throw unreadableJournal(file, read.end === 0 ? 'it is empty' : 'its header line is incomplete');
-  return { epoch, lastSeq, lastHash, bad, ...read };
+  return { epoch, fileEpoch, lastSeq, lastHash, bad, lineNo, ...read };
 }
 
 /**

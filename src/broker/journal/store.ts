@@ -11,6 +11,8 @@ export interface NewRecord {
 /** A point in one journal's history: the record `seq` of journal `epoch`, whose hash is `hash`. */
 export interface JournalPosition {
   epoch: string;
+  /** The epoch in the journal's header: which journal this is (`epoch` moves on after a journal.epoch-started record). */
+  fileEpoch: string;
   seq: number;
   hash: string;
   /** Where the store keeps the next record (the file store: the byte just past this record's newline). */

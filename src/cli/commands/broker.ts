@@ -25,6 +25,13 @@ Options (each also read from the environment variable shown):
                          the least time between two such checkpoints
                          (COURTDESK_CHECKPOINT_INTERVAL_MS, default 300000)
 
+Repairs, for one start, only when a refusal to start says to (docs/operations.md); each is
+recorded in the journal and starts a new epoch:
+  --truncate-journal-at BYTE
+                         cut the journal at the damaged record that starts at BYTE, losing it
+                         and everything after it (kept in DATA/journal.ndjson.cut-at-BYTE)
+  --accept-lost-records  start on a journal that its checkpoint proves is missing records
+
 Other settings:
   COURTDESK_CALLBACK_SECRET   HMAC secret for callback signatures (default: DATA/callback-secret)
 
@@ -53,6 +60,8 @@ export async function run(argv: string[]): Promise<number> {
     'chase-after-days': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     'checkpoint-interval-ms': { type: 'string' },
+    'truncate-journal-at': { type: 'string' },
+    'accept-lost-records': { type: 'boolean' },
   });
   if (!flags.ok) return fail('broker', flags.message, 2);
   const { values } = flags;
@@ -70,6 +79,10 @@ export async function run(argv: string[]): Promise<number> {
     options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS);
     options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY);
     options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS);
+    const truncateAt = wholeNumber('--truncate-journal-at', values['truncate-journal-at']);
+    if (truncateAt !== undefined || values['accept-lost-records']) {
+      options.journalRepair = { ...(truncateAt !== undefined ? { truncateAt } : {}), ...(values['accept-lost-records'] ? { acceptLostRecords: true } : {}) };
+    }
   } catch (err) {
     return fail('broker', (err as Error).message, 2);
   }

@@ -182,3 +182,40 @@ describe('a fault at any call', () => {
     }
   });
 });
+
+describe('damage at every byte of the last two records', () => {
+  async function lastTwo() {
+    const dir = await tempDir();
+    const s = store(dir);
+    await s.open(() => {});
+    for (let i = 1; i <= 5; i++) await s.append([received(i)]).durable;
+    await s.close();
+    const bytes = await fs.readFile(journalPath(dir));
+    const lineStarts = [0];
+    for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 10) lineStarts.push(i + 1);
+    return { dir, bytes, from: lineStarts[lineStarts.length - 2]!, lineStarts };
+  }
+
+  it('a flipped byte anywhere in them, their newlines included, is refused: never cut as a torn write', async () => {
+    const { dir, bytes, from } = await lastTwo();
+    for (let at = from; at < bytes.length; at++) {
+      const damaged = Buffer.from(bytes);
+      damaged[at] = damaged[at]! ^ 0x01;
+      await fs.writeFile(journalPath(dir), damaged);
+      await expect(openAll(dir), `flipped byte ${at}`).rejects.toThrow(/altered or damaged after it was written/);
+    }
+  });
+
+  it('a cut anywhere in them loses only the record it cuts into; a record missing only its newline is kept', async () => {
+    const { dir, bytes, from, lineStarts } = await lastTwo();
+    for (let at = from; at < bytes.length; at++) {
+      await fs.writeFile(journalPath(dir), bytes.subarray(0, at));
+      const { records, store: s } = await openAll(dir);
+      // A record survives when all of it but perhaps its newline is before the cut.
+      const newlines = [...lineStarts.slice(2).map((start) => start - 1), bytes.length - 1];
+      const whole = newlines.filter((nl) => nl <= at).length;
+      expect(records.length, `cut at byte ${at}`).toBe(whole);
+      await s.close();
+    }
+  });
+});

@@ -219,17 +219,21 @@ describe('recovery from a crash mid-write', () => {
     expect(again.opened).toMatchObject({ lastSeq: 5, warnings: [] });
   });
 
-  it('cuts a whole record that lacks only its newline: it was never acknowledged', async () => {
+  it('keeps a whole record that lacks only its newline, and puts the newline back: it may have been acknowledged', async () => {
     const dir = await tempDir();
     await journalWith(dir, 2);
     const next = (await nextLineFor(dir, 3)).slice(0, -1);
     await fs.appendFile(journalPath(dir), next);
-    const { opened } = await openAll(dir);
-    expect(opened.lastSeq).toBe(2);
-    expect(opened.warnings[0]).toMatch(new RegExp(`torn tail of ${Buffer.byteLength(next)} bytes after seq 2 `));
+    const { opened, records, store: s } = await openAll(dir);
+    expect(opened.lastSeq).toBe(3);
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(opened.warnings).toEqual(['journal: the last record (seq 3) had lost its final newline; it verifies, so it was kept and the newline put back']);
+    await s.append([received(4)]).durable;
+    await s.close();
+    expect((await openAll(dir)).opened).toMatchObject({ lastSeq: 4, warnings: [] });
   });
 
-  it('cuts garbage without a newline, and zero bytes ending in one', async () => {
+  it('cuts garbage without a newline, but refuses zero bytes ending in one: a complete line that does not verify is damage', async () => {
     const dir = await tempDir();
     await journalWith(dir, 3);
     await fs.appendFile(journalPath(dir), 'xx{"seq":');
@@ -239,10 +243,9 @@ describe('recovery from a crash mid-write', () => {
     ]);
     await first.store.close();
 
+    const goodSize = (await fs.stat(journalPath(dir))).size;
     await fs.appendFile(journalPath(dir), Buffer.concat([Buffer.alloc(4096), Buffer.from('\n'), Buffer.alloc(100)]));
-    const second = await openAll(dir);
-    expect(second.opened.lastSeq).toBe(3);
-    expect(second.opened.warnings[0]).toMatch(/torn tail of 4197 bytes after seq 3/);
+    await expect(openAll(dir)).rejects.toThrow(new RegExp(`line 5 \\(where seq 4 should be\\).*at byte ${goodSize}.*--truncate-journal-at ${goodSize}`));
   });
 
   it('cuts a torn first record right after the header', async () => {
@@ -266,15 +269,30 @@ describe('recovery from a crash mid-write', () => {
     expect((await fs.stat(journalPath(dir))).size).toBe(goodSize);
   });
 
-  it('drops a last record that fails its hash, saying it was damaged', async () => {
+  it('refuses a last record that fails its hash, naming its seq and byte; the operator may cut it, which starts a new epoch', async () => {
     const dir = await tempDir();
     await journalWith(dir, 3);
     const lines = await readLines(dir);
-    lines[3] = lines[3]!.replace('E3', 'E9');
+    const offset = Buffer.byteLength(lines.slice(0, 3).join('\n')) + 1;
+    const damaged = lines[3]!.replace('E3', 'E9');
+    lines[3] = damaged;
     await fs.writeFile(journalPath(dir), lines.join('\n'));
-    const { opened } = await openAll(dir);
-    expect(opened.lastSeq).toBe(2);
-    expect(opened.warnings[0]).toMatch(/dropped a damaged tail of \d+ bytes after seq 2 \(the record for seq 3 did not match its hash/);
+    await expect(openAll(dir)).rejects.toThrow(
+      new RegExp(`line 4 \\(seq 3\\): its hash does not match.*at byte ${offset}.*losing seq 3 onwards.*--truncate-journal-at ${offset}`),
+    );
+    // Another offset than the one named cuts nothing.
+    await expect(openAll(dir, { repair: { truncateAt: offset + 1 } })).rejects.toThrow(/--truncate-journal-at/);
+
+    const { opened, records, store: s } = await openAll(dir, { repair: { truncateAt: offset } });
+    expect(records.map((r) => r.event.type)).toEqual(['enquiry.received', 'enquiry.received', 'journal.epoch-started']);
+    expect(records[2]!.event).toMatchObject({ lostFromSeq: 3, reason: expect.stringMatching(new RegExp(`cut the journal at byte ${offset}`)) });
+    expect(opened.epoch).not.toBe(lines[0]!.match(/"epoch":"([^"]+)"/)![1]);
+    expect(opened.warnings.join('\n')).toMatch(/started epoch .* at seq 3/);
+    expect(await fs.readFile(`${journalPath(dir)}.cut-at-${offset}`, 'utf8')).toBe(`${damaged}\n`);
+    await s.close();
+    // The new epoch holds across restarts: it is in the journal.
+    const again = await openAll(dir);
+    expect(again.opened).toMatchObject({ epoch: opened.epoch, lastSeq: 3, warnings: [] });
   });
 });
 

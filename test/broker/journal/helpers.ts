@@ -53,7 +53,7 @@ export async function cleanUp(): Promise<void> {
 }
 
 /** Opens a journal and collects what it replays. */
-export async function openAll(dir: string, options: { log?: (msg: string) => void } = {}) {
+export async function openAll(dir: string, options: Omit<FileJournalOptions, 'dir'> = {}) {
   const s = store(dir, options);
   const records: JournalRecord[] = [];
   const opened = await s.open((r) => records.push(r));

@@ -26,6 +26,7 @@ async function journalOf(count: number) {
   /** Record `seq` as a checkpoint would name it: its hash, and the byte just past its line. */
   const at = (seq: number): JournalPosition => ({
     epoch: opened.epoch,
+    fileEpoch: opened.epoch,
     seq,
     hash: records[seq - 1]!.hash,
     offset: Buffer.byteLength(lines.slice(0, seq + 1).join('\n')) + 1,
@@ -53,39 +54,48 @@ describe('opening from a checkpoint', () => {
     expect(again.handed.map((r) => r.seq)).toEqual([4]);
   });
 
-  it('rewinds and replays everything when the record at its seq has another hash', async () => {
-    const { dir, records, at } = await journalOf(5);
-    const { handed, rewinds, opened } = await openFrom(dir, { ...at(3), hash: 'f'.repeat(64) });
-    expect(rewinds).toEqual(["this journal's record 3 is not the one it was made from"]);
-    expect(handed).toEqual(records);
-    expect(opened.resumedAfter).toBe(0);
-    expect(opened.warnings).toEqual([
-      "journal: not using the checkpoint (this journal's record 3 is not the one it was made from); replayed the whole journal",
-    ]);
+  // From here the checkpoint is this journal's own (same header epoch), so a journal that does not
+  // hold its record has lost history that may have been acknowledged: refused unless accepted.
+  it('refuses when the record at its seq has another hash: the journal was rewritten after it', async () => {
+    const { dir, at } = await journalOf(5);
+    await expect(openFrom(dir, { ...at(3), hash: 'f'.repeat(64) })).rejects.toThrow(
+      /is missing records: the checkpoint proves seq 3 was written .*the journal's record at byte \d+ is not that record.*--accept-lost-records/,
+    );
   });
 
-  it('rewinds when the journal ends before the checkpoint (restored from an older backup)', async () => {
-    const { dir, records, at } = await journalOf(3);
+  it('refuses when the journal ends before the checkpoint (whole records missing from its end)', async () => {
+    const { dir, at } = await journalOf(3);
     const size = (await fs.stat(journalPath(dir))).size;
-    const { handed, rewinds } = await openFrom(dir, { ...at(3), seq: 7, offset: size + 900 });
-    expect(rewinds).toEqual([`it ends at byte ${size + 900} of the journal, and the journal has ${size} bytes`]);
-    expect(handed).toEqual(records);
+    await expect(openFrom(dir, { ...at(3), seq: 7, offset: size + 900 })).rejects.toThrow(
+      new RegExp(`the checkpoint proves seq 7 was written \\(ending at byte ${size + 900}\\), but the journal ends at byte ${size}`),
+    );
   });
 
-  it('rewinds when its offset does not end that record in this journal', async () => {
-    const { dir, records, at } = await journalOf(4);
+  it('refuses when its offset does not end that record in this journal', async () => {
+    const { dir, at } = await journalOf(4);
     for (const offset of [at(2).offset, at(3).offset - 5, 0]) {
-      const { handed, rewinds, store: s } = await openFrom(dir, { ...at(3), offset });
-      expect(rewinds).toEqual(["this journal's record 3 is not the one it was made from"]);
-      expect(handed).toEqual(records);
-      await s.close();
+      await expect(openFrom(dir, { ...at(3), offset })).rejects.toThrow(/is missing records/);
     }
   });
 
-  it('rewinds when the checkpoint belongs to another journal (another epoch)', async () => {
+  it('with --accept-lost-records, replays what is there and starts a new epoch that says what was lost', async () => {
     const { dir, records, at, epoch } = await journalOf(3);
-    const { handed, rewinds } = await openFrom(dir, { ...at(2), epoch: 'another' });
-    expect(rewinds).toEqual([`it was made for journal epoch another, and this journal is epoch ${epoch}`]);
+    const size = (await fs.stat(journalPath(dir))).size;
+    const s = store(dir, { repair: { acceptLostRecords: true } });
+    const handed: JournalRecord[] = [];
+    const rewinds: string[] = [];
+    const opened = await s.open((r) => handed.push(r), { after: { ...at(3), seq: 7, offset: size + 900 }, load: async () => {}, onRewind: (why) => rewinds.push(why) });
+    expect(rewinds).toHaveLength(1);
+    expect(handed.slice(0, 3)).toEqual(records);
+    expect(handed[3]!.event).toMatchObject({ type: 'journal.epoch-started', previousEpoch: epoch, lostFromSeq: 4, reason: expect.stringMatching(/records up to seq 7 were written, and the journal ends at seq 3/) });
+    expect(opened.epoch).not.toBe(epoch);
+    expect(opened.lastSeq).toBe(4);
+  });
+
+  it('rewinds when the checkpoint belongs to another journal', async () => {
+    const { dir, records, at, epoch } = await journalOf(3);
+    const { handed, rewinds } = await openFrom(dir, { ...at(2), fileEpoch: 'another' });
+    expect(rewinds).toEqual([`it was made for journal another, and this journal is ${epoch}`]);
     expect(handed).toEqual(records);
   });
 
