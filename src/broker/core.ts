@@ -11,7 +11,7 @@ import type { JournalRecord } from '../domain/events.js';
 import { applyEvent } from '../domain/reducer.js';
 import { UndoLog } from '../domain/undo.js';
 import type { EventEntry } from '../protocol/frames.js';
-import { CHECKPOINT_FILE, openCheckpoint, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
+import { CHECKPOINT_FILE, openCheckpoint, removeStaleCheckpoints, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
 import { captureState } from './journal/checkpoint-format.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord } from './journal/store.js';
@@ -82,6 +82,8 @@ export class BrokerCore {
         },
       },
     );
+    // Only now, holding the journal's lock: no other broker can be writing one of these.
+    if (dir) await removeStaleCheckpoints(dir, this.options.log);
     this.epoch = opened.epoch;
     this.durableSeq = opened.lastSeq;
     this.checkpointedSeq = opened.resumedAfter;

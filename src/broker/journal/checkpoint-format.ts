@@ -2,29 +2,33 @@
 // folds only the events after it. The journal stays the source of truth (every start still
 // verifies its whole hash chain); a checkpoint is a cache that may always be deleted.
 //
-// Format, version 1 (newline-delimited JSON, UTF-8):
+// Format, version 2 (newline-delimited JSON, UTF-8):
 //
-//   {"checkpoint":"courtdesk","version":1,"fold":1,"epoch":"<uuid>","seq":N,"hash":"<64 hex>","offset":B,"createdAt":"<ISO>"}
+//   {"checkpoint":"courtdesk","version":2,"fold":1,"journal":"<uuid>","epoch":"<uuid>","seq":N,"hash":"<64 hex>","offset":B,"createdAt":"<ISO>"}
 //   ["enquiry",{…}]                       one line per enquiry, in the state's order
 //   ["agents",[[name,{…}],…]]             then each keyed table, in chunks of up to 10,000 entries
 //   ["idempotencyKeys",[[key,id],…]]
 //   ["externalIds",[[key,id],…]]
 //   ["openBySender",[[key,id],…]]
 //   ["refs",[[key,seq],…]]                oldest first
-//   {"end":"courtdesk","lines":L,"sha256":"<64 hex>"}
+//   {"end":"courtdesk","lines":L,"hmac":"<64 hex>"}
 //
-// `seq` and `hash` name the last record folded in and `offset` is the journal byte just past its
-// line, where a start resumes folding; `fold` is the reducer's FOLD_VERSION, so state
-// folded by another reducer is never used. `lines` counts the lines before the end line and
-// `sha256` is the digest of their bytes: a checkpoint cut short or damaged on disk is refused
-// (the broker then replays the whole journal) rather than trusted.
+// `journal` is the epoch in the journal's header (which journal this was folded from), `epoch` the
+// one in force at `seq`; `seq` and `hash` name the last record folded in and `offset` is the
+// journal byte just past its line, where a start resumes folding, and a start checks that the
+// journal holds that very record there. `fold` is the reducer's FOLD_VERSION, so state folded by
+// another reducer is never used. `lines` counts the lines before the end line and `hmac` is the
+// HMAC-SHA256 of their bytes under DATA/checkpoint.key: a checkpoint cut short, damaged, or
+// edited by anyone who cannot read that key is refused (the broker then replays the whole
+// journal) rather than trusted.
+import { timingSafeEqual } from 'node:crypto';
 import type { Enquiry, State } from '../../domain/enquiry.js';
 import { firstEntries } from '../../domain/bounded-map.js';
 import { emptyState } from '../../domain/enquiry.js';
 import { FOLD_VERSION, trackQueued } from '../../domain/reducer.js';
 import type { JournalPosition } from './store.js';
 
-export const CHECKPOINT_FORMAT_VERSION = 1;
+export const CHECKPOINT_FORMAT_VERSION = 2;
 
 const TABLE_CHUNK = 10_000;
 const TABLES = ['agents', 'idempotencyKeys', 'externalIds', 'openBySender', 'refs'] as const;
@@ -59,8 +63,8 @@ export function captureState(state: State, position: JournalPosition): StateCapt
 
 /** Every line of the checkpoint but the end line, without newlines. */
 export function* checkpointLines(capture: StateCapture, createdAt: Date): Generator<string> {
-  const { epoch, seq, hash, offset } = capture.position;
-  yield JSON.stringify({ checkpoint: 'courtdesk', version: CHECKPOINT_FORMAT_VERSION, fold: FOLD_VERSION, epoch, seq, hash, offset, createdAt: createdAt.toISOString() });
+  const { fileEpoch, epoch, seq, hash, offset } = capture.position;
+  yield JSON.stringify({ checkpoint: 'courtdesk', version: CHECKPOINT_FORMAT_VERSION, fold: FOLD_VERSION, journal: fileEpoch, epoch, seq, hash, offset, createdAt: createdAt.toISOString() });
   for (const e of capture.enquiries) yield JSON.stringify(['enquiry', e]);
   for (const table of TABLES) {
     let chunk: Array<[string, unknown]> = [];
@@ -75,8 +79,8 @@ export function* checkpointLines(capture: StateCapture, createdAt: Date): Genera
   }
 }
 
-export function endLine(lines: number, sha256: string): string {
-  return JSON.stringify({ end: 'courtdesk', lines, sha256 });
+export function endLine(lines: number, hmac: string): string {
+  return JSON.stringify({ end: 'courtdesk', lines, hmac });
 }
 
 /** Rebuilds the state line by line; each method throws a message saying what is wrong. */
@@ -84,7 +88,7 @@ export class CheckpointReader {
   private readonly state = emptyState();
   private position: JournalPosition | undefined;
   private lines = 0;
-  private end: { lines: number; sha256: string } | undefined;
+  private end: { lines: number; hmac: string } | undefined;
 
   /** Takes the next line; returns true for the end line, which must be the last. */
   take(line: string): boolean {
@@ -108,12 +112,15 @@ export class CheckpointReader {
     return false;
   }
 
-  /** The state and where it stands, once the digest of the lines before the end line is known. */
-  finish(sha256: string): { state: State; position: JournalPosition } {
+  /** The state and where it stands, once the HMAC of the lines before the end line is known. */
+  finish(hmac: string): { state: State; position: JournalPosition } {
     if (!this.position) throw new Error('it is empty');
     if (!this.end) throw new Error('it has no end line (it was cut short)');
     if (this.end.lines !== this.lines) throw new Error(`its end line counts ${this.end.lines} lines, and it has ${this.lines}`);
-    if (this.end.sha256 !== sha256) throw new Error('its digest does not match its content (it was damaged or changed)');
+    const [stated, computed] = [Buffer.from(this.end.hmac), Buffer.from(hmac)];
+    if (stated.length !== computed.length || !timingSafeEqual(stated, computed)) {
+      throw new Error('its HMAC does not match its content under DATA/checkpoint.key (it was damaged or changed)');
+    }
     return { state: this.state, position: this.position };
   }
 
@@ -151,13 +158,13 @@ export function parseCheckpointHeader(line: string): JournalPosition {
   if (h.checkpoint !== 'courtdesk') throw new Error('line 1 is not a courtdesk checkpoint header');
   if (h.version !== CHECKPOINT_FORMAT_VERSION) throw new Error(`it is format version ${String(h.version)}, and this broker reads version ${CHECKPOINT_FORMAT_VERSION}`);
   if (h.fold !== FOLD_VERSION) throw new Error(`it was folded by reducer version ${String(h.fold)}, and this broker's is ${FOLD_VERSION}`);
-  if (typeof h.epoch !== 'string' || !Number.isSafeInteger(h.seq) || typeof h.hash !== 'string' || !Number.isSafeInteger(h.offset)) {
-    throw new Error('its header lacks the epoch, seq, hash or offset');
+  if (typeof h.journal !== 'string' || typeof h.epoch !== 'string' || !Number.isSafeInteger(h.seq) || typeof h.hash !== 'string' || !Number.isSafeInteger(h.offset)) {
+    throw new Error('its header lacks the journal, epoch, seq, hash or offset');
   }
-  return { epoch: h.epoch, seq: h.seq as number, hash: h.hash, offset: h.offset as number };
+  return { fileEpoch: h.journal, epoch: h.epoch, seq: h.seq as number, hash: h.hash, offset: h.offset as number };
 }
 
-function isEndLine(value: unknown): value is { lines: number; sha256: string } {
+function isEndLine(value: unknown): value is { lines: number; hmac: string } {
   const v = (value ?? {}) as Record<string, unknown>;
-  return v.end === 'courtdesk' && Number.isSafeInteger(v.lines) && typeof v.sha256 === 'string';
+  return v.end === 'courtdesk' && Number.isSafeInteger(v.lines) && typeof v.hmac === 'string';
 }

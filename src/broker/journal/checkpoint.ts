@@ -1,7 +1,8 @@
 // Reads and writes DATA/checkpoint.ndjson (format in checkpoint-format.ts). A checkpoint is
 // written beside the journal and renamed into place, so a reader finds the old one or the new
-// one, never half of either; one that does not check out is never used.
-import { createHash } from 'node:crypto';
+// one, never half of either; one that does not check out is never used. Its HMAC key,
+// DATA/checkpoint.key, is made on first use and never leaves the data folder.
+import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +14,9 @@ import { readLines } from './line-reader.js';
 import type { JournalPosition } from './store.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.ndjson';
+export const CHECKPOINT_KEY_FILE = 'checkpoint.key';
+/** Temp files of checkpoints being written: `.checkpoint.ndjson.<pid>.tmp`. */
+const TEMP_PATTERN = /^\.checkpoint\.ndjson\.\d+\.tmp$/;
 
 /** Bytes gathered before each write. */
 const WRITE_CHUNK = 256 * 1024;
@@ -56,10 +60,11 @@ export async function openCheckpoint(dir: string): Promise<Checkpoint | undefine
 }
 
 async function loadState(file: string, position: JournalPosition): Promise<State> {
+  const key = await readKey(join(file, '..'));
   const handle = await fs.open(file, 'r');
   try {
     const reader = new CheckpointReader();
-    const digest = createHash('sha256');
+    const digest = createHmac('sha256', key);
     let endAt: number | undefined;
     await readLines(handle, (line, offset) => {
       if (reader.take(line)) endAt = offset;
@@ -83,9 +88,10 @@ async function loadState(file: string, position: JournalPosition): Promise<State
 export async function writeCheckpoint(dir: string, capture: StateCapture, { paced, now = new Date() }: { paced: boolean; now?: Date }): Promise<void> {
   const file = join(dir, CHECKPOINT_FILE);
   const temp = join(dir, `.${CHECKPOINT_FILE}.${process.pid}.tmp`);
+  const key = await checkpointKey(dir);
   const handle = await fs.open(temp, 'w', 0o600);
   try {
-    const digest = createHash('sha256');
+    const digest = createHmac('sha256', key);
     let pending: string[] = [];
     let pendingLength = 0;
     let lines = 0;
@@ -126,4 +132,48 @@ export async function writeCheckpoint(dir: string, capture: StateCapture, { pace
     await fs.rm(temp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Removes checkpoints half-written by a process that died (kill -9 mid-write leaves one each time).
+ * Only the broker holding the journal's lock calls this, so no live writer owns them.
+ */
+export async function removeStaleCheckpoints(dir: string, log: (line: string) => void): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => TEMP_PATTERN.test(n))) {
+    const path = join(dir, name);
+    const { size } = await fs.stat(path).catch(() => ({ size: 0 }));
+    await fs.rm(path, { force: true });
+    log(`checkpoint: removed ${path} (${size} bytes), left half-written by a broker that stopped while writing it`);
+  }
+}
+
+/** The folder's checkpoint key, made (durably, 0600) the first time a checkpoint is written. */
+async function checkpointKey(dir: string): Promise<Buffer> {
+  const path = join(dir, CHECKPOINT_KEY_FILE);
+  try {
+    return await readKey(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const handle = await fs.open(path, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EEXIST') return undefined; // made meanwhile by another writer
+    throw err;
+  });
+  if (handle) {
+    try {
+      await writeAll(handle, Buffer.from(`${randomBytes(32).toString('hex')}\n`), 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await syncDirectory(dir);
+  }
+  return readKey(dir);
+}
+
+async function readKey(dir: string): Promise<Buffer> {
+  const text = (await fs.readFile(join(dir, CHECKPOINT_KEY_FILE), 'utf8')).trim();
+  if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`${join(dir, CHECKPOINT_KEY_FILE)} is not a checkpoint key (64 hex digits)`);
+  return Buffer.from(text, 'hex');
 }

@@ -1,5 +1,6 @@
 // Checkpoints through the real journal and the real fold: a start from a checkpoint must give the
 // state a full replay gives, and a checkpoint that does not check out must never be used.
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,7 +81,7 @@ describe('checkpoints', () => {
     const c = core(dir);
     await c.open();
     await recordAll(c, manyLives(0, 10));
-    const capture = captureState(c.state, { epoch: c.epoch, seq: c.state.seq, hash: 'h', offset: 0 });
+    const capture = captureState(c.state, { epoch: c.epoch, fileEpoch: c.epoch, seq: c.state.seq, hash: 'h', offset: 0 });
     const expected = structuredClone(c.state);
     await recordAll(c, manyLives(10, 20)); // new keys in every table, changed and closed enquiries
     await recordAll(c, [{ actor: bob, event: { type: 'enquiry.closed', enquiryId: 'E2' } }]);
@@ -119,7 +120,14 @@ describe('checkpoints', () => {
     const good = await fs.readFile(file, 'utf8');
 
     await fs.writeFile(file, good.replace('Any news?', 'Any newt?'));
-    expect((await readBack(dir)).problem).toBe('its digest does not match its content (it was damaged or changed)');
+    expect((await readBack(dir)).problem).toBe('its HMAC does not match its content under DATA/checkpoint.key (it was damaged or changed)');
+    // An edit whose digest is made again, as anyone could with a plain SHA-256: still refused,
+    // because only a holder of the folder's key can make the HMAC.
+    const edited = good.replace('Any news?', 'Any newt?');
+    const body = edited.slice(0, edited.lastIndexOf('{"end"'));
+    const lines = body.split('\n').length - 1;
+    await fs.writeFile(file, `${body}${JSON.stringify({ end: 'courtdesk', lines, hmac: createHash('sha256').update(body).digest('hex') })}\n`);
+    expect((await readBack(dir)).problem).toMatch(/its HMAC does not match/);
     await fs.writeFile(file, good.slice(0, good.lastIndexOf('{"end"')));
     expect((await readBack(dir)).problem).toMatch(/it has no end line \(it was cut short\)/);
     await fs.writeFile(file, good.slice(0, 2000));
@@ -150,7 +158,7 @@ describe('checkpoints', () => {
     const restarted = core(dir);
     const opened = await restarted.open();
     expect(opened.resumedAfter).toBe(0);
-    expect(opened.warnings[0]).toMatch(/not using the checkpoint \(it was made for journal epoch/);
+    expect(opened.warnings[0]).toMatch(/not using the checkpoint \(it was made for journal /);
     expect([...restarted.state.enquiries.keys()]).toEqual(['E50', 'E51']);
     await restarted.close();
   });
