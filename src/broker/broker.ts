@@ -17,7 +17,8 @@ import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig
 import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
 import { handleIntake } from './http/intake-routes.js';
-import { HttpError, JOURNAL_RETRY_AFTER_SECONDS, journalUnavailable, sendError, sendJson } from './http/respond.js';
+import { HttpError, journalUnavailable, sendError, sendJson } from './http/respond.js';
+import { JOURNAL_RETRY_AFTER_SECONDS } from '../protocol/frames.js';
 import { FileJournalStore } from './journal/file-store.js';
 import type { JournalFiles } from './journal/file-ops.js';
 import type { Repair } from './journal/replay.js';

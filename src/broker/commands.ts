@@ -4,7 +4,7 @@ import { decideCommand } from '../domain/decide.js';
 import { decideEscalation, previewEscalation, type EscalationContext } from '../domain/decide-escalation.js';
 import { courtBacklog } from '../domain/escalations.js';
 import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
-import type { AgentIdentity, Command, ServerFrame } from '../protocol/frames.js';
+import { JOURNAL_UNAVAILABLE, type AgentIdentity, type Command, type ServerFrame } from '../protocol/frames.js';
 import type { BrokerCore } from './core.js';
 import { JournalUnavailableError } from './journal/store.js';
 import type { CourtDirectory } from './escalation/court-directory.js';
@@ -89,7 +89,7 @@ async function record(ctx: CommandContext, ref: string, events: CourtdeskEvent[]
 
 /** The answer to a command the journal could not record; the same ref may be sent again. */
 export function journalRefusal(ref: string, err: JournalUnavailableError): Outcome {
-  return refused(ref, 'JOURNAL_UNAVAILABLE', `${err.message} Nothing was recorded; send it again in a few seconds.`);
+  return refused(ref, JOURNAL_UNAVAILABLE, `${err.message} Nothing was recorded; send it again in a few seconds.`);
 }
 
 function escalationContext(ctx: CommandContext): EscalationContext {

@@ -9,7 +9,7 @@ import type { Enquiry, State } from '../domain/enquiry.js';
 import { emptyState } from '../domain/enquiry.js';
 import { applyEvent } from '../domain/reducer.js';
 import type { AgentIdentity, Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
-import { CLOSE_CODES, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
+import { CLOSE_CODES, JOURNAL_RETRY_AFTER_SECONDS, JOURNAL_UNAVAILABLE, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import { stateFromSnapshot } from '../protocol/snapshot.js';
 import { backoffBounds, reconnectDelay, type BackoffBounds } from './backoff.js';
@@ -43,6 +43,7 @@ export interface BrokerClientTuning {
 }
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
+const JOURNAL_RETRY_MS = JOURNAL_RETRY_AFTER_SECONDS * 1000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long close() waits for the broker to answer the closing handshake before cutting the socket. */
 const CLOSE_GRACE_MS = 2_000;
@@ -96,6 +97,9 @@ class Client implements BrokerClient {
   private link: Link | null = null;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Commands the broker could not record yet, waiting to go again (see holdBack). */
+  private heldBack = new Set<string>();
+  private resendTimer: NodeJS.Timeout | null = null;
   /** Set once closed or refused: nothing reconnects after that. */
   private halted = false;
   private stopping: Promise<void> = Promise.resolve();
@@ -273,6 +277,7 @@ class Client implements BrokerClient {
   private async shutDown(final: ConnectionStatus, whyUnanswered: string): Promise<void> {
     this.halted = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.resendTimer) clearTimeout(this.resendTimer);
     this.retryTimer = null;
     const link = this.link;
     this.link = null;
@@ -313,6 +318,8 @@ class Client implements BrokerClient {
         return this.onAck(frame);
       case 'error':
         return this.report(frame.error);
+      case 'status':
+        return this.onStatus(frame);
       default:
         // A newer broker may send frames this client does not know; they carry nothing it needs.
         return;
@@ -342,6 +349,7 @@ class Client implements BrokerClient {
     this.attempt = 0;
     this.status = { state: 'connected' };
     // In order, and before anything sent from now on: the broker answers a ref it has seen with its first outcome.
+    this.heldBack.clear();
     for (const p of this.outbox.items) this.transmit(link, p.command);
     this.changed();
     if (!this.firstWelcome.settled) {
@@ -380,7 +388,16 @@ class Client implements BrokerClient {
     }
   }
 
+  private onStatus(frame: Extract<ServerFrame, { type: 'status' }>): void {
+    if (this.status.state !== 'connected') return;
+    const degraded = frame.journal === 'ok' ? undefined : (frame.message ?? 'the broker cannot write its journal');
+    this.status = degraded ? { state: 'connected', degraded } : { state: 'connected' };
+    if (!degraded) this.resendHeldBack();
+    this.changed();
+  }
+
   private onAck(frame: Extract<ServerFrame, { type: 'ack' }>): void {
+    if (!frame.ok && frame.error.code === JOURNAL_UNAVAILABLE) return this.holdBack(frame.ref, frame.error.message);
     const done = this.outbox.remove(frame.ref);
     // An ack for a ref already answered (its first send and a resend both got through).
     if (!done) return;
@@ -399,6 +416,30 @@ class Client implements BrokerClient {
     this.changed();
     const report: CommandOutcomeReport = { command: done.command, outcome, restored: !waiter };
     for (const listener of this.outcomeListeners) this.call(() => listener(report));
+  }
+
+  /**
+   * The broker could not record this command (its disk is full or failing): nothing was done, so
+   * it stays in the outbox, unanswered, and goes again when the broker says it can write, or
+   * after a while in case that word is missed. A reply an agent typed is never dropped for it.
+   */
+  private holdBack(ref: string, message: string): void {
+    if (!this.outbox.items.some((p) => p.command.ref === ref)) return;
+    this.heldBack.add(ref);
+    if (this.status.state === 'connected' && !this.status.degraded) this.status = { state: 'connected', degraded: message };
+    this.resendTimer ??= setTimeout(() => this.resendHeldBack(), JOURNAL_RETRY_MS);
+    this.resendTimer.unref();
+    this.changed();
+  }
+
+  private resendHeldBack(): void {
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = null;
+    const refs = this.heldBack;
+    this.heldBack = new Set();
+    const link = this.link;
+    if (!link?.welcomed) return; // the next welcome sends the whole outbox anyway
+    for (const p of this.outbox.items) if (refs.has(p.command.ref)) this.transmit(link, p.command);
   }
 
   // --- helpers --------------------------------------------------------------------------------

@@ -7,7 +7,11 @@ export type CommandInput = Command extends infer C ? (C extends { ref: string } 
 
 export type ConnectionStatus =
   | { state: 'connecting' }
-  | { state: 'connected' }
+  /**
+   * `degraded`: the broker is up but cannot write its journal (disk full, failing disk). Commands
+   * it refuses for that reason stay in the outbox and go again once it can.
+   */
+  | { state: 'connected'; degraded?: string }
   /** Waiting before the next attempt; `retryAt` is a Date.now() value. */
   | { state: 'reconnecting'; retryAt: number; attempt: number; lastError: string }
   /** The broker refused us for good (token rejected or revoked): no more attempts. */

@@ -59,7 +59,14 @@ export type ServerFrame =
   | { type: 'events'; events: EventEntry[] }
   | { type: 'ack'; ref: string; ok: true; seq: number | null; enquiry?: Enquiry; data?: unknown }
   | { type: 'ack'; ref: string; ok: false; error: ErrorBody }
-  | { type: 'error'; error: ErrorBody };
+  | { type: 'error'; error: ErrorBody }
+  /** Sent after the welcome when the journal cannot be written, and again whenever that changes. */
+  | { type: 'status'; journal: 'ok' | 'degraded' | 'failed'; message: string | null };
+
+/** The code of a command or request refused because the broker cannot write its journal: nothing was done, and it may be sent again. */
+export const JOURNAL_UNAVAILABLE = 'JOURNAL_UNAVAILABLE';
+/** How long a client waits before sending such a command again (HTTP: Retry-After). */
+export const JOURNAL_RETRY_AFTER_SECONDS = 5;
 
 export interface ErrorBody {
   code: string;

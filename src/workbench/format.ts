@@ -160,6 +160,8 @@ export interface StatusInfo {
 export function connectionText(c: ConnectionStatus, unsent: number, nowMs: number): Segment {
   switch (c.state) {
     case 'connected':
+      // Said plainly and in red: replies are kept and sent later, but nothing new is being saved.
+      if (c.degraded) return { text: unsent > 0 ? `broker degraded: cannot save, holding ${unsent}` : 'broker degraded: cannot save', role: 'red' };
       return unsent > 0 ? { text: `connected, sending ${unsent}`, role: 'ok' } : { text: 'connected', role: 'ok' };
     case 'connecting':
       return { text: 'connecting', role: 'amber' };

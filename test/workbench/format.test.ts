@@ -103,6 +103,11 @@ describe('connectionText', () => {
     );
     expect(connectionText({ state: 'refused', error: 'token revoked' }, 0, NOW).text).toBe('refused: token revoked');
   });
+
+  it('says in red when the broker cannot save, and how many commands it is holding', () => {
+    expect(connectionText({ state: 'connected', degraded: 'disk full' }, 0, NOW)).toEqual({ text: 'broker degraded: cannot save', role: 'red' });
+    expect(connectionText({ state: 'connected', degraded: 'disk full' }, 2, NOW).text).toBe('broker degraded: cannot save, holding 2');
+  });
 });
 
 describe('statusLine', () => {

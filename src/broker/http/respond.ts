@@ -1,5 +1,6 @@
 // Small helpers every HTTP route uses: JSON replies, the error shape, and bounded body reading.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JOURNAL_RETRY_AFTER_SECONDS, JOURNAL_UNAVAILABLE } from '../../protocol/frames.js';
 import type { JournalUnavailableError } from '../journal/store.js';
 
 /** Largest request body accepted anywhere (bytes). */
@@ -16,12 +17,9 @@ export class HttpError extends Error {
   }
 }
 
-/** Seconds a client is asked to wait before retrying while the journal cannot be written. */
-export const JOURNAL_RETRY_AFTER_SECONDS = 5;
-
 /** The 503 for a request the journal could not record: nothing of it was kept. */
 export function journalUnavailable(err: JournalUnavailableError): HttpError {
-  return new HttpError(503, 'JOURNAL_UNAVAILABLE', `${err.message} Nothing of this request was recorded; retry after ${JOURNAL_RETRY_AFTER_SECONDS} s.`, {
+  return new HttpError(503, JOURNAL_UNAVAILABLE, `${err.message} Nothing of this request was recorded; retry after ${JOURNAL_RETRY_AFTER_SECONDS} s.`, {
     'retry-after': String(JOURNAL_RETRY_AFTER_SECONDS),
   });
 }
