@@ -43,12 +43,13 @@ export function verifyTwilioSignature(
 
 /** The form as Twilio signs it: repeated names keep all their values. */
 export function twilioParams(form: URLSearchParams): TwilioParams {
-  const params: TwilioParams = {};
-  for (const name of new Set(form.keys())) {
-    const values = form.getAll(name);
-    params[name] = values.length === 1 ? (values[0] as string) : values;
-  }
-  return params;
+  // fromEntries defines each name as an own property: assigning params["__proto__"] would drop it from the signature.
+  return Object.fromEntries(
+    [...new Set(form.keys())].map((name) => {
+      const values = form.getAll(name);
+      return [name, values.length === 1 ? (values[0] as string) : values];
+    }),
+  );
 }
 
 /**

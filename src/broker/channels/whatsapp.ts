@@ -179,7 +179,8 @@ const VIEW = 'open WhatsApp Business to view it';
 /** Text for the agent: the body of a text message, a placeholder (with what can be shown) for the rest. */
 function describe(m: Record<string, unknown>): { body: string; unsupported?: string } {
   const type = text(m['type']) ?? 'unknown';
-  const own = m[type];
+  // Object.hasOwn: a message whose type is "__proto__" or "constructor" has no such part.
+  const own = Object.hasOwn(m, type) ? m[type] : undefined;
   const p: Record<string, unknown> = isRecord(own) ? own : {};
   const caption = text(p['caption']);
   const withCaption = (placeholder: string): string => (caption !== undefined ? `${placeholder} caption: ${caption}` : placeholder);
