@@ -1,6 +1,7 @@
 // Turns a websocket frame's text into a Command, or says exactly what is wrong with it.
 import type { Command, CommandType, ErrorBody } from './frames.js';
 import { MAX_TEXT_LENGTH } from './frames.js';
+import { shown } from './shown.js';
 
 type Rule = 'id' | 'text' | 'caseNumber' | 'agentName' | 'presence' | 'slug' | 'language' | 'fields' | 'query';
 /** A trailing `?` marks a field that may be left out. */
@@ -98,14 +99,6 @@ function checkFields(value: unknown): string | null {
     if (text.length > MAX_TEXT_LENGTH) return `value of ${shown(name)} must be at most ${MAX_TEXT_LENGTH} characters`;
   }
   return null;
-}
-
-/** A value from the frame as an error names it: quoted and cut short, so a huge or deeply nested one stays out of the log. */
-function shown(value: unknown): string {
-  if (typeof value === 'string') return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}…` : JSON.stringify(value);
-  if (value === undefined) return '(none)';
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
 function bad(ref: string | null, code: string, message: string): ParsedCommand {
