@@ -70,6 +70,13 @@ export interface BrokerOptions {
   /** First retry delay for replies and court emails; doubles to `deliveryMaxDelayMs`. Defaults 1,000 and 600,000 ms. */
   deliveryBaseDelayMs?: number;
   deliveryMaxDelayMs?: number;
+  /**
+   * Longest a client may take to send a request's headers, websocket upgrades included; it is then
+   * answered 408 and closed. Node looks only every `connectionsCheckingInterval` (30 s unless set),
+   * so the broker has it look every second, or every quarter of this limit when that is shorter:
+   * a connection dribbling its headers lives at most this plus a second. Default 10,000 ms.
+   */
+  headersTimeoutMs?: number;
   /** Where log lines go (never secrets). Default stderr. */
   log?: (line: string) => void;
   /** How the journal opens its files. Default node:fs; the fault tests pass files that fail on cue. */
@@ -156,7 +163,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   });
   courtMail.resumePending();
 
-  const server = createServer((req, res) => {
+  // A slow or silent client must not hold a connection open (docs/operations.md, "Timeouts").
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const limits = {
+    headersTimeout,
+    // Node refuses a headers limit longer than the whole request's.
+    requestTimeout: Math.max(30_000, headersTimeout),
+    // How often Node looks for connections past those limits; its 30 s default let them live 30 s.
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 4)),
+  };
+  const server = createServer(limits, (req, res) => {
     route(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return sendError(res, err);
       if (err instanceof JournalUnavailableError) {
@@ -168,9 +184,6 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL', 'The broker could not handle this request; it is logged. Try again.'));
     });
   });
-  // A slow or silent client must not hold a connection open.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
   server.timeout = 60_000;
   server.on('upgrade', (req, socket, head) => agents.handleUpgrade(req, socket, head));

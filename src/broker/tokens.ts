@@ -1,14 +1,19 @@
 // Access tokens. Only a SHA-256 of each token is stored (tokens are 256 random bits, so a slow
 // hash adds nothing); lookups hash the presented token, find the stored hash by value and confirm
 // it with a constant-time comparison. Looking a hash up by value leaks nothing useful: nobody can
-// choose a token whose hash shares a prefix with a stored one. The file is rewritten atomically so
-// a running broker can watch it for revocations.
+// choose a token whose hash shares a prefix with a stored one.
+//
+// Several `courtdesk token` commands may run at once, so every change reads, changes and rewrites
+// the file holding tokens.json.lock, and the rewrite is atomic and durable (temp file, fsync,
+// rename, fsync of the folder). A running broker polls the file (TokenWatcher) and sees each change.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { watchFile, unwatchFile } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Language, Role } from '../domain/events.js';
 import { LANGUAGES, ROLES } from '../domain/events.js';
+import { writeFileAtomic } from './escalation/atomic-write.js';
+import { withFileLock } from './file-lock.js';
+import { syncDirectory } from './journal/file-ops.js';
 
 export interface TokenRecord {
   name: string;
@@ -32,27 +37,51 @@ export function tokensPath(dataDir: string): string {
 }
 
 export async function readTokens(dataDir: string): Promise<TokenRecord[]> {
-  let text: string;
+  return parseTokens(await readText(tokensPath(dataDir)), tokensPath(dataDir));
+}
+
+/** The file's text; null when there is no file (no tokens yet). */
+async function readText(path: string): Promise<string | null> {
   try {
-    text = await readFile(tokensPath(dataDir), 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const parsed = JSON.parse(text) as TokenFile;
-  if (parsed.version !== 1 || !Array.isArray(parsed.tokens)) {
-    throw new Error(`${tokensPath(dataDir)} is not a courtdesk token file; restore it from backup or remove it and add tokens again`);
+}
+
+function parseTokens(text: string | null, path: string): TokenRecord[] {
+  if (text === null) return [];
+  const damaged = `${path} is not a courtdesk token file; restore it from backup, or remove it and add the tokens again`;
+  let parsed: TokenFile;
+  try {
+    parsed = JSON.parse(text) as TokenFile;
+  } catch {
+    throw new Error(`${damaged} (it is not valid JSON)`);
   }
+  if (parsed?.version !== 1 || !Array.isArray(parsed.tokens)) throw new Error(damaged);
   return parsed.tokens;
 }
 
-async function writeTokens(dataDir: string, tokens: TokenRecord[]): Promise<void> {
+/**
+ * Reads the tokens, lets `change` alter the list, and writes it back, holding the lock so that
+ * changes from other processes are neither lost nor interleaved. `change` returns what the caller
+ * wants back, and whether the list changed and must be written.
+ */
+async function updateTokens<T>(dataDir: string, change: (tokens: TokenRecord[]) => { result: T; write: boolean }): Promise<T> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = tokensPath(dataDir);
-  const temp = `${path}.${process.pid}.tmp`;
-  const body: TokenFile = { version: 1, tokens };
-  await writeFile(temp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
-  await rename(temp, path);
+  return withFileLock(`${path}.lock`, { what: path }, async () => {
+    const tokens = await readTokens(dataDir);
+    const { result, write } = change(tokens);
+    if (write) {
+      const body: TokenFile = { version: 1, tokens };
+      await writeFileAtomic(path, `${JSON.stringify(body, null, 2)}\n`, 0o600);
+      // The rename is durable only once the folder is: a token printed must survive a power cut.
+      await syncDirectory(dataDir);
+    }
+    return result;
+  });
 }
 
 export function hashToken(token: string): string {
@@ -75,24 +104,23 @@ export async function addToken(dataDir: string, spec: NewToken): Promise<string>
   for (const l of languages) {
     if (!LANGUAGES.includes(l)) throw new Error(`unknown language "${l}": use ${LANGUAGES.join(' or ')}`);
   }
-  const tokens = await readTokens(dataDir);
-  if (tokens.some((t) => t.name === spec.name && !t.revokedAt)) {
-    throw new Error(`a token named "${spec.name}" already exists; revoke it first (courtdesk token revoke ${spec.name})`);
-  }
   const token = `cdt_${randomBytes(32).toString('base64url')}`;
-  tokens.push({ name: spec.name, role: spec.role, languages, hash: hashToken(token), createdAt: new Date().toISOString() });
-  await writeTokens(dataDir, tokens);
-  return token;
+  return updateTokens(dataDir, (tokens) => {
+    if (tokens.some((t) => t.name === spec.name && !t.revokedAt)) {
+      throw new Error(`a token named "${spec.name}" already exists; revoke it first (courtdesk token revoke ${spec.name})`);
+    }
+    tokens.push({ name: spec.name, role: spec.role, languages, hash: hashToken(token), createdAt: new Date().toISOString() });
+    return { result: token, write: true };
+  });
 }
 
 /** Revokes the live token with that name; returns false when there is none. */
-export async function revokeToken(dataDir: string, name: string): Promise<boolean> {
-  const tokens = await readTokens(dataDir);
-  const live = tokens.find((t) => t.name === name && !t.revokedAt);
-  if (!live) return false;
-  live.revokedAt = new Date().toISOString();
-  await writeTokens(dataDir, tokens);
-  return true;
+export function revokeToken(dataDir: string, name: string): Promise<boolean> {
+  return updateTokens(dataDir, (tokens) => {
+    const live = tokens.find((t) => t.name === name && !t.revokedAt);
+    if (live) live.revokedAt = new Date().toISOString();
+    return { result: live !== undefined, write: live !== undefined };
+  });
 }
 
 /** Live tokens by their hash: what `authenticate` looks in. */
@@ -117,11 +145,28 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+/** How often a broker looks at the token file: a revocation must take effect within a second. */
+export const TOKEN_POLL_MS = 250;
+
+/**
+ * A change within the file system's timestamp granularity of the last read may leave size, inode
+ * (freed inodes are reused) and mtime as they were; while the file is this young its content is
+ * compared on every poll (git's "racily clean" rule).
+ */
+const RACY_MS = 2_000;
+
 /** Keeps the broker's copy of the token file current; `onChange` runs after each reload. */
 export class TokenWatcher {
   tokens: TokenRecord[] = [];
   index: TokenIndex = new Map();
   private readonly path: string;
+  private timer: NodeJS.Timeout | undefined;
+  /** The stat of the file when last looked at. */
+  private seen = '';
+  /** The text the current list was read from; null for no file. */
+  private loaded: string | null = null;
+  private lastError = '';
+  private polling = false;
 
   constructor(
     private readonly dataDir: string,
@@ -131,27 +176,49 @@ export class TokenWatcher {
     this.path = tokensPath(dataDir);
   }
 
-  async start(pollMs = 500): Promise<void> {
-    this.load(await readTokens(this.dataDir));
-    // watchFile polls stat, which survives the rename that replaces the file on every change.
-    watchFile(this.path, { interval: pollMs, persistent: false }, () => void this.reload());
-  }
-
-  async reload(): Promise<void> {
-    try {
-      this.load(await readTokens(this.dataDir));
-      this.onChange();
-    } catch (err) {
-      this.onError(`could not reload tokens: ${(err as Error).message}; keeping the previous list`);
-    }
+  async start(pollMs = TOKEN_POLL_MS): Promise<void> {
+    const text = await readText(this.path);
+    this.load(parseTokens(text, this.path), text);
+    this.timer = setInterval(() => void this.poll(), pollMs);
+    this.timer.unref();
   }
 
   stop(): void {
-    unwatchFile(this.path);
+    clearInterval(this.timer);
   }
 
-  private load(tokens: TokenRecord[]): void {
+  /** One look at the file; polls never overlap, so an older read can never land after a newer one. */
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const now = await stat(this.path, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+      const seen = now ? `${now.ino}:${now.size}:${now.mtimeNs}:${now.ctimeNs}` : 'missing';
+      const young = now !== null && Date.now() - Number(now.mtimeMs) < RACY_MS;
+      if (seen === this.seen && !young) return;
+      this.seen = seen;
+      const text = now ? await readText(this.path) : null;
+      if (text === this.loaded) return;
+      this.load(parseTokens(text, this.path), text);
+      this.lastError = '';
+      this.onChange();
+    } catch (err) {
+      // Said once per distinct problem, not every poll; the next change is looked at afresh.
+      const message = `could not reload tokens: ${(err as Error).message}; keeping the previous list`;
+      if (message !== this.lastError) this.onError(message);
+      this.lastError = message;
+      this.seen = '';
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private load(tokens: TokenRecord[], text: string | null): void {
     this.tokens = tokens;
     this.index = indexTokens(tokens);
+    this.loaded = text;
   }
 }

@@ -49,7 +49,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   const name = first === undefined || first.startsWith('-') ? 'workbench' : first;
   const args = name === 'workbench' && first !== 'workbench' ? argv : rest;
-  const command = COMMANDS[name];
+  // Object.hasOwn: `courtdesk toString` must be an unknown command, not Object.prototype's method.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`courtdesk: unknown command "${name}". Run \`courtdesk help\` to see the commands.\n`);
     process.exitCode = 2;

@@ -5,6 +5,7 @@
 import type { Channel, Language } from '../domain/events.js';
 import { CHANNELS, LANGUAGES } from '../domain/events.js';
 import { MAX_TEXT_LENGTH } from './frames.js';
+import { shown } from './shown.js';
 
 export const MAX_FROM_LENGTH = 200;
 export const MAX_NAME_LENGTH = 200;
@@ -126,7 +127,7 @@ function checkCallbackUrl(value: unknown): string | null {
   try {
     url = new URL(trimmed);
   } catch {
-    return `"callbackUrl" must be ${expected}; ${JSON.stringify(trimmed.slice(0, 80))} is not one.`;
+    return `"callbackUrl" must be ${expected}; ${shown(trimmed)} is not one.`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `"callbackUrl" must be ${expected}; "${url.protocol}" URLs are not accepted.`;
@@ -141,15 +142,6 @@ function refuse(message: string): { ok: false; message: string } {
 function list(values: readonly string[]): string {
   const quoted = values.map((v) => `"${v}"`);
   return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
-}
-
-/** A value as the caller would recognise it in an error, kept short. */
-function shown(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}…` : JSON.stringify(value);
-  return String(value);
 }
 
 /** Edit distance counting a swap of neighbours as one edit (how "langauge" happens), for "did you mean". */

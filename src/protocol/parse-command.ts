@@ -1,6 +1,7 @@
 // Turns a websocket frame's text into a Command, or says exactly what is wrong with it.
 import type { Command, CommandType, ErrorBody } from './frames.js';
 import { MAX_TEXT_LENGTH } from './frames.js';
+import { shown } from './shown.js';
 
 type Rule = 'id' | 'text' | 'caseNumber' | 'agentName' | 'presence' | 'slug' | 'language' | 'fields' | 'query';
 /** A trailing `?` marks a field that may be left out. */
@@ -45,20 +46,24 @@ export function parseCommand(raw: string): ParsedCommand {
   const frame = value as Record<string, unknown>;
   const ref = typeof frame.ref === 'string' && frame.ref.length > 0 && frame.ref.length <= 128 ? frame.ref : null;
   const type = frame.type;
-  if (typeof type !== 'string' || !(type in COMMAND_FIELDS)) {
-    return bad(ref, 'UNKNOWN_COMMAND', `Unknown command type ${JSON.stringify(type)}. Known: ${Object.keys(COMMAND_FIELDS).join(', ')}.`);
+  // Object.hasOwn, not `in`: "toString" in a table is true, and such a frame must not pass as a command.
+  if (typeof type !== 'string' || !Object.hasOwn(COMMAND_FIELDS, type)) {
+    return bad(ref, 'UNKNOWN_COMMAND', `Unknown command type ${shown(type)}; send one of: ${Object.keys(COMMAND_FIELDS).join(', ')}.`);
   }
   if (ref === null) {
     return bad(null, 'BAD_REF', 'Every command needs a "ref": a unique string of 1 to 128 characters (it is also the idempotency key).');
   }
-  const rules = COMMAND_FIELDS[type as CommandType];
-  for (const [field, rule] of Object.entries(rules)) {
+  // Only the fields the table names go on: nothing unchecked reaches the broker's handlers.
+  const command: Record<string, unknown> = { type, ref };
+  for (const [field, rule] of Object.entries(COMMAND_FIELDS[type as CommandType])) {
+    const value = Object.hasOwn(frame, field) ? frame[field] : undefined;
     const optional = rule.endsWith('?');
-    if (optional && frame[field] === undefined) continue;
-    const problem = checkField(frame[field], (optional ? rule.slice(0, -1) : rule) as Rule);
+    if (optional && value === undefined) continue;
+    const problem = checkField(value, (optional ? rule.slice(0, -1) : rule) as Rule);
     if (problem) return bad(ref, 'BAD_FIELD', `"${field}" ${problem}.`);
+    command[field] = value;
   }
-  return { ok: true, command: frame as unknown as Command };
+  return { ok: true, command: command as unknown as Command };
 }
 
 function checkField(value: unknown, rule: Rule): string | null {
@@ -90,8 +95,8 @@ function checkFields(value: unknown): string | null {
   const entries = Object.entries(value);
   if (entries.length > MAX_FIELDS) return `may hold at most ${MAX_FIELDS} fields`;
   for (const [name, text] of entries) {
-    if (typeof text !== 'string') return `value of "${name}" must be a string`;
-    if (text.length > MAX_TEXT_LENGTH) return `value of "${name}" must be at most ${MAX_TEXT_LENGTH} characters`;
+    if (typeof text !== 'string') return `value of ${shown(name)} must be a string`;
+    if (text.length > MAX_TEXT_LENGTH) return `value of ${shown(name)} must be at most ${MAX_TEXT_LENGTH} characters`;
   }
   return null;
 }

@@ -35,8 +35,8 @@ export const KEY_NAMES: readonly string[] = [...Object.keys(NAMED), 'ctrl+a … 
 export function keyBytes(name: string): string | null {
   if ([...name].length === 1) return name.codePointAt(0)! < 0x20 ? null : name;
   const lower = name.toLowerCase();
-  const named = NAMED[lower];
-  if (named !== undefined) return named;
+  // Object.hasOwn: `press constructor` names no key, whatever Object.prototype holds.
+  if (Object.hasOwn(NAMED, lower)) return NAMED[lower]!;
   const ctrl = /^ctrl[+-]([a-z])$/.exec(lower);
   if (ctrl) return String.fromCharCode(ctrl[1]!.charCodeAt(0) - 96);
   return null;

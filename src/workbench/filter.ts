@@ -31,7 +31,8 @@ export function parseFilter(input: string): Filter {
   const grouped = input.replace(/#?\b\d{4}(?:[ -]\d{4}){3}\b/g, (m) => m.replace(/[ #-]/g, ''));
   for (const raw of grouped.trim().toLowerCase().split(/\s+/)) {
     if (raw === '') continue;
-    const channel = CHANNEL_WORDS[raw];
+    // Object.hasOwn: a search for "constructor" is a word to find, not a channel.
+    const channel = Object.hasOwn(CHANNEL_WORDS, raw) ? CHANNEL_WORDS[raw] : undefined;
     if (channel) terms.push({ kind: 'channel', channel });
     else if (raw === 'cy' || raw === 'en') terms.push({ kind: 'language', language: raw });
     else if (raw === 'mine') terms.push({ kind: 'mine' });

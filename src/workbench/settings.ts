@@ -49,34 +49,38 @@ export const SETTING_SPECS: Record<keyof Settings, SettingSpec> = {
 
 export const SETTING_NAMES = Object.keys(SETTING_SPECS) as (keyof Settings)[];
 
+/** Object.hasOwn, not `in`: "toString" in SETTING_SPECS is true but names no setting. */
+function isSettingName(name: string): name is keyof Settings {
+  return Object.hasOwn(SETTING_SPECS, name);
+}
+
 export type ParsedSetting = { ok: true; name: keyof Settings; value: Settings[keyof Settings] } | { ok: false; reason: string };
 
 /** Reads a setting typed on the command line (`settings set fps 10`) and says plainly what is wrong. */
 export function parseSetting(name: string, raw: string): ParsedSetting {
-  if (!(name in SETTING_SPECS)) {
+  if (!isSettingName(name)) {
     return { ok: false, reason: `There is no setting "${name}". Settings: ${SETTING_NAMES.join(', ')}.` };
   }
-  const key = name as keyof Settings;
-  const spec = SETTING_SPECS[key];
+  const spec = SETTING_SPECS[name];
   const text = raw.trim();
   switch (spec.kind) {
     case 'integer': {
-      if (!/^\d+$/.test(text)) return { ok: false, reason: `${key} must be a whole number from ${spec.min} to ${spec.max}; "${raw}" is not.` };
+      if (!/^\d+$/.test(text)) return { ok: false, reason: `${name} must be a whole number from ${spec.min} to ${spec.max}; "${raw}" is not.` };
       const value = Number(text);
       if (value < spec.min || value > spec.max) {
-        return { ok: false, reason: `${key} must be from ${spec.min} to ${spec.max}; ${value} is out of range.` };
+        return { ok: false, reason: `${name} must be from ${spec.min} to ${spec.max}; ${value} is out of range.` };
       }
-      return { ok: true, name: key, value };
+      return { ok: true, name, value };
     }
     case 'choice':
       return spec.choices.includes(text)
-        ? { ok: true, name: key, value: text as ThemeName }
-        : { ok: false, reason: `${key} must be one of ${spec.choices.join(', ')}; "${raw}" is not.` };
+        ? { ok: true, name, value: text as ThemeName }
+        : { ok: false, reason: `${name} must be one of ${spec.choices.join(', ')}; "${raw}" is not.` };
     case 'boolean': {
       const lower = text.toLowerCase();
-      if (['true', 'yes', 'on', '1'].includes(lower)) return { ok: true, name: key, value: true };
-      if (['false', 'no', 'off', '0'].includes(lower)) return { ok: true, name: key, value: false };
-      return { ok: false, reason: `${key} must be true or false; "${raw}" is not.` };
+      if (['true', 'yes', 'on', '1'].includes(lower)) return { ok: true, name, value: true };
+      if (['false', 'no', 'off', '0'].includes(lower)) return { ok: true, name, value: false };
+      return { ok: false, reason: `${name} must be true or false; "${raw}" is not.` };
     }
   }
 }
@@ -96,8 +100,8 @@ export function settingsProblem(settings: Settings): string | null {
 export function storedSettingsProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'settings must be an object';
   for (const [name, v] of Object.entries(value)) {
-    if (!(name in SETTING_SPECS)) return `there is no setting "${name}" (settings: ${SETTING_NAMES.join(', ')})`;
-    const spec = SETTING_SPECS[name as keyof Settings];
+    if (!isSettingName(name)) return `there is no setting "${name}" (settings: ${SETTING_NAMES.join(', ')})`;
+    const spec = SETTING_SPECS[name];
     const shown = JSON.stringify(v);
     switch (spec.kind) {
       case 'integer':

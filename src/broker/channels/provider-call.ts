@@ -2,6 +2,7 @@
 // Temporary means "the same request may well work later" (throttling, provider trouble, network);
 // permanent means the provider looked at it and said no, which retrying will not change.
 import { request } from 'undici';
+import { redact } from '../redact.js';
 import type { SendResult } from './types.js';
 
 const TIMEOUT_MS = 30_000;
@@ -11,7 +12,7 @@ export interface ProviderCall {
   url: string;
   headers: Record<string, string>;
   body: string;
-  /** Values that must never appear in a reason (tokens), whatever the provider or network says. */
+  /** Values that must never appear in a reason (tokens), in any encoding, whatever the provider or network says. */
   secrets: string[];
   /** The provider's id for the accepted message in a 2xx body. */
   readId(json: unknown): string | undefined;
@@ -24,7 +25,8 @@ export interface ProviderCall {
 }
 
 export async function callProvider(call: ProviderCall, now: () => Date = () => new Date()): Promise<SendResult> {
-  const clean = (s: string): string => redact(s, call.secrets);
+  // What the provider or the network said is never kept as it came: see redact.
+  const said = (s: string, max?: number): string => redact(s, call.secrets, max);
   let status: number;
   let headers: Record<string, string | string[] | undefined>;
   let text: string;
@@ -43,7 +45,7 @@ export async function callProvider(call: ProviderCall, now: () => Date = () => n
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
-    return { ok: false, temporary: true, reason: clean(`Could not reach ${call.provider}: ${detail}`) };
+    return { ok: false, temporary: true, reason: `Could not reach ${call.provider}: ${said(detail)}` };
   }
 
   const json = parseJson(text);
@@ -60,10 +62,10 @@ export async function callProvider(call: ProviderCall, now: () => Date = () => n
 
   const error = call.readError(json);
   const code = error?.code !== undefined ? String(error.code) : undefined;
-  const words = error?.message ?? shortText(text);
-  const reason = clean(
-    `${call.provider} refused the message (HTTP ${status}${code !== undefined ? `, code ${code}` : ''})${words !== '' ? `: ${words}` : ''}`,
-  );
+  const shownCode = code !== undefined ? said(code, 40) : '';
+  // A body that is not the provider's JSON (a proxy's page, say) is read without its tags.
+  const words = said(error?.message ?? text.replace(/<[^>]*>/g, ' '));
+  const reason = `${call.provider} refused the message (HTTP ${status}${shownCode !== '' ? `, code ${shownCode}` : ''})${words !== '' ? `: ${words}` : ''}`;
   const temporary = status === 408 || status === 429 || status >= 500 || (code !== undefined && call.temporaryCodes?.has(code) === true);
   const wait = temporary ? retryAfterMs(headers['retry-after'], now()) : undefined;
   return { ok: false, temporary, reason, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
@@ -78,24 +80,12 @@ export function retryAfterMs(header: string | string[] | undefined, now: Date): 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
-export function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('[redacted]');
-  return out;
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
-}
-
-/** A non-JSON error body (a proxy's page, say), cut down to something fit for one line. */
-function shortText(text: string): string {
-  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
 
 /** A property of something parsed from JSON, without trusting its shape. */

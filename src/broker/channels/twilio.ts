@@ -1,6 +1,7 @@
 // Twilio SMS inbound: the X-Twilio-Signature check and turning its form posts (inbound messages
 // and status callbacks) into InboundMessage and StatusUpdate.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { shown } from '../../protocol/shown.js';
 import {
   MAX_WEBHOOK_BODY_BYTES,
   type InboundMessage,
@@ -43,12 +44,13 @@ export function verifyTwilioSignature(
 
 /** The form as Twilio signs it: repeated names keep all their values. */
 export function twilioParams(form: URLSearchParams): TwilioParams {
-  const params: TwilioParams = {};
-  for (const name of new Set(form.keys())) {
-    const values = form.getAll(name);
-    params[name] = values.length === 1 ? (values[0] as string) : values;
-  }
-  return params;
+  // fromEntries defines each name as an own property: assigning params["__proto__"] would drop it from the signature.
+  return Object.fromEntries(
+    [...new Set(form.keys())].map((name) => {
+      const values = form.getAll(name);
+      return [name, values.length === 1 ? (values[0] as string) : values];
+    }),
+  );
 }
 
 /**
@@ -62,6 +64,8 @@ export function publicWebhookUrl(publicUrl: string, pathAndQuery: string): strin
 /** Twilio wants TwiML back from an inbound-message webhook; this one says "send nothing". */
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
+const MAX_MEDIA = 10;
+
 /** An inbound SMS or MMS. Twilio gives no send time, so `now` (when it reached us) stands in. */
 export function parseTwilioInbound(form: URLSearchParams, now: Date = new Date()): Parsed<InboundMessage> {
   const from = form.get('From') ?? '';
@@ -71,9 +75,10 @@ export function parseTwilioInbound(form: URLSearchParams, now: Date = new Date()
   }
   const body = form.get('Body') ?? '';
   const media = Number(form.get('NumMedia') ?? '0');
+  // Twilio sends at most 10 attachments; a larger count must not size an array (1e10 threw).
   const base = { channel: 'sms' as const, from, name: null, externalId: sid, at: now.toISOString() };
   if (Number.isInteger(media) && media > 0) {
-    const types = [...Array(media).keys()].map((i) => form.get(`MediaContentType${i}`)).filter((t) => t !== null && t !== '');
+    const types = [...Array(Math.min(media, MAX_MEDIA)).keys()].map((i) => form.get(`MediaContentType${i}`)).filter((t) => t !== null && t !== '');
     const what = `${media} attachment${media === 1 ? '' : 's'}${types.length > 0 ? ` (${types.join(', ')})` : ''}`;
     const placeholder = `[Picture message (MMS) with ${what} — open the Twilio console to view it]`;
     return { ok: true, value: { ...base, text: body !== '' ? `${placeholder} text: ${body}` : placeholder, unsupported: 'mms' } };
@@ -114,7 +119,7 @@ export function parseTwilioStatus(form: URLSearchParams, now: Date = new Date())
   if (sid === '') return { ok: false, problem: 'the form has no MessageSid; is this a Twilio status callback?' };
   const state = Object.hasOwn(STATES, status) ? STATES[status] : undefined;
   if (state === undefined) {
-    return { ok: false, problem: `MessageStatus ${JSON.stringify(status)} is not a status courtdesk knows` };
+    return { ok: false, problem: `MessageStatus ${shown(status)} is not a status courtdesk knows` };
   }
   const code = form.get('ErrorCode') ?? '';
   const update: StatusUpdate = { channel: 'sms', externalId: sid, state, at: now.toISOString() };

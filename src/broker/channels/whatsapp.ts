@@ -2,6 +2,7 @@
 // payloads into InboundMessage and StatusUpdate. Nothing here records anything; the broker does.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WHATSAPP_REPLY_WINDOW_MS } from '../../domain/decide.js';
+import { shown } from '../../protocol/shown.js';
 import { safeEqual } from './safe-equal.js';
 import {
   MAX_WEBHOOK_BODY_BYTES,
@@ -72,7 +73,7 @@ export function parseWhatsAppWebhook(json: unknown, now: Date = new Date()): Wha
     return out;
   }
   if (json['object'] !== 'whatsapp_business_account') {
-    out.problems.push(`"object" is ${JSON.stringify(json['object'])}, not "whatsapp_business_account"; nothing read`);
+    out.problems.push(`"object" is ${shown(json['object'])}, not "whatsapp_business_account"; nothing read`);
     return out;
   }
   const entries = json['entry'];
@@ -93,7 +94,7 @@ export function parseWhatsAppWebhook(json: unknown, now: Date = new Date()): Wha
         return;
       }
       if (change['field'] !== undefined && change['field'] !== 'messages') {
-        out.problems.push(`${where}: field ${JSON.stringify(change['field'])} is not about messages; ignored`);
+        out.problems.push(`${where}: field ${shown(change['field'])} is not about messages; ignored`);
         return;
       }
       if (!isRecord(change['value'])) {
@@ -154,7 +155,7 @@ function readValue(value: Record<string, unknown>, where: string, now: Date, out
       return;
     }
     if (!isReceiptState(state)) {
-      out.problems.push(`${at}: status ${JSON.stringify(state)} is not sent, delivered, read or failed; skipped`);
+      out.problems.push(`${at}: status ${shown(state)} is not sent, delivered, read or failed; skipped`);
       return;
     }
     const time = unixTime(s['timestamp']);
@@ -179,7 +180,8 @@ const VIEW = 'open WhatsApp Business to view it';
 /** Text for the agent: the body of a text message, a placeholder (with what can be shown) for the rest. */
 function describe(m: Record<string, unknown>): { body: string; unsupported?: string } {
   const type = text(m['type']) ?? 'unknown';
-  const own = m[type];
+  // Object.hasOwn: a message whose type is "__proto__" or "constructor" has no such part.
+  const own = Object.hasOwn(m, type) ? m[type] : undefined;
   const p: Record<string, unknown> = isRecord(own) ? own : {};
   const caption = text(p['caption']);
   const withCaption = (placeholder: string): string => (caption !== undefined ? `${placeholder} caption: ${caption}` : placeholder);
@@ -351,7 +353,9 @@ function text(v: unknown): string | undefined {
 
 function unixTime(v: unknown): Date | undefined {
   const seconds = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : typeof v === 'number' ? v : NaN;
-  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : undefined;
+  // A finite number of seconds can still be past the last time a Date holds ("99999999999999999999" threw at toISOString).
+  const time = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : undefined;
+  return time !== undefined && !Number.isNaN(time.getTime()) ? time : undefined;
 }
 
 function isReceiptState(v: unknown): v is ReceiptState {

@@ -54,14 +54,15 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
 
 /** `--field hearingDate=26 November 2026` → { hearingDate: '26 November 2026' }; the value may hold `=`. */
 function parseFields(given: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // A Map, so a field named "toString" or "__proto__" is a field like any other.
+  const fields = new Map<string, string>();
   for (const item of given) {
     const at = item.indexOf('=');
     const name = at < 0 ? '' : item.slice(0, at).trim();
     if (name === '') throw new ScriptError(EXIT.usage, `--field wants NAME=VALUE (got ${JSON.stringify(item)}), e.g. --field hearingDate="26 November 2026 at 10am".`);
-    if (name in fields) throw new ScriptError(EXIT.usage, `--field ${name} is given twice; give each field once.`);
-    fields[name] = item.slice(at + 1);
+    if (fields.has(name)) throw new ScriptError(EXIT.usage, `--field ${name} is given twice; give each field once.`);
+    fields.set(name, item.slice(at + 1));
   }
-  return fields;
+  return Object.fromEntries(fields);
 }
 

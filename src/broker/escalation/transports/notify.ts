@@ -5,7 +5,8 @@
 import { createHmac } from 'node:crypto';
 import { request } from 'undici';
 import { parseNotifyApiKey, type MailConfig } from './config.js';
-import { badReference, redact, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
+import { redact } from '../../redact.js';
+import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
 
 type NotifyConfig = Extract<MailConfig, { transport: 'notify' }>;
 
@@ -76,7 +77,7 @@ export function createNotifyTransport(config: NotifyConfig, now: () => number = 
         const code = (err as { code?: unknown }).code;
         const message = err instanceof Error ? err.message : String(err);
         const detail = typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
-        return { ok: false, temporary: true, reason: redact(`could not reach Notify at ${config.baseUrl}: ${detail}`, secrets) };
+        return { ok: false, temporary: true, reason: `could not reach Notify at ${config.baseUrl}: ${redact(detail, secrets)}` };
       }
 
       if (status >= 200 && status < 300) {
@@ -88,8 +89,8 @@ export function createNotifyTransport(config: NotifyConfig, now: () => number = 
           return { ok: true };
         }
       }
-      const words = notifyMessages(text) ?? (text.trim().slice(0, 200) || 'no details');
-      const reason = redact(`Notify answered ${status}: ${words}`, secrets);
+      const words = redact(notifyMessages(text) ?? text, secrets);
+      const reason = `Notify answered ${status}: ${words || 'no details'}`;
       if (status === 429 || status >= 500) {
         const wait = retryAfterMs(headers['retry-after'], now());
         return { ok: false, temporary: true, reason, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };

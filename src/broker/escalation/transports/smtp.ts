@@ -7,7 +7,8 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { MailConfig } from './config.js';
 import { mailOptions } from './message.js';
-import { badReference, redact, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
+import { redact } from '../../redact.js';
+import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
 
 type SmtpConfig = Extract<MailConfig, { transport: 'smtp' }>;
 
@@ -24,7 +25,7 @@ interface SmtpError {
 
 export function classifySmtpError(err: unknown, secrets: readonly string[] = []): SendResult {
   const e = (err ?? {}) as SmtpError;
-  const clean = (s: string) => redact(s.replace(/\s+/g, ' ').trim(), secrets);
+  const clean = (s: string) => redact(s, secrets);
   if (typeof e.responseCode === 'number') {
     const words = clean(e.response ?? e.message ?? '');
     const at = e.command ? ` to ${e.command.split(' ')[0]}` : '';
@@ -83,7 +84,7 @@ export function createSmtpTransport(config: SmtpConfig): EmailTransport {
       try {
         const info = await transporter.sendMail(options);
         if (info.rejected.length > 0) {
-          return { ok: false, temporary: false, reason: redact(`SMTP server refused ${info.rejected.join(', ')}: ${info.response}`, secrets) };
+          return { ok: false, temporary: false, reason: `SMTP server refused ${redact(info.rejected.join(', '), secrets)}: ${redact(info.response, secrets)}` };
         }
         return { ok: true, providerId: info.messageId };
       } catch (err) {

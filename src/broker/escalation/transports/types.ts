@@ -39,10 +39,3 @@ export function badReference(reference: string): SendResult {
     reason: `"${reference.slice(0, 40)}" cannot be an email reference: use letters, digits, ".", "_" and "-" (at most 128)`,
   };
 }
-
-/** Replaces every secret in a text (error messages, provider answers) before it goes anywhere. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
