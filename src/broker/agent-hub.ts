@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RecentMap } from '../domain/bounded-map.js';
-import type { Command, EventEntry, ServerFrame } from '../protocol/frames.js';
+import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import { snapshotFor } from '../protocol/snapshot.js';
@@ -19,6 +19,8 @@ export interface AgentHubOptions {
   maxBufferedBytes: number;
   /** When set, an upgrade's Origin header (if any) must be one of these. */
   allowedOrigins: string[] | null;
+  /** Where failures inside command handling are reported, with their stack. */
+  log: (line: string) => void;
 }
 
 interface AgentSocket {
@@ -35,7 +37,10 @@ const REMEMBERED_OUTCOMES = 50_000;
 export class AgentHub {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
   private readonly sockets = new Set<AgentSocket>();
-  private readonly outcomes = new RecentMap<string, Promise<Outcome>>(REMEMBERED_OUTCOMES);
+  /** Final outcomes by agent and ref; a command that failed inside the broker is left out, so its retry runs again. */
+  private readonly outcomes = new RecentMap<string, Outcome>(REMEMBERED_OUTCOMES);
+  /** Commands still being carried out, so a ref sent twice at once is carried out once. */
+  private readonly running = new Map<string, Promise<Outcome>>();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -99,10 +104,13 @@ export class AgentHub {
     ws.on('close', () => this.sockets.delete(socket));
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.send(socket, { type: 'error', error: { code: 'BAD_FRAME', message: 'Send text frames holding JSON.' } });
-      void this.onFrame(socket, data.toString());
+      // The last guard: whatever one frame does, the broker goes on serving everyone else.
+      this.onMessage(socket, data.toString(), isBinary).catch((err: unknown) => this.logFailure('answering a frame', err));
     });
-    void this.sendWelcome(socket, params);
+    this.sendWelcome(socket, params).catch((err: unknown) => {
+      this.logFailure(`welcoming ${socket.token.name}`, err);
+      ws.close(CLOSE_CODES.internalError, 'the broker could not welcome this connection; reconnect');
+    });
   }
 
   private async sendWelcome(socket: AgentSocket, params: URLSearchParams): Promise<void> {
@@ -128,18 +136,43 @@ export class AgentHub {
     if (since) this.sendEntries(socket, since);
   }
 
-  private async onFrame(socket: AgentSocket, text: string): Promise<void> {
-    const parsed = parseCommand(text);
-    if (!parsed.ok) {
-      return this.send(socket, parsed.ref ? { type: 'ack', ref: parsed.ref, ok: false, error: parsed.error } : { type: 'error', error: parsed.error });
+  private async onMessage(socket: AgentSocket, text: string, isBinary: boolean): Promise<void> {
+    if (isBinary) return this.send(socket, { type: 'error', error: { code: 'BAD_FRAME', message: 'Send text frames holding JSON.' } });
+    let ref: string | null = null;
+    try {
+      const parsed = parseCommand(text);
+      if (!parsed.ok) {
+        return this.send(socket, parsed.ref ? { type: 'ack', ref: parsed.ref, ok: false, error: parsed.error } : { type: 'error', error: parsed.error });
+      }
+      ref = parsed.command.ref;
+      this.send(socket, await this.outcomeOf(socket, parsed.command));
+    } catch (err) {
+      this.logFailure(`handling a frame from ${socket.token.name}`, err);
+      this.send(socket, ref === null ? { type: 'error', error: internalError('this frame') } : internalAck(ref, 'this command'));
     }
-    const key = `${socket.token.name}\u0000${parsed.command.ref}`;
-    let outcome = this.outcomes.get(key);
-    if (!outcome) {
-      outcome = this.execute(socket, parsed.command, key);
+  }
+
+  /** The command's outcome: the remembered one for a ref seen before, else carried out now. */
+  private outcomeOf(socket: AgentSocket, command: Command): Promise<Outcome> | Outcome {
+    const key = `${socket.token.name}\u0000${command.ref}`;
+    const known = this.outcomes.get(key) ?? this.running.get(key);
+    if (known) return known;
+    const running = this.settle(socket, command, key);
+    this.running.set(key, running);
+    return running;
+  }
+
+  private async settle(socket: AgentSocket, command: Command, key: string): Promise<Outcome> {
+    try {
+      const outcome = await this.execute(socket, command, key);
       this.outcomes.set(key, outcome);
+      return outcome;
+    } catch (err) {
+      this.logFailure(`carrying out ${JSON.stringify(command.type)} (ref ${JSON.stringify(command.ref)}) for ${socket.token.name}`, err);
+      return internalAck(command.ref, `"${String(command.type)}"`);
+    } finally {
+      this.running.delete(key);
     }
-    this.send(socket, await outcome);
   }
 
   private async execute(socket: AgentSocket, command: Command, key: string): Promise<Outcome> {
@@ -202,6 +235,10 @@ export class AgentHub {
     ws.send(data, { binary: false });
   }
 
+  private logFailure(doing: string, err: unknown): void {
+    this.options.log(`error ${doing}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+
   private beat(): void {
     for (const s of this.sockets) {
       if (!s.alive) {
@@ -216,6 +253,17 @@ export class AgentHub {
 
 function framed(entries: EventEntry[]): ServerFrame {
   return entries.length === 1 ? { type: 'event', ...entries[0]! } : { type: 'events', events: entries };
+}
+
+function internalError(what: string): ErrorBody {
+  return {
+    code: 'INTERNAL',
+    message: `The broker could not carry out ${what}: it failed inside the broker and is logged there. Try again; if it fails again, tell whoever runs the broker.`,
+  };
+}
+
+function internalAck(ref: string, what: string): Outcome {
+  return { type: 'ack', ref, ok: false, error: internalError(what) };
 }
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {

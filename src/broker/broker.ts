@@ -107,6 +107,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     heartbeatMs: options.heartbeatMs ?? 30_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
     allowedOrigins: options.allowedOrigins ?? null,
+    log,
   });
   const agents = hub;
 
