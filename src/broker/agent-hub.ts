@@ -31,6 +31,14 @@ interface AgentSocket {
   sentSeq: number;
 }
 
+/** How long a revoked token's socket has to take its close frame before it is destroyed. */
+const REVOKED_CLOSE_GRACE_MS = 250;
+
+const TOKEN_REVOKED: ErrorBody = {
+  code: 'TOKEN_REVOKED',
+  message: 'This token has been revoked, so the broker no longer carries out its commands. Log in with a new token (courtdesk login) and send the command again.',
+};
+
 /** At least this many command outcomes are remembered in memory so a retried ref gets the same answer. */
 const REMEMBERED_OUTCOMES = 50_000;
 
@@ -80,7 +88,7 @@ export class AgentHub {
   /** Closes the sockets of tokens that are no longer live (after a revocation). */
   enforceRevocations(): void {
     for (const s of this.sockets) {
-      if (!this.tokens.index.has(s.token.hash)) s.ws.close(CLOSE_CODES.tokenRevoked, 'token revoked');
+      if (this.revoked(s)) this.cutRevoked(s);
     }
   }
 
@@ -141,10 +149,16 @@ export class AgentHub {
     let ref: string | null = null;
     try {
       const parsed = parseCommand(text);
+      ref = parsed.ok ? parsed.command.ref : parsed.ref;
+      // Checked as each frame is handled, not only when the token file changes: nothing a revoked
+      // token sends is carried out, even by a client that ignores the close.
+      if (this.revoked(socket)) {
+        this.send(socket, ref === null ? { type: 'error', error: TOKEN_REVOKED } : { type: 'ack', ref, ok: false, error: TOKEN_REVOKED });
+        return this.cutRevoked(socket);
+      }
       if (!parsed.ok) {
         return this.send(socket, parsed.ref ? { type: 'ack', ref: parsed.ref, ok: false, error: parsed.error } : { type: 'error', error: parsed.error });
       }
-      ref = parsed.command.ref;
       this.send(socket, await this.outcomeOf(socket, parsed.command));
     } catch (err) {
       this.logFailure(`handling a frame from ${socket.token.name}`, err);
@@ -233,6 +247,19 @@ export class AgentHub {
       return;
     }
     ws.send(data, { binary: false });
+  }
+
+  private revoked(socket: AgentSocket): boolean {
+    return !this.tokens.index.has(socket.token.hash);
+  }
+
+  /**
+   * Closes with 4001, then destroys the socket once the close frame has had time to go out: a
+   * client that never answers the close must not hold the connection for the handshake's 30 s.
+   */
+  private cutRevoked(socket: AgentSocket): void {
+    if (socket.ws.readyState === socket.ws.OPEN) socket.ws.close(CLOSE_CODES.tokenRevoked, 'token revoked: log in with a new token');
+    setTimeout(() => socket.ws.terminate(), REVOKED_CLOSE_GRACE_MS).unref();
   }
 
   private logFailure(doing: string, err: unknown): void {
