@@ -7,29 +7,33 @@ import { RecentMap } from '../domain/bounded-map.js';
 import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
-import { snapshotFor } from '../protocol/snapshot.js';
+import { AgentSocket } from './agent-socket.js';
 import { executeCommand, type Catalogue, type Outcome } from './commands.js';
 import type { BrokerCore } from './core.js';
 import type { TokenRecord, TokenWatcher } from './tokens.js';
 import { authenticate, bearerToken } from './tokens.js';
+import { captureWelcome, welcomePieces } from './welcome-pieces.js';
 
 export interface AgentHubOptions {
   heartbeatMs: number;
-  /** A socket with more than this many bytes waiting to go out is cut off (close 4008). */
+  /**
+   * A live socket with more than this many bytes waiting to go out is cut off (close 4008). The
+   * welcome is not counted: it goes at the client's pace, with acks for the meantime held, up to this.
+   */
   maxBufferedBytes: number;
+  /** Sockets one token may hold open at once; another is refused with 429. 0: no limit. */
+  maxSocketsPerToken: number;
   /** When set, an upgrade's Origin header (if any) must be one of these. */
   allowedOrigins: string[] | null;
   /** Where failures inside command handling are reported, with their stack. */
   log: (line: string) => void;
 }
 
-interface AgentSocket {
-  ws: WebSocket;
-  token: TokenRecord;
-  alive: boolean;
-  /** Events up to this seq have been sent; nothing is sent before the welcome (-1 until then). */
-  sentSeq: number;
-}
+/** Characters per fragment of a large welcome: small enough to pace, large enough to cost nothing. */
+const WELCOME_PIECE_CHARS = 64 * 1024;
+
+/** Events per frame when a socket catches up, so one frame never holds a whole backlog. */
+const CATCH_UP_EVENTS = 100;
 
 /** How long a revoked token's socket has to take its close frame before it is destroyed. */
 const REVOKED_CLOSE_GRACE_MS = 250;
@@ -82,6 +86,16 @@ export class AgentHub {
     const token = presented ? authenticate(this.tokens.index, presented) : null;
     if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live agent or supervisor token.');
     if (token.role === 'intake') return refuse(socket, 403, 'FORBIDDEN', 'Intake tokens cannot open the agent socket; use an agent or supervisor token.');
+    const { maxSocketsPerToken } = this.options;
+    if (maxSocketsPerToken > 0 && this.openSocketsOf(token) >= maxSocketsPerToken) {
+      return refuse(
+        socket,
+        429,
+        'TOO_MANY_SOCKETS',
+        `This token already has ${maxSocketsPerToken} agent sockets open, the most one token may (--max-sockets-per-token). ` +
+          'Close another workbench or script signed in with it, or wait for a dropped connection to time out, then connect again.',
+      );
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.welcome(ws, token, url.searchParams));
   }
 
@@ -104,7 +118,7 @@ export class AgentHub {
   }
 
   private welcome(ws: WebSocket, token: TokenRecord, params: URLSearchParams): void {
-    const socket: AgentSocket = { ws, token, alive: true, sentSeq: -1 };
+    const socket = new AgentSocket(ws, token, this.options.maxBufferedBytes);
     this.sockets.add(socket);
     ws.on('pong', () => {
       socket.alive = true;
@@ -127,21 +141,38 @@ export class AgentHub {
     const resumable = params.get('epoch') === this.core.epoch && Number.isInteger(after) && after >= 0;
     // Everything folded so far must be on disk before a client may see it.
     await this.core.flush();
-    const missed = resumable ? this.core.eventsAfter(after) : null;
-    if (missed) {
-      this.send(socket, { type: 'welcome', protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch, seq: after, resumed: true });
+    const head = { type: 'welcome' as const, protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch };
+    if (resumable && this.core.eventsAfter(after)) {
+      if (!(await socket.paced(JSON.stringify({ ...head, seq: after, resumed: true }), true))) return;
       socket.sentSeq = after;
-      this.sendEntries(socket, missed);
-      return;
+      return this.catchUp(socket);
     }
-    // The snapshot is taken now: events folded but not yet durable will arrive through broadcast.
+    // The snapshot is taken now: events folded but not yet durable will follow in the catch-up.
     const seq = this.core.state.seq;
-    const snapshot = snapshotFor(this.core.state, agent.name);
+    const view = captureWelcome(this.core.state, { ...head, seq, resumed: false });
     if (seq > this.core.durableSeq) await this.core.flush();
-    this.send(socket, { type: 'welcome', protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch, seq, resumed: false, snapshot });
+    // One welcome frame, as the protocol says, but in fragments each written only once the
+    // socket has taken the one before: a slow link is fed at its own pace.
+    for (const piece of welcomePieces(view, WELCOME_PIECE_CHARS)) {
+      if (!(await socket.paced(piece.text, piece.fin))) return;
+    }
     socket.sentSeq = seq;
-    const since = this.core.eventsAfter(seq);
-    if (since) this.sendEntries(socket, since);
+    return this.catchUp(socket);
+  }
+
+  /** Sends, at the client's pace, the events that came after what it has; then makes the socket live. */
+  private async catchUp(socket: AgentSocket): Promise<void> {
+    for (;;) {
+      const entries = this.core.eventsAfter(socket.sentSeq);
+      // The history kept in memory has moved past this client: it takes a fresh snapshot on reconnect.
+      if (!entries) return socket.cutSlow('slow consumer: too far behind to catch up; reconnect');
+      if (entries.length === 0) return socket.goLive();
+      for (let i = 0; i < entries.length; i += CATCH_UP_EVENTS) {
+        const chunk = entries.slice(i, i + CATCH_UP_EVENTS);
+        if (!(await socket.paced(JSON.stringify(framed(chunk)), true))) return;
+        socket.sentSeq = chunk[chunk.length - 1]!.seq;
+      }
+    }
   }
 
   private async onMessage(socket: AgentSocket, text: string, isBinary: boolean): Promise<void> {
@@ -210,43 +241,23 @@ export class AgentHub {
 
   private broadcast(entries: EventEntry[]): void {
     const frame = Buffer.from(JSON.stringify(framed(entries)));
-    const first = entries[0]!.seq;
     const last = entries[entries.length - 1]!.seq;
     for (const socket of this.sockets) {
-      if (socket.sentSeq < 0 || socket.sentSeq >= last) continue;
-      if (socket.sentSeq === first - 1) {
-        this.sendRaw(socket, frame);
-        socket.sentSeq = last;
-      } else {
-        this.sendEntries(socket, entries.filter((e) => e.seq > socket.sentSeq));
-      }
-    }
-  }
-
-  private sendEntries(socket: AgentSocket, entries: EventEntry[]): void {
-    // Large catch-ups go in frames of at most 100 events, so one frame never holds a whole backlog.
-    for (let i = 0; i < entries.length; i += 100) {
-      const chunk = entries.slice(i, i + 100);
-      this.sendRaw(socket, Buffer.from(JSON.stringify(framed(chunk))));
-      socket.sentSeq = chunk[chunk.length - 1]!.seq;
+      // A live socket has had everything before these; one still catching up gets them from its catch-up.
+      if (!socket.live) continue;
+      socket.send(frame);
+      socket.sentSeq = last;
     }
   }
 
   private send(socket: AgentSocket, frame: ServerFrame): void {
-    this.sendRaw(socket, Buffer.from(JSON.stringify(frame)));
+    socket.send(Buffer.from(JSON.stringify(frame)));
   }
 
-  private sendRaw(socket: AgentSocket, data: Buffer): void {
-    const { ws } = socket;
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > this.options.maxBufferedBytes) {
-      // Buffering without limit would let one stalled thin client eat the broker's memory.
-      // It resumes from its last seq when it reconnects.
-      ws.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and resume');
-      setTimeout(() => ws.terminate(), 1000).unref();
-      return;
-    }
-    ws.send(data, { binary: false });
+  private openSocketsOf(token: TokenRecord): number {
+    let open = 0;
+    for (const s of this.sockets) if (s.token.hash === token.hash && s.ws.readyState === s.ws.OPEN) open++;
+    return open;
   }
 
   private revoked(socket: AgentSocket): boolean {
@@ -295,7 +306,7 @@ function internalAck(ref: string, what: string): Outcome {
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}Connection: close\r\n\r\n${body}`,

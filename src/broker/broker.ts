@@ -37,8 +37,13 @@ export interface BrokerOptions {
   intakeBurst?: number;
   /** Ping interval; a socket that missed the previous pong is dropped. Default 30,000 ms. */
   heartbeatMs?: number;
-  /** Bytes queued for one socket before it is cut off as a slow consumer (close 4008). Default 8 MiB. */
+  /**
+   * Bytes queued for one live agent socket before it is cut off as a slow consumer (close 4008).
+   * The welcome snapshot is not counted: it goes out at the client's pace. Default 8 MiB.
+   */
   maxBufferedBytes?: number;
+  /** Agent sockets one token may hold open at once; another is refused with HTTP 429. 0: no limit. Default 8. */
+  maxSocketsPerToken?: number;
   /** Allowed websocket Origin values; null allows any (non-browser clients send none). */
   allowedOrigins?: string[] | null;
   /** Durable events kept in memory for resuming clients. Default 100,000. */
@@ -106,6 +111,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   hub = new AgentHub(core, tokens, catalogue, {
     heartbeatMs: options.heartbeatMs ?? 30_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
+    maxSocketsPerToken: options.maxSocketsPerToken ?? 8,
     allowedOrigins: options.allowedOrigins ?? null,
     log,
   });

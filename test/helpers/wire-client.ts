@@ -89,9 +89,13 @@ export class WireClient {
     if (this.bytesRead >= allowed()) this.socket.pause();
   }
 
-  /** Stops reading altogether. */
+  /** Stops reading altogether, until `resumeReading`. */
   stopReading(): void {
     this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.socket.resume();
   }
 
   async waitFor<T>(find: () => T | undefined | false | null, what: string, timeoutMs = 10_000): Promise<T> {
