@@ -38,6 +38,9 @@ const CATCH_UP_EVENTS = 100;
 /** How long a revoked token's socket has to take its close frame before it is destroyed. */
 const REVOKED_CLOSE_GRACE_MS = 250;
 
+/** How long sockets have to finish their close handshake when the broker shuts down. */
+const SHUTDOWN_CLOSE_GRACE_MS = 1000;
+
 const TOKEN_REVOKED: ErrorBody = {
   code: 'TOKEN_REVOKED',
   message: 'This token has been revoked, so the broker no longer carries out its commands. Log in with a new token (courtdesk login) and send the command again.',
@@ -114,6 +117,8 @@ export class AgentHub {
   close(): void {
     clearInterval(this.heartbeat);
     for (const s of this.sockets) s.ws.close(CLOSE_CODES.goingAway, 'broker shutting down');
+    // A client that never answers the close would hold the shutdown for ws's 30 s close timeout.
+    setTimeout(() => this.dropAll(), SHUTDOWN_CLOSE_GRACE_MS).unref();
     this.wss.close();
   }
 

@@ -1,4 +1,5 @@
-// A revoked token stops acting at once, even on a socket whose client ignores the close.
+// A client that ignores the broker's close frame: a revoked token stops acting at once, and a
+// shutdown does not wait on it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { revokeToken } from '../../src/broker/tokens.js';
 import { postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
@@ -45,5 +46,17 @@ describe('a revoked token', () => {
     for (const ack of wire.messages.filter((m) => m.type === 'ack' && m.ref !== 'before')) {
       expect(ack.error).toMatchObject({ code: 'TOKEN_REVOKED', message: expect.stringMatching(/revoked.*new token/) });
     }
+  });
+});
+
+describe('a client that ignores the close frame', () => {
+  it('does not hold up the broker shutting down', async () => {
+    const wire = await WireClient.connect(t.url, t.tokens.agent);
+    await wire.waitFor(() => wire.messages.find((m) => m.type === 'welcome'), 'the welcome');
+    const started = Date.now();
+    await t.broker.close();
+    expect(wire.closeCode).toBe(1001);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await wire.waitFor(() => wire.gone, 'the socket to be destroyed', 1000);
   });
 });
