@@ -8,6 +8,7 @@ import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/fr
 import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import { AgentSocket } from './agent-socket.js';
+import { CommandLimiter, type CommandLimits } from './command-limiter.js';
 import { executeCommand, type Catalogue, type Outcome } from './commands.js';
 import type { BrokerCore } from './core.js';
 import type { TokenRecord, TokenWatcher } from './tokens.js';
@@ -23,6 +24,8 @@ export interface AgentHubOptions {
   maxBufferedBytes: number;
   /** Sockets one token may hold open at once; another is refused with 429. 0: no limit. */
   maxSocketsPerToken: number;
+  /** How fast one socket, and one token across its sockets, may send commands. */
+  commandLimits: CommandLimits;
   /** When set, an upgrade's Origin header (if any) must be one of these. */
   allowedOrigins: string[] | null;
   /** Where failures inside command handling are reported, with their stack. */
@@ -57,6 +60,7 @@ export class AgentHub {
   /** Commands still being carried out, so a ref sent twice at once is carried out once. */
   private readonly running = new Map<string, Promise<Outcome>>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly limiter: CommandLimiter;
 
   constructor(
     private readonly core: BrokerCore,
@@ -64,6 +68,7 @@ export class AgentHub {
     private readonly catalogue: Catalogue,
     private readonly options: AgentHubOptions,
   ) {
+    this.limiter = new CommandLimiter(options.commandLimits);
     core.onCommit((entries) => this.broadcast(entries));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
@@ -123,7 +128,7 @@ export class AgentHub {
   }
 
   private welcome(ws: WebSocket, token: TokenRecord, params: URLSearchParams): void {
-    const socket = new AgentSocket(ws, token, this.options.maxBufferedBytes);
+    const socket = new AgentSocket(ws, token, this.limiter.forSocket(token.hash), this.options.maxBufferedBytes);
     this.sockets.add(socket);
     ws.on('pong', () => {
       socket.alive = true;
@@ -192,6 +197,8 @@ export class AgentHub {
         this.send(socket, ref === null ? { type: 'error', error: TOKEN_REVOKED } : { type: 'ack', ref, ok: false, error: TOKEN_REVOKED });
         return this.cutRevoked(socket);
       }
+      const limited = socket.takeCommand();
+      if (limited) return this.send(socket, ref === null ? { type: 'error', error: limited } : { type: 'ack', ref, ok: false, error: limited });
       if (!parsed.ok) {
         return this.send(socket, parsed.ref ? { type: 'ack', ref: parsed.ref, ok: false, error: parsed.error } : { type: 'error', error: parsed.error });
       }

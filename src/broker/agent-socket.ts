@@ -1,8 +1,9 @@
-// One agent's connection as the hub sees it: who is on it, and the way out. Until the welcome and
+// One agent's connection as the hub sees it: who is on it, how fast it may send, and the way out. Until the welcome and
 // the events that piled up behind it are out, everything goes at the client's pace and other
 // frames (acks) wait; after that the socket is live and its backlog is bounded.
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES } from '../protocol/frames.js';
+import type { TakeCommand } from './command-limiter.js';
 import type { TokenRecord } from './tokens.js';
 
 export class AgentSocket {
@@ -19,6 +20,7 @@ export class AgentSocket {
   constructor(
     readonly ws: WebSocket,
     readonly token: TokenRecord,
+    readonly takeCommand: TakeCommand,
     private readonly maxBufferedBytes: number,
   ) {
     ws.once('close', () => this.settlePaced?.(false));

@@ -68,6 +68,8 @@ export interface ErrorBody {
   message: string;
   /** With MISSING_FIELDS: the template fields still to fill in, so a client can ask for each. */
   missing?: string[];
+  /** With RATE_LIMITED: how long to wait before sending the command again. */
+  retryAfterMs?: number;
 }
 
 interface Base {
