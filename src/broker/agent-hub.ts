@@ -152,10 +152,11 @@ export class AgentHub {
     // Everything folded so far must be on disk before a client may see it.
     await this.core.flush();
     const head = { type: 'welcome' as const, protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch };
-    if (resumable && this.core.eventsAfter(after)) {
+    const missed = resumable ? this.core.eventsAfter(after) : null;
+    if (missed) {
       if (!(await socket.paced(JSON.stringify({ ...head, seq: after, resumed: true }), true))) return;
       socket.sentSeq = after;
-      return this.catchUp(socket);
+      return this.catchUp(socket, missed);
     }
     // The snapshot is taken now: events folded but not yet durable will follow in the catch-up.
     const seq = this.core.state.seq;
@@ -167,22 +168,26 @@ export class AgentHub {
       if (!(await socket.paced(piece.text, piece.fin))) return;
     }
     socket.sentSeq = seq;
-    return this.catchUp(socket);
+    return this.catchUp(socket, this.core.eventsAfter(seq));
   }
 
-  /** Sends, at the client's pace, the events that came after what it has; then makes the socket live. */
-  private async catchUp(socket: AgentSocket): Promise<void> {
-    for (;;) {
-      const entries = this.core.eventsAfter(socket.sentSeq);
-      // The history kept in memory has moved past this client: it takes a fresh snapshot on reconnect.
-      if (!entries) return socket.cutSlow('slow consumer: too far behind to catch up; reconnect');
+  /**
+   * Sends, at the client's pace, `missed` (the events after what it has) and whatever came while
+   * they went; then makes the socket live.
+   */
+  private async catchUp(socket: AgentSocket, missed: EventEntry[] | null): Promise<void> {
+    let entries = missed;
+    while (entries) {
       if (entries.length === 0) return socket.goLive();
       for (let i = 0; i < entries.length; i += CATCH_UP_EVENTS) {
         const chunk = entries.slice(i, i + CATCH_UP_EVENTS);
         if (!(await socket.paced(JSON.stringify(framed(chunk)), true))) return;
         socket.sentSeq = chunk[chunk.length - 1]!.seq;
       }
+      entries = this.core.eventsAfter(socket.sentSeq);
     }
+    // The history kept in memory has moved past this client: it takes a fresh snapshot on reconnect.
+    socket.cutSlow('slow consumer: too far behind to catch up; reconnect');
   }
 
   private async onMessage(socket: AgentSocket, text: string, isBinary: boolean): Promise<void> {
@@ -199,9 +204,7 @@ export class AgentHub {
       }
       const limited = socket.takeCommand();
       if (limited) return this.send(socket, ref === null ? { type: 'error', error: limited } : { type: 'ack', ref, ok: false, error: limited });
-      if (!parsed.ok) {
-        return this.send(socket, parsed.ref ? { type: 'ack', ref: parsed.ref, ok: false, error: parsed.error } : { type: 'error', error: parsed.error });
-      }
+      if (!parsed.ok) return this.send(socket, ref === null ? { type: 'error', error: parsed.error } : { type: 'ack', ref, ok: false, error: parsed.error });
       this.send(socket, await this.outcomeOf(socket, parsed.command));
     } catch (err) {
       this.logFailure(`handling a frame from ${socket.token.name}`, err);

@@ -1,6 +1,7 @@
-// One agent's connection as the hub sees it: who is on it, how fast it may send, and the way out. Until the welcome and
-// the events that piled up behind it are out, everything goes at the client's pace and other
-// frames (acks) wait; after that the socket is live and its backlog is bounded.
+// One agent's connection as the hub sees it: who is on it, how fast it may send, and the way out.
+// Until the welcome and the events that piled up behind it are out, everything goes at the
+// client's pace and other frames (acks) wait; after that the socket is live and its backlog is
+// bounded.
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES } from '../protocol/frames.js';
 import type { TakeCommand } from './command-limiter.js';
@@ -28,6 +29,7 @@ export class AgentSocket {
 
   /** Sends a frame, or keeps it until the socket is live so it cannot overtake the catch-up. */
   send(data: Buffer): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.live) return this.sendLive(data);
     this.heldBytes += data.length;
     if (this.heldBytes > this.maxBufferedBytes) return this.cutSlow();

@@ -8,6 +8,7 @@ import { makeTokens, postEnquiry, RawAgent, startTestBroker, tempDir, type TestB
 import { WireClient } from '../helpers/wire-client.js';
 
 const OPEN = 20_000;
+const RECENT = 50;
 let t: TestBroker;
 
 /** A journal of OPEN waiting enquiries, E0 to E19999, written as the broker writes one. */
@@ -40,8 +41,9 @@ beforeAll(async () => {
   const tokens = await makeTokens(dataDir);
   await seedJournal(dataDir);
   // About 10 MB of welcome against a 1 MiB live backlog limit: the proportion of a 100,000-enquiry
-  // queue (50 MB) to the default 8 MiB, at a size a test can send in a few seconds.
-  t = await startTestBroker({ maxBufferedBytes: 1024 * 1024 }, { dataDir, tokens });
+  // queue (50 MB) to the default 8 MiB, at a size a test can send in a few seconds. A short
+  // history in memory (RECENT events) lets a stalled welcome fall behind it.
+  t = await startTestBroker({ maxBufferedBytes: 1024 * 1024, recentEvents: RECENT }, { dataDir, tokens });
 });
 afterAll(async () => {
   await t.close();
@@ -135,5 +137,22 @@ describe('the welcome on a slow link', () => {
     expect(wire.events().map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => before.seq + 1 + i));
     expect(wire.closeCode).toBeNull();
     wire.destroy();
+  });
+
+  it('cuts a client whose welcome took so long that the events after it are gone, and it starts afresh', async () => {
+    const wire = await WireClient.connect(t.url, t.tokens.supervisor);
+    wire.stopReading();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < RECENT * 2; i++) await postEnquiry(t.url, t.tokens.intake, { from: `behind${i}@example.org` });
+    wire.resumeReading();
+    const welcome = await wire.waitFor(() => wire.messages.find((m) => m.type === 'welcome'), 'the welcome');
+    // Rather than leave a gap, the broker closes: the client resumes and is told to start afresh.
+    expect(await wire.waitFor(() => wire.closeCode, 'the close')).toBe(4008);
+    expect(wire.events()).toHaveLength(0);
+    wire.destroy();
+    const again = await WireClient.connect(t.url, t.tokens.supervisor, `?epoch=${welcome.epoch}&after=${welcome.seq}`);
+    const fresh = await again.waitFor(() => again.messages.find((m) => m.type === 'welcome'), 'a fresh welcome');
+    expect(fresh).toMatchObject({ resumed: false, seq: welcome.seq + RECENT * 2 });
+    again.destroy();
   });
 });
