@@ -1,7 +1,7 @@
 // Limits on what one token or one socket may take of the broker: sockets and command rates.
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawAgent, startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { makeTokens, RawAgent, spawnBroker, startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
 
 let t: TestBroker | undefined;
 afterEach(async () => {
@@ -84,7 +84,7 @@ describe('command rates', () => {
       expect(a.error.message).toMatch(/20 a second from one socket .*not carried out; wait \d+ s/);
     }
     // Exactly the accepted ones reached the journal, as another agent sees it.
-    const last = accepted.at(-1).seq;
+    const last = Math.max(...accepted.map((a) => a.seq));
     await watcher.waitFor(() => watcher.events().some((e) => e.seq === last), 'the last accepted event');
     expect(watcher.events().filter((e) => e.event.type === 'agent.presence')).toHaveLength(accepted.length);
 
@@ -116,5 +116,27 @@ describe('command rates', () => {
     await alice.welcome();
     expect((await presenceBurst(alice, 200, 'free')).every((a) => a.ok)).toBe(true);
     alice.close();
+  });
+});
+
+describe('courtdesk broker', () => {
+  it('takes the limits from its flags', async () => {
+    const dataDir = await tempDir();
+    const tokens = await makeTokens(dataDir);
+    const spawned = await spawnBroker(dataDir, ['--max-sockets-per-token', '1', '--command-rate', '1', '--token-command-rate', '0']);
+    try {
+      const alice = await RawAgent.connect(spawned.url, tokens.agent);
+      await alice.welcome();
+      expect((await refusedUpgrade(spawned.url, tokens.agent)).status).toBe(429);
+      // A rate of 1 a second: a burst of 2, then refused.
+      // Refusals are answered at once, acceptances once on disk: read them in the order sent.
+      const acks = (await presenceBurst(alice, 4, 'flag')).sort((a, b) => a.ref.localeCompare(b.ref));
+      expect(acks.map((a) => a.ok)).toEqual([true, true, false, false]);
+      expect(acks[2].error.message).toContain('1 a second from one socket (bursts of 2)');
+      alice.close();
+    } finally {
+      spawned.child.kill('SIGTERM');
+      await spawned.exited;
+    }
   });
 });
