@@ -88,39 +88,51 @@ async function welcomeRelay(brokerUrl) {
     client.on('close', () => broker.destroy());
     broker.on('close', () => client.destroy());
     client.pipe(broker);
-    // null: not yet known; 'other': not the websocket; a number: welcome bytes still to come.
+    // null: not yet known; 'other': not the websocket; {}: a welcome frame's header is next; a
+    // number: bytes of the welcome frame still to come. A large welcome comes as fragments, and has
+    // passed with the one that has FIN set.
     let head = Buffer.alloc(0);
     let state = null;
+    let fin = false;
     broker.on('data', (chunk) => {
       let done = false;
-      if (state === null || typeof state === 'object') {
-        head = Buffer.concat([head, chunk]);
+      let rest = chunk;
+      while (!done && rest.length > 0 && state !== 'other') {
+        if (typeof state === 'number') {
+          const taken = Math.min(state, rest.length);
+          state -= taken;
+          rest = rest.subarray(taken);
+          if (state === 0) {
+            if (fin) done = true;
+            else state = {};
+          }
+          continue;
+        }
+        head = Buffer.concat([head, rest]);
+        rest = Buffer.alloc(0);
         if (state === null) {
           const end = head.indexOf('\r\n\r\n');
-          if (end >= 0) {
-            if (!head.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101') || seen.upgradeAt !== null) state = 'other';
-            else {
-              seen.upgradeAt = wallNow();
-              head = head.subarray(end + 4);
-              state = {};
-            }
+          if (end < 0) break;
+          if (!head.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101') || seen.upgradeAt !== null) {
+            state = 'other';
+            break;
           }
+          seen.upgradeAt = wallNow();
+          head = head.subarray(end + 4);
+          state = {};
         }
-        if (typeof state === 'object' && state !== null && head.length >= 2) {
-          const short = head[1] & 0x7f;
-          const headerLength = short === 126 ? 4 : short === 127 ? 10 : 2;
-          if (head.length >= headerLength) {
-            const length = short === 126 ? head.readUInt16BE(2) : short === 127 ? Number(head.readBigUInt64BE(2)) : short;
-            seen.firstByteAt = wallNow();
-            seen.bytes = length;
-            state = headerLength + length - head.length;
-            head = null;
-            if (state <= 0) done = true;
-          }
-        }
-      } else if (typeof state === 'number') {
-        state -= chunk.length;
-        if (state <= 0) done = true;
+        if (head.length < 2) break;
+        const short = head[1] & 0x7f;
+        const headerLength = short === 126 ? 4 : short === 127 ? 10 : 2;
+        if (head.length < headerLength) break;
+        const length = short === 126 ? head.readUInt16BE(2) : short === 127 ? Number(head.readBigUInt64BE(2)) : short;
+        seen.firstByteAt ??= wallNow();
+        seen.bytes = (seen.bytes ?? 0) + length;
+        fin = (head[0] & 0x80) !== 0;
+        rest = head.subarray(headerLength);
+        head = Buffer.alloc(0);
+        state = length;
+        if (length === 0 && fin) done = true;
       }
       if (done) {
         state = 'other';

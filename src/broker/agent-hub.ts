@@ -4,30 +4,50 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RecentMap } from '../domain/bounded-map.js';
-import type { Command, EventEntry, ServerFrame } from '../protocol/frames.js';
+import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
-import { snapshotFor } from '../protocol/snapshot.js';
+import { AgentSocket } from './agent-socket.js';
+import { CommandLimiter, type CommandLimits } from './command-limiter.js';
 import { executeCommand, type Catalogue, type Outcome } from './commands.js';
 import type { BrokerCore } from './core.js';
 import type { TokenRecord, TokenWatcher } from './tokens.js';
 import { authenticate, bearerToken } from './tokens.js';
+import { captureWelcome, welcomePieces } from './welcome-pieces.js';
 
 export interface AgentHubOptions {
   heartbeatMs: number;
-  /** A socket with more than this many bytes waiting to go out is cut off (close 4008). */
+  /**
+   * A live socket with more than this many bytes waiting to go out is cut off (close 4008). The
+   * welcome is not counted: it goes at the client's pace, with acks for the meantime held, up to this.
+   */
   maxBufferedBytes: number;
+  /** Sockets one token may hold open at once; another is refused with 429. 0: no limit. */
+  maxSocketsPerToken: number;
+  /** How fast one socket, and one token across its sockets, may send commands. */
+  commandLimits: CommandLimits;
   /** When set, an upgrade's Origin header (if any) must be one of these. */
   allowedOrigins: string[] | null;
+  /** Where failures inside command handling are reported, with their stack. */
+  log: (line: string) => void;
 }
 
-interface AgentSocket {
-  ws: WebSocket;
-  token: TokenRecord;
-  alive: boolean;
-  /** Events up to this seq have been sent; nothing is sent before the welcome (-1 until then). */
-  sentSeq: number;
-}
+/** Characters per fragment of a large welcome: small enough to pace, large enough to cost nothing. */
+const WELCOME_PIECE_CHARS = 64 * 1024;
+
+/** Events per frame when a socket catches up, so one frame never holds a whole backlog. */
+const CATCH_UP_EVENTS = 100;
+
+/** How long a revoked token's socket has to take its close frame before it is destroyed. */
+const REVOKED_CLOSE_GRACE_MS = 250;
+
+/** How long sockets have to finish their close handshake when the broker shuts down. */
+const SHUTDOWN_CLOSE_GRACE_MS = 1000;
+
+const TOKEN_REVOKED: ErrorBody = {
+  code: 'TOKEN_REVOKED',
+  message: 'This token has been revoked, so the broker no longer carries out its commands. Log in with a new token (courtdesk login) and send the command again.',
+};
 
 /** At least this many command outcomes are remembered in memory so a retried ref gets the same answer. */
 const REMEMBERED_OUTCOMES = 50_000;
@@ -35,8 +55,12 @@ const REMEMBERED_OUTCOMES = 50_000;
 export class AgentHub {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
   private readonly sockets = new Set<AgentSocket>();
-  private readonly outcomes = new RecentMap<string, Promise<Outcome>>(REMEMBERED_OUTCOMES);
+  /** Final outcomes by agent and ref; a command that failed inside the broker is left out, so its retry runs again. */
+  private readonly outcomes = new RecentMap<string, Outcome>(REMEMBERED_OUTCOMES);
+  /** Commands still being carried out, so a ref sent twice at once is carried out once. */
+  private readonly running = new Map<string, Promise<Outcome>>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly limiter: CommandLimiter;
 
   constructor(
     private readonly core: BrokerCore,
@@ -44,6 +68,7 @@ export class AgentHub {
     private readonly catalogue: Catalogue,
     private readonly options: AgentHubOptions,
   ) {
+    this.limiter = new CommandLimiter(options.commandLimits);
     core.onCommit((entries) => this.broadcast(entries));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
@@ -69,13 +94,23 @@ export class AgentHub {
     const token = presented ? authenticate(this.tokens.index, presented) : null;
     if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live agent or supervisor token.');
     if (token.role === 'intake') return refuse(socket, 403, 'FORBIDDEN', 'Intake tokens cannot open the agent socket; use an agent or supervisor token.');
+    const { maxSocketsPerToken } = this.options;
+    if (maxSocketsPerToken > 0 && this.openSocketsOf(token) >= maxSocketsPerToken) {
+      return refuse(
+        socket,
+        429,
+        'TOO_MANY_SOCKETS',
+        `This token already has ${maxSocketsPerToken} agent sockets open, the most one token may (--max-sockets-per-token). ` +
+          'Close another workbench or script signed in with it, or wait for a dropped connection to time out, then connect again.',
+      );
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.welcome(ws, token, url.searchParams));
   }
 
   /** Closes the sockets of tokens that are no longer live (after a revocation). */
   enforceRevocations(): void {
     for (const s of this.sockets) {
-      if (!this.tokens.index.has(s.token.hash)) s.ws.close(CLOSE_CODES.tokenRevoked, 'token revoked');
+      if (this.revoked(s)) this.cutRevoked(s);
     }
   }
 
@@ -87,11 +122,13 @@ export class AgentHub {
   close(): void {
     clearInterval(this.heartbeat);
     for (const s of this.sockets) s.ws.close(CLOSE_CODES.goingAway, 'broker shutting down');
+    // A client that never answers the close would hold the shutdown for ws's 30 s close timeout.
+    setTimeout(() => this.dropAll(), SHUTDOWN_CLOSE_GRACE_MS).unref();
     this.wss.close();
   }
 
   private welcome(ws: WebSocket, token: TokenRecord, params: URLSearchParams): void {
-    const socket: AgentSocket = { ws, token, alive: true, sentSeq: -1 };
+    const socket = new AgentSocket(ws, token, this.limiter.forSocket(token.hash), this.options.maxBufferedBytes);
     this.sockets.add(socket);
     ws.on('pong', () => {
       socket.alive = true;
@@ -99,10 +136,13 @@ export class AgentHub {
     ws.on('close', () => this.sockets.delete(socket));
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.send(socket, { type: 'error', error: { code: 'BAD_FRAME', message: 'Send text frames holding JSON.' } });
-      void this.onFrame(socket, data.toString());
+      // The last guard: whatever one frame does, the broker goes on serving everyone else.
+      this.onMessage(socket, data.toString(), isBinary).catch((err: unknown) => this.logFailure('answering a frame', err));
     });
-    void this.sendWelcome(socket, params);
+    this.sendWelcome(socket, params).catch((err: unknown) => {
+      this.logFailure(`welcoming ${socket.token.name}`, err);
+      ws.close(CLOSE_CODES.internalError, 'the broker could not welcome this connection; reconnect');
+    });
   }
 
   private async sendWelcome(socket: AgentSocket, params: URLSearchParams): Promise<void> {
@@ -111,35 +151,88 @@ export class AgentHub {
     const resumable = params.get('epoch') === this.core.epoch && Number.isInteger(after) && after >= 0;
     // Everything folded so far must be on disk before a client may see it.
     await this.core.flush();
+    const head = { type: 'welcome' as const, protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch };
     const missed = resumable ? this.core.eventsAfter(after) : null;
     if (missed) {
-      this.send(socket, { type: 'welcome', protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch, seq: after, resumed: true });
+      if (!(await socket.paced(JSON.stringify({ ...head, seq: after, resumed: true }), true))) return;
       socket.sentSeq = after;
-      this.sendEntries(socket, missed);
-      return;
+      return this.catchUp(socket, missed);
     }
-    // The snapshot is taken now: events folded but not yet durable will arrive through broadcast.
+    // The snapshot is taken now: events folded but not yet durable will follow in the catch-up.
     const seq = this.core.state.seq;
-    const snapshot = snapshotFor(this.core.state, agent.name);
+    const view = captureWelcome(this.core.state, { ...head, seq, resumed: false });
     if (seq > this.core.durableSeq) await this.core.flush();
-    this.send(socket, { type: 'welcome', protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch, seq, resumed: false, snapshot });
+    // One welcome frame, as the protocol says, but in fragments each written only once the
+    // socket has taken the one before: a slow link is fed at its own pace.
+    for (const piece of welcomePieces(view, WELCOME_PIECE_CHARS)) {
+      if (!(await socket.paced(piece.text, piece.fin))) return;
+    }
     socket.sentSeq = seq;
-    const since = this.core.eventsAfter(seq);
-    if (since) this.sendEntries(socket, since);
+    return this.catchUp(socket, this.core.eventsAfter(seq));
   }
 
-  private async onFrame(socket: AgentSocket, text: string): Promise<void> {
-    const parsed = parseCommand(text);
-    if (!parsed.ok) {
-      return this.send(socket, parsed.ref ? { type: 'ack', ref: parsed.ref, ok: false, error: parsed.error } : { type: 'error', error: parsed.error });
+  /**
+   * Sends, at the client's pace, `missed` (the events after what it has) and whatever came while
+   * they went; then makes the socket live.
+   */
+  private async catchUp(socket: AgentSocket, missed: EventEntry[] | null): Promise<void> {
+    let entries = missed;
+    while (entries) {
+      if (entries.length === 0) return socket.goLive();
+      for (let i = 0; i < entries.length; i += CATCH_UP_EVENTS) {
+        const chunk = entries.slice(i, i + CATCH_UP_EVENTS);
+        if (!(await socket.paced(JSON.stringify(framed(chunk)), true))) return;
+        socket.sentSeq = chunk[chunk.length - 1]!.seq;
+      }
+      entries = this.core.eventsAfter(socket.sentSeq);
     }
-    const key = `${socket.token.name}\u0000${parsed.command.ref}`;
-    let outcome = this.outcomes.get(key);
-    if (!outcome) {
-      outcome = this.execute(socket, parsed.command, key);
+    // The history kept in memory has moved past this client: it takes a fresh snapshot on reconnect.
+    socket.cutSlow('slow consumer: too far behind to catch up; reconnect');
+  }
+
+  private async onMessage(socket: AgentSocket, text: string, isBinary: boolean): Promise<void> {
+    if (isBinary) return this.send(socket, { type: 'error', error: { code: 'BAD_FRAME', message: 'Send text frames holding JSON.' } });
+    let ref: string | null = null;
+    try {
+      const parsed = parseCommand(text);
+      ref = parsed.ok ? parsed.command.ref : parsed.ref;
+      // Checked as each frame is handled, not only when the token file changes: nothing a revoked
+      // token sends is carried out, even by a client that ignores the close.
+      if (this.revoked(socket)) {
+        this.send(socket, ref === null ? { type: 'error', error: TOKEN_REVOKED } : { type: 'ack', ref, ok: false, error: TOKEN_REVOKED });
+        return this.cutRevoked(socket);
+      }
+      const limited = socket.takeCommand();
+      if (limited) return this.send(socket, ref === null ? { type: 'error', error: limited } : { type: 'ack', ref, ok: false, error: limited });
+      if (!parsed.ok) return this.send(socket, ref === null ? { type: 'error', error: parsed.error } : { type: 'ack', ref, ok: false, error: parsed.error });
+      this.send(socket, await this.outcomeOf(socket, parsed.command));
+    } catch (err) {
+      this.logFailure(`handling a frame from ${socket.token.name}`, err);
+      this.send(socket, ref === null ? { type: 'error', error: internalError('this frame') } : internalAck(ref, 'this command'));
+    }
+  }
+
+  /** The command's outcome: the remembered one for a ref seen before, else carried out now. */
+  private outcomeOf(socket: AgentSocket, command: Command): Promise<Outcome> | Outcome {
+    const key = `${socket.token.name}\u0000${command.ref}`;
+    const known = this.outcomes.get(key) ?? this.running.get(key);
+    if (known) return known;
+    const running = this.settle(socket, command, key);
+    this.running.set(key, running);
+    return running;
+  }
+
+  private async settle(socket: AgentSocket, command: Command, key: string): Promise<Outcome> {
+    try {
+      const outcome = await this.execute(socket, command, key);
       this.outcomes.set(key, outcome);
+      return outcome;
+    } catch (err) {
+      this.logFailure(`carrying out ${JSON.stringify(command.type)} (ref ${JSON.stringify(command.ref)}) for ${socket.token.name}`, err);
+      return internalAck(command.ref, `"${String(command.type)}"`);
+    } finally {
+      this.running.delete(key);
     }
-    this.send(socket, await outcome);
   }
 
   private async execute(socket: AgentSocket, command: Command, key: string): Promise<Outcome> {
@@ -163,43 +256,40 @@ export class AgentHub {
 
   private broadcast(entries: EventEntry[]): void {
     const frame = Buffer.from(JSON.stringify(framed(entries)));
-    const first = entries[0]!.seq;
     const last = entries[entries.length - 1]!.seq;
     for (const socket of this.sockets) {
-      if (socket.sentSeq < 0 || socket.sentSeq >= last) continue;
-      if (socket.sentSeq === first - 1) {
-        this.sendRaw(socket, frame);
-        socket.sentSeq = last;
-      } else {
-        this.sendEntries(socket, entries.filter((e) => e.seq > socket.sentSeq));
-      }
-    }
-  }
-
-  private sendEntries(socket: AgentSocket, entries: EventEntry[]): void {
-    // Large catch-ups go in frames of at most 100 events, so one frame never holds a whole backlog.
-    for (let i = 0; i < entries.length; i += 100) {
-      const chunk = entries.slice(i, i + 100);
-      this.sendRaw(socket, Buffer.from(JSON.stringify(framed(chunk))));
-      socket.sentSeq = chunk[chunk.length - 1]!.seq;
+      // A live socket has had everything before these; one still catching up gets them from its catch-up.
+      if (!socket.live) continue;
+      socket.send(frame);
+      socket.sentSeq = last;
     }
   }
 
   private send(socket: AgentSocket, frame: ServerFrame): void {
-    this.sendRaw(socket, Buffer.from(JSON.stringify(frame)));
+    socket.send(Buffer.from(JSON.stringify(frame)));
   }
 
-  private sendRaw(socket: AgentSocket, data: Buffer): void {
-    const { ws } = socket;
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > this.options.maxBufferedBytes) {
-      // Buffering without limit would let one stalled thin client eat the broker's memory.
-      // It resumes from its last seq when it reconnects.
-      ws.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and resume');
-      setTimeout(() => ws.terminate(), 1000).unref();
-      return;
-    }
-    ws.send(data, { binary: false });
+  private openSocketsOf(token: TokenRecord): number {
+    let open = 0;
+    for (const s of this.sockets) if (s.token.hash === token.hash && s.ws.readyState === s.ws.OPEN) open++;
+    return open;
+  }
+
+  private revoked(socket: AgentSocket): boolean {
+    return !this.tokens.index.has(socket.token.hash);
+  }
+
+  /**
+   * Closes with 4001, then destroys the socket once the close frame has had time to go out: a
+   * client that never answers the close must not hold the connection for the handshake's 30 s.
+   */
+  private cutRevoked(socket: AgentSocket): void {
+    if (socket.ws.readyState === socket.ws.OPEN) socket.ws.close(CLOSE_CODES.tokenRevoked, 'token revoked: log in with a new token');
+    setTimeout(() => socket.ws.terminate(), REVOKED_CLOSE_GRACE_MS).unref();
+  }
+
+  private logFailure(doing: string, err: unknown): void {
+    this.options.log(`error ${doing}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
 
   private beat(): void {
@@ -218,9 +308,20 @@ function framed(entries: EventEntry[]): ServerFrame {
   return entries.length === 1 ? { type: 'event', ...entries[0]! } : { type: 'events', events: entries };
 }
 
+function internalError(what: string): ErrorBody {
+  return {
+    code: 'INTERNAL',
+    message: `The broker could not carry out ${what}: it failed inside the broker and is logged there. Try again; if it fails again, tell whoever runs the broker.`,
+  };
+}
+
+function internalAck(ref: string, what: string): Outcome {
+  return { type: 'ack', ref, ok: false, error: internalError(what) };
+}
+
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}Connection: close\r\n\r\n${body}`,

@@ -41,8 +41,23 @@ export interface BrokerOptions {
   intakeBurst?: number;
   /** Ping interval; a socket that missed the previous pong is dropped. Default 30,000 ms. */
   heartbeatMs?: number;
-  /** Bytes queued for one socket before it is cut off as a slow consumer (close 4008). Default 8 MiB. */
+  /**
+   * Bytes queued for one live agent socket before it is cut off as a slow consumer (close 4008).
+   * The welcome snapshot is not counted: it goes out at the client's pace. Default 8 MiB.
+   */
   maxBufferedBytes?: number;
+  /** Agent sockets one token may hold open at once; another is refused with HTTP 429. 0: no limit. Default 8. */
+  maxSocketsPerToken?: number;
+  /**
+   * Agent commands per second one socket may send, sustained, and its burst; past them a command
+   * is answered RATE_LIMITED and not carried out. Every frame counts, queries included. 0 turns
+   * the limit off. Defaults 20 a second, burst twice the rate.
+   */
+  commandRatePerSocket?: number;
+  commandBurstPerSocket?: number;
+  /** The same for one token across all its sockets. Defaults 40 a second, burst twice the rate. */
+  commandRatePerToken?: number;
+  commandBurstPerToken?: number;
   /** Allowed websocket Origin values; null allows any (non-browser clients send none). */
   allowedOrigins?: string[] | null;
   /** Durable events kept in memory for resuming clients. Default 100,000. */
@@ -140,7 +155,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   hub = new AgentHub(core, tokens, catalogue, {
     heartbeatMs: options.heartbeatMs ?? 30_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
+    maxSocketsPerToken: options.maxSocketsPerToken ?? 8,
+    commandLimits: {
+      perSocket: rateLimit(options.commandRatePerSocket ?? 20, options.commandBurstPerSocket),
+      perToken: rateLimit(options.commandRatePerToken ?? 40, options.commandBurstPerToken),
+    },
     allowedOrigins: options.allowedOrigins ?? null,
+    log,
   });
   const agents = hub;
 
@@ -257,6 +278,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     dropAllSockets: () => agents.dropAll(),
     close,
   };
+}
+
+function rateLimit(ratePerSecond: number, burst: number | undefined): { ratePerSecond: number; burst: number } {
+  return { ratePerSecond, burst: burst ?? ratePerSecond * 2 };
 }
 
 async function loadCatalogue(options: BrokerOptions): Promise<Catalogue> {

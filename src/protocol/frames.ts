@@ -20,6 +20,8 @@ export const MAX_TEXT_LENGTH = 4000;
 /** Websocket close codes the broker uses besides the standard 1001 (going away) and 1008 (policy). */
 export const CLOSE_CODES = {
   goingAway: 1001,
+  /** The broker failed inside while setting the connection up; it is logged. Reconnect. */
+  internalError: 1011,
   tokenRevoked: 4001,
   slowConsumer: 4008,
   heartbeatMissed: 4009,
@@ -73,6 +75,8 @@ export interface ErrorBody {
   message: string;
   /** With MISSING_FIELDS: the template fields still to fill in, so a client can ask for each. */
   missing?: string[];
+  /** With RATE_LIMITED: how long to wait before sending the command again. */
+  retryAfterMs?: number;
 }
 
 interface Base {

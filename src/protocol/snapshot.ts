@@ -11,12 +11,18 @@ import type { Snapshot } from './frames.js';
 export function snapshotFor(state: State, agentName: string): Snapshot {
   const enquiries: Enquiry[] = [];
   for (const e of state.enquiries.values()) {
-    // A closed enquiry stays in view while a court still owes an answer: its count is what stops
-    // agents emailing the same court a third time.
-    if (e.status === 'closed' && !e.escalations.some(isUnanswered)) continue;
-    enquiries.push(e.claimedBy === agentName ? e : summaryOf(e));
+    const entry = snapshotEntry(e, agentName);
+    if (entry) enquiries.push(entry);
   }
   return { enquiries, agents: [...state.agents.values()] };
+}
+
+/** How one enquiry appears in this agent's snapshot, or null when it is left out. */
+export function snapshotEntry(e: Enquiry, agentName: string): Enquiry | null {
+  // A closed enquiry stays in view while a court still owes an answer: its count is what stops
+  // agents emailing the same court a third time.
+  if (e.status === 'closed' && !e.escalations.some(isUnanswered)) return null;
+  return e.claimedBy === agentName ? e : summaryOf(e);
 }
 
 /** An enquiry without its conversation or email bodies: the queue row needs only the derived fields. */

@@ -14,7 +14,14 @@ Options (each also read from the environment variable shown):
   --data DIR             data folder (COURTDESK_DATA, default ./courtdesk-data)
   --intake-rate N        intake requests per second per token (COURTDESK_INTAKE_RATE, default 50)
   --heartbeat-ms N       websocket ping interval (COURTDESK_HEARTBEAT_MS, default 30000)
+  --command-rate N       agent commands per second one socket may send, bursts twice that
+                         (COURTDESK_COMMAND_RATE, default 20; 0: no limit)
+  --token-command-rate N the same for one token across all its sockets
+                         (COURTDESK_TOKEN_COMMAND_RATE, default 40; 0: no limit)
   --allowed-origins L    comma-separated websocket Origins allowed (COURTDESK_ALLOWED_ORIGINS)
+  --max-sockets-per-token N
+                         agent sockets one token may hold open at once; more are refused with 429
+                         (COURTDESK_MAX_SOCKETS_PER_TOKEN, default 8; 0: no limit)
   --templates DIR        the deployment's own email templates, en/ and cy/ inside (COURTDESK_TEMPLATES)
   --chase-after-days N   working days an escalation waits unanswered before it is due a chase
                          (COURTDESK_CHASE_AFTER_DAYS, default 5; weekends and bank holidays skipped)
@@ -55,7 +62,10 @@ export async function run(argv: string[]): Promise<number> {
     data: { type: 'string' },
     'intake-rate': { type: 'string' },
     'heartbeat-ms': { type: 'string' },
+    'command-rate': { type: 'string' },
+    'token-command-rate': { type: 'string' },
     'allowed-origins': { type: 'string' },
+    'max-sockets-per-token': { type: 'string' },
     templates: { type: 'string' },
     'chase-after-days': { type: 'string' },
     'checkpoint-every': { type: 'string' },
@@ -76,6 +86,9 @@ export async function run(argv: string[]): Promise<number> {
     options.port = wholeNumber('--port', values.port ?? env.COURTDESK_PORT);
     options.intakeRatePerSecond = wholeNumber('--intake-rate', values['intake-rate'] ?? env.COURTDESK_INTAKE_RATE);
     options.heartbeatMs = wholeNumber('--heartbeat-ms', values['heartbeat-ms'] ?? env.COURTDESK_HEARTBEAT_MS);
+    options.commandRatePerSocket = wholeNumber('--command-rate', values['command-rate'] ?? env.COURTDESK_COMMAND_RATE);
+    options.commandRatePerToken = wholeNumber('--token-command-rate', values['token-command-rate'] ?? env.COURTDESK_TOKEN_COMMAND_RATE);
+    options.maxSocketsPerToken = wholeNumber('--max-sockets-per-token', values['max-sockets-per-token'] ?? env.COURTDESK_MAX_SOCKETS_PER_TOKEN);
     options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS);
     options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY);
     options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS);

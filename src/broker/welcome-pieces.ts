@@ -1,0 +1,42 @@
+// The welcome frame, encoded a piece at a time so it can go out at the client's pace. The view
+// holds references to the state's enquiries as of the welcome's seq, not copies and not their
+// encoding: the reducer replaces an enquiry whenever it changes and never edits one in place
+// (src/domain/reducer.ts), so the references still read as they were at that seq however long the
+// client takes. A socket waiting on its welcome therefore holds a few bytes per open enquiry and
+// one piece, where the whole encoded snapshot (about 500 bytes an enquiry) used to wait in its buffer.
+import type { AgentState, Enquiry, State } from '../domain/enquiry.js';
+import type { ServerFrame } from '../protocol/frames.js';
+import { snapshotEntry } from '../protocol/snapshot.js';
+
+type WelcomeHead = Omit<Extract<ServerFrame, { type: 'welcome' }>, 'snapshot'>;
+
+export interface WelcomeView {
+  head: WelcomeHead;
+  enquiries: Enquiry[];
+  agents: AgentState[];
+}
+
+export function captureWelcome(state: State, head: WelcomeHead): WelcomeView {
+  return { head, enquiries: [...state.enquiries.values()], agents: [...state.agents.values()] };
+}
+
+/**
+ * The welcome's JSON in pieces of about `pieceChars` characters; `fin` marks the last. Joined, the
+ * pieces are exactly `JSON.stringify` of the welcome with `snapshotFor`'s snapshot.
+ */
+export function* welcomePieces(view: WelcomeView, pieceChars: number): Generator<{ text: string; fin: boolean }> {
+  const head = JSON.stringify(view.head);
+  let piece = `${head.slice(0, -1)},"snapshot":{"enquiries":[`;
+  let first = true;
+  for (const e of view.enquiries) {
+    const entry = snapshotEntry(e, view.head.agent.name);
+    if (!entry) continue;
+    piece += first ? JSON.stringify(entry) : `,${JSON.stringify(entry)}`;
+    first = false;
+    if (piece.length >= pieceChars) {
+      yield { text: piece, fin: false };
+      piece = '';
+    }
+  }
+  yield { text: `${piece}],"agents":${JSON.stringify(view.agents)}}}`, fin: true };
+}
