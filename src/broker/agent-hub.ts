@@ -5,12 +5,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RecentMap } from '../domain/bounded-map.js';
 import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
-import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
+import { CLOSE_CODES, JOURNAL_UNAVAILABLE, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import { AgentSocket } from './agent-socket.js';
 import { CommandLimiter, type CommandLimits } from './command-limiter.js';
-import { executeCommand, type Catalogue, type Outcome } from './commands.js';
+import { executeCommand, journalRefusal, type Catalogue, type Outcome } from './commands.js';
 import type { BrokerCore } from './core.js';
+import { JournalUnavailableError, type JournalHealth } from './journal/store.js';
 import type { TokenRecord, TokenWatcher } from './tokens.js';
 import { authenticate, bearerToken } from './tokens.js';
 import { captureWelcome, welcomePieces } from './welcome-pieces.js';
@@ -58,7 +59,7 @@ export class AgentHub {
   /** Final outcomes by agent and ref; a command that failed inside the broker is left out, so its retry runs again. */
   private readonly outcomes = new RecentMap<string, Outcome>(REMEMBERED_OUTCOMES);
   /** Commands still being carried out, so a ref sent twice at once is carried out once. */
-  private readonly running = new Map<string, Promise<Outcome>>();
+  private readonly running = new Map<string, Promise<Outcome | null>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly limiter: CommandLimiter;
 
@@ -70,6 +71,7 @@ export class AgentHub {
   ) {
     this.limiter = new CommandLimiter(options.commandLimits);
     core.onCommit((entries) => this.broadcast(entries));
+    core.onHealth((health) => this.broadcastStatus(health));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -155,6 +157,7 @@ export class AgentHub {
     const missed = resumable ? this.core.eventsAfter(after) : null;
     if (missed) {
       if (!(await socket.paced(JSON.stringify({ ...head, seq: after, resumed: true }), true))) return;
+      if (!(await this.sendStatusIfDegraded(socket))) return;
       socket.sentSeq = after;
       return this.catchUp(socket, missed);
     }
@@ -167,8 +170,23 @@ export class AgentHub {
     for (const piece of welcomePieces(view, WELCOME_PIECE_CHARS)) {
       if (!(await socket.paced(piece.text, piece.fin))) return;
     }
+    if (!(await this.sendStatusIfDegraded(socket))) return;
     socket.sentSeq = seq;
     return this.catchUp(socket, this.core.eventsAfter(seq));
+  }
+
+  /**
+   * A client welcomed while the journal cannot be written hears so at once; changes after that
+   * reach every socket by broadcast (held, in order, for one still being welcomed).
+   */
+  private async sendStatusIfDegraded(socket: AgentSocket): Promise<boolean> {
+    const health = this.core.health();
+    return health.state === 'ok' || socket.paced(JSON.stringify(statusFrame(health)), true);
+  }
+
+  private broadcastStatus(health: JournalHealth): void {
+    const frame = Buffer.from(JSON.stringify(statusFrame(health)));
+    for (const socket of this.sockets) socket.send(frame);
   }
 
   /**
@@ -205,7 +223,8 @@ export class AgentHub {
       const limited = socket.takeCommand();
       if (limited) return this.send(socket, ref === null ? { type: 'error', error: limited } : { type: 'ack', ref, ok: false, error: limited });
       if (!parsed.ok) return this.send(socket, ref === null ? { type: 'error', error: parsed.error } : { type: 'ack', ref, ok: false, error: parsed.error });
-      this.send(socket, await this.outcomeOf(socket, parsed.command));
+      const outcome = await this.outcomeOf(socket, parsed.command);
+      if (outcome) this.send(socket, outcome);
     } catch (err) {
       this.logFailure(`handling a frame from ${socket.token.name}`, err);
       this.send(socket, ref === null ? { type: 'error', error: internalError('this frame') } : internalAck(ref, 'this command'));
@@ -213,7 +232,7 @@ export class AgentHub {
   }
 
   /** The command's outcome: the remembered one for a ref seen before, else carried out now. */
-  private outcomeOf(socket: AgentSocket, command: Command): Promise<Outcome> | Outcome {
+  private outcomeOf(socket: AgentSocket, command: Command): Promise<Outcome | null> | Outcome {
     const key = `${socket.token.name}\u0000${command.ref}`;
     const known = this.outcomes.get(key) ?? this.running.get(key);
     if (known) return known;
@@ -222,12 +241,18 @@ export class AgentHub {
     return running;
   }
 
-  private async settle(socket: AgentSocket, command: Command, key: string): Promise<Outcome> {
+  /**
+   * Carries the command out and remembers its outcome, unless that outcome is not final: the
+   * journal could not take it (the same ref is carried out when sent again), or could not say
+   * whether it did (null: nothing is said, and the broker stops, so a restart knows).
+   */
+  private async settle(socket: AgentSocket, command: Command, key: string): Promise<Outcome | null> {
     try {
       const outcome = await this.execute(socket, command, key);
-      this.outcomes.set(key, outcome);
+      if (outcome.ok || outcome.error.code !== JOURNAL_UNAVAILABLE) this.outcomes.set(key, outcome);
       return outcome;
     } catch (err) {
+      if (err instanceof JournalUnavailableError) return err.uncertain ? null : journalRefusal(command.ref, err);
       this.logFailure(`carrying out ${JSON.stringify(command.type)} (ref ${JSON.stringify(command.ref)}) for ${socket.token.name}`, err);
       return internalAck(command.ref, `"${String(command.type)}"`);
     } finally {
@@ -302,6 +327,12 @@ export class AgentHub {
       s.ws.ping();
     }
   }
+}
+
+function statusFrame(health: JournalHealth): ServerFrame {
+  if (health.state === 'ok') return { type: 'status', journal: 'ok', message: null };
+  const what = health.state === 'degraded' ? 'The broker cannot save anything just now' : 'The broker has stopped saving and is shutting down';
+  return { type: 'status', journal: health.state, message: `${what} (${health.reason}); commands are kept and sent again when it can.` };
 }
 
 function framed(entries: EventEntry[]): ServerFrame {

@@ -397,7 +397,7 @@ class Client implements BrokerClient {
   }
 
   private onAck(frame: Extract<ServerFrame, { type: 'ack' }>): void {
-    if (!frame.ok && frame.error.code === JOURNAL_UNAVAILABLE) return this.holdBack(frame.ref, frame.error.message);
+    if (!frame.ok && (frame.error.code === JOURNAL_UNAVAILABLE || frame.error.code === 'RATE_LIMITED')) return this.holdBack(frame.ref, frame.error);
     const done = this.outbox.remove(frame.ref);
     // An ack for a ref already answered (its first send and a resend both got through).
     if (!done) return;
@@ -419,15 +419,18 @@ class Client implements BrokerClient {
   }
 
   /**
-   * The broker could not record this command (its disk is full or failing): nothing was done, so
-   * it stays in the outbox, unanswered, and goes again when the broker says it can write, or
-   * after a while in case that word is missed. A reply an agent typed is never dropped for it.
+   * The broker did nothing with this command for now: it could not record it (its disk is full
+   * or failing), or it came too fast. It stays in the outbox, unanswered, and goes again after
+   * the wait the broker asked for, or as soon as the broker says it can write again. A reply an
+   * agent typed is never dropped for it.
    */
-  private holdBack(ref: string, message: string): void {
+  private holdBack(ref: string, error: ErrorBody): void {
     if (!this.outbox.items.some((p) => p.command.ref === ref)) return;
     this.heldBack.add(ref);
-    if (this.status.state === 'connected' && !this.status.degraded) this.status = { state: 'connected', degraded: message };
-    this.resendTimer ??= setTimeout(() => this.resendHeldBack(), JOURNAL_RETRY_MS);
+    if (error.code === JOURNAL_UNAVAILABLE && this.status.state === 'connected' && !this.status.degraded) {
+      this.status = { state: 'connected', degraded: error.message };
+    }
+    this.resendTimer ??= setTimeout(() => this.resendHeldBack(), error.retryAfterMs ?? JOURNAL_RETRY_MS);
     this.resendTimer.unref();
     this.changed();
   }

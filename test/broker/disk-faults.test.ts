@@ -4,6 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultyFiles } from '../helpers/faulty-files.js';
 import { postEnquiry, RawAgent, startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { createBrokerClient } from '../../src/client/broker-client.js';
+import { connectionText } from '../../src/workbench/format.js';
 
 const brokers: TestBroker[] = [];
 afterEach(async () => {
@@ -58,6 +60,7 @@ describe('a broker whose disk is full', () => {
     // Space comes back: no restart needed, and the same ref goes through.
     files.clear();
     await until(async () => (await fetch(`${b.url}/healthz`)).status === 200);
+    agent.frames.splice(0); // so the wait finds the new answer, not the refusal
     expect(await agent.command({ type: 'claim', ref: 'c1', enquiryId: kept })).toMatchObject({ ok: true });
     const after = await postEnquiry(b.url, b.tokens.intake);
     await b.broker.close();
@@ -121,3 +124,38 @@ describe('a broker whose fsync fails', () => {
     expect((await watcher.welcome()).snapshot.enquiries).toHaveLength(2);
   });
 });
+
+describe('an agent on a broker whose disk fills up', () => {
+  it('is told the broker is degraded, keeps the reply it typed, and sees it go through when the disk does', async () => {
+    const files = new FaultyFiles();
+    const b = await start(files);
+    const id = await postEnquiry(b.url, b.tokens.intake);
+    const client = createBrokerClient({ url: b.url, token: b.tokens.agent });
+    try {
+      await client.ready();
+      expect((await client.send({ type: 'claim', enquiryId: id })).ok).toBe(true);
+
+      files.failAll(['write'], 'ENOSPC');
+      const reply = client.send({ type: 'reply', enquiryId: id, text: 'Your defence arrived on Monday.' });
+      await waitUntil(() => client.connection.state === 'connected' && Boolean(client.connection.degraded));
+      expect(client.pending.map((p) => p.command.type)).toEqual(['reply']); // kept, not failed
+      expect(connectionText(client.connection, client.pending.length, Date.now()).text).toBe('broker degraded: cannot save, holding 1');
+
+      files.clear();
+      expect(await reply).toMatchObject({ ok: true });
+      await waitUntil(() => client.connection.state === 'connected' && !client.connection.degraded);
+      const seen = (await (await b.get(`/v1/enquiries/${id}`)).json()) as { messages: Array<{ text: string }> };
+      expect(seen.messages.map((m) => m.text)).toEqual(['When is my hearing?', 'Your defence arrived on Monday.']);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+async function waitUntil(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
