@@ -8,14 +8,15 @@ export const CHANNELS: readonly Channel[] = ['whatsapp', 'sms', 'web', 'email', 
 export type Language = 'en' | 'cy';
 export const LANGUAGES: readonly Language[] = ['en', 'cy'];
 
-export type Role = 'agent' | 'supervisor' | 'intake';
-export const ROLES: readonly Role[] = ['agent', 'supervisor', 'intake'];
+/** `auditor`: reads everything, verifies and exports the record; never changes anything. */
+export type Role = 'agent' | 'supervisor' | 'intake' | 'auditor';
+export const ROLES: readonly Role[] = ['agent', 'supervisor', 'intake', 'auditor'];
 
 export type Presence = 'available' | 'away';
 
 /** Who caused an event: a named token holder, or the broker itself (deliveries, recovery). */
 export interface Actor {
-  kind: 'agent' | 'supervisor' | 'intake' | 'system';
+  kind: 'agent' | 'supervisor' | 'intake' | 'auditor' | 'system';
   name: string;
 }
 
