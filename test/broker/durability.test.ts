@@ -129,13 +129,13 @@ describe('broker durability', () => {
     const dataDir = await freshDir();
     const tokens = await makeTokens(dataDir);
     const first = await spawnBroker(dataDir);
-    for (let i = 0; i < 3; i++) await postEnquiry(first.url, tokens.intake, { text: `question number ${i}` });
+    for (let i = 0; i < 3; i++) await postEnquiry(first.url, tokens.intake, { channel: i === 1 ? 'sms' : 'web', from: i === 1 ? '+447700900123' : 'user@example.org' });
     first.child.kill('SIGTERM');
     await first.exited;
     const journal = join(dataDir, 'journal.ndjson');
     const text = await readFile(journal, 'utf8');
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(journal, text.replace('question number 1', 'question number X'));
+    await writeFile(journal, text.replace('"channel":"sms"', '"channel":"web"'));
     await expect(spawnBroker(dataDir)).rejects.toThrow(/seq 2/);
   });
 

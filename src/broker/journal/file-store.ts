@@ -28,6 +28,8 @@ import { acquireLock, type HeldLock } from './lock.js';
 import { diskFiles, syncDirectory, writeAll, type JournalFile, type JournalFiles } from './file-ops.js';
 import { encodeRecord, newHeaderLine } from './record-format.js';
 import { replayJournal, type Repair } from './replay.js';
+import { CONTENT_KEYS_FILE, ContentKeys } from './content-keys.js';
+import { openEvent, sealEvent } from './sealing.js';
 import {
   JournalUnavailableError,
   type JournalHealth,
@@ -54,7 +56,14 @@ export interface FileJournalOptions {
   probeIntervalMs?: number;
   /** Losses the operator accepted at this start (--truncate-journal-at, --accept-lost-records). */
   repair?: Repair;
+  /**
+   * Seal personal content under per-enquiry keys (content-keys.ndjson), so retention can remove
+   * it by destroying keys. Default true; off only to measure what sealing costs.
+   */
+  sealContent?: boolean;
 }
+
+type Step = 'writing' | 'syncing';
 
 interface Waiter {
   resolve: () => void;
@@ -64,11 +73,13 @@ interface Waiter {
 /** Appends that will share one write and one fdatasync. */
 interface Group {
   lines: string[];
+  /** Content keys first used by this group's records, written and synced with them. */
+  keyLines: string[];
   records: JournalRecord[];
   waiters: Waiter[];
 }
 
-const newGroup = (): Group => ({ lines: [], records: [], waiters: [] });
+const newGroup = (): Group => ({ lines: [], keyLines: [], records: [], waiters: [] });
 
 export class FileJournalStore implements JournalStore {
   private readonly dir: string;
@@ -78,6 +89,9 @@ export class FileJournalStore implements JournalStore {
   private readonly files: JournalFiles;
   private readonly probeIntervalMs: number;
   private readonly repair: Repair;
+  private readonly sealContent: boolean;
+  /** The content keys, when content is sealed or the journal holds sealed content. */
+  private keys: ContentKeys | undefined;
   private readonly commitListeners: Array<(records: JournalRecord[]) => void> = [];
   private readonly failureListeners: Array<(fromSeq: number) => void> = [];
   private readonly healthListeners: Array<(health: JournalHealth) => void> = [];
@@ -115,6 +129,7 @@ export class FileJournalStore implements JournalStore {
     this.files = options.files ?? diskFiles;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.repair = options.repair ?? {};
+    this.sealContent = options.sealContent ?? true;
   }
 
   open(onRecord: (record: JournalRecord) => void, resume?: ResumeFrom): Promise<OpenedJournal> {
@@ -133,7 +148,19 @@ export class FileJournalStore implements JournalStore {
       await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       this.lock = await acquireLock(join(this.dir, LOCK_FILE), this.dir, this.log);
       this.handle = await this.openOrCreate();
-      const replayed = await replayJournal(this.handle, this.file, onRecord, resume, this.repair);
+      const keysExist = await fs.stat(join(this.dir, CONTENT_KEYS_FILE)).then(() => true, () => false);
+      if (this.sealContent || keysExist) this.keys = await ContentKeys.open(this.dir, this.files);
+      const missing = new Set<string>();
+      const opened = (record: JournalRecord): void => {
+        const event = openEvent(record.event, this.keys, (keyId) => missing.add(keyId));
+        onRecord(event === record.event ? record : { ...record, event });
+      };
+      const replayed = await replayJournal(this.handle, this.file, opened, resume, this.repair);
+      if (missing.size > 0) {
+        replayed.warnings.push(
+          `journal: the content of ${missing.size} enquiry key(s) cannot be read: their keys are missing from ${CONTENT_KEYS_FILE}; restore it from the same backup as the journal`,
+        );
+      }
       this.epoch = replayed.epoch;
       this.fileEpoch = replayed.fileEpoch;
       this.nextSeq = replayed.lastSeq + 1;
@@ -150,6 +177,7 @@ export class FileJournalStore implements JournalStore {
       await fs.rm(join(this.dir, PROBE_FILE), { force: true });
       return { epoch: this.epoch, lastSeq: this.durableSeq, lastHash: this.durableHash, resumedAfter: replayed.resumedAfter, warnings };
     } catch (err) {
+      await this.keys?.close();
       await this.handle?.close().catch(() => {});
       this.handle = undefined;
       await this.lock?.release().catch(() => {});
@@ -219,7 +247,10 @@ export class FileJournalStore implements JournalStore {
     let seq = this.nextSeq;
     for (const item of batch) {
       checkNewRecord(item);
-      const { record, line } = encodeRecord(prevHash, seq, at, item.actor, item.ref, item.event);
+      // The line holds the sealed event; the record the caller folds holds the plain one.
+      const stored = this.keys && this.sealContent ? sealEvent(item.event, this.keys) : item.event;
+      const { record, line } = encodeRecord(prevHash, seq, at, item.actor, item.ref, stored);
+      if (stored !== item.event) record.event = item.event;
       records.push(record);
       lines.push(`${line}\n`);
       prevHash = record.hash;
@@ -229,6 +260,7 @@ export class FileJournalStore implements JournalStore {
     this.nextSeq = seq;
 
     const group = this.queued;
+    if (this.keys) for (const line of this.keys.takePending()) group.keyLines.push(line);
     for (const line of lines) group.lines.push(line);
     for (const record of records) group.records.push(record);
     const durable = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
@@ -265,6 +297,10 @@ export class FileJournalStore implements JournalStore {
     return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
   }
 
+  async removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number> {
+    return this.keys ? this.keys.destroy(enquiryIds, removedOn) : 0;
+  }
+
   async close(): Promise<void> {
     if (this.phase === 'opening') await this.opening;
     if (this.phase === 'new' || this.phase === 'closed') {
@@ -281,6 +317,7 @@ export class FileJournalStore implements JournalStore {
       failed = err;
     }
     await this.writer;
+    await this.keys?.close();
     await this.handle?.close().catch(() => {});
     this.handle = undefined;
     await this.lock?.release();
@@ -312,14 +349,24 @@ export class FileJournalStore implements JournalStore {
       this.queued = newGroup();
       this.inflight = group;
       const bytes = Buffer.from(group.lines.join(''), 'utf8');
-      let step: 'writing' | 'syncing' = 'writing';
-      try {
-        await writeAll(handle, bytes, this.size);
-        step = 'syncing';
-        await handle.datasync();
-      } catch (err) {
+      // The keys a group's records first use are on disk by the time they are acknowledged:
+      // both files are written and synced at once, and a failure of either fails the group.
+      const steps: { journal: Step; keys: Step } = { journal: 'writing', keys: 'writing' };
+      const results = await Promise.allSettled([
+        (async () => {
+          await writeAll(handle, bytes, this.size);
+          steps.journal = 'syncing';
+          await handle.datasync();
+        })(),
+        this.keys?.write(group.keyLines, () => (steps.keys = 'syncing')),
+      ]);
+      const [journalResult, keysResult] = results;
+      if (journalResult.status === 'rejected' || keysResult.status === 'rejected') {
         this.inflight = undefined;
-        await this.abandon(group, step, err as NodeJS.ErrnoException);
+        // Only a failed fsync is fatal; a failed write is cut back and retried later.
+        const syncFailed = (journalResult.status === 'rejected' && steps.journal === 'syncing') || (keysResult.status === 'rejected' && steps.keys === 'syncing');
+        const failure = (journalResult.status === 'rejected' ? journalResult.reason : (keysResult as PromiseRejectedResult).reason) as NodeJS.ErrnoException;
+        await this.abandon(group, syncFailed ? 'syncing' : 'writing', failure);
         break;
       }
       this.inflight = undefined;
@@ -364,6 +411,7 @@ export class FileJournalStore implements JournalStore {
       const handle = this.handle as JournalFile;
       await handle.truncate(this.size);
       await handle.sync();
+      await this.keys?.abandon(lost.flatMap((g) => g.keyLines));
     } catch (cutErr) {
       cutBack = false;
       reason += `; cutting it back to the last durable record failed too (${describeError(cutErr as NodeJS.ErrnoException)})`;

@@ -117,6 +117,13 @@ export interface JournalStore {
   /** Resolves when everything appended so far is durable. */
   flush(): Promise<void>;
 
+  /**
+   * Destroys the content keys of these enquiries (retention), so the personal content the journal
+   * holds of them can no longer be read; the records and their hashes stay. Resolves with how
+   * many keys were destroyed (0 when none were left, as after a run that finished).
+   */
+  removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number>;
+
   /** Flushes, then releases the file or connection. */
   close(): Promise<void>;
 }

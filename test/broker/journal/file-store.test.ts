@@ -301,7 +301,7 @@ describe('a damaged or altered journal', () => {
     const dir = await tempDir();
     await journalWith(dir, 5);
     const lines = await readLines(dir);
-    lines[3] = lines[3]!.replace('caller3@example.org', 'someone-else@example.org');
+    lines[3] = lines[3]!.replace('"M3"', '"M7"');
     await fs.writeFile(journalPath(dir), lines.join('\n'));
 
     const seen: number[] = [];

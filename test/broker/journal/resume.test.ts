@@ -127,7 +127,7 @@ describe('opening from a checkpoint', () => {
   it('still refuses a journal altered before the checkpoint, where nothing is folded', async () => {
     const { dir, at } = await journalOf(5);
     const lines = await readLines(dir);
-    lines[2] = lines[2]!.replace('caller2@example.org', 'caller9@example.org');
+    lines[2] = lines[2]!.replace('"M2"', '"M9"');
     await fs.writeFile(journalPath(dir), lines.join('\n'));
     await expect(openFrom(dir, at(4))).rejects.toThrow(/line 3 \(seq 2\): its hash does not match.*altered or damaged/);
   });
@@ -135,7 +135,7 @@ describe('opening from a checkpoint', () => {
   it('refuses a damaged journal before cutting anything off its tail', async () => {
     const { dir, at } = await journalOf(5);
     const lines = await readLines(dir);
-    lines[2] = lines[2]!.replace('caller2@example.org', 'caller9@example.org');
+    lines[2] = lines[2]!.replace('"M2"', '"M9"');
     const damaged = `${lines.join('\n')}{"seq":6,"at":"20`;
     await fs.writeFile(journalPath(dir), damaged);
     await expect(openFrom(dir, at(4))).rejects.toThrow(/line 3 \(seq 2\)/);

@@ -1,0 +1,58 @@
+// Sealing an event's personal content for the journal, and opening it again on the way back in.
+// The sealed event keeps every other field as it was and carries the personal ones as
+//   "sealed": "<keyId>.<base64 of 12-byte IV | AES-256-GCM ciphertext | 16-byte tag>"
+// over the JSON of those fields, with the enquiry id and event type as associated data, so a
+// sealed blob cannot be moved onto another enquiry or event. The hash chain covers the sealed
+// line, so destroying the key later leaves the journal verifiable.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { CourtdeskEvent } from '../../domain/events.js';
+import { PERSONAL_FIELDS, withContentRemoved } from '../../domain/personal-content.js';
+import type { ContentKeys } from './content-keys.js';
+
+type Sealable = CourtdeskEvent & { enquiryId: string };
+
+/** The event as the journal stores it: personal fields sealed under the enquiry's key. */
+export function sealEvent(event: CourtdeskEvent, keys: ContentKeys): CourtdeskEvent {
+  const fields = PERSONAL_FIELDS[event.type];
+  if (!fields) return event;
+  const { enquiryId } = event as Sealable;
+  const key = keys.keyFor(enquiryId);
+  const rest: Record<string, unknown> = { ...event };
+  const personal: Record<string, unknown> = {};
+  for (const field of fields) {
+    personal[field] = rest[field];
+    delete rest[field];
+  }
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(key.key, 'base64'), iv);
+  cipher.setAAD(Buffer.from(`${enquiryId}|${event.type}`));
+  const sealed = Buffer.concat([iv, cipher.update(JSON.stringify(personal), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  rest.sealed = `${key.keyId}.${sealed.toString('base64')}`;
+  return rest as unknown as CourtdeskEvent;
+}
+
+/**
+ * The event with its personal fields back, or reading as removed when retention destroyed its
+ * key. Events written before content was sealed have no `sealed` field and come back as they are.
+ * A key that is simply missing (a key file restored from another backup) is reported to
+ * `onMissing`, and the content reads as missing rather than stopping the broker.
+ */
+export function openEvent(event: CourtdeskEvent, keys: ContentKeys | undefined, onMissing: (keyId: string) => void): CourtdeskEvent {
+  const sealed = (event as { sealed?: unknown }).sealed;
+  if (typeof sealed !== 'string') return event;
+  const { sealed: _blob, ...rest } = event as CourtdeskEvent & { sealed: string };
+  const dot = sealed.indexOf('.');
+  const keyId = sealed.slice(0, dot);
+  const found = keys?.lookup(keyId);
+  if (found && 'destroyed' in found) return withContentRemoved(rest as CourtdeskEvent, found.destroyed);
+  if (!found) {
+    onMissing(keyId);
+    return withContentRemoved(rest as CourtdeskEvent, null);
+  }
+  const bytes = Buffer.from(sealed.slice(dot + 1), 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(found.key, 'base64'), bytes.subarray(0, 12));
+  decipher.setAAD(Buffer.from(`${(event as Sealable).enquiryId}|${event.type}`));
+  decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+  const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString('utf8');
+  return { ...rest, ...(JSON.parse(plain) as Record<string, unknown>) } as CourtdeskEvent;
+}
