@@ -24,6 +24,8 @@ import type { JournalFiles } from './journal/file-ops.js';
 import type { Repair } from './journal/replay.js';
 import { JournalUnavailableError } from './journal/store.js';
 import { RateLimiter } from './rate-limit.js';
+import { applyRetention } from './retention.js';
+import { closedBeforeFor } from '../domain/retention.js';
 import { ReplyDelivery } from './reply-delivery.js';
 import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
 
@@ -105,6 +107,16 @@ export interface BrokerOptions {
    * journal and starts a new epoch. Default: refuse.
    */
   journalRepair?: Repair;
+  /**
+   * Seal court users' personal content in the journal under per-enquiry keys
+   * (DATA/content-keys.ndjson), so retention can remove it. Default true; off only to measure it.
+   */
+  encryptContent?: boolean;
+  /**
+   * Remove the personal content of enquiries closed longer ago than this (e.g. "6y", "18m",
+   * "90d"), at start and then daily. Default: never (retention is then `courtdesk retention apply`).
+   */
+  retainClosed?: string;
 }
 
 export interface RunningBroker {
@@ -135,6 +147,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     files: options.journalFiles,
     probeIntervalMs: options.journalProbeMs,
     repair: options.journalRepair,
+    sealContent: options.encryptContent ?? true,
   });
   const core = new BrokerCore(store, {
     recentLimit: options.recentEvents ?? 100_000,
@@ -183,6 +196,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     log,
   });
   courtMail.resumePending();
+  const retention = options.retainClosed ? scheduleRetention(core, options.retainClosed, log) : undefined;
 
   // A slow or silent client must not hold a connection open (docs/operations.md, "Timeouts").
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
@@ -253,6 +267,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       // Deliveries under way finish (within one bound for both) while the journal can still record them.
       await Promise.all([delivery.stop(), courtMail.stop()]);
       tokens.stop();
+      retention?.stop();
       agents.close();
       server.closeIdleConnections();
       await core.close();
@@ -303,4 +318,30 @@ async function callbackSecret(dataDir: string): Promise<string> {
     await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
     return (await readFile(path, 'utf8')).trim();
   }
+}
+
+/** How often a `retainClosed` rule is applied while the broker runs. */
+const RETENTION_EVERY_MS = 24 * 60 * 60 * 1000;
+
+/** Applies the deployment's retention rule now and then daily; a failed run is logged and tried the next day. */
+function scheduleRetention(core: BrokerCore, period: string, log: (line: string) => void): { stop(): void } {
+  closedBeforeFor(period, new Date()); // a bad period stops the start, with its message
+  let running: Promise<void> | undefined;
+  const run = (): void => {
+    running ??= applyRetention(core, { rule: `--retain-closed ${period}`, closedBefore: closedBeforeFor(period, new Date()), dryRun: false })
+      .then((done) => {
+        if (done.enquiryIds.length > 0) log(`retention: removed the personal content of ${done.enquiryIds.length} enquiries closed before ${done.closedBefore} (seq ${done.seq})`);
+      })
+      .catch((err: Error) => log(`retention: not applied (${err.message}); it is tried again in a day`))
+      .finally(() => (running = undefined));
+  };
+  const first = setTimeout(run, 0);
+  const daily = setInterval(run, RETENTION_EVERY_MS);
+  daily.unref();
+  return {
+    stop: () => {
+      clearTimeout(first);
+      clearInterval(daily);
+    },
+  };
 }

@@ -11,7 +11,7 @@ import type { JournalRecord } from '../domain/events.js';
 import { applyEvent } from '../domain/reducer.js';
 import { UndoLog } from '../domain/undo.js';
 import type { EventEntry } from '../protocol/frames.js';
-import { CHECKPOINT_FILE, openCheckpoint, removeStaleCheckpoints, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
+import { CHECKPOINT_FILE, openCheckpoint, removeCheckpoint, removeStaleCheckpoints, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
 import { captureState } from './journal/checkpoint-format.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord } from './journal/store.js';
@@ -84,6 +84,7 @@ export class BrokerCore {
     );
     // Only now, holding the journal's lock: no other broker can be writing one of these.
     if (dir) await removeStaleCheckpoints(dir, this.options.log);
+    await this.finishRemovals();
     this.epoch = opened.epoch;
     this.durableSeq = opened.lastSeq;
     this.checkpointedSeq = opened.resumedAfter;
@@ -133,6 +134,38 @@ export class BrokerCore {
     this.commitListeners.push(listener);
   }
 
+  /**
+   * Retention's last step, after its event is durable: the checkpoint on disk (which may hold the
+   * content in the clear) goes first, then the keys, then the copies kept for resuming clients.
+   * A crash anywhere in between leaves the event, and the next start finishes the job.
+   */
+  async removeContent(enquiryIds: readonly string[], removedOn: string): Promise<number> {
+    const dir = this.options.checkpointDir;
+    if (dir) await removeCheckpoint(dir);
+    this.checkpointedSeq = 0;
+    const destroyed = await this.store.removeContent(new Set(enquiryIds), removedOn);
+    // Clients resuming after this take a fresh snapshot, which reads as removed.
+    this.recent = [];
+    return destroyed;
+  }
+
+  /** Finishes removals a retention run recorded but was stopped before completing. */
+  private async finishRemovals(): Promise<void> {
+    const byDate = new Map<string, string[]>();
+    for (const e of this.state.enquiries.values()) {
+      if (e.contentRemovedOn) byDate.set(e.contentRemovedOn, [...(byDate.get(e.contentRemovedOn) ?? []), e.id]);
+    }
+    let finished = 0;
+    for (const [on, ids] of byDate) {
+      const live = await this.store.removeContent(new Set(ids), on);
+      if (live > 0) {
+        if (this.options.checkpointDir) await removeCheckpoint(this.options.checkpointDir);
+        finished += live;
+      }
+    }
+    if (finished > 0) this.options.log(`retention: finished a removal that was cut short: destroyed ${finished} more content key(s)`);
+  }
+
   /** Durable events after `seq`, or null when they are no longer all in memory. */
   eventsAfter(seq: number): EventEntry[] | null {
     if (seq > this.durableSeq) return null;
@@ -162,12 +195,12 @@ export class BrokerCore {
     this.store.onHealth(listener);
   }
 
-  /** Writes a last checkpoint (unless nothing happened since the one before), then closes the journal. */
-  async close(): Promise<void> {
+  /** Writes a last checkpoint (unless nothing happened since the one before, or `checkpoint` is false), then closes the journal. */
+  async close({ checkpoint = true }: { checkpoint?: boolean } = {}): Promise<void> {
     this.closing = true;
     await this.checkpointing;
     // After a failed fsync nothing more is written: the next start reads back what the disk holds.
-    if (this.state.seq > this.checkpointedSeq && this.store.health().state !== 'failed') await this.checkpoint(false);
+    if (checkpoint && this.state.seq > this.checkpointedSeq && this.store.health().state !== 'failed') await this.checkpoint(false);
     await this.store.close();
   }
 

@@ -84,6 +84,10 @@ export interface Enquiry {
   preview: string;
   /** False when a snapshot carried only a summary: earlier messages exist that this copy lacks. */
   messagesLoaded: boolean;
+  /** When it was last closed (unset while open): what retention rules count from. */
+  closedAt?: string;
+  /** The London date its personal content was removed under the retention policy. */
+  contentRemovedOn?: string;
 }
 
 export interface AgentState {

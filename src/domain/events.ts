@@ -123,7 +123,23 @@ export type JournalEvent = {
   lostFromSeq: number;
 };
 
-export type CourtdeskEvent = EnquiryEvent | EscalationEvent | AgentEvent | JournalEvent;
+/**
+ * Personal content of these enquiries was removed under a retention rule: their content keys are
+ * destroyed, so what the journal holds of it can no longer be read, and every copy in memory,
+ * checkpoints and exports reads as removed from this record on. Counts and times stay.
+ */
+export type RetentionEvent = {
+  type: 'retention.applied';
+  /** The rule as the operator gave it, e.g. "closed before 2020-12-02" or "--retain-closed 6y". */
+  rule: string;
+  /** London date: enquiries closed before it were removed. */
+  closedBefore: string;
+  /** London date the removal was made, as removed content says. */
+  removedOn: string;
+  enquiryIds: string[];
+};
+
+export type CourtdeskEvent = EnquiryEvent | EscalationEvent | AgentEvent | JournalEvent | RetentionEvent;
 export type EventType = CourtdeskEvent['type'];
 
 /** One line of the journal: an event with its place in history. */

@@ -2,6 +2,7 @@
 // Deterministic and free of I/O: the same records always give the same state.
 import type { Delivery, Enquiry, Escalation, Message, State } from './enquiry.js';
 import type { Actor, CourtdeskEvent, DeliveryState, JournalRecord } from './events.js';
+import { enquiryWithContentRemoved } from './personal-content.js';
 
 /** What a fold needs of a journal record (clients receive records without their hash). */
 export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { actor?: Actor; ref?: string };
@@ -11,7 +12,7 @@ export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { acto
  * different state (a new field, a changed rule): the broker's checkpoints record it, and one made
  * by another fold is set aside and the whole journal replayed.
  */
-export const FOLD_VERSION = 1;
+export const FOLD_VERSION = 2;
 
 const PREVIEW_LENGTH = 80;
 
@@ -71,7 +72,7 @@ export function applyEvent(state: State, record: AppliedRecord): void {
     case 'enquiry.closed':
       return updateEnquiry(state, event.enquiryId, (e) => {
         if (state.openBySender.get(senderKey(e)) === e.id) state.openBySender.delete(senderKey(e));
-        return { ...e, status: 'closed', claimedBy: null, lastActivityAt: at };
+        return { ...e, status: 'closed', claimedBy: null, lastActivityAt: at, closedAt: at };
       });
     case 'enquiry.reopened':
       return updateEnquiry(state, event.enquiryId, (e) => {
@@ -79,7 +80,8 @@ export function applyEvent(state: State, record: AppliedRecord): void {
         // next message still belongs to that one, so only claim the sender when nothing else is open.
         const current = state.openBySender.get(senderKey(e));
         if (current === undefined || state.enquiries.get(current)?.status === 'closed') state.openBySender.set(senderKey(e), e.id);
-        return { ...e, status: statusOf(e.waitingSince, false), lastActivityAt: at };
+        const { closedAt: _closedAt, ...open } = e;
+        return { ...open, status: statusOf(e.waitingSince, false), lastActivityAt: at };
       });
     case 'reply.delivery':
       return updateEnquiry(state, event.enquiryId, (e) => ({
@@ -159,6 +161,9 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       return;
     case 'journal.epoch-started':
       return; // the journal's history, not the enquiries'
+    case 'retention.applied':
+      for (const id of event.enquiryIds) updateEnquiry(state, id, (e) => enquiryWithContentRemoved(e, event.removedOn));
+      return;
     default:
       return assertNever(event);
   }

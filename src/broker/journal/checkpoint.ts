@@ -134,6 +134,12 @@ export async function writeCheckpoint(dir: string, capture: StateCapture, { pace
   }
 }
 
+/** Deletes the folder's checkpoint, durably (retention: it may hold removed content in the clear). */
+export async function removeCheckpoint(dir: string): Promise<void> {
+  await fs.rm(join(dir, CHECKPOINT_FILE), { force: true });
+  await syncDirectory(dir);
+}
+
 /**
  * Removes checkpoints half-written by a process that died (kill -9 mid-write leaves one each time).
  * Only the broker holding the journal's lock calls this, so no live writer owns them.

@@ -2,6 +2,7 @@
 import { startBroker, type BrokerOptions } from '../../broker/broker.js';
 import { channelConfigFromEnv, formatChannelSettings } from '../../broker/channels/index.js';
 import { mailConfigFromEnv } from '../../broker/escalation/transports/index.js';
+import { closedBeforeFor } from '../../domain/retention.js';
 import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage: courtdesk broker [--host 127.0.0.1] [--port 7340] [--data DIR]
@@ -31,6 +32,10 @@ Options (each also read from the environment variable shown):
   --checkpoint-interval-ms N
                          the least time between two such checkpoints
                          (COURTDESK_CHECKPOINT_INTERVAL_MS, default 300000)
+
+Records (docs/records.md):
+  --retain-closed PERIOD remove the personal content of enquiries closed longer ago than PERIOD
+                         (e.g. 6y, 18m, 90d), at start and daily (COURTDESK_RETAIN_CLOSED; default never)
 
 Repairs, for one start, only when a refusal to start says to (docs/operations.md); each is
 recorded in the journal and starts a new epoch:
@@ -72,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     'checkpoint-interval-ms': { type: 'string' },
     'truncate-journal-at': { type: 'string' },
     'accept-lost-records': { type: 'boolean' },
+    'retain-closed': { type: 'string' },
   });
   if (!flags.ok) return fail('broker', flags.message, 2);
   const { values } = flags;
@@ -92,6 +98,13 @@ export async function run(argv: string[]): Promise<number> {
     options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS);
     options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY);
     options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS);
+    const retainClosed = values['retain-closed'] ?? env.COURTDESK_RETAIN_CLOSED;
+    if (retainClosed) {
+      closedBeforeFor(retainClosed, new Date());
+      options.retainClosed = retainClosed;
+    }
+    // Off only for measuring what sealing costs (bench/intake.js): never in service.
+    if (env.COURTDESK_ENCRYPT_CONTENT === 'off') options.encryptContent = false;
     const truncateAt = wholeNumber('--truncate-journal-at', values['truncate-journal-at']);
     if (truncateAt !== undefined || values['accept-lost-records']) {
       options.journalRepair = { ...(truncateAt !== undefined ? { truncateAt } : {}), ...(values['accept-lost-records'] ? { acceptLostRecords: true } : {}) };
