@@ -36,6 +36,7 @@ const broker = await startBroker({
   intakeRatePerSecond: config.intakeRatePerSecond ?? 1e9,
   ...(config.checkpointEvery !== undefined ? { checkpointEvery: config.checkpointEvery } : {}),
   ...(config.checkpointMinIntervalMs !== undefined ? { checkpointMinIntervalMs: config.checkpointMinIntervalMs } : {}),
+  ...(config.encryptContent !== undefined ? { encryptContent: config.encryptContent } : {}),
   log: (line) => {
     if (logged.length < 100) logged.push(line);
     if (config.echoLog) process.stderr.write(`broker: ${line}\n`);

@@ -220,7 +220,7 @@ export class BrokerCore {
     const capture = captureState(this.state, this.store.position());
     try {
       // The state may hold events not yet on disk; the checkpoint must not get ahead of the journal.
-      await this.store.flush();
+      await this.store.flushForCheckpoint();
       await writeCheckpoint(dir, capture, { paced });
       this.checkpointedSeq = Math.max(this.checkpointedSeq, capture.position.seq);
     } catch (err) {

@@ -29,7 +29,7 @@ import { diskFiles, syncDirectory, writeAll, type JournalFile, type JournalFiles
 import { encodeRecord, newHeaderLine } from './record-format.js';
 import { replayJournal, type Repair } from './replay.js';
 import { CONTENT_KEYS_FILE, ContentKeys } from './content-keys.js';
-import { openEvent, sealEvent } from './sealing.js';
+import { openEvent, sealedKeyId, sealEvent } from './sealing.js';
 import {
   JournalUnavailableError,
   type JournalHealth,
@@ -73,13 +73,13 @@ interface Waiter {
 /** Appends that will share one write and one fdatasync. */
 interface Group {
   lines: string[];
-  /** Content keys first used by this group's records, written and synced with them. */
-  keyLines: string[];
+  /** Content-key lines this group's records need on disk (see content-keys.ts). */
+  keyLines: { urgent: string[]; gifts: Array<[string, string]> };
   records: JournalRecord[];
   waiters: Waiter[];
 }
 
-const newGroup = (): Group => ({ lines: [], keyLines: [], records: [], waiters: [] });
+const newGroup = (): Group => ({ lines: [], keyLines: { urgent: [], gifts: [] }, records: [], waiters: [] });
 
 export class FileJournalStore implements JournalStore {
   private readonly dir: string;
@@ -149,10 +149,11 @@ export class FileJournalStore implements JournalStore {
       this.lock = await acquireLock(join(this.dir, LOCK_FILE), this.dir, this.log);
       this.handle = await this.openOrCreate();
       const keysExist = await fs.stat(join(this.dir, CONTENT_KEYS_FILE)).then(() => true, () => false);
-      if (this.sealContent || keysExist) this.keys = await ContentKeys.open(this.dir, this.files);
+      if (this.sealContent || keysExist) this.keys = await ContentKeys.open(this.dir, this.files, this.log);
       const missing = new Set<string>();
       const opened = (record: JournalRecord): void => {
         const event = openEvent(record.event, this.keys, (keyId) => missing.add(keyId));
+        if (event !== record.event) this.keys!.learn(sealedKeyId(record.event), (record.event as { enquiryId: string }).enquiryId);
         onRecord(event === record.event ? record : { ...record, event });
       };
       const replayed = await replayJournal(this.handle, this.file, opened, resume, this.repair);
@@ -260,7 +261,11 @@ export class FileJournalStore implements JournalStore {
     this.nextSeq = seq;
 
     const group = this.queued;
-    if (this.keys) for (const line of this.keys.takePending()) group.keyLines.push(line);
+    if (this.keys) {
+      const { urgent, gifts } = this.keys.takePending();
+      group.keyLines.urgent.push(...urgent);
+      group.keyLines.gifts.push(...gifts);
+    }
     for (const line of lines) group.lines.push(line);
     for (const record of records) group.records.push(record);
     const durable = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
@@ -295,6 +300,13 @@ export class FileJournalStore implements JournalStore {
     const group = this.queued.lines.length > 0 ? this.queued : this.inflight;
     if (!group) return Promise.resolve();
     return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+  }
+
+  async flushForCheckpoint(): Promise<void> {
+    await this.flush();
+    // Which enquiry each key went to is written without a sync of its own; a start learns what
+    // was lost again from the records after the checkpoint, so everything before it must be durable.
+    await this.keys?.sync();
   }
 
   async removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number> {
@@ -358,7 +370,7 @@ export class FileJournalStore implements JournalStore {
           steps.journal = 'syncing';
           await handle.datasync();
         })(),
-        this.keys?.write(group.keyLines, () => (steps.keys = 'syncing')),
+        this.keys?.write(group.keyLines.urgent, () => (steps.keys = 'syncing')),
       ]);
       const [journalResult, keysResult] = results;
       if (journalResult.status === 'rejected' || keysResult.status === 'rejected') {
@@ -411,7 +423,7 @@ export class FileJournalStore implements JournalStore {
       const handle = this.handle as JournalFile;
       await handle.truncate(this.size);
       await handle.sync();
-      await this.keys?.abandon(lost.flatMap((g) => g.keyLines));
+      this.keys?.abandon(lost.flatMap((g) => g.keyLines.gifts));
     } catch (cutErr) {
       cutBack = false;
       reason += `; cutting it back to the last durable record failed too (${describeError(cutErr as NodeJS.ErrnoException)})`;

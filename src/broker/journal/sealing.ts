@@ -56,3 +56,9 @@ export function openEvent(event: CourtdeskEvent, keys: ContentKeys | undefined, 
   const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString('utf8');
   return { ...rest, ...(JSON.parse(plain) as Record<string, unknown>) } as CourtdeskEvent;
 }
+
+/** The id of the key a sealed event was sealed with. */
+export function sealedKeyId(event: CourtdeskEvent): string {
+  const sealed = (event as { sealed?: string }).sealed ?? '';
+  return sealed.slice(0, sealed.indexOf('.'));
+}

@@ -117,6 +117,9 @@ export interface JournalStore {
   /** Resolves when everything appended so far is durable. */
   flush(): Promise<void>;
 
+  /** Like flush, and also makes durable what a checkpoint up to here relies on besides the journal. */
+  flushForCheckpoint(): Promise<void>;
+
   /**
    * Destroys the content keys of these enquiries (retention), so the personal content the journal
    * holds of them can no longer be read; the records and their hashes stay. Resolves with how
