@@ -159,7 +159,17 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const { warnings, resumedAfter, lastSeq } = await core.open();
   for (const w of warnings) log(`warning: ${w}`);
   if (resumedAfter > 0) log(`journal: started from the checkpoint at seq ${resumedAfter}, then folded the ${lastSeq - resumedAfter} events after it`);
+  try {
+    return await serve(core, options, log, warnings);
+  } catch (err) {
+    // A start that fails leaves nothing behind, the journal's lock included.
+    await core.close({ checkpoint: false }).catch(() => {});
+    throw err;
+  }
+}
 
+/** Everything after the journal is open: the catalogue, the hub, deliveries and the HTTP server. */
+async function serve(core: BrokerCore, options: BrokerOptions, log: (line: string) => void, warnings: string[]): Promise<RunningBroker> {
   let hub: AgentHub | undefined;
   const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);
   await tokens.start();
@@ -248,17 +258,22 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     if (!handled) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 7340, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 7340;
+  try {
+    await listen(server, host, port);
+  } catch (err) {
+    // A start that fails leaves nothing behind: no lock, no timers, no half-open deliveries.
+    retention?.stop();
+    tokens.stop();
+    agents.close();
+    await Promise.all([delivery.stop(), courtMail.stop()]);
+    throw err;
+  }
   log(`court email: ${describeMailConfig(mail)}`);
   log(`channels: ${describeChannels(channels, core.state)}`);
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -285,7 +300,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     });
   });
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${shownHost}:${address.port}`,
     port: address.port,
     epoch: core.epoch,
     warnings,
@@ -344,4 +359,24 @@ function scheduleRetention(core: BrokerCore, period: string, log: (line: string)
       clearInterval(daily);
     },
   };
+}
+
+/** Listens, or rejects with what an operator can act on instead of Node's own words. */
+function listen(server: ReturnType<typeof createServer>, host: string, port: number): Promise<void> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return Promise.reject(new Error(`--port must be a whole number from 0 to 65535 (got ${port}); 0 picks any free port`));
+  }
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      const why: Record<string, string> = {
+        EADDRINUSE: `${where} is already in use, perhaps by another broker: stop it, or start this one with another --port (0 picks a free one)`,
+        EACCES: `this user may not listen on ${where}: use a port above 1023, or run it where it is allowed`,
+        EADDRNOTAVAIL: `${host} is not an address of this machine: use --host 127.0.0.1, 0.0.0.0 or one of its own addresses`,
+        ENOTFOUND: `${host} is not a host name this machine knows: use --host 127.0.0.1, 0.0.0.0 or an address`,
+      };
+      reject(new Error(err.code && why[err.code] ? `cannot listen: ${why[err.code]}` : `cannot listen on ${where}: ${err.message}`));
+    });
+    server.listen(port, host, () => resolve());
+  });
 }

@@ -131,12 +131,19 @@ export async function run(argv: string[]): Promise<number> {
   const broker = await startBroker(options);
   process.stdout.write(`courtdesk broker listening on ${broker.url} (data ${options.dataDir}, epoch ${broker.epoch})\n`);
   const failure = await new Promise<string | null>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // A second Ctrl-C must not skip the flush and the checkpoint: say what is happening instead.
+      if (stopping) {
+        process.stdout.write(`courtdesk broker: ${signal} received again; still stopping (closing sockets, flushing the journal, writing the checkpoint). kill -9 stops at once and loses nothing acknowledged, but the next start is slower\n`);
+        return;
+      }
+      stopping = true;
       process.stdout.write(`courtdesk broker: ${signal} received, flushing the journal and closing sockets\n`);
       void broker.close().then(() => resolve(null));
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
     void broker.failed.then(resolve);
   });
   if (failure !== null) {
