@@ -35,11 +35,12 @@ export type Role =
 
 export type SlaLevel = 'ok' | 'amber' | 'red';
 
-/** `m:ss` under an hour (`7:05`, `59:59`), then `h:mm` (`1:00`, `26:15`). */
+/** `m:ss` under an hour (`7:05`, `59:59`), then hours and minutes (`1h00`, `26h15`). */
 export function formatWait(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   if (s < 3600) return `${Math.floor(s / 60)}:${two(s % 60)}`;
-  return `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}`;
+  // "1h05", not "1:05": an hour must never read like a minute past 59:59.
+  return `${Math.floor(s / 3600)}h${two(Math.floor(s / 60) % 60)}`;
 }
 
 export function slaLevel(waitSeconds: number, settings: Pick<Settings, 'slaAmberMinutes' | 'slaRedMinutes'>): SlaLevel {

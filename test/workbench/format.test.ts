@@ -21,10 +21,10 @@ describe('formatWait', () => {
     expect(formatWait(65)).toBe('1:05');
     expect(formatWait(3599)).toBe('59:59');
   });
-  it('switches to h:mm from an hour', () => {
-    expect(formatWait(3600)).toBe('1:00');
-    expect(formatWait(3600 + 5 * 60 + 59)).toBe('1:05');
-    expect(formatWait(26 * 3600 + 15 * 60)).toBe('26:15');
+  it('switches to 1h05 from an hour, so an hour never reads like a minute', () => {
+    expect(formatWait(3600)).toBe('1h00');
+    expect(formatWait(3600 + 5 * 60 + 59)).toBe('1h05');
+    expect(formatWait(26 * 3600 + 15 * 60)).toBe('26h15');
   });
   it('never shows a negative wait', () => {
     expect(formatWait(-5)).toBe('0:00');
@@ -128,7 +128,7 @@ describe('statusLine', () => {
         symbols,
       }),
     );
-    expect(line).toBe('alice (available) │ connected │ 12 waiting, longest 1:05, 3 past 60m');
+    expect(line).toBe('alice (available) │ connected │ 12 waiting, longest 1h05, 3 past 60m');
   });
 });
 
