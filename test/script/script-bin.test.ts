@@ -33,14 +33,11 @@ function courtdesk(args: string[]): Promise<{ code: number; stdout: string; stde
   });
 }
 
-/** Ink shows the terminal's cursor again when the process exits; that byte sequence is all it adds. */
-const withoutCursorShow = (text: string) => text.replaceAll('\u001b[?25h', '');
-
 it('plays a script in CI and exits 0, then exits 1 with the screen when a step fails', async () => {
   const id = await postEnquiry(t.url, t.tokens.intake, { name: 'Jane Smith', text: 'When is my hearing?' });
   await writeFile(join(dir, 'take.script'), ['wait-for Jane Smith', 'press n', "wait-for You hold Jane Smith's enquiry", 'snapshot taken', ''].join('\n'));
   const passed = await courtdesk(['script', join(dir, 'take.script')]);
-  expect(withoutCursorShow(passed.stderr)).toBe('');
+  expect(passed.stderr).toBe(''); // not even the cursor escape Ink's helper writes at exit
   expect(passed.code).toBe(0);
   expect(passed.stdout).toMatch(/^ok +3 {2}wait-for You hold Jane Smith's enquiry/m);
   expect(passed.stdout.trimEnd().split('\n').at(-1)).toBe(`courtdesk script: ${join(dir, 'take.script')} passed (4 steps)`);
@@ -52,7 +49,8 @@ it('plays a script in CI and exits 0, then exits 1 with the screen when a step f
   const failed = await courtdesk(['script', join(dir, 'fail.script'), '--size', '60x12']);
   expect(failed.code).toBe(1);
   expect(failed.stdout).toBe('');
-  const lines = withoutCursorShow(failed.stderr).trimEnd().split('\n');
+  expect(failed.stderr).not.toContain('\u001b[?25h');
+  const lines = failed.stderr.trimEnd().split('\n');
   expect(lines[0]).toBe(`courtdesk script: ${join(dir, 'fail.script')}:1: expect-line 2 Bob Nobody — line 2 does not contain "Bob Nobody"`);
   expect(lines[1]).toBe('The screen (60x12) at that moment:');
   expect(lines).toHaveLength(2 + 12 + 2);

@@ -145,8 +145,21 @@ async function playOnWorkbench(
     instance.unmount();
     await instance.waitUntilExit().catch(() => {});
     terminal.dispose();
+    dropCursorRestore();
   }
 }
+
+/**
+ * Ink's cursor helper (restore-cursor) writes "show the cursor" to the process's own stderr as
+ * the process exits, though the workbench drew on the virtual terminal and never hid the real
+ * cursor: in a CI log that is a stray escape. That one write is dropped; everything else passes.
+ */
+function dropCursorRestore(): void {
+  const write = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => (chunk === SHOW_CURSOR ? true : write(chunk, ...rest))) as typeof process.stderr.write;
+}
+
+const SHOW_CURSOR = '\u001B[?25h';
 
 function parseSize(text: string | undefined): { columns: number; rows: number } {
   if (text === undefined) return DEFAULT_SIZE;
