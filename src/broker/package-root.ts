@@ -23,3 +23,8 @@ export function packageRoot(): string {
 
 export const builtInTemplatesDir = (): string => join(packageRoot(), 'templates');
 export const builtInCourtsFile = (): string => join(packageRoot(), 'data', 'courts.json');
+
+/** The installed courtdesk's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}

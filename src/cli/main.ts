@@ -40,11 +40,21 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
   .join('\n')}
 
-Run \`courtdesk COMMAND --help\` for a command's options.`;
+Run \`courtdesk help COMMAND\` (or \`courtdesk COMMAND --help\`) for a command's options, and
+\`courtdesk --version\` for the version. Exit codes are the same for every command
+(docs/scripting.md): 0 done, 1 refused or failed, 2 bad usage, 3 broker unreachable, 4 token rejected.`;
 
 export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
+  if (first === '--version' || first === 'version') {
+    const { packageVersion } = await import('../broker/package-root.js');
+    process.stdout.write(`courtdesk ${packageVersion()}\n`);
+    return;
+  }
   if (first === 'help' || first === '--help' || first === '-h') {
+    // `courtdesk help COMMAND` is that command's --help.
+    if (rest[0] !== undefined && Object.hasOwn(COMMANDS, rest[0])) return main([rest[0], '--help']);
+    if (rest[0] !== undefined) return await unknownCommand(rest[0]);
     process.stdout.write(`${USAGE}\n`);
     return;
   }
@@ -52,15 +62,19 @@ export async function main(argv: string[]): Promise<void> {
   const args = name === 'workbench' && first !== 'workbench' ? argv : rest;
   // Object.hasOwn: `courtdesk toString` must be an unknown command, not Object.prototype's method.
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!command) {
-    process.stderr.write(`courtdesk: unknown command "${name}". Run \`courtdesk help\` to see the commands.\n`);
-    process.exitCode = 2;
-    return;
-  }
+  if (!command) return await unknownCommand(name);
   try {
     process.exitCode = await (await command.load()).run(args);
   } catch (err) {
     process.stderr.write(`courtdesk ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   }
+}
+
+async function unknownCommand(name: string): Promise<void> {
+  // Loaded only here: the table alone is what every start pays for.
+  const { closest } = await import('./options.js');
+  const near = closest(name, Object.keys(COMMANDS));
+  process.stderr.write(`courtdesk: unknown command "${name}"${near ? `; did you mean "${near}"?` : '.'} Run \`courtdesk help\` to see the commands.\n`);
+  process.exitCode = 2;
 }

@@ -32,6 +32,12 @@ export function parseFlags<O extends Record<string, FlagSpec>>(
   } catch (err) {
     // Only the user's arguments are reported as usage; a malformed options table is a bug.
     if (!String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) throw err;
+    const unknown = /Unknown option '([^']+)'/.exec((err as Error).message)?.[1];
+    if (unknown) {
+      const names = Object.keys({ ...options, ...HELP_FLAG }).map((name) => `--${name}`);
+      const near = closest(unknown.split('=')[0]!, names);
+      return { ok: false, message: `unknown option ${unknown}${near ? `; did you mean ${near}?` : '.'} Run \`courtdesk ${command} --help\`.` };
+    }
     // parseArgs's messages may run over several lines, and most lack a full stop.
     const what = (err as Error).message.replace(/\s+/g, ' ').trim().replace(/\.?$/, '.');
     return { ok: false, message: `${what} Run \`courtdesk ${command} --help\`.` };
@@ -47,4 +53,28 @@ export function dataDirFrom(flag: string | undefined): string {
 export function fail(command: string, message: string, code = 1): number {
   process.stderr.write(`courtdesk ${command}: ${message}\n`);
   return code;
+}
+
+/** The candidate nearest `word` by edit distance, if near enough to be a slip of the keyboard. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
 }

@@ -16,8 +16,7 @@ import { parseFlags } from '../../src/cli/options.js';
 import type { Io } from '../../src/cli/scripted.js';
 import { capture } from '../helpers/capture.js';
 
-const UNKNOWN = (option: string) =>
-  `Unknown option '${option}'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "${option}".`;
+const UNKNOWN = (option: string) => `unknown option ${option}.`;
 
 describe('parseFlags', () => {
   it('returns the values and positionals, and knows --help and -h for every command', () => {
@@ -27,9 +26,10 @@ describe('parseFlags', () => {
   });
 
   it('says what was wrong in one sentence and where the help is', () => {
-    expect(parseFlags('broker', ['--frobnicate'], {})).toEqual({ ok: false, message: "Unknown option '--frobnicate'. Run `courtdesk broker --help`." });
-    // With positionals allowed, parseArgs adds how to pass one that starts with a dash.
+    expect(parseFlags('broker', ['--frobnicate'], {})).toEqual({ ok: false, message: 'unknown option --frobnicate. Run `courtdesk broker --help`.' });
+    // Not parseArgs's own words (which explain positionals starting with a dash), and a near miss is named.
     expect(parseFlags('token', ['--frobnicate'], {}, { positionals: true })).toEqual({ ok: false, message: `${UNKNOWN('--frobnicate')} Run \`courtdesk token --help\`.` });
+    expect(parseFlags('broker', ['--prot', '1'], { port: { type: 'string' } })).toEqual({ ok: false, message: 'unknown option --prot; did you mean --port? Run `courtdesk broker --help`.' });
     expect(parseFlags('broker', ['--port'], { port: { type: 'string' } })).toEqual({
       ok: false,
       message: "Option '--port <value>' argument missing. Run `courtdesk broker --help`.",
@@ -59,7 +59,7 @@ describe('every command', () => {
     it(`${name} refuses an unknown option with exit 2 and one line naming its help`, async () => {
       const result = await capture(run, ['--bogus']);
       expect(result).toMatchObject({ code: 2, stdout: '' });
-      expect(result.stderr).toMatch(new RegExp(`^courtdesk ${name}: Unknown option '--bogus'\\.[^\\n]* Run \`courtdesk ${name} --help\`\\.\\n$`));
+      expect(result.stderr).toBe(`courtdesk ${name}: unknown option --bogus. Run \`courtdesk ${name} --help\`.\n`);
     });
   }
 

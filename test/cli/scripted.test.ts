@@ -274,7 +274,7 @@ describe('refusals and failures', () => {
   it('bad usage exits 2 and says what to do', async () => {
     const alice = as(t.tokens.agent);
     const cases: Array<[Name, string[], RegExp]> = [
-      ['queue', ['--frobnicate', ...alice], /Unknown option '--frobnicate'.*Run `courtdesk queue --help`/],
+      ['queue', ['--frobnicate', ...alice], /unknown option --frobnicate\. Run `courtdesk queue --help`/],
       ['queue', ['extra', ...alice], /unexpected argument "extra"/],
       ['show', alice, /missing ENQUIRY; usage: courtdesk show ENQUIRY/],
       ['tag', ['E1', ...alice], /missing CASE; usage: courtdesk tag ENQUIRY CASE/],

@@ -160,20 +160,20 @@ describe('courtdesk login and logout', () => {
     expect(loadConfig().token).toBeNull();
   });
 
-  it('says in one sentence what is wrong with a rejected token, refused connection or bad URL', async () => {
+  it('says in one sentence what is wrong with a rejected token, refused connection or bad URL, with the exit codes every command uses', async () => {
     const rejected = await cli(login, '--broker', desk.url, '--token', 'not-a-real-token');
-    expect(rejected.code).toBe(1);
+    expect(rejected.code).toBe(4);
     expect(rejected.err).toMatch(/did not accept this token.*copied whole.*courtdesk token add/);
     expect(rejected.err).not.toMatch(/\n\s+at /);
 
     const closedPort = new URL(desk.url);
     closedPort.port = '1';
     const refused = await cli(login, '--broker', closedPort.toString(), '--token', desk.tokens.alice);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.err).toMatch(/Nothing is listening at .*connection refused.*courtdesk broker/);
 
     const badUrl = await cli(login, '--broker', 'localhost:7340', '--token', desk.tokens.alice);
-    expect(badUrl.code).toBe(1);
+    expect(badUrl.code).toBe(2);
     expect(badUrl.err).toMatch(/did you mean http:\/\/localhost:7340/);
     expect(loadConfig().token).toBeNull();
   });

@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     const login = resolveLogin({ broker: values.broker, token: values.token }, { broker: null, token: null });
     if (!login.ok) return fail('login', 'give the broker and the token: courtdesk login --broker http://HOST:7340 --token TOKEN', 2);
     const checked = await connectChecked(login.broker, login.token);
-    if (!checked.ok) return fail('login', checked.reason);
+    if (!checked.ok) return fail('login', checked.reason, checked.exitCode);
     const agent = checked.client.agent!;
     await checked.client.close();
     // conf is loaded only to write: the workbench imports this file (connectChecked) and starts without it.
@@ -39,7 +39,8 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-export type Checked = { ok: true; client: BrokerClient } | { ok: false; reason: string };
+/** `exitCode` follows the one table every command keeps to (docs/scripting.md): 2 usage, 3 unreachable, 4 token rejected. */
+export type Checked = { ok: true; client: BrokerClient } | { ok: false; reason: string; exitCode: 2 | 3 | 4 };
 
 /**
  * Connects and waits for the broker's welcome. The first failure is final here (the caller is a
@@ -54,12 +55,12 @@ export async function connectChecked(
   try {
     client = createBrokerClient({ url: broker, token, ...(options.outboxFile ? { outboxFile: options.outboxFile } : {}) });
   } catch (err) {
-    return { ok: false, reason: (err as Error).message };
+    return { ok: false, reason: (err as Error).message, exitCode: 2 };
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   const result = await new Promise<Checked>((resolve) => {
     const timer = setTimeout(
-      () => resolve({ ok: false, reason: `No answer from ${broker} within ${Math.round(timeoutMs / 1000)} s. Check the URL, that the broker is running, and the network.` }),
+      () => resolve({ ok: false, reason: `No answer from ${broker} within ${Math.round(timeoutMs / 1000)} s. Check the URL, that the broker is running, and the network.`, exitCode: 3 }),
       timeoutMs,
     );
     const done = (checked: Checked) => {
@@ -69,12 +70,12 @@ export async function connectChecked(
     };
     const unsubscribe = client.subscribe(() => {
       const c = client.connection;
-      if (c.state === 'reconnecting') done({ ok: false, reason: explainConnectError(broker, c.lastError) });
-      else if (c.state === 'refused') done({ ok: false, reason: explainRefusal(broker, c.error) });
+      if (c.state === 'reconnecting') done({ ok: false, reason: explainConnectError(broker, c.lastError), exitCode: 3 });
+      else if (c.state === 'refused') done({ ok: false, reason: explainRefusal(broker, c.error), exitCode: 4 });
     });
     client.ready().then(
       () => done({ ok: true, client }),
-      (err: Error) => done({ ok: false, reason: explainRefusal(broker, err.message) }),
+      (err: Error) => done({ ok: false, reason: explainRefusal(broker, err.message), exitCode: 4 }),
     );
   });
   if (!result.ok) await client.close();

@@ -56,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   // Awaited below; this only keeps an early return from leaving a rejection unhandled.
   view.catch(() => {});
   const checked = await connectChecked(login.broker, login.token, { outboxFile: outboxFile(config.dir, login.broker, login.token) });
-  if (!checked.ok) return fail('workbench', checked.reason);
+  if (!checked.ok) return fail('workbench', checked.reason, checked.exitCode);
   const client = checked.client;
   const drafts = fileDraftStore(config.dir);
   try {
