@@ -53,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
       `courtdesk demo: broker listening on ${broker.url} (data ${dataDir})\n` +
         `  agent token (demo, en+cy):  ${agentToken}\n` +
         `  intake token (demo-intake): ${intakeToken}\n` +
-        `Open the workbench in another terminal:\n  courtdesk --broker ${broker.url} --token ${agentToken}\n` +
+        `Open the workbench in another terminal (in this folder; \`courtdesk\` alone where it is installed globally):\n  npx courtdesk --broker ${broker.url} --token ${agentToken}\n` +
         `A new enquiry arrives every ${pace} s. Ctrl-C stops the demo and deletes its data.\n`,
     );
     await new Promise<void>((resolve) => {
