@@ -46,7 +46,7 @@ export function previewEscalation(enquiry: Enquiry, command: EscalationRequest, 
   if (!template) {
     return { ok: false, code: 'UNKNOWN_TEMPLATE', message: `There is no "${command.template}" template in ${language === 'cy' ? 'Welsh' : 'English'}; see courtdesk templates list.` };
   }
-  const rendered = renderTemplate(template, { ...(command.fields ?? {}), ...knownFields(standardFields(enquiry, ctx.actor.name, court.name)) });
+  const rendered = renderTemplate(template, { ...(command.fields ?? {}), ...knownFields(standardFields(enquiry, ctx.actor.name, court.name, template.language)) });
   if (!rendered.ok) return { ok: false, code: 'MISSING_FIELDS', message: `${rendered.message}. Fill them in and try again.`, missing: rendered.missing };
   return { ok: true, court, template, rendered };
 }
@@ -118,7 +118,9 @@ function created(enquiry: Enquiry, preview: Extract<Preview, { ok: true }>, ctx:
         language: template.language,
         subject: rendered.subject,
         text: rendered.text,
+        plain: rendered.plain,
         html: rendered.html,
+        ...(template.chaseAfterDays !== null ? { chaseAfterDays: template.chaseAfterDays } : {}),
         ...(chaseOf ? { chaseOf } : {}),
       },
     ],

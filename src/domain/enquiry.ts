@@ -39,9 +39,12 @@ export interface Escalation {
   template: string;
   language: Language;
   subject: string;
-  /** The email as sent (plain text and HTML); summaries in snapshots leave these empty. */
+  /** The email as sent: Notify's markdown, the plain text part and the HTML; summaries in snapshots leave these empty. */
   text: string;
+  plain?: string;
   html: string;
+  /** Working days before it is due a chase, when its template sets them; else the deployment's. */
+  chaseAfterDays?: number;
   status: EscalationStatus;
   createdAt: string;
   createdBy: string;

@@ -1,6 +1,7 @@
 // What agents must see before emailing a court again: which escalations are still unanswered,
 // which are due a chase, and, per court, how many are outstanding and since when.
 import type { Enquiry, Escalation } from './enquiry.js';
+import type { Language } from './events.js';
 import { chaseDueOn, londonDate } from './working-days.js';
 
 /** Working days after which an unanswered escalation is due a chase. */
@@ -63,10 +64,12 @@ export function courtBacklog(enquiries: Iterable<Enquiry>): CourtBacklog[] {
 }
 
 /** The fields every template can use, filled from the enquiry, the agent and the court. */
-export function standardFields(enquiry: Enquiry, agentName: string, courtName: string): Record<string, string> {
+export function standardFields(enquiry: Enquiry, agentName: string, courtName: string, language: Language = 'en'): Record<string, string> {
+  const cases = enquiry.caseNumbers.join(', ');
   return {
     customerName: enquiry.name ?? enquiry.from,
-    caseNumbers: enquiry.caseNumbers.join(', '),
+    caseNumbers: cases,
+    caseReference: caseReference(cases, language),
     channel: enquiry.channel,
     enquiryId: enquiry.id,
     messageSummary: enquiry.messages
@@ -76,4 +79,10 @@ export function standardFields(enquiry: Enquiry, agentName: string, courtName: s
     agentName,
     courtName,
   };
+}
+
+/** A sentence naming the tagged case numbers, or saying there is none yet, in the template's language. */
+function caseReference(cases: string, language: Language): string {
+  if (language === 'cy') return cases ? `Rhif yr achos: ${cases}.` : "Nid oes rhif achos wedi'i roi eto.";
+  return cases ? `Case number: ${cases}.` : 'No case number has been given yet.';
 }

@@ -86,8 +86,13 @@ export type EscalationEvent =
       template: string;
       language: Language;
       subject: string;
+      /** The body as markdown for GOV.UK Notify (values escaped). */
       text: string;
+      /** The body as a clerk's mail program shows the text part; absent from escalations made before it was kept. */
+      plain?: string;
       html: string;
+      /** The template's own working days before a chase is due, when it has one (an urgent hearing cannot wait five). */
+      chaseAfterDays?: number;
       /** Set on a chase: the escalation it follows up. */
       chaseOf?: string;
     }

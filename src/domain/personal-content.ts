@@ -11,7 +11,7 @@ export const PERSONAL_FIELDS: Partial<Record<EventType, readonly string[]>> = {
   'enquiry.message': ['text'],
   'enquiry.replied': ['text'],
   'enquiry.noted': ['text'],
-  'escalation.created': ['subject', 'text', 'html'],
+  'escalation.created': ['subject', 'text', 'plain', 'html'],
   'escalation.answered': ['text'],
 };
 
@@ -38,7 +38,7 @@ export function enquiryWithContentRemoved(e: Enquiry, on: string): Enquiry {
     name: null,
     preview: removed,
     messages: e.messages.map((m) => ({ ...m, text: removed })),
-    escalations: e.escalations.map((x) => ({ ...x, subject: removed, text: removed, html: removed })),
+    escalations: e.escalations.map((x) => ({ ...x, subject: removed, text: removed, html: removed, ...(x.plain !== undefined ? { plain: removed } : {}) })),
     contentRemovedOn: on,
   };
 }

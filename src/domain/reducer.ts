@@ -12,7 +12,7 @@ export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { acto
  * different state (a new field, a changed rule): the broker's checkpoints record it, and one made
  * by another fold is set aside and the whole journal replayed.
  */
-export const FOLD_VERSION = 2;
+export const FOLD_VERSION = 3;
 
 const PREVIEW_LENGTH = 80;
 
@@ -120,7 +120,9 @@ export function applyEvent(state: State, record: AppliedRecord): void {
             language: event.language,
             subject: event.subject,
             text: event.text,
+            ...(event.plain !== undefined ? { plain: event.plain } : {}),
             html: event.html,
+            ...(event.chaseAfterDays !== undefined ? { chaseAfterDays: event.chaseAfterDays } : {}),
             status: 'queued',
             createdAt: at,
             createdBy: record.actor?.name ?? 'unknown',

@@ -8,6 +8,7 @@ import type { Language } from './events.js';
 export const STANDARD_FIELDS = [
   'customerName',
   'caseNumbers',
+  'caseReference',
   'channel',
   'enquiryId',
   'messageSummary',
@@ -24,6 +25,7 @@ export const PROVIDED_FIELDS: readonly string[] = [...STANDARD_FIELDS, ...CHASE_
 export const FIELD_DESCRIPTIONS: Record<(typeof PROVIDED_FIELDS)[number], string> = {
   customerName: "the customer's name as they gave it",
   caseNumbers: 'the case numbers tagged on the enquiry, comma-separated',
+  caseReference: 'a sentence giving the tagged case numbers, or saying none has been given yet (for templates where a case is optional)',
   channel: 'the channel the enquiry came in on (whatsapp, sms, web, email, api)',
   enquiryId: "courtdesk's id for the enquiry, quoted as our reference",
   messageSummary: "the customer's messages, oldest first",
@@ -45,10 +47,13 @@ export interface Template {
   fields: string[];
   /** The fields used as plain placeholders: rendering fails without them. */
   required: string[];
+  /** Working days before an unanswered email of this template is due a chase (`chase-after:`); null: the deployment's default. */
+  chaseAfterDays: number | null;
 }
 
 export type RenderResult =
-  | { ok: true; subject: string; text: string; html: string }
+  /** `text`: markdown for GOV.UK Notify, values escaped; `plain`: what an email's text part shows a clerk, no markup at all. */
+  | { ok: true; subject: string; text: string; plain: string; html: string }
   | { ok: false; missing: string[]; message: string };
 
 export class TemplateError extends Error {
@@ -61,7 +66,7 @@ export class TemplateError extends Error {
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9 _-]*$/;
 const PLACEHOLDER = /\(\(([\s\S]*?)\)\)/g;
-const HEADER_KEYS = new Set(['subject', 'ask', 'description']);
+const HEADER_KEYS = new Set(['subject', 'ask', 'description', 'chase-after']);
 
 /** Field names match ignoring case, spaces, `_` and `-`, as in Notify: `Case_Numbers` is `caseNumbers`. */
 export function fieldKey(name: string): string {
@@ -110,11 +115,11 @@ export function parseTemplate(name: string, language: Language, source: string):
   let i = 0;
   for (; i < lines.length && (lines[i] ?? '').trim() !== ''; i++) {
     const line = lines[i] ?? '';
-    const m = /^([A-Za-z]+):(.*)$/.exec(line);
+    const m = /^([A-Za-z-]+):(.*)$/.exec(line);
     const key = m?.[1]?.toLowerCase();
     if (!m || !key || !HEADER_KEYS.has(key)) {
       problems.push(
-        `line ${i + 1}: expected "subject:", "ask:" or "description:" before the blank line that starts the body, found "${line.slice(0, 40)}"`,
+        `line ${i + 1}: expected "subject:", "ask:", "description:" or "chase-after:" before the blank line that starts the body, found "${line.slice(0, 40)}"`,
       );
       continue;
     }
@@ -131,6 +136,11 @@ export function parseTemplate(name: string, language: Language, source: string):
     .map((f) => f.trim())
     .filter((f) => f !== '');
   for (const f of ask) if (!FIELD_NAME.test(f)) problems.push(`ask: "${f}" is not a field name`);
+  const chaseAfter = header.get('chase-after');
+  const chaseAfterDays = chaseAfter === undefined ? null : Number(chaseAfter);
+  if (chaseAfterDays !== null && (!Number.isInteger(chaseAfterDays) || chaseAfterDays < 0 || chaseAfterDays > 30)) {
+    problems.push(`chase-after: "${chaseAfter}" is not a number of working days from 0 to 30`);
+  }
 
   const pieces = [...splitPlaceholders(subject, 'subject', problems), ...splitPlaceholders(body, 'body', problems)];
   if (problems.length > 0) throw new TemplateError(problems);
@@ -152,6 +162,7 @@ export function parseTemplate(name: string, language: Language, source: string):
     ask,
     fields: [...fields.values()],
     required: [...required.values()],
+    chaseAfterDays,
   };
 }
 
@@ -350,6 +361,34 @@ function blocksToText(blocks: Block[]): string {
     .join('\n\n');
 }
 
+/**
+ * The plain text part of an email, as a clerk's mail program shows it: no markup and no escapes,
+ * since nothing formats it. Headings are underlined, insets indented, bullets drawn.
+ */
+function blocksToPlain(blocks: Block[]): string {
+  const plainLine = (line: Line) => line.map((s) => ('lit' in s ? s.lit : s.val)).join('');
+  return blocks
+    .map((b) => {
+      switch (b.kind) {
+        case 'heading': {
+          const title = plainLine(b.content).replace(/\n/g, ' ');
+          return `${title}\n${(b.level === 1 ? '=' : '-').repeat(Math.min(title.length, 72))}`;
+        }
+        case 'bullets':
+          return b.items.map((item) => `  • ${indentContinuation(plainLine(item), '    ')}`).join('\n');
+        case 'numbers':
+          return b.items.map((item, i) => `  ${i + 1}. ${indentContinuation(plainLine(item), '     ')}`).join('\n');
+        case 'inset':
+          return b.lines.map((l) => `    ${plainLine(l).replace(/\n/g, '\n    ')}`).join('\n');
+        case 'rule':
+          return '-'.repeat(40);
+        case 'paragraph':
+          return b.lines.map(plainLine).join('\n');
+      }
+    })
+    .join('\n\n');
+}
+
 // --- HTML --------------------------------------------------------------------------------------
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -450,6 +489,7 @@ export function renderTemplate(template: Template, fields: Record<string, string
     ok: true,
     subject,
     text: `${blocksToText(blocks)}\n`,
+    plain: `${blocksToPlain(blocks)}\n`,
     html: htmlDocument(template.language, subject, blocksToHtml(blocks)),
   };
 }

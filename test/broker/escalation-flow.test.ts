@@ -128,12 +128,17 @@ describe('escalation to a court', () => {
     expect(mail.subject).toBe(preview.data.subject);
     expect((mail.to as { text: string }).text).toContain('enquiries.birmingham.countycourt@justice.gov.uk');
     expect(mail.text).toContain('When is my hearing?');
+    // The clerk's text part shows no template markup: no '#' heading, no '^' inset, no '*' bullets.
+    expect(mail.text).toMatch(/^Urgent: hearing on Thursday 26 November 2026 at 10am\n=+$/m);
+    expect(mail.text).not.toMatch(/^[#^*] /m);
+    expect(mail.text).toMatch(/^ {4}When is my hearing\?/m);
     expect(mail.html).toContain('305JE126');
 
     const opened = await agent.command({ type: 'open', ref: 'o', enquiryId: id });
     expect(opened.enquiry.escalations).toEqual([expect.objectContaining({ id: escalationId, status: 'sent', courtSlug: BIRMINGHAM, attempts: 1 })]);
-    // Unanswered, it falls due for a chase the configured number of working days after sending.
-    expect(opened.enquiry.escalations[0].chaseDueOn).toBe(addWorkingDays(new Date(), 2));
+    // Unanswered, it falls due for a chase after the template's own working days (an urgent
+    // hearing sets one), not the deployment's two.
+    expect(opened.enquiry.escalations[0].chaseDueOn).toBe(addWorkingDays(new Date(), 1));
     const backlog = await agent.command({ type: 'list-courts', ref: 'courts2', query: 'birmingham' });
     expect(backlog.data[0]).toMatchObject({ unanswered: 1, oldestSince: expect.any(String) });
     agent.close();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   escapeTextValue,
@@ -246,5 +247,35 @@ describe('validateTemplate', () => {
     expect(PROVIDED_FIELDS).toContain('originalSentOn');
     const t: Template = parseTemplate('chase', 'cy', 'subject: Nodyn atgoffa: ((originalSubject))\n\n((original sent on))');
     expect(validateTemplate(t)).toEqual([]);
+  });
+});
+
+describe('the plain text part, the chase period and the case reference', () => {
+  it('shows a clerk no markup and no escapes in the plain text part', () => {
+    const t = parseTemplate('t', 'en', 'subject: S\n\n# Urgent\n\n^ ((messageSummary))\n\n* one\n* two\n\n---\n\nEnd');
+    const r = renderTemplate(t, { messageSummary: '# not a heading *or* [a link]' });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.plain).toBe('Urgent\n======\n\n    # not a heading *or* [a link]\n\n  • one\n  • two\n\n----------------------------------------\n\nEnd\n');
+    expect(r.text).toContain('^ \\# not a heading'); // Notify's version stays escaped markdown
+  });
+
+  it('reads a template\'s own chase period, and refuses one that is not 0 to 30 working days', () => {
+    expect(parseTemplate('t', 'en', 'subject: S\nchase-after: 1\n\nBody').chaseAfterDays).toBe(1);
+    expect(parseTemplate('t', 'en', 'subject: S\n\nBody').chaseAfterDays).toBeNull();
+    expect(() => parseTemplate('t', 'en', 'subject: S\nchase-after: soon\n\nBody')).toThrow(/chase-after: "soon" is not a number of working days from 0 to 30/);
+  });
+
+  it('the general template names the tagged case number, or says there is none, in its own language', () => {
+    for (const [language, tagged, none] of [
+      ['en', 'Case number: 305JE126.', 'No case number has been given yet.'],
+      ['cy', 'Rhif yr achos: 305JE126.', "Nid oes rhif achos wedi'i roi eto."],
+    ] as const) {
+      const t = parseTemplate('general', language, readFileSync(new URL(`../../templates/${language}/general.md`, import.meta.url), 'utf8'));
+      const base = { customerName: 'Siân', enquiryId: 'E1', messageSummary: 'Help', agentName: 'alice', courtName: 'Cardiff' };
+      const withCase = renderTemplate(t, { ...base, caseReference: tagged });
+      const without = renderTemplate(t, { ...base, caseReference: none });
+      expect(withCase.ok && withCase.plain).toContain(tagged);
+      expect(without.ok && without.plain).toContain(none);
+    }
   });
 });

@@ -73,7 +73,7 @@ export class EscalationDelivery {
             escalationId,
             state: 'sent',
             attempts,
-            chaseDueOn: chaseDueOn(new Date(), this.options.chaseAfterWorkingDays),
+            chaseDueOn: chaseDueOn(new Date(), escalation.chaseAfterDays ?? this.options.chaseAfterWorkingDays),
             ...(result.providerId ? { providerId: result.providerId } : {}),
           },
         },
@@ -91,5 +91,5 @@ export class EscalationDelivery {
 }
 
 function emailOf(x: Escalation) {
-  return { to: x.to, subject: x.subject, text: x.text, html: x.html, reference: x.id, ...(x.chaseOf ? { inReplyTo: x.chaseOf } : {}) };
+  return { to: x.to, subject: x.subject, text: x.text, plain: x.plain ?? x.text, html: x.html, reference: x.id, ...(x.chaseOf ? { inReplyTo: x.chaseOf } : {}) };
 }

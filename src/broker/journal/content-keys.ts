@@ -73,7 +73,10 @@ export class ContentKeys {
       handle = await files.open(file, 'r+');
     }
     const keys = new ContentKeys(file, files, handle, log);
-    const read = await readLines(handle, (line) => keys.take(line));
+    const read = await readLines(handle, (line) => keys.take(line)).catch(async (err: unknown) => {
+      await handle.close().catch(() => {});
+      throw err;
+    });
     // A line torn by a crash was a batch never used, or a gift the records say again.
     keys.size = read.tornAt ?? read.end;
     if (read.tornAt !== undefined) await handle.truncate(read.tornAt);

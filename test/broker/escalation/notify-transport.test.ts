@@ -84,6 +84,7 @@ const email: OutgoingEmail = {
   to: 'enquiries.leeds.countycourt@justice.gov.uk',
   subject: 'Hearing date enquiry – case 305JE126',
   text: 'Dear colleagues,\n\n^ When is my hearing?\n',
+  plain: 'Dear colleagues,\n\n    When is my hearing?\n',
   html: '<p>unused by Notify</p>',
   reference: 'ESC-9',
 };

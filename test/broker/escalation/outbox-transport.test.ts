@@ -19,6 +19,7 @@ const email: OutgoingEmail = {
   to: 'enquiries.cardiff.countycourt@justice.gov.uk',
   subject: 'Ymholiad am ddyddiad gwrandawiad – achos 305JE126 – ŵyr a ŷd',
   text: 'Annwyl gydweithwyr,\n\nMae Siân yn holi.\n',
+  plain: 'Annwyl gydweithwyr,\n\nMae Siân yn holi.\n',
   html: '<!DOCTYPE html><html lang="cy"><body><p>Annwyl gydweithwyr,</p><p>Mae Siân yn holi.</p></body></html>',
   reference: 'ESC-42.1',
 };
@@ -57,8 +58,8 @@ describe('outbox transport', () => {
 
   it('threads a chase under the email it follows, and overwrites on a resend', async () => {
     const transport = createTransport(mailConfigFromEnv({}), { dataDir: dir });
-    expect((await transport.send({ ...email, reference: 'ESC-42.2', inReplyTo: 'ESC-42.1', text: 'first' })).ok).toBe(true);
-    expect((await transport.send({ ...email, reference: 'ESC-42.2', inReplyTo: 'ESC-42.1', text: 'second' })).ok).toBe(true);
+    expect((await transport.send({ ...email, reference: 'ESC-42.2', inReplyTo: 'ESC-42.1', text: 'first', plain: 'first' })).ok).toBe(true);
+    expect((await transport.send({ ...email, reference: 'ESC-42.2', inReplyTo: 'ESC-42.1', text: 'second', plain: 'second' })).ok).toBe(true);
     expect(await readdir(join(dir, 'outbox'))).toEqual(['ESC-42.2.eml']);
     const mail = await simpleParser(await readFile(join(dir, 'outbox', 'ESC-42.2.eml')));
     expect(mail.text).toBe('second');

@@ -92,6 +92,7 @@ const email: OutgoingEmail = {
   to: 'enquiries.swansea.countycourt@justice.gov.uk',
   subject: 'BRYS – gwrandawiad o fewn 48 awr – achos 305JE126',
   text: 'Annwyl gydweithwyr,\n\nMae gan Siân wrandawiad yfory.\n',
+  plain: 'Annwyl gydweithwyr,\n\nMae gan Siân wrandawiad yfory.\n',
   html: '<p>Annwyl gydweithwyr,</p><p>Mae gan Siân wrandawiad yfory.</p>',
   reference: 'ESC-7',
 };

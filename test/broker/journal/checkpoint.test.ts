@@ -132,8 +132,8 @@ describe('checkpoints', () => {
     expect((await readBack(dir)).problem).toMatch(/it has no end line \(it was cut short\)/);
     await fs.writeFile(file, good.slice(0, 2000));
     expect((await readBack(dir)).problem).toMatch(/(a line is not JSON|no end line)/);
-    await fs.writeFile(file, good.replace('"fold":2', '"fold":0'));
-    expect((await readBack(dir)).problem).toMatch(/folded by reducer version 0, and this broker's is 2/);
+    await fs.writeFile(file, good.replace('"fold":3', '"fold":0'));
+    expect((await readBack(dir)).problem).toMatch(/folded by reducer version 0, and this broker's is 3/);
 
     // A broker finding any of these replays the whole journal and says why.
     const logs: string[] = [];

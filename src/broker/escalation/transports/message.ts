@@ -19,7 +19,7 @@ export function mailOptions(email: OutgoingEmail, defaultFrom: Sender, date = ne
     from: from.name ? { name: from.name, address: from.address } : from.address,
     to: email.to,
     subject: email.subject,
-    text: email.text,
+    text: email.plain,
     html: email.html,
     messageId: id,
     date,

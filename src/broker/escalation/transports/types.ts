@@ -5,7 +5,10 @@
 export interface OutgoingEmail {
   to: string;
   subject: string;
+  /** Markdown for GOV.UK Notify, which formats it. */
   text: string;
+  /** The text part of a real email (outbox, SMTP): no markup. */
+  plain: string;
   html: string;
   /**
    * Our unique id for this email (an escalation or chase id): names the outbox file, makes the
