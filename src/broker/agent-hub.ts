@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RecentMap } from '../domain/bounded-map.js';
+import { can, forbiddenMessage } from '../domain/permissions.js';
 import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, JOURNAL_UNAVAILABLE, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
@@ -94,8 +95,8 @@ export class AgentHub {
     }
     const presented = bearerToken(req.headers.authorization);
     const token = presented ? authenticate(this.tokens.index, presented) : null;
-    if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live agent or supervisor token.');
-    if (token.role === 'intake') return refuse(socket, 403, 'FORBIDDEN', 'Intake tokens cannot open the agent socket; use an agent or supervisor token.');
+    if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live token.');
+    if (!can(token.role, 'open-agent-socket')) return refuse(socket, 403, 'FORBIDDEN', forbiddenMessage(token.role, 'open-agent-socket'));
     const { maxSocketsPerToken } = this.options;
     if (maxSocketsPerToken > 0 && this.openSocketsOf(token) >= maxSocketsPerToken) {
       return refuse(
@@ -273,7 +274,8 @@ export class AgentHub {
         core: this.core,
         catalogue: this.catalogue,
         agent: { name, role, languages },
-        agentExists: (other) => this.tokens.tokens.some((t) => t.name === other && !t.revokedAt && t.role !== 'intake'),
+        // An enquiry can be handed only to someone whose role may hold one.
+        agentExists: (other) => this.tokens.tokens.some((t) => t.name === other && !t.revokedAt && can(t.role, 'claim')),
       },
       command,
     );

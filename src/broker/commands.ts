@@ -4,6 +4,8 @@ import { decideCommand } from '../domain/decide.js';
 import { decideEscalation, previewEscalation, type EscalationContext } from '../domain/decide-escalation.js';
 import { courtBacklog } from '../domain/escalations.js';
 import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
+import { can, forbiddenMessage } from '../domain/permissions.js';
+import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
 import { JOURNAL_UNAVAILABLE, type AgentIdentity, type Command, type ServerFrame } from '../protocol/frames.js';
 import type { BrokerCore } from './core.js';
 import { JournalUnavailableError } from './journal/store.js';
@@ -33,6 +35,9 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
   const { core, agent } = ctx;
   const { ref } = command;
   const ok = (data: unknown): Outcome => ({ type: 'ack', ref, ok: true, seq: null, data });
+  // Every command and query is one action of the role table, checked before anything else.
+  const action = COMMAND_ACTIONS[command.type];
+  if (!can(agent.role, action)) return refused(ref, 'FORBIDDEN', forbiddenMessage(agent.role, action));
   switch (command.type) {
     case 'list-courts': {
       const backlog = new Map(courtBacklog(core.state.enquiries.values()).map((b) => [b.courtSlug, b]));
@@ -76,7 +81,7 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
 
 async function record(ctx: CommandContext, ref: string, events: CourtdeskEvent[]): Promise<Outcome> {
   if (events.length === 0) return { type: 'ack', ref, ok: true, seq: null };
-  const actor: Actor = { kind: ctx.agent.role === 'supervisor' ? 'supervisor' : 'agent', name: ctx.agent.name };
+  const actor: Actor = { kind: ctx.agent.role, name: ctx.agent.name };
   try {
     const { records, durable } = ctx.core.record(events.map((event, i) => ({ actor, event, ...(i === 0 ? { ref } : {}) })));
     await durable;

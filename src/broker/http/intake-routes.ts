@@ -9,7 +9,8 @@ import type { BrokerCore } from '../core.js';
 import { newEnquiryId, newMessageId } from '../ids.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { TokenRecord } from '../tokens.js';
-import { HttpError, readJson, sendJson } from './respond.js';
+import { can } from '../../domain/permissions.js';
+import { HttpError, readJson, requireCan, sendJson } from './respond.js';
 
 export interface IntakeContext {
   core: BrokerCore;
@@ -25,18 +26,21 @@ const MESSAGES_PATH = /^\/v1\/enquiries\/([A-Za-z0-9_-]{1,64})\/messages$/;
 export async function handleIntake(ctx: IntakeContext, caller: TokenRecord, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   if (path === '/v1/enquiries') {
     allow(req, 'POST');
-    await postEnquiry(ctx, requireIntake(caller), req, res);
+    requireCan(caller, 'post-enquiry');
+    await postEnquiry(ctx, caller, req, res);
     return true;
   }
   const messages = MESSAGES_PATH.exec(path);
   if (messages) {
     allow(req, 'POST');
-    await postFollowUp(ctx, requireIntake(caller), messages[1]!, req, res);
+    requireCan(caller, 'post-message');
+    await postFollowUp(ctx, caller, messages[1]!, req, res);
     return true;
   }
   const one = ENQUIRY_PATH.exec(path);
   if (one) {
     allow(req, 'GET');
+    requireCan(caller, 'read-enquiry');
     const enquiry = findEnquiry(ctx.core.state, one[1]!);
     // Shown only once durable: a write that fails is taken back, and nobody may have seen it.
     await ctx.core.durableThrough(ctx.core.state.seq);
@@ -116,10 +120,10 @@ function placeInQueue(ctx: IntakeContext, enquiryId: string, justArrived = false
   };
 }
 
-/** What callers outside the contact centre may read: intake tokens (customer-facing adapters) never see internal notes. */
+/** The enquiry as the caller may read it: internal notes only for roles that may see them (never customer-facing intake). */
 function publicView(e: Enquiry, caller: TokenRecord): Omit<Enquiry, 'messagesLoaded'> {
   const { messagesLoaded: _loaded, ...rest } = e;
-  return caller.role === 'intake' ? { ...rest, messages: e.messages.filter((m) => m.author !== 'note') } : rest;
+  return can(caller.role, 'read-notes') ? rest : { ...rest, messages: e.messages.filter((m) => m.author !== 'note') };
 }
 
 function findEnquiry(state: State, id: string): Enquiry {
@@ -142,13 +146,6 @@ function idempotencyKey(req: IncomingMessage): string | null {
     throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', 'The Idempotency-Key header must be 1 to 200 characters; use a UUID per logical request.');
   }
   return key;
-}
-
-function requireIntake(caller: TokenRecord): TokenRecord {
-  if (caller.role !== 'intake') {
-    throw new HttpError(403, 'FORBIDDEN', `The token "${caller.name}" has the ${caller.role} role; posting enquiries needs an intake token (courtdesk token add NAME --role intake).`);
-  }
-  return caller;
 }
 
 function limit(ctx: IntakeContext, caller: TokenRecord): void {
