@@ -7,6 +7,7 @@ import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
 import { can, forbiddenMessage } from '../domain/permissions.js';
 import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
 import { JOURNAL_UNAVAILABLE, type AgentIdentity, type Command, type ServerFrame } from '../protocol/frames.js';
+import type { SocketAccesses } from './access-log.js';
 import type { BrokerCore } from './core.js';
 import { JournalUnavailableError } from './journal/store.js';
 import type { CourtDirectory } from './escalation/court-directory.js';
@@ -25,6 +26,8 @@ export interface CommandContext {
   core: BrokerCore;
   catalogue: Catalogue;
   agent: AgentIdentity;
+  /** What this socket has been recorded reading. */
+  accesses: SocketAccesses;
   agentExists(name: string): boolean;
 }
 
@@ -56,9 +59,12 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
     case 'open': {
       const decision = decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists });
       if (!decision.ok) return { type: 'ack', ref, ok: false, error: decision.error };
-      // Read only once everything folded is durable and broadcast, so the copy in the ack holds no
-      // event the socket has not already been sent (the client would otherwise fold it twice).
       try {
+        // The access is on disk before the conversation is given. Not under the command's ref: a ref
+        // found in the journal after a restart is answered without the conversation.
+        await ctx.accesses.record(core, { enquiryId: command.enquiryId, by: agent.name, role: agent.role, via: command.via ?? 'workbench', reason: command.reason });
+        // Read only once everything folded is durable and broadcast, so the copy in the ack holds no
+        // event the socket has not already been sent (the client would otherwise fold it twice).
         for (let tries = 0; core.state.seq > core.durableSeq && tries < 20; tries++) await core.flush();
       } catch (err) {
         if (err instanceof JournalUnavailableError && !err.uncertain) return journalRefusal(ref, err);

@@ -159,6 +159,9 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       return;
     case 'journal.epoch-started':
       return; // the journal's history, not the enquiries'
+    case 'enquiry.accessed':
+    case 'record.withheld':
+      return; // who read what, kept in the journal and read back from it, never in the state
     default:
       return assertNever(event);
   }

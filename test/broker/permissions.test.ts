@@ -195,7 +195,7 @@ const PERFORM: Record<Action, Performer | Pending> = {
     expect(await command(role, action, { type: 'list-templates' })).toBe(courts);
     return courts;
   },
-  'read-access-log': { pending: 'the access log route comes with the access event' },
+  'read-access-log': (role, action) => http(role, action, 'GET', '/v1/access-log'),
   export: { pending: 'the export route and `courtdesk export` are on the export branch' },
   claim: async (role, action) => command(role, action, { type: 'claim', enquiryId: await fresh() }),
   release: async (role, action) => command(role, action, { type: 'release', enquiryId: await heldBy(role) }),

@@ -10,7 +10,9 @@ import { newEnquiryId, newMessageId } from '../ids.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { TokenRecord } from '../tokens.js';
 import { can } from '../../domain/permissions.js';
-import { HttpError, readJson, requireCan, sendJson } from './respond.js';
+import { recordAccess } from '../access-log.js';
+import { accessReason } from './access-routes.js';
+import { HttpError, readJson, requireCan, requireMethod, sendJson } from './respond.js';
 
 export interface IntakeContext {
   core: BrokerCore;
@@ -25,23 +27,27 @@ const MESSAGES_PATH = /^\/v1\/enquiries\/([A-Za-z0-9_-]{1,64})\/messages$/;
 /** Handles the request if it is an intake route; returns false when the path is not one. */
 export async function handleIntake(ctx: IntakeContext, caller: TokenRecord, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   if (path === '/v1/enquiries') {
-    allow(req, 'POST');
+    requireMethod(req, 'POST');
     requireCan(caller, 'post-enquiry');
     await postEnquiry(ctx, caller, req, res);
     return true;
   }
   const messages = MESSAGES_PATH.exec(path);
   if (messages) {
-    allow(req, 'POST');
+    requireMethod(req, 'POST');
     requireCan(caller, 'post-message');
     await postFollowUp(ctx, caller, messages[1]!, req, res);
     return true;
   }
   const one = ENQUIRY_PATH.exec(path);
   if (one) {
-    allow(req, 'GET');
+    requireMethod(req, 'GET');
     requireCan(caller, 'read-enquiry');
-    const enquiry = findEnquiry(ctx.core.state, one[1]!);
+    const reason = accessReason(req);
+    const id = findEnquiry(ctx.core.state, one[1]!).id;
+    // Intake tokens are customer-facing adapters reading their own enquiry: a read all the same.
+    await recordAccess(ctx.core, { enquiryId: id, by: caller.name, role: caller.role, via: 'api', reason });
+    const enquiry = findEnquiry(ctx.core.state, id);
     // Shown only once durable: a write that fails is taken back, and nobody may have seen it.
     await ctx.core.durableThrough(ctx.core.state.seq);
     sendJson(res, 200, publicView(enquiry, caller));
@@ -154,11 +160,5 @@ function limit(ctx: IntakeContext, caller: TokenRecord): void {
     throw new HttpError(429, 'RATE_LIMITED', `Too many requests for the token "${caller.name}". Retry after ${waitSeconds} s.`, {
       'retry-after': String(waitSeconds),
     });
-  }
-}
-
-function allow(req: IncomingMessage, method: string): void {
-  if (req.method !== method) {
-    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Use ${method} for this path.`, { allow: method });
   }
 }

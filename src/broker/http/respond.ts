@@ -24,6 +24,11 @@ export function requireCan(caller: { role: Role }, action: Action): void {
   if (!can(caller.role, action)) throw new HttpError(403, 'FORBIDDEN', forbiddenMessage(caller.role, action));
 }
 
+/** Refuses any method but `method` for this path (405, with `Allow`). */
+export function requireMethod(req: IncomingMessage, method: string): void {
+  if (req.method !== method) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Use ${method} for this path.`, { allow: method });
+}
+
 /** The 503 for a request the journal could not record: nothing of it was kept. */
 export function journalUnavailable(err: JournalUnavailableError): HttpError {
   return new HttpError(503, JOURNAL_UNAVAILABLE, `${err.message} Nothing of this request was recorded; retry after ${JOURNAL_RETRY_AFTER_SECONDS} s.`, {
