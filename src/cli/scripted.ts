@@ -3,6 +3,7 @@
 // A CI job has to tell "the broker said no" from "the broker is down" from "the token is wrong"
 // without reading prose, so each has its own exit code, and the reason is one line on stderr.
 import { createBrokerClient } from '../client/broker-client.js';
+import { agentSocketUrl } from '../client/endpoint.js';
 import type { BrokerClient, CommandInput } from '../client/types.js';
 import type { Enquiry, Escalation } from '../domain/enquiry.js';
 import { waitSeconds } from '../domain/queue.js';
@@ -179,6 +180,19 @@ export function requiredText(value: string | undefined, flag: string, usage: str
   if (value === undefined) throw new ScriptError(EXIT.usage, `${flag} is required; ${usage}`);
   if (value.trim() === '') throw new ScriptError(EXIT.usage, `${flag} is empty; give the text to send.`);
   return value;
+}
+
+/** The broker's HTTP route `path` (e.g. /v1/enquiries), on the same broker the agent socket is on (the base URL is checked the same way). */
+export function brokerHttpUrl(broker: string, path: string): string {
+  let url: URL;
+  try {
+    url = new URL(agentSocketUrl(broker));
+  } catch (err) {
+    throw new ScriptError(EXIT.usage, (err as Error).message);
+  }
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = url.pathname.replace(/\/v1\/agent$/, path);
+  return url.toString();
 }
 
 /** Broker and token: flags, then COURTDESK_BROKER / COURTDESK_TOKEN, then what `courtdesk login` saved. */
