@@ -4,9 +4,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RecentMap } from '../domain/bounded-map.js';
+import { can, forbiddenMessage } from '../domain/permissions.js';
 import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, JOURNAL_UNAVAILABLE, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
+import { SocketAccesses, visibleTo } from './access-log.js';
 import { AgentSocket } from './agent-socket.js';
 import { CommandLimiter, type CommandLimits } from './command-limiter.js';
 import { executeCommand, journalRefusal, type Catalogue, type Outcome } from './commands.js';
@@ -62,6 +64,8 @@ export class AgentHub {
   private readonly running = new Map<string, Promise<Outcome | null>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly limiter: CommandLimiter;
+  /** What each socket has been recorded reading, so the same open on it is recorded once. */
+  private readonly accesses = new WeakMap<AgentSocket, SocketAccesses>();
 
   constructor(
     private readonly core: BrokerCore,
@@ -94,8 +98,8 @@ export class AgentHub {
     }
     const presented = bearerToken(req.headers.authorization);
     const token = presented ? authenticate(this.tokens.index, presented) : null;
-    if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live agent or supervisor token.');
-    if (token.role === 'intake') return refuse(socket, 403, 'FORBIDDEN', 'Intake tokens cannot open the agent socket; use an agent or supervisor token.');
+    if (!token) return refuse(socket, 401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live token.');
+    if (!can(token.role, 'open-agent-socket')) return refuse(socket, 403, 'FORBIDDEN', forbiddenMessage(token.role, 'open-agent-socket'));
     const { maxSocketsPerToken } = this.options;
     if (maxSocketsPerToken > 0 && this.openSocketsOf(token) >= maxSocketsPerToken) {
       return refuse(
@@ -199,7 +203,7 @@ export class AgentHub {
       if (entries.length === 0) return socket.goLive();
       for (let i = 0; i < entries.length; i += CATCH_UP_EVENTS) {
         const chunk = entries.slice(i, i + CATCH_UP_EVENTS);
-        if (!(await socket.paced(JSON.stringify(framed(chunk)), true))) return;
+        if (!(await socket.paced(JSON.stringify(framed(visibleTo(socket.token.role, chunk))), true))) return;
         socket.sentSeq = chunk[chunk.length - 1]!.seq;
       }
       entries = this.core.eventsAfter(socket.sentSeq);
@@ -268,23 +272,31 @@ export class AgentHub {
       return { type: 'ack', ref: command.ref, ok: true, seq: journalled };
     }
     const { name, role, languages } = socket.token;
+    let accesses = this.accesses.get(socket);
+    if (!accesses) this.accesses.set(socket, (accesses = new SocketAccesses()));
     return executeCommand(
       {
         core: this.core,
         catalogue: this.catalogue,
         agent: { name, role, languages },
-        agentExists: (other) => this.tokens.tokens.some((t) => t.name === other && !t.revokedAt && t.role !== 'intake'),
+        accesses,
+        // An enquiry can be handed only to someone whose role may hold one.
+        agentExists: (other) => this.tokens.tokens.some((t) => t.name === other && !t.revokedAt && can(t.role, 'claim')),
       },
       command,
     );
   }
 
   private broadcast(entries: EventEntry[]): void {
-    const frame = Buffer.from(JSON.stringify(framed(entries)));
+    // Encoded once per version: most batches have one; access records make a second, withheld.
+    const frames = new Map<EventEntry[], Buffer>();
     const last = entries[entries.length - 1]!.seq;
     for (const socket of this.sockets) {
       // A live socket has had everything before these; one still catching up gets them from its catch-up.
       if (!socket.live) continue;
+      const visible = visibleTo(socket.token.role, entries);
+      let frame = frames.get(visible);
+      if (!frame) frames.set(visible, (frame = Buffer.from(JSON.stringify(framed(visible)))));
       socket.send(frame);
       socket.sentSeq = last;
     }

@@ -14,6 +14,7 @@ import { CourtDirectory } from './escalation/court-directory.js';
 import { EscalationDelivery } from './escalation/escalation-delivery.js';
 import { loadTemplates, userTemplatesDir } from './escalation/template-loader.js';
 import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig } from './escalation/transports/index.js';
+import { handleAccessLog } from './http/access-routes.js';
 import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
 import { handleIntake } from './http/intake-routes.js';
@@ -254,7 +255,8 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     }
     const handled =
       (await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path)) ||
-      (await handleEscalationAnswer(core, caller, req, res, path));
+      (await handleEscalationAnswer(core, caller, req, res, path)) ||
+      (await handleAccessLog({ core, dataDir: options.dataDir }, caller, req, res, path));
     if (!handled) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
   }
 

@@ -4,7 +4,10 @@ import { decideCommand } from '../domain/decide.js';
 import { decideEscalation, previewEscalation, type EscalationContext } from '../domain/decide-escalation.js';
 import { courtBacklog } from '../domain/escalations.js';
 import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
+import { can, forbiddenMessage } from '../domain/permissions.js';
+import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
 import { JOURNAL_UNAVAILABLE, type AgentIdentity, type Command, type ServerFrame } from '../protocol/frames.js';
+import type { SocketAccesses } from './access-log.js';
 import type { BrokerCore } from './core.js';
 import { JournalUnavailableError } from './journal/store.js';
 import type { CourtDirectory } from './escalation/court-directory.js';
@@ -23,6 +26,8 @@ export interface CommandContext {
   core: BrokerCore;
   catalogue: Catalogue;
   agent: AgentIdentity;
+  /** What this socket has been recorded reading. */
+  accesses: SocketAccesses;
   agentExists(name: string): boolean;
 }
 
@@ -33,6 +38,9 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
   const { core, agent } = ctx;
   const { ref } = command;
   const ok = (data: unknown): Outcome => ({ type: 'ack', ref, ok: true, seq: null, data });
+  // Every command and query is one action of the role table, checked before anything else.
+  const action = COMMAND_ACTIONS[command.type];
+  if (!can(agent.role, action)) return refused(ref, 'FORBIDDEN', forbiddenMessage(agent.role, action));
   switch (command.type) {
     case 'list-courts': {
       const backlog = new Map(courtBacklog(core.state.enquiries.values()).map((b) => [b.courtSlug, b]));
@@ -51,9 +59,12 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
     case 'open': {
       const decision = decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists });
       if (!decision.ok) return { type: 'ack', ref, ok: false, error: decision.error };
-      // Read only once everything folded is durable and broadcast, so the copy in the ack holds no
-      // event the socket has not already been sent (the client would otherwise fold it twice).
       try {
+        // The access is on disk before the conversation is given. Not under the command's ref: a ref
+        // found in the journal after a restart is answered without the conversation.
+        await ctx.accesses.record(core, { enquiryId: command.enquiryId, by: agent.name, role: agent.role, via: command.via ?? 'workbench', reason: command.reason });
+        // Read only once everything folded is durable and broadcast, so the copy in the ack holds no
+        // event the socket has not already been sent (the client would otherwise fold it twice).
         for (let tries = 0; core.state.seq > core.durableSeq && tries < 20; tries++) await core.flush();
       } catch (err) {
         if (err instanceof JournalUnavailableError && !err.uncertain) return journalRefusal(ref, err);
@@ -76,7 +87,7 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
 
 async function record(ctx: CommandContext, ref: string, events: CourtdeskEvent[]): Promise<Outcome> {
   if (events.length === 0) return { type: 'ack', ref, ok: true, seq: null };
-  const actor: Actor = { kind: ctx.agent.role === 'supervisor' ? 'supervisor' : 'agent', name: ctx.agent.name };
+  const actor: Actor = { kind: ctx.agent.role, name: ctx.agent.name };
   try {
     const { records, durable } = ctx.core.record(events.map((event, i) => ({ actor, event, ...(i === 0 ? { ref } : {}) })));
     await durable;

@@ -2,7 +2,8 @@
 // options, the broker connection with a deadline, and one way to print results and failures.
 // A CI job has to tell "the broker said no" from "the broker is down" from "the token is wrong"
 // without reading prose, so each has its own exit code, and the reason is one line on stderr.
-import { BrokerCommandError, createBrokerClient } from '../client/broker-client.js';
+import { createBrokerClient } from '../client/broker-client.js';
+import { agentSocketUrl } from '../client/endpoint.js';
 import type { BrokerClient, CommandInput } from '../client/types.js';
 import type { Enquiry, Escalation } from '../domain/enquiry.js';
 import { waitSeconds } from '../domain/queue.js';
@@ -181,6 +182,19 @@ export function requiredText(value: string | undefined, flag: string, usage: str
   return value;
 }
 
+/** The broker's HTTP route `path` (e.g. /v1/enquiries), on the same broker the agent socket is on (the base URL is checked the same way). */
+export function brokerHttpUrl(broker: string, path: string): string {
+  let url: URL;
+  try {
+    url = new URL(agentSocketUrl(broker));
+  } catch (err) {
+    throw new ScriptError(EXIT.usage, (err as Error).message);
+  }
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = url.pathname.replace(/\/v1\/agent$/, path);
+  return url.toString();
+}
+
 /** Broker and token: flags, then COURTDESK_BROKER / COURTDESK_TOKEN, then what `courtdesk login` saved. */
 export function resolveBrokerLogin(flags: { broker?: string | undefined; token?: string | undefined }, io: Io): { broker: string; token: string } {
   // The saved config is read only when needed, so a CI job passing both never depends on (or creates) one.
@@ -206,8 +220,8 @@ export interface Session {
   broker: string;
   /** Sends a command and waits for its ack; a refusal throws ScriptError 1 with the broker's code and message. */
   command(input: CommandInput): Promise<{ seq: number | null }>;
-  /** The enquiry with its whole conversation. */
-  open(enquiryId: string): Promise<Enquiry>;
+  /** The enquiry with its whole conversation; the broker records the access as by `courtdesk show`, with `reason`. */
+  open(enquiryId: string, reason?: string): Promise<Enquiry>;
 }
 
 /**
@@ -262,13 +276,11 @@ export async function connect(broker: string, token: string, timeoutMs: number):
       if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message, outcome.error.missing);
       return { seq: outcome.seq };
     },
-    async open(enquiryId) {
-      try {
-        return await wait(client.open(enquiryId), `"open ${enquiryId}"`);
-      } catch (err) {
-        if (err instanceof BrokerCommandError) throw refusal(err.code, err.message);
-        throw err;
-      }
+    async open(enquiryId, reason) {
+      const outcome = await wait(client.send({ type: 'open', enquiryId, via: 'show', ...(reason ? { reason } : {}) }), `"open ${enquiryId}"`);
+      if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
+      if (!outcome.enquiry) throw new ScriptError(EXIT.refused, `the broker answered "open ${enquiryId}" without the enquiry; update courtdesk or the broker so both speak the same protocol.`);
+      return outcome.enquiry;
     },
   };
 }

@@ -1,10 +1,11 @@
 // Escalations judged against state: who may email a court about an enquiry, what the email says,
 // chasing one the court has not answered, and recording the court's answer.
 import type { Court } from './courts.js';
-import type { Decision } from './decide.js';
+import { notHolder, type Decision } from './decide.js';
 import type { Enquiry, Escalation } from './enquiry.js';
 import type { Language, Role } from './events.js';
 import { standardFields } from './escalations.js';
+import { can } from './permissions.js';
 import { renderTemplate, type RenderResult, type Template } from './templates.js';
 
 /** Which court, which template, and what the agent typed for the template's questions. */
@@ -56,9 +57,7 @@ export function decideEscalation(enquiry: Enquiry | undefined, command: Escalati
   switch (command.type) {
     case 'escalate': {
       if (enquiry.status === 'closed') return refuse('CLOSED', `Enquiry ${enquiry.id} is closed; reopen it before escalating it.`);
-      if (enquiry.claimedBy !== ctx.actor.name && ctx.actor.role !== 'supervisor') {
-        return refuse('NOT_HOLDER', `Claim enquiry ${enquiry.id} before escalating it${enquiry.claimedBy ? ` (it is held by ${enquiry.claimedBy})` : ''}.`);
-      }
+      if (enquiry.claimedBy !== ctx.actor.name && !can(ctx.actor.role, 'escalate-others')) return notHolder(enquiry, ctx.actor.role, 'escalate it', 'escalate-others');
       const preview = previewEscalation(enquiry, command, ctx);
       if (!preview.ok) return { ok: false, error: { code: preview.code, message: preview.message, ...(preview.missing ? { missing: preview.missing } : {}) } };
       return created(enquiry, preview, ctx);

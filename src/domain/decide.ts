@@ -3,9 +3,12 @@
 // agents claiming the same enquiry the first wins and the second is told who has it.
 // Repeating a command whose effect already holds (claiming what you hold, tagging a tag you have,
 // closing a closed enquiry) succeeds with no events, so a client retrying after a drop is harmless.
+// Whether the token's role may send the command at all is checked before (broker/commands.ts);
+// here only what depends on the enquiry: work on one someone else holds is the *-others actions.
 import { parseCaseNumber } from './case-number.js';
 import type { Enquiry, State } from './enquiry.js';
 import type { CourtdeskEvent, Presence, Role } from './events.js';
+import { can, forbiddenMessage, someoneWho, type Action } from './permissions.js';
 
 /**
  * The commands as the domain sees them. The wire's `Command` (protocol/frames.ts) fits this shape;
@@ -41,9 +44,6 @@ export type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; err
 
 export function decideCommand(state: State, command: DecidableCommand, ctx: DecisionContext): Decision {
   const { actor } = ctx;
-  if (actor.role === 'intake') {
-    return refuse('FORBIDDEN', 'An intake token can only post enquiries over HTTP; sign in to the workbench with an agent or supervisor token.');
-  }
   if (command.type === 'presence') return accept({ type: 'agent.presence', agent: actor.name, state: command.state });
 
   const enquiry = state.enquiries.get(command.enquiryId);
@@ -53,7 +53,7 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
   const id = enquiry.id;
   const closed = enquiry.status === 'closed';
   const holds = enquiry.claimedBy === actor.name;
-  const supervisor = actor.role === 'supervisor';
+  const role = actor.role;
 
   switch (command.type) {
     case 'open':
@@ -65,21 +65,19 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
       if (enquiry.claimedBy !== null) {
         return refuse(
           'ALREADY_CLAIMED',
-          `Enquiry ${id} is already held by ${enquiry.claimedBy}; take another from the queue, or ask ${enquiry.claimedBy} or a supervisor to transfer it to you.`,
+          `Enquiry ${id} is already held by ${enquiry.claimedBy}; take another from the queue, or ask ${enquiry.claimedBy} or ${someoneWho('transfer-others')} to transfer it to you.`,
         );
       }
       return accept({ type: 'enquiry.claimed', enquiryId: id, agent: actor.name });
 
     case 'release':
       if (enquiry.claimedBy === null) return accept();
-      if (!holds && !supervisor) {
-        return refuse('NOT_HOLDER', `Enquiry ${id} is held by ${enquiry.claimedBy}; only they or a supervisor can release it.`);
-      }
+      if (!holds && !can(role, 'release-others')) return notHolder(enquiry, role, 'release it', 'release-others');
       return accept({ type: 'enquiry.released', enquiryId: id, agent: enquiry.claimedBy });
 
     case 'reply': {
       if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before replying.`);
-      if (!holds) return notHolder(enquiry, 'reply to it');
+      if (!holds) return notHolder(enquiry, role, 'reply to it');
       const text = command.text.trimEnd();
       if (text.trim().length === 0) return refuse('EMPTY_TEXT', 'The reply is empty; type a message before sending it.');
       if (enquiry.channel === 'whatsapp') {
@@ -90,8 +88,9 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
     }
 
     case 'note': {
-      if (closed && !supervisor) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it to add a note, or ask a supervisor.`);
-      if (!holds && !supervisor) return notHolder(enquiry, 'add a note', true);
+      const others = can(role, 'note-others');
+      if (closed && !others) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it to add a note, or ask ${someoneWho('note-others')}.`);
+      if (!holds && !others) return notHolder(enquiry, role, 'add a note', 'note-others');
       const text = command.text.trimEnd();
       if (text.trim().length === 0) return refuse('EMPTY_TEXT', 'The note is empty; type something before saving it.');
       return accept({ type: 'enquiry.noted', enquiryId: id, messageId: ctx.newMessageId(), agent: actor.name, text });
@@ -99,7 +98,7 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
 
     case 'tag': {
       if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before tagging it.`);
-      if (!holds) return notHolder(enquiry, 'tag it');
+      if (!holds) return notHolder(enquiry, role, 'tag it');
       const parsed = parseCaseNumber(command.caseNumber);
       if (!parsed.ok) return refuse('INVALID_CASE_NUMBER', `That is not a case number we can tag: ${parsed.reason}`);
       if (enquiry.caseNumbers.includes(parsed.caseNumber)) return accept();
@@ -108,7 +107,7 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
 
     case 'untag': {
       if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before changing its tags.`);
-      if (!holds) return notHolder(enquiry, 'untag it');
+      if (!holds) return notHolder(enquiry, role, 'untag it');
       const parsed = parseCaseNumber(command.caseNumber);
       const caseNumber = parsed.ok ? parsed.caseNumber : command.caseNumber.trim().toUpperCase();
       if (!enquiry.caseNumbers.includes(caseNumber)) {
@@ -120,7 +119,7 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
 
     case 'close':
       if (closed) return accept();
-      if (!holds) return notHolder(enquiry, 'close it');
+      if (!holds) return notHolder(enquiry, role, 'close it');
       return accept({ type: 'enquiry.closed', enquiryId: id });
 
     case 'reopen':
@@ -132,7 +131,7 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
 
     case 'transfer':
       if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before transferring it.`);
-      if (!holds && !supervisor) return notHolder(enquiry, 'transfer it', true);
+      if (!holds && !can(role, 'transfer-others')) return notHolder(enquiry, role, 'transfer it', 'transfer-others');
       if (!ctx.agentExists(command.toAgent)) {
         return refuse('UNKNOWN_AGENT', `There is no agent called ${command.toAgent}; check the spelling of their name.`);
       }
@@ -165,14 +164,19 @@ function whatsappWindowClosed(enquiry: Enquiry, now: Date): string | null {
   );
 }
 
-function notHolder(enquiry: Enquiry, doing: string, supervisorsMay = false): Decision {
+/**
+ * Refuses work by someone who does not hold the enquiry. Nobody holding it is NOT_HOLDER: claiming
+ * it first is in the sender's hands. Someone else holding it is FORBIDDEN when the role table has
+ * an `others` action the sender's role lacks (only a role change would let them), else NOT_HOLDER.
+ */
+export function notHolder(enquiry: Enquiry, role: Role, doing: string, others?: Action): Decision {
   const { id, claimedBy } = enquiry;
   if (claimedBy === null) {
-    const who = supervisorsMay ? 'the agent holding it or a supervisor' : 'the agent holding it';
+    const who = others ? `the agent holding it or ${someoneWho(others)}` : 'the agent holding it';
     return refuse('NOT_HOLDER', `Claim enquiry ${id} first; only ${who} can ${doing}.`);
   }
-  if (supervisorsMay) return refuse('NOT_HOLDER', `Enquiry ${id} is held by ${claimedBy}; only ${claimedBy} or a supervisor can ${doing}.`);
-  return refuse('NOT_HOLDER', `Enquiry ${id} is held by ${claimedBy}, not you; ask them or a supervisor to transfer it to you before you ${doing}.`);
+  if (others) return refuse('FORBIDDEN', `Enquiry ${id} is held by ${claimedBy}. ${forbiddenMessage(role, others, `ask ${claimedBy} or ${someoneWho(others)}`)}`);
+  return refuse('NOT_HOLDER', `Enquiry ${id} is held by ${claimedBy}, not you; ask them or ${someoneWho('transfer-others')} to transfer it to you before you ${doing}.`);
 }
 
 function accept(...events: CourtdeskEvent[]): Decision {

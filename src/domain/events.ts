@@ -112,6 +112,20 @@ export type EscalationEvent =
 
 export type AgentEvent = { type: 'agent.presence'; agent: string; state: Presence };
 
+/** How a whole conversation was read: the workbench's `open`, HTTP GET, `courtdesk show`, an export. */
+export type AccessVia = 'workbench' | 'api' | 'show' | 'export';
+export const ACCESS_VIAS: readonly AccessVia[] = ['workbench', 'api', 'show', 'export'];
+
+/**
+ * The access log (docs/records.md). `enquiry.accessed`: someone was given an enquiry's whole
+ * conversation; recorded before it was given, and changing no state. Queue summaries are not
+ * accesses. `record.withheld` is never written: it is what a client whose role may not read the
+ * access log receives in place of an access record, so its seqs stay gap-free.
+ */
+export type AccessEvent =
+  | { type: 'enquiry.accessed'; enquiryId: string; by: string; role: Role; via: AccessVia; reason?: string }
+  | { type: 'record.withheld' };
+
 /**
  * The journal's own history. `journal.epoch-started`: from this record on the journal is in a new
  * epoch, because records some clients may have seen are gone (an operator cut a damaged tail, or
@@ -144,7 +158,7 @@ export type RetentionEvent = {
   enquiryIds: string[];
 };
 
-export type CourtdeskEvent = EnquiryEvent | EscalationEvent | AgentEvent | JournalEvent | RetentionEvent;
+export type CourtdeskEvent = EnquiryEvent | EscalationEvent | AgentEvent | AccessEvent | JournalEvent | RetentionEvent;
 export type EventType = CourtdeskEvent['type'];
 
 /** One line of the journal: an event with its place in history. */

@@ -166,6 +166,9 @@ export function applyEvent(state: State, record: AppliedRecord): void {
     case 'retention.applied':
       for (const id of event.enquiryIds) updateEnquiry(state, id, (e) => enquiryWithContentRemoved(e, event.removedOn));
       return;
+    case 'enquiry.accessed':
+    case 'record.withheld':
+      return; // who read what, kept in the journal and read back from it, never in the state
     default:
       return assertNever(event);
   }

@@ -1,6 +1,6 @@
 // Frames exchanged over the agent websocket (/v1/agent). docs/protocol.md describes each with examples.
 import type { AgentState, Enquiry } from '../domain/enquiry.js';
-import type { Actor, CourtdeskEvent, Language, Presence, Role } from '../domain/events.js';
+import type { AccessVia, Actor, CourtdeskEvent, Language, Presence, Role } from '../domain/events.js';
 
 /** Bumped when a frame changes incompatibly; sent in `welcome`. */
 export const PROTOCOL_VERSION = 1;
@@ -94,8 +94,11 @@ export type Command =
   | (Base & { type: 'reopen'; enquiryId: string })
   | (Base & { type: 'transfer'; enquiryId: string; toAgent: string })
   | (Base & { type: 'presence'; state: Presence })
-  /** Asks for an enquiry's whole conversation; the ack carries it. Records nothing. */
-  | (Base & { type: 'open'; enquiryId: string })
+  /**
+   * Asks for an enquiry's whole conversation; the ack carries it, once an `enquiry.accessed` record
+   * of it is durable. `via` is what the client is ('workbench' unless 'show'); `reason` says why.
+   */
+  | (Base & { type: 'open'; enquiryId: string; reason?: string; via?: OpenVia })
   /** Emails the court about the enquiry using a template; the broker renders and delivers it. */
   | (Base & { type: 'escalate'; enquiryId: string; courtSlug: string; template: string; language?: Language; fields?: Record<string, string> })
   /** Sends the chase template for an escalation the court has not answered. */
@@ -107,7 +110,10 @@ export type Command =
   | (Base & { type: 'list-courts'; query?: string })
   | (Base & { type: 'list-templates' });
 
+/** The clients that open conversations on the websocket, as they name themselves. */
+export type OpenVia = Extract<AccessVia, 'workbench' | 'show'>;
+
 export type CommandType = Command['type'];
 
-/** Commands that only ask: answered in their ack, recording nothing. Clients keep them out of outbox files. */
+/** Commands that only ask, answered in their ack; clients keep them out of outbox files. `open` records only who read what. */
 export const QUERY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(['open', 'list-courts', 'list-templates', 'preview-escalation']);

@@ -3,7 +3,7 @@ import type { Command, CommandType, ErrorBody } from './frames.js';
 import { MAX_TEXT_LENGTH } from './frames.js';
 import { shown } from './shown.js';
 
-type Rule = 'id' | 'text' | 'caseNumber' | 'agentName' | 'presence' | 'slug' | 'language' | 'fields' | 'query';
+type Rule = 'id' | 'text' | 'caseNumber' | 'agentName' | 'presence' | 'slug' | 'language' | 'fields' | 'query' | 'via';
 /** A trailing `?` marks a field that may be left out. */
 type FieldRule = Rule | `${Rule}?`;
 
@@ -19,7 +19,7 @@ export const COMMAND_FIELDS: Record<CommandType, Record<string, FieldRule>> = {
   reopen: { enquiryId: 'id' },
   transfer: { enquiryId: 'id', toAgent: 'agentName' },
   presence: { state: 'presence' },
-  open: { enquiryId: 'id' },
+  open: { enquiryId: 'id', reason: 'text?', via: 'via?' },
   escalate: { enquiryId: 'id', courtSlug: 'slug', template: 'slug', language: 'language?', fields: 'fields?' },
   chase: { enquiryId: 'id', escalationId: 'id' },
   'answer-escalation': { enquiryId: 'id', escalationId: 'id', text: 'text' },
@@ -87,6 +87,8 @@ function checkField(value: unknown, rule: Rule): string | null {
       return value === 'en' || value === 'cy' ? null : 'must be "en" or "cy"';
     case 'query':
       return value.length <= 100 ? null : 'must be at most 100 characters';
+    case 'via':
+      return value === 'workbench' || value === 'show' ? null : 'must be "workbench" or "show"';
   }
 }
 

@@ -10,8 +10,10 @@ import type { Key } from 'ink';
 import type { Enquiry } from '../domain/enquiry.js';
 import { chaseDueDate, courtBacklog, isDueForChase } from '../domain/escalations.js';
 import type { Presence } from '../domain/events.js';
+import { can, forbiddenMessage } from '../domain/permissions.js';
 import { nextFor } from '../domain/queue.js';
 import type { BrokerClient, CommandInput, CommandOutcome, CommandOutcomeReport } from '../client/types.js';
+import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
 import { QUERY_COMMANDS } from '../protocol/frames.js';
 import { knownValues } from './canned.js';
 import type { CannedFlow } from './dialogs/canned-flow.js';
@@ -170,10 +172,12 @@ export class Controller implements Actions {
 
   keyContext(): KeyContext {
     const me = this.me;
+    const role = this.client.agent?.role;
     return {
       selected: this.selection().enquiry,
       me,
-      supervisor: this.client.agent?.role === 'supervisor',
+      // The keymap's "supervisor" keys are notes and escalations on enquiries others hold.
+      supervisor: role !== undefined && can(role, 'note-others') && can(role, 'escalate-others'),
       presence: this.presence(),
       filter: this.ui.filter,
       zoomed: this.ui.zoomed,
@@ -703,6 +707,10 @@ export class Controller implements Actions {
 
   /** Sends a command and returns the broker's answer (a refusal rather than a throw). */
   private async ask(input: CommandInput): Promise<CommandOutcome> {
+    // What the role may never do is said at once (an auditor reads, and changes nothing), not sent to fail.
+    const role = this.client.agent?.role;
+    const action = COMMAND_ACTIONS[input.type];
+    if (role && !can(role, action)) return { ok: false, error: { code: 'FORBIDDEN', message: forbiddenMessage(role, action) } };
     try {
       return await this.client.send(input);
     } catch (err) {

@@ -51,9 +51,11 @@ describe('agent websocket', () => {
     const opened = await agent.command({ type: 'open', ref: 'r7', enquiryId: id });
     expect(opened.enquiry).toMatchObject({ id, caseNumbers: ['305JE126'], status: 'awaiting-customer', claimedBy: null });
     expect(opened.enquiry.messages.map((m: { author: string }) => m.author)).toEqual(['customer', 'agent', 'note']);
-    // Every change reached the socket as an event, in order, with no gap.
+    // Every change reached the socket as an event, in order, with no gap; the open's access record
+    // reaches an agent withheld (only supervisors and auditors read the access log).
     const seqs = agent.events().map((e) => e.seq);
-    expect(seqs).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(seqs).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(agent.events().at(-1).event).toEqual({ type: 'record.withheld' });
     agent.close();
   });
 

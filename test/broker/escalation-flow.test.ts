@@ -199,7 +199,7 @@ describe('escalation to a court', () => {
     const { agent, id } = await heldEnquiry(t);
     const bob = await RawAgent.connect(t.url, t.tokens.agent2);
     await bob.welcome();
-    expect(await bob.command({ type: 'escalate', ref: 'b', enquiryId: id, courtSlug: BIRMINGHAM, template: 'general' })).toMatchObject({ ok: false, error: { code: 'NOT_HOLDER' } });
+    expect(await bob.command({ type: 'escalate', ref: 'b', enquiryId: id, courtSlug: BIRMINGHAM, template: 'general' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await agent.command({ type: 'escalate', ref: 'x', enquiryId: id, courtSlug: 'atlantis', template: 'general' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COURT' } });
     expect(await agent.command({ type: 'escalate', ref: 'y', enquiryId: id, courtSlug: BIRMINGHAM, template: 'nope' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TEMPLATE' } });
     agent.close();

@@ -265,10 +265,10 @@ describe('refusals and failures', () => {
     const line = failed(await cli('queue', ['--broker', t.url, '--token', 'cdt_not_a_real_token']), 4);
     expect(line).toMatch(new RegExp(`^courtdesk queue: the broker at ${t.url} rejected the token: .*HTTP 401.* — pass the right one with --token or COURTDESK_TOKEN`));
     // An intake token is not an agent's.
-    expect(failed(await cli('queue', as(t.tokens.intake)), 4)).toMatch(/HTTP 403.*Intake tokens cannot open the agent socket/);
+    expect(failed(await cli('queue', as(t.tokens.intake)), 4)).toMatch(/HTTP 403.*This is an intake token, which may not open the agent websocket/);
     // And send wants an intake token, not an agent's or a wrong one.
     expect(failed(await cli('send', ['--text', 'hi', '--broker', t.url, '--token', 'cdt_wrong']), 4)).toMatch(/rejected the intake token \(UNAUTHORIZED\)/);
-    expect(failed(await cli('send', ['--text', 'hi', ...as(t.tokens.agent)]), 4)).toMatch(/^courtdesk send: FORBIDDEN: .*needs an intake token/);
+    expect(failed(await cli('send', ['--text', 'hi', ...as(t.tokens.agent)]), 4)).toMatch(/^courtdesk send: FORBIDDEN: This is an agent token, which may not post a new enquiry; only intake tokens may/);
   });
 
   it('bad usage exits 2 and says what to do', async () => {

@@ -343,7 +343,7 @@ describe('refusal', () => {
   it('refuses an intake token on the agent socket', async () => {
     const client = createBrokerClient({ url: desk.broker.url, token: desk.intake });
     clients.push(client);
-    await expect(client.ready()).rejects.toThrow(/does not allow this connection \(HTTP 403\)\. Intake tokens cannot open the agent socket/);
+    await expect(client.ready()).rejects.toThrow(/does not allow this connection \(HTTP 403\)\. This is an intake token, which may not open the agent websocket/);
   });
 
   it('stops for good when its token is revoked while connected (close 4001)', async () => {

@@ -43,7 +43,7 @@ describe('escalations decided against state', () => {
     const j = held();
     const fields = { caseNumbers: '305JE126' };
     const bob = decideEscalation(j.state.enquiries.get('E1'), { type: 'escalate', enquiryId: 'E1', courtSlug: 'cardiff', template: 'hearing', fields }, ctx('bob'));
-    expect(bob).toMatchObject({ ok: false, error: { code: 'NOT_HOLDER' } });
+    expect(bob).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     const decision = decideEscalation(j.state.enquiries.get('E1'), { type: 'escalate', enquiryId: 'E1', courtSlug: 'cardiff', template: 'hearing', fields }, ctx());
     expect(decision.ok && decision.events[0]).toMatchObject({ type: 'escalation.created', to: court.email, subject: 'Hearing – case 305JE126', template: 'hearing', language: 'en' });
   });

@@ -64,11 +64,6 @@ describe('decideCommand: any enquiry command', () => {
     }
   });
 
-  it('refuses intake tokens, which only post enquiries', () => {
-    const e = error(decideCommand(j.state, { type: 'claim', enquiryId: 'E1' }, ctxFor('web-form', 'intake')));
-    expect(e.code).toBe('FORBIDDEN');
-  });
-
   it('answers open with no events', () => {
     expect(events(decideCommand(j.state, { type: 'open', enquiryId: 'E1' }, alice))).toEqual([]);
   });
@@ -122,10 +117,10 @@ describe('decideCommand: release', () => {
     expect(events(run({ type: 'release', enquiryId: 'E1' }, sam))).toEqual([{ type: 'enquiry.released', enquiryId: 'E1', agent: 'alice' }]);
   });
 
-  it('refuses another agent with NOT_HOLDER naming the holder', () => {
+  it('refuses another agent with FORBIDDEN naming the holder, their role and the roles that may', () => {
     const e = error(run({ type: 'release', enquiryId: 'E1' }, bob));
-    expect(e.code).toBe('NOT_HOLDER');
-    expect(e.message).toContain('alice');
+    expect(e.code).toBe('FORBIDDEN');
+    expect(e.message).toMatch(/^Enquiry E1 is held by alice\. This is an agent token, which may not release an enquiry someone else holds; only supervisor tokens may, so ask alice or a supervisor\.$/);
   });
 
   it('succeeds with no events when nobody holds it', () => {
@@ -247,7 +242,7 @@ describe('decideCommand: note', () => {
   it('refuses other agents', () => {
     run({ type: 'claim', enquiryId: 'E1' }, alice);
     const held = error(run({ type: 'note', enquiryId: 'E1', text: 'x' }, bob));
-    expect(held.code).toBe('NOT_HOLDER');
+    expect(held.code).toBe('FORBIDDEN');
     expect(held.message).toContain('alice');
     expect(error(run({ type: 'note', enquiryId: 'E2', text: 'x' }, bob)).message).toMatch(/^Claim enquiry E2 first/);
     j.close('E2', at(3));
@@ -368,9 +363,9 @@ describe('decideCommand: transfer', () => {
     ]);
   });
 
-  it('refuses other agents', () => {
+  it('refuses other agents: FORBIDDEN while someone holds it, NOT_HOLDER (claim it first) while nobody does', () => {
     const e = error(run({ type: 'transfer', enquiryId: 'E1', toAgent: 'bob' }, bob));
-    expect(e.code).toBe('NOT_HOLDER');
+    expect(e.code).toBe('FORBIDDEN');
     expect(e.message).toContain('alice');
     expect(error(run({ type: 'transfer', enquiryId: 'E2', toAgent: 'bob' }, alice)).code).toBe('NOT_HOLDER');
   });

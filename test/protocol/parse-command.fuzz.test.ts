@@ -27,10 +27,12 @@ const RULES: Record<string, (v: unknown) => boolean> = {
   template: (v) => typeof v === 'string' && SLUG.test(v),
   language: (v) => v === 'en' || v === 'cy',
   query: (v) => typeof v === 'string' && v.length <= 100,
+  reason: isText,
+  via: (v) => v === 'workbench' || v === 'show',
   fields: (v) =>
     typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length <= 40 && Object.values(v).every((t) => typeof t === 'string' && t.length <= 4000),
 };
-const OPTIONAL = new Set(['language', 'fields', 'query']);
+const OPTIONAL = new Set(['language', 'fields', 'query', 'reason', 'via']);
 
 /** Valid values for each field, for frames that should pass. */
 const VALID: Record<string, fc.Arbitrary<string>> = {
@@ -44,6 +46,8 @@ const VALID: Record<string, fc.Arbitrary<string>> = {
   template: fc.stringMatching(SLUG),
   language: fc.constantFrom('en', 'cy'),
   query: fc.string({ maxLength: 100 }),
+  reason: fc.string({ minLength: 1, maxLength: 4000 }).filter((s) => s.trim() !== ''),
+  via: fc.constantFrom('workbench', 'show'),
 };
 const validFields = fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 200 }), { maxKeys: 40 });
 const validRef = fc.string({ minLength: 1, maxLength: 128 });

@@ -250,7 +250,7 @@ describe('refusals', () => {
     const sam = await t.desk.other(t.desk.tokens.sam);
     expect((await sam.send({ type: 'transfer', enquiryId: id, toAgent: 'bob' })).ok).toBe(true);
     await m.press('y');
-    const frame = await m.waitFor((f) => f.includes(`Claim enquiry ${id} before escalating it (it is held by bob).`), 'the refusal');
+    const frame = await m.waitFor((f) => f.includes(`Enquiry ${id} is held by bob. This is an agent token,`), 'the refusal');
     expect(frame).toContain('4 of 4');
     expect((await t.desk.get(id)).escalations).toEqual([]);
     await m.press(KEYS.esc, KEYS.esc, KEYS.esc);

@@ -6,7 +6,7 @@ import type { Enquiry } from '../../domain/enquiry.js';
 import type { BrokerCore } from '../core.js';
 import { newEscalationId, newMessageId } from '../ids.js';
 import type { TokenRecord } from '../tokens.js';
-import { HttpError, readJson, sendJson } from './respond.js';
+import { HttpError, readJson, requireCan, sendJson } from './respond.js';
 
 const ANSWER_PATH = /^\/v1\/escalations\/([A-Za-z0-9_-]{1,64})\/answer$/;
 
@@ -14,9 +14,8 @@ export async function handleEscalationAnswer(core: BrokerCore, caller: TokenReco
   const match = ANSWER_PATH.exec(path);
   if (!match) return false;
   if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use POST for this path.', { allow: 'POST' });
-  if (caller.role !== 'intake') {
-    throw new HttpError(403, 'FORBIDDEN', `Recording a court's answer over HTTP needs an intake token; agents record it in the workbench.`);
-  }
+  // Agents record answers on the websocket (answer-escalation); this route is for mailbox adapters.
+  requireCan(caller, 'answer-escalation-by-mail');
   const escalationId = match[1]!;
   const enquiry = enquiryWithEscalation(core, escalationId);
   const body = await readJson(req);

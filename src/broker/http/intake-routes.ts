@@ -9,7 +9,10 @@ import type { BrokerCore } from '../core.js';
 import { newEnquiryId, newMessageId } from '../ids.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { TokenRecord } from '../tokens.js';
-import { HttpError, readJson, sendJson } from './respond.js';
+import { can } from '../../domain/permissions.js';
+import { recordAccess } from '../access-log.js';
+import { accessReason } from './access-routes.js';
+import { HttpError, readJson, requireCan, requireMethod, sendJson } from './respond.js';
 
 export interface IntakeContext {
   core: BrokerCore;
@@ -24,20 +27,27 @@ const MESSAGES_PATH = /^\/v1\/enquiries\/([A-Za-z0-9_-]{1,64})\/messages$/;
 /** Handles the request if it is an intake route; returns false when the path is not one. */
 export async function handleIntake(ctx: IntakeContext, caller: TokenRecord, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   if (path === '/v1/enquiries') {
-    allow(req, 'POST');
-    await postEnquiry(ctx, requireIntake(caller), req, res);
+    requireMethod(req, 'POST');
+    requireCan(caller, 'post-enquiry');
+    await postEnquiry(ctx, caller, req, res);
     return true;
   }
   const messages = MESSAGES_PATH.exec(path);
   if (messages) {
-    allow(req, 'POST');
-    await postFollowUp(ctx, requireIntake(caller), messages[1]!, req, res);
+    requireMethod(req, 'POST');
+    requireCan(caller, 'post-message');
+    await postFollowUp(ctx, caller, messages[1]!, req, res);
     return true;
   }
   const one = ENQUIRY_PATH.exec(path);
   if (one) {
-    allow(req, 'GET');
-    const enquiry = findEnquiry(ctx.core.state, one[1]!);
+    requireMethod(req, 'GET');
+    requireCan(caller, 'read-enquiry');
+    const reason = accessReason(req);
+    const id = findEnquiry(ctx.core.state, one[1]!).id;
+    // Intake tokens are customer-facing adapters reading their own enquiry: a read all the same.
+    await recordAccess(ctx.core, { enquiryId: id, by: caller.name, role: caller.role, via: 'api', reason });
+    const enquiry = findEnquiry(ctx.core.state, id);
     // Shown only once durable: a write that fails is taken back, and nobody may have seen it.
     await ctx.core.durableThrough(ctx.core.state.seq);
     sendJson(res, 200, publicView(enquiry, caller));
@@ -116,10 +126,10 @@ function placeInQueue(ctx: IntakeContext, enquiryId: string, justArrived = false
   };
 }
 
-/** What callers outside the contact centre may read: intake tokens (customer-facing adapters) never see internal notes. */
+/** The enquiry as the caller may read it: internal notes only for roles that may see them (never customer-facing intake). */
 function publicView(e: Enquiry, caller: TokenRecord): Omit<Enquiry, 'messagesLoaded'> {
   const { messagesLoaded: _loaded, ...rest } = e;
-  return caller.role === 'intake' ? { ...rest, messages: e.messages.filter((m) => m.author !== 'note') } : rest;
+  return can(caller.role, 'read-notes') ? rest : { ...rest, messages: e.messages.filter((m) => m.author !== 'note') };
 }
 
 function findEnquiry(state: State, id: string): Enquiry {
@@ -144,24 +154,11 @@ function idempotencyKey(req: IncomingMessage): string | null {
   return key;
 }
 
-function requireIntake(caller: TokenRecord): TokenRecord {
-  if (caller.role !== 'intake') {
-    throw new HttpError(403, 'FORBIDDEN', `The token "${caller.name}" has the ${caller.role} role; posting enquiries needs an intake token (courtdesk token add NAME --role intake).`);
-  }
-  return caller;
-}
-
 function limit(ctx: IntakeContext, caller: TokenRecord): void {
   const waitSeconds = ctx.limiter.take(caller.name);
   if (waitSeconds > 0) {
     throw new HttpError(429, 'RATE_LIMITED', `Too many requests for the token "${caller.name}". Retry after ${waitSeconds} s.`, {
       'retry-after': String(waitSeconds),
     });
-  }
-}
-
-function allow(req: IncomingMessage, method: string): void {
-  if (req.method !== method) {
-    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Use ${method} for this path.`, { allow: method });
   }
 }

@@ -1,5 +1,7 @@
 // Small helpers every HTTP route uses: JSON replies, the error shape, and bounded body reading.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Role } from '../../domain/events.js';
+import { can, forbiddenMessage, type Action } from '../../domain/permissions.js';
 import { JOURNAL_RETRY_AFTER_SECONDS, JOURNAL_UNAVAILABLE } from '../../protocol/frames.js';
 import type { JournalUnavailableError } from '../journal/store.js';
 
@@ -15,6 +17,16 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Refuses, with 403 FORBIDDEN, a caller whose role may not do `action` (domain/permissions.ts). */
+export function requireCan(caller: { role: Role }, action: Action): void {
+  if (!can(caller.role, action)) throw new HttpError(403, 'FORBIDDEN', forbiddenMessage(caller.role, action));
+}
+
+/** Refuses any method but `method` for this path (405, with `Allow`). */
+export function requireMethod(req: IncomingMessage, method: string): void {
+  if (req.method !== method) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Use ${method} for this path.`, { allow: method });
 }
 
 /** The 503 for a request the journal could not record: nothing of it was kept. */

@@ -1,10 +1,9 @@
 // `courtdesk send --text T`: an enquiry through HTTP intake, as a channel would post it — the
 // quickest way for a smoke test to put something in the queue.
 import { request } from 'undici';
-import { agentSocketUrl } from '../../client/endpoint.js';
 import { CHANNELS, LANGUAGES } from '../../domain/events.js';
 import { cleanLine } from '../../workbench/text.js';
-import { COMMON_HELP, EXIT, processIo, requiredText, resolveBrokerLogin, runScripted, ScriptError, seconds, unreachable, type Io } from '../scripted.js';
+import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, requiredText, resolveBrokerLogin, runScripted, ScriptError, seconds, unreachable, type Io } from '../scripted.js';
 
 const HELP = `usage: courtdesk send --text T [--from F] [--name N] [--channel C] [--language en|cy]
                       [--idempotency-key K] [--json] [--broker URL] [--token INTAKE]
@@ -63,23 +62,10 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
     };
     const headers: Record<string, string> = { authorization: `Bearer ${token.trim()}`, 'content-type': 'application/json' };
     if (values['idempotency-key'] !== undefined) headers['idempotency-key'] = values['idempotency-key'];
-    const created = await post(intakeUrl(broker), broker, headers, JSON.stringify(body), script.timeoutMs);
+    const created = await post(brokerHttpUrl(broker, '/v1/enquiries'), broker, headers, JSON.stringify(body), script.timeoutMs);
     const place = created.position === null ? 'not in the waiting line' : `number ${created.position} in the queue`;
     script.print(created, `${created.id}  ${place}, estimated wait ${Math.round(created.estimatedWaitSeconds / 60)} min`);
   });
-}
-
-/** The intake endpoint on the same broker the agent socket is on (the base URL is checked the same way). */
-function intakeUrl(broker: string): string {
-  let socket: URL;
-  try {
-    socket = new URL(agentSocketUrl(broker));
-  } catch (err) {
-    throw new ScriptError(EXIT.usage, (err as Error).message);
-  }
-  socket.protocol = socket.protocol === 'wss:' ? 'https:' : 'http:';
-  socket.pathname = socket.pathname.replace(/\/v1\/agent$/, '/v1/enquiries');
-  return socket.toString();
 }
 
 async function post(url: string, broker: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Created> {

@@ -5,20 +5,23 @@ import { channelName, escalationText, formatTime, formatWait, replyStateText } f
 import { cleanLine, cleanText } from '../../workbench/text.js';
 import { COMMON_HELP, enquiryId, processIo, runScripted, type Io } from '../scripted.js';
 
-const HELP = `usage: courtdesk show ENQUIRY [--json] [--broker URL --token T]
+const HELP = `usage: courtdesk show ENQUIRY [--reason TEXT] [--json] [--broker URL --token T]
 
 The whole enquiry: who wrote, on which channel and in which language, who holds it, its case
 numbers, every message with its time and author (customer, agent reply with its delivery state,
 internal note, court answer), and its escalations with their status. With --json, the enquiry
 as the broker holds it (the same shape as GET /v1/enquiries/ID, notes included).
 
+Reading it is recorded in the access log (courtdesk access-log), with --reason if given.
+
 ${COMMON_HELP}`;
 
 export function run(argv: string[], io: Io = processIo()): Promise<number> {
-  return runScripted({ name: 'show', help: HELP, argv, io, options: {}, positionals: ['ENQUIRY'] }, async (script) => {
+  return runScripted({ name: 'show', help: HELP, argv, io, options: { reason: { type: 'string' } }, positionals: ['ENQUIRY'] }, async (script) => {
     const id = enquiryId(script.positionals[0]!);
+    const reason = script.values.reason?.trim();
     const session = await script.connect();
-    const enquiry = await session.open(id);
+    const enquiry = await session.open(id, reason || undefined);
     script.print(enquiry, describe(enquiry, Date.now()).join('\n'));
   });
 }

@@ -1,15 +1,16 @@
 // `courtdesk token add|list|revoke`: manages access tokens in the data folder.
-import type { Language, Role } from '../../domain/events.js';
+import { ROLES, type Language, type Role } from '../../domain/events.js';
 import { addToken, readTokens, revokeToken } from '../../broker/tokens.js';
 import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage:
-  courtdesk token add NAME --role agent|supervisor|intake [--languages en,cy] [--data DIR]
+  courtdesk token add NAME --role ${ROLES.join('|')} [--languages en,cy] [--data DIR]
   courtdesk token list [--json] [--data DIR]
   courtdesk token revoke NAME [--data DIR]
 
 "add" prints the new token once, alone on the last line; only its hash is kept.
 A running broker notices revocations within a second and closes that token's sockets.
+What each role may do: docs/records.md, "Who may do what".
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -30,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   switch (action) {
     case 'add': {
       if (!name) return fail('token', 'name the token: courtdesk token add NAME --role agent', 2);
-      if (!values.role) return fail('token', 'give a role: --role agent, supervisor or intake', 2);
+      if (!values.role) return fail('token', `give a role: --role ${ROLES.join(', ')}`, 2);
       const languages = values.languages?.split(',').map((l) => l.trim()) as Language[] | undefined;
       try {
         const token = await addToken(dataDir, { name, role: values.role as Role, ...(languages ? { languages } : {}) });
