@@ -273,8 +273,14 @@ function describeErrors(errors: unknown): string | undefined {
     const line = [code, words !== '' ? words : undefined].filter((s) => s !== undefined).join(': ');
     return line !== '' ? [line] : [];
   });
-  return described.length > 0 ? described.join('; ') : undefined;
+  if (described.length === 0) return undefined;
+  // WhatsApp's words, but never a flood of them in a log line or a delivery reason.
+  const all = described.join('; ').replace(/\s+/g, ' ');
+  return all.length > ERROR_TEXT_LIMIT ? `${all.slice(0, ERROR_TEXT_LIMIT - 1)}…` : all;
 }
+
+/** Characters of WhatsApp's own error text kept. */
+const ERROR_TEXT_LIMIT = 200;
 
 // One rule, two checks: the broker refuses the reply command with it, and the sender checks again
 // before a reply that waited (retries, a restart) goes out.
