@@ -18,6 +18,7 @@ import { handleAccessLog } from './http/access-routes.js';
 import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
 import { handleIntake } from './http/intake-routes.js';
+import { routeAction, tokenHint } from './http/routes.js';
 import { HttpError, journalUnavailable, sendError, sendJson } from './http/respond.js';
 import { JOURNAL_RETRY_AFTER_SECONDS } from '../protocol/frames.js';
 import { FileJournalStore } from './journal/file-store.js';
@@ -246,13 +247,11 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     if (!path.startsWith('/v1/')) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
     // Providers sign their webhooks instead of sending a token.
     if (await handleChannelWebhook({ core, channels, sent, log }, req, res, path)) return;
+    const action = routeAction(path);
+    if (!action) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
     const presented = bearerToken(req.headers.authorization);
     const caller = presented ? authenticate(tokens.index, presented) : null;
-    if (!caller) {
-      throw new HttpError(401, 'UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with a live token (courtdesk token add NAME --role intake).', {
-        'www-authenticate': 'Bearer',
-      });
-    }
+    if (!caller) throw new HttpError(401, 'UNAUTHORIZED', tokenHint(action), { 'www-authenticate': 'Bearer' });
     const handled =
       (await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path)) ||
       (await handleEscalationAnswer(core, caller, req, res, path)) ||

@@ -128,3 +128,18 @@ describe('intake rate limit', () => {
     }
   });
 });
+
+describe('routes and token hints', () => {
+  it('a path no route serves is 404 before any token is asked for; a missing token is told which role the route needs', async () => {
+    for (const path of ['/v1/nothing-here', '/v1/enquiries/E1/nonsense', '/v1/']) {
+      const res = await fetch(`${t.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    }
+    const post = await fetch(`${t.url}/v1/enquiries`, { method: 'POST' });
+    expect(post.status).toBe(401);
+    expect(((await post.json()) as { error: { message: string } }).error.message).toMatch(/a live intake token \(courtdesk token add NAME --role intake\)/);
+    const log = await fetch(`${t.url}/v1/access-log`);
+    expect(((await log.json()) as { error: { message: string } }).error.message).toMatch(/a live supervisor or auditor token \(courtdesk token add NAME --role supervisor\)/);
+  });
+});
