@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   untag: { summary: 'remove a case number tag (untag ENQUIRY CASE)', load: () => import('./commands/untag.js') },
   note: { summary: 'add an internal note (note ENQUIRY --text T)', load: () => import('./commands/note.js') },
   close: { summary: 'close an enquiry you hold', load: () => import('./commands/close.js') },
+  transfer: { summary: 'hand an enquiry to a named agent (transfer ENQUIRY --to AGENT)', load: () => import('./commands/transfer.js') },
   reopen: { summary: 'reopen a closed enquiry', load: () => import('./commands/reopen.js') },
   send: { summary: 'post an enquiry through HTTP intake (send --text T, intake token)', load: () => import('./commands/send.js') },
   escalate: { summary: 'email the court (escalate ENQUIRY --court SLUG --template NAME [--field k=v])', load: () => import('./commands/escalate.js') },

@@ -22,9 +22,10 @@ import { run as send } from '../../src/cli/commands/send.js';
 import { run as escalate } from '../../src/cli/commands/escalate.js';
 import { run as chase } from '../../src/cli/commands/chase.js';
 import { run as answer } from '../../src/cli/commands/answer.js';
+import { run as transfer } from '../../src/cli/commands/transfer.js';
 import { postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
 
-const COMMANDS = { queue, show, claim, release, reply, tag, untag, note, close, reopen, send, escalate, chase, answer };
+const COMMANDS = { queue, show, claim, release, reply, tag, untag, note, close, reopen, send, escalate, chase, answer, transfer };
 type Name = keyof typeof COMMANDS;
 const BIRMINGHAM = 'birmingham-civil-and-family-justice-centre';
 
@@ -174,6 +175,20 @@ describe('enquiry commands', () => {
     await cli('claim', [id, ...alice]);
     expect(json(await cli('close', [id, '--json', ...alice])).enquiry).toMatchObject({ status: 'closed', claimedBy: null });
     expect(json(await cli('reopen', [id, '--json', ...alice])).enquiry.status).not.toBe('closed');
+  });
+
+  it('transfer: an agent hands on what they hold; one who does not hold it is refused; a supervisor may transfer any', async () => {
+    const id = await postEnquiry(t.url, t.tokens.intake);
+    const alice = ['--broker', t.url, '--token', t.tokens.agent];
+    const bob = ['--broker', t.url, '--token', t.tokens.agent2];
+    const sam = ['--broker', t.url, '--token', t.tokens.supervisor];
+    await cli('claim', [id, ...alice]);
+    expect(json(await cli('transfer', [id, '--to', 'bob', '--json', ...alice])).enquiry.claimedBy).toBe('bob');
+    const refused = await cli('transfer', [id, '--to', 'carys', ...alice]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^courtdesk transfer: (NOT_HOLDER|FORBIDDEN): /);
+    expect((await cli('transfer', [id, '--to', 'carys', ...sam])).stdout).toBe(`transferred ${id} to carys\n`);
+    expect((await cli('transfer', [id, ...bob])).code).toBe(2);
   });
 
   it('prints one line per command in text mode', async () => {
