@@ -2,6 +2,7 @@
 import { startBroker, type BrokerOptions } from '../../broker/broker.js';
 import { channelConfigFromEnv, formatChannelSettings } from '../../broker/channels/index.js';
 import { mailConfigFromEnv } from '../../broker/escalation/transports/index.js';
+import { checkHeadsUrl } from '../../broker/journal/head-signer.js';
 import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage: courtdesk broker [--host 127.0.0.1] [--port 7340] [--data DIR]
@@ -31,6 +32,14 @@ Options (each also read from the environment variable shown):
   --checkpoint-interval-ms N
                          the least time between two such checkpoints
                          (COURTDESK_CHECKPOINT_INTERVAL_MS, default 300000)
+  --sign-every N         durable events after which the journal's head is signed into
+                         DATA/signed-heads.ndjson (COURTDESK_SIGN_EVERY, default 10000; 0: not by count)
+  --sign-interval-ms N   how often the head is signed if it moved (COURTDESK_SIGN_INTERVAL_MS,
+                         default 300000; 0: not by time); it is also signed at every clean stop
+  --heads-copy PATH      a second file, best on another volume, that gets every signed head too
+                         (COURTDESK_HEADS_COPY)
+  --heads-url URL        a witness that each signed head is POSTed to as JSON; failures are logged
+                         and retried (COURTDESK_HEADS_URL). See docs/records.md
 
 Repairs, for one start, only when a refusal to start says to (docs/operations.md); each is
 recorded in the journal and starts a new epoch:
@@ -70,6 +79,10 @@ export async function run(argv: string[]): Promise<number> {
     'chase-after-days': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     'checkpoint-interval-ms': { type: 'string' },
+    'sign-every': { type: 'string' },
+    'sign-interval-ms': { type: 'string' },
+    'heads-copy': { type: 'string' },
+    'heads-url': { type: 'string' },
     'truncate-journal-at': { type: 'string' },
     'accept-lost-records': { type: 'boolean' },
   });
@@ -92,6 +105,11 @@ export async function run(argv: string[]): Promise<number> {
     options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS);
     options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY);
     options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS);
+    options.signEvery = wholeNumber('--sign-every', values['sign-every'] ?? env.COURTDESK_SIGN_EVERY);
+    options.signIntervalMs = wholeNumber('--sign-interval-ms', values['sign-interval-ms'] ?? env.COURTDESK_SIGN_INTERVAL_MS);
+    options.headsCopy = (values['heads-copy'] ?? env.COURTDESK_HEADS_COPY) || undefined;
+    options.headsUrl = (values['heads-url'] ?? env.COURTDESK_HEADS_URL) || undefined;
+    if (options.headsUrl !== undefined) checkHeadsUrl(options.headsUrl);
     const truncateAt = wholeNumber('--truncate-journal-at', values['truncate-journal-at']);
     if (truncateAt !== undefined || values['accept-lost-records']) {
       options.journalRepair = { ...(truncateAt !== undefined ? { truncateAt } : {}), ...(values['accept-lost-records'] ? { acceptLostRecords: true } : {}) };
