@@ -97,7 +97,7 @@ export async function signingKey(dir: string, log: (line: string) => void): Prom
     await writeDurably(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
     log(`journal: made the signing key pair ${keyFile} and ${join(dir, PUBLIC_KEY_FILE)}; keep a copy of the public key away from this machine`);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${keyFile} is a ${privateKey.asymmetricKeyType} key, not Ed25519; move it aside and restart to make a new key pair`);
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${keyFile} is not an Ed25519 key (it holds a key of type ${privateKey.asymmetricKeyType}); move it aside and restart to make a new key pair`);
   const publicPem = publicKeyPem(privateKey);
   const pubFile = join(dir, PUBLIC_KEY_FILE);
   const onDisk = await fs.readFile(pubFile, 'utf8').catch(() => undefined);
