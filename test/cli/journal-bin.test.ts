@@ -187,6 +187,10 @@ describe('courtdesk journal verify, on damage', () => {
     expect(none).toMatchObject({ code: 2, stdout: '', stderr: `courtdesk journal: no journal at ${join(dir, 'journal.ndjson')}: give --data the data folder that holds journal.ndjson\n` });
     const half = await courtdesk([...verifyArgs(dir), '--heads', 'x.ndjson']);
     expect(half).toMatchObject({ code: 2, stderr: 'courtdesk journal: --heads and --public-key go together: give the signed heads and the public key they are signed with\n' });
+    const bogus = await courtdesk(['journal', 'verify', '--bogus']);
+    expect(bogus).toMatchObject({ code: 2, stdout: '' });
+    expect(bogus.stderr).toMatch(/^courtdesk journal: Unknown option '--bogus'\.[^\n]* Run `courtdesk journal --help`\.\n$/);
+    expect(await courtdesk(['journal', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('courtdesk journal verify [--data DIR] [--json]') });
     const key = await courtdesk(['journal', 'key', '--data', dir]);
     expect(key).toMatchObject({ code: 1, stderr: `courtdesk journal: no signing key in ${dir}: a broker makes its key pair at its first start (courtdesk broker --data ${dir})\n` });
   });

@@ -64,6 +64,7 @@ export async function scanSpan({ file, start, to, wanted, last }: SpanRequest): 
   const result: SpanResult = { events: 0, epochChanges: [], found: [] };
   let seq = 'seq' in start ? start.seq : 0;
   let hash = 'hash' in start ? start.hash : '';
+  let at = '';
   let atTop = start.offset === 0;
   const fail = (problem: Problem): never => {
     result.problem = problem;
@@ -87,10 +88,10 @@ export async function scanSpan({ file, start, to, wanted, last }: SpanRequest): 
     seq = record.seq;
     hash = record.hash;
     result.events++;
-    result.first ??= { seq, at: record.at };
+    at = record.at;
+    result.first ??= { seq, at };
     if (record.event.type === 'journal.epoch-started') result.epochChanges.push({ seq, epoch: record.event.epoch });
     if (wants.has(seq)) result.found.push({ seq, hash, offset, end: offset + Buffer.byteLength(line) + 1 });
-    result.last = { seq, hash, at: record.at };
   };
 
   const handle = await open(file, 'r');
@@ -103,6 +104,7 @@ export async function scanSpan({ file, start, to, wanted, last }: SpanRequest): 
   } finally {
     await handle.close();
   }
+  if (result.events > 0) result.last = { seq, hash, at };
   return result;
 }
 
