@@ -40,7 +40,7 @@ const pad = (n) => String(n).padStart(7, '0');
  * The events of one enquiry's life. Most are answered and closed; some stay waiting, some
  * await the customer, some wait with an agent holding them, so the folded state is not trivial.
  */
-function lifecycle(i) {
+export function lifecycle(i) {
   const id = `E${pad(i)}`;
   const received = {
     actor: intake,
@@ -87,7 +87,7 @@ function lifecycle(i) {
  * Appends events through the real store, interleaving many enquiries' lives as a busy day would.
  * Each `write(dir, count)` carries on where the last one stopped, lives half-lived included.
  */
-function journalWriter(nextLives) {
+export function journalWriter(nextLives) {
   const active = [];
   let enquiries = 0;
   return {

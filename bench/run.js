@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { runFanoutBench } from './fanout.js';
 import { runIntakeBench } from './intake.js';
 import { runRecoveryBench } from './recovery.js';
+import { runVerifyBench } from './verify.js';
 import { summaryTable } from './lib/stats.js';
 
 const print = (line) => console.log(line);
@@ -36,7 +37,7 @@ if (existsSync(fileURLToPath(new URL('./journal.js', import.meta.url)))) {
     },
   ]);
 }
-benches.push(['intake', () => runIntakeBench({ print })], ['fan-out', () => runFanoutBench({ print })], ['recovery', () => runRecoveryBench({ print })]);
+benches.push(['intake', () => runIntakeBench({ print })], ['fan-out', () => runFanoutBench({ print })], ['recovery', () => runRecoveryBench({ print })], ['verify', () => runVerifyBench({ print })]);
 
 print(`courtdesk benchmarks: Node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const rows = [];

@@ -22,9 +22,10 @@ import { routeAction, tokenHint } from './http/routes.js';
 import { HttpError, journalUnavailable, sendError, sendJson } from './http/respond.js';
 import { JOURNAL_RETRY_AFTER_SECONDS } from '../protocol/frames.js';
 import { FileJournalStore } from './journal/file-store.js';
+import { checkHeadsUrl, HeadSigner } from './journal/head-signer.js';
 import type { JournalFiles } from './journal/file-ops.js';
 import type { Repair } from './journal/replay.js';
-import { JournalUnavailableError } from './journal/store.js';
+import { JournalUnavailableError, type JournalPosition } from './journal/store.js';
 import { RateLimiter } from './rate-limit.js';
 import { applyRetention } from './retention.js';
 import { closedBeforeFor } from '../domain/retention.js';
@@ -119,6 +120,20 @@ export interface BrokerOptions {
    * "90d"), at start and then daily. Default: never (retention is then `courtdesk retention apply`).
    */
   retainClosed?: string;
+  /**
+   * Signed heads (docs/records.md): the journal's head {epoch, seq, hash, at} is signed with the
+   * Ed25519 key in DATA/journal-signing.key (made at the first start; public half in
+   * DATA/journal-signing.pub) and appended to DATA/signed-heads.ndjson every `signEvery` durable
+   * events, every `signIntervalMs` if the head moved, and at every clean stop. 0 turns either
+   * trigger off. Defaults 10,000 events and 300,000 ms. Signing never stops the broker: a
+   * failure is logged and tried again.
+   */
+  signEvery?: number;
+  signIntervalMs?: number;
+  /** A second file, best on another volume, that gets the same signed-head lines (fsynced). */
+  headsCopy?: string;
+  /** A witness each signed head is POSTed to as JSON; failures are logged and retried, never waited on. */
+  headsUrl?: string;
 }
 
 export interface RunningBroker {
@@ -141,6 +156,7 @@ export interface RunningBroker {
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const log = options.log ?? ((line: string) => process.stderr.write(`courtdesk broker: ${line}\n`));
+  if (options.headsUrl !== undefined) checkHeadsUrl(options.headsUrl);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
 
   const store = new FileJournalStore({
@@ -161,17 +177,30 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const { warnings, resumedAfter, lastSeq } = await core.open();
   for (const w of warnings) log(`warning: ${w}`);
   if (resumedAfter > 0) log(`journal: started from the checkpoint at seq ${resumedAfter}, then folded the ${lastSeq - resumedAfter} events after it`);
+  const signer = await HeadSigner.start(
+    { dir: options.dataDir, every: options.signEvery ?? 10_000, intervalMs: options.signIntervalMs ?? 300_000, copyPath: options.headsCopy, url: options.headsUrl, log },
+    store.position(),
+  );
+  store.onCommit((records) => signer?.committed({ epoch: core.epoch, seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash }));
   try {
-    return await serve(core, options, log, warnings);
+    return await serve(core, options, log, warnings, { signer, position: () => store.position() });
   } catch (err) {
     // A start that fails leaves nothing behind, the journal's lock included.
+    await signer?.close(undefined).catch(() => {});
     await core.close({ checkpoint: false }).catch(() => {});
     throw err;
   }
 }
 
 /** Everything after the journal is open: the catalogue, the hub, deliveries and the HTTP server. */
-async function serve(core: BrokerCore, options: BrokerOptions, log: (line: string) => void, warnings: string[]): Promise<RunningBroker> {
+/** What a start made for serve() to stop at the end: the head signer, and the journal position it signs at a clean stop. */
+interface Stops {
+  signer: HeadSigner | undefined;
+  position: () => JournalPosition;
+}
+
+async function serve(core: BrokerCore, options: BrokerOptions, log: (line: string) => void, warnings: string[], stops: Stops): Promise<RunningBroker> {
+  const { signer } = stops;
   let hub: AgentHub | undefined;
   const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);
   await tokens.start();
@@ -287,6 +316,8 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
       agents.close();
       server.closeIdleConnections();
       await core.close();
+      // After a failed fsync the journal's end is not known: sign nothing.
+      await signer?.close(core.health().state === 'failed' ? undefined : stops.position());
       // Sockets that never finish their close handshake must not keep the process alive.
       setTimeout(() => server.closeAllConnections(), 2000).unref();
       await stopped;

@@ -3,6 +3,7 @@ import { startBroker, type BrokerOptions } from '../../broker/broker.js';
 import { channelConfigFromEnv, formatChannelSettings } from '../../broker/channels/index.js';
 import { mailConfigFromEnv } from '../../broker/escalation/transports/index.js';
 import { closedBeforeFor } from '../../domain/retention.js';
+import { checkHeadsUrl } from '../../broker/journal/head-signer.js';
 import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage: courtdesk broker [--host 127.0.0.1] [--port 7340] [--data DIR]
@@ -32,6 +33,14 @@ Options (each also read from the environment variable shown):
   --checkpoint-interval-ms N
                          the least time between two such checkpoints
                          (COURTDESK_CHECKPOINT_INTERVAL_MS, default 300000)
+  --sign-every N         durable events after which the journal's head is signed into
+                         DATA/signed-heads.ndjson (COURTDESK_SIGN_EVERY, default 10000; 0: not by count)
+  --sign-interval-ms N   how often the head is signed if it moved (COURTDESK_SIGN_INTERVAL_MS,
+                         default 300000; 0: not by time); it is also signed at every clean stop
+  --heads-copy PATH      a second file, best on another volume, that gets every signed head too
+                         (COURTDESK_HEADS_COPY)
+  --heads-url URL        a witness that each signed head is POSTed to as JSON; failures are logged
+                         and retried (COURTDESK_HEADS_URL). See docs/records.md
 
 Records (docs/records.md):
   --retain-closed PERIOD remove the personal content of enquiries closed longer ago than PERIOD
@@ -75,6 +84,10 @@ export async function run(argv: string[]): Promise<number> {
     'chase-after-days': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     'checkpoint-interval-ms': { type: 'string' },
+    'sign-every': { type: 'string' },
+    'sign-interval-ms': { type: 'string' },
+    'heads-copy': { type: 'string' },
+    'heads-url': { type: 'string' },
     'truncate-journal-at': { type: 'string' },
     'accept-lost-records': { type: 'boolean' },
     'retain-closed': { type: 'string' },
@@ -105,6 +118,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     // Off only for measuring what sealing costs (bench/intake.js): never in service.
     if (env.COURTDESK_ENCRYPT_CONTENT === 'off') options.encryptContent = false;
+    options.signEvery = wholeNumber('--sign-every', values['sign-every'] ?? env.COURTDESK_SIGN_EVERY);
+    options.signIntervalMs = wholeNumber('--sign-interval-ms', values['sign-interval-ms'] ?? env.COURTDESK_SIGN_INTERVAL_MS);
+    options.headsCopy = (values['heads-copy'] ?? env.COURTDESK_HEADS_COPY) || undefined;
+    options.headsUrl = (values['heads-url'] ?? env.COURTDESK_HEADS_URL) || undefined;
+    if (options.headsUrl !== undefined) checkHeadsUrl(options.headsUrl);
     const truncateAt = wholeNumber('--truncate-journal-at', values['truncate-journal-at']);
     if (truncateAt !== undefined || values['accept-lost-records']) {
       options.journalRepair = { ...(truncateAt !== undefined ? { truncateAt } : {}), ...(values['accept-lost-records'] ? { acceptLostRecords: true } : {}) };
