@@ -16,6 +16,7 @@ import { loadTemplates, userTemplatesDir } from './escalation/template-loader.js
 import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig } from './escalation/transports/index.js';
 import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
+import { exportRoute } from './http/export-routes.js';
 import { handleIntake } from './http/intake-routes.js';
 import { HttpError, journalUnavailable, sendError, sendJson } from './http/respond.js';
 import { JOURNAL_RETRY_AFTER_SECONDS } from '../protocol/frames.js';
@@ -208,6 +209,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   server.keepAliveTimeout = 5_000;
   server.timeout = 60_000;
   server.on('upgrade', (req, socket, head) => agents.handleUpgrade(req, socket, head));
+  const exportTranscript = exportRoute(core, options.dataDir);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://broker').pathname;
@@ -230,7 +232,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     }
     const handled =
       (await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path)) ||
-      (await handleEscalationAnswer(core, caller, req, res, path));
+      (await handleEscalationAnswer(core, caller, req, res, path)) ||
+      (await exportTranscript(caller, req, res, path));
     if (!handled) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
   }
 
