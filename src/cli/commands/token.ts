@@ -4,7 +4,7 @@ import { addToken, readTokens, revokeToken } from '../../broker/tokens.js';
 import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage:
-  courtdesk token add NAME --role agent|supervisor|intake [--languages en,cy] [--data DIR]
+  courtdesk token add NAME --role agent|supervisor|intake|auditor [--languages en,cy] [--data DIR]
   courtdesk token list [--json] [--data DIR]
   courtdesk token revoke NAME [--data DIR]
 
@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   switch (action) {
     case 'add': {
       if (!name) return fail('token', 'name the token: courtdesk token add NAME --role agent', 2);
-      if (!values.role) return fail('token', 'give a role: --role agent, supervisor or intake', 2);
+      if (!values.role) return fail('token', 'give a role: --role agent, supervisor, intake or auditor', 2);
       const languages = values.languages?.split(',').map((l) => l.trim()) as Language[] | undefined;
       try {
         const token = await addToken(dataDir, { name, role: values.role as Role, ...(languages ? { languages } : {}) });
