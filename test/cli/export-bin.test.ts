@@ -129,6 +129,8 @@ describe('courtdesk export --data (offline)', () => {
     expect(result.stderr).toMatch(new RegExp(`^courtdesk export: wrote the html transcript \\([\\d,]+ bytes\\) to ${out.replace(/[.]/g, '\\.')}\n$`));
     expect((await stat(out)).mode & 0o777).toBe(0o600);
     expect(await readFile(out, 'utf8')).toContain(`Enquiry ${worked.otherId}`);
+    const nowhere = await courtdesk(['--data', t.dataDir, '--enquiry', worked.otherId, '--out', join(scratch, 'no-such-folder', 'x.txt')]);
+    expect(nowhere).toMatchObject({ code: 1, stderr: expect.stringMatching(/^courtdesk export: cannot write \S+x\.txt: ENOENT; check the folder exists/) });
   });
 
   it('exits 1 with one line for a case or an enquiry the journal does not have', async () => {

@@ -1,6 +1,6 @@
 // `courtdesk export --case C | --enquiry ID`: a transcript for disclosure, drawn from a data
 // folder's journal (read-only, safe beside a running broker) or from a broker over its API.
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { transcriptFromJournal } from '../../broker/export/from-journal.js';
 import { EXPORT_FORMATS, isExportFormat, renderTranscript, type ExportFormat } from '../../broker/export/render.js';
@@ -55,10 +55,19 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
       io.out(body);
       return;
     }
-    // A transcript quotes court users: it is theirs and the court's, not everyone's on the machine.
-    await writeFile(values.out, body, { mode: 0o600 });
+    await writeOut(values.out, body);
     io.err(`courtdesk export: wrote the ${format} transcript (${Buffer.byteLength(body).toLocaleString('en-GB')} bytes) to ${values.out}\n`);
   });
+}
+
+/** A transcript quotes court users: it is theirs and the court's, not everyone's on the machine, even over an older file. */
+async function writeOut(file: string, body: string): Promise<void> {
+  try {
+    await writeFile(file, body, { mode: 0o600 });
+    await chmod(file, 0o600);
+  } catch (err) {
+    throw new ScriptError(EXIT.refused, `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the folder exists and you may write there`);
+  }
 }
 
 function selectionFrom(caseNumber: string | undefined, enquiry: string | undefined): TranscriptSelection {
