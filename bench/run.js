@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runExportBench } from './export.js';
 import { runFanoutBench } from './fanout.js';
 import { runIntakeBench } from './intake.js';
 import { runRecoveryBench } from './recovery.js';
@@ -38,6 +39,7 @@ if (existsSync(fileURLToPath(new URL('./journal.js', import.meta.url)))) {
   ]);
 }
 benches.push(['intake', () => runIntakeBench({ print })], ['fan-out', () => runFanoutBench({ print })], ['recovery', () => runRecoveryBench({ print })], ['verify', () => runVerifyBench({ print })]);
+benches.push(['export', () => runExportBench({ print })]);
 
 print(`courtdesk benchmarks: Node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const rows = [];

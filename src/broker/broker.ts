@@ -17,6 +17,7 @@ import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig
 import { handleAccessLog } from './http/access-routes.js';
 import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
+import { exportRoute } from './http/export-routes.js';
 import { handleIntake } from './http/intake-routes.js';
 import { routeAction, tokenHint } from './http/routes.js';
 import { HttpError, journalUnavailable, sendError, sendJson } from './http/respond.js';
@@ -263,6 +264,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   server.keepAliveTimeout = 5_000;
   server.timeout = 60_000;
   server.on('upgrade', (req, socket, head) => agents.handleUpgrade(req, socket, head));
+  const exportTranscript = exportRoute(core, options.dataDir);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://broker').pathname;
@@ -284,7 +286,8 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     const handled =
       (await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path)) ||
       (await handleEscalationAnswer(core, caller, req, res, path)) ||
-      (await handleAccessLog({ core, dataDir: options.dataDir }, caller, req, res, path));
+      (await handleAccessLog({ core, dataDir: options.dataDir }, caller, req, res, path)) ||
+      (await exportTranscript(caller, req, res, path));
     if (!handled) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
   }
 

@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   escalate: { summary: 'email the court (escalate ENQUIRY --court SLUG --template NAME [--field k=v])', load: () => import('./commands/escalate.js') },
   chase: { summary: 'chase an unanswered escalation (chase ENQUIRY ESCALATION)', load: () => import('./commands/chase.js') },
   answer: { summary: "record the court's answer (answer ENQUIRY ESCALATION --text T)", load: () => import('./commands/answer.js') },
+  export: { summary: 'a transcript of a case or an enquiry for disclosure (export --case 305JE126 [--format html])', load: () => import('./commands/export.js') },
   script: { summary: 'play a script against the workbench in a virtual terminal (script FILE)', load: () => import('./commands/script.js') },
   courts: { summary: 'list, search or import the court directory (courts list|import)', load: () => import('./commands/courts.js') },
   templates: { summary: 'list or check court email templates (templates list|check)', load: () => import('./commands/templates.js') },

@@ -196,7 +196,7 @@ const PERFORM: Record<Action, Performer | Pending> = {
     return courts;
   },
   'read-access-log': (role, action) => http(role, action, 'GET', '/v1/access-log'),
-  export: { pending: 'the export route and `courtdesk export` are on the export branch' },
+  export: async (role, action) => http(role, action, 'GET', `/v1/export?enquiry=${await fresh()}`),
   claim: async (role, action) => command(role, action, { type: 'claim', enquiryId: await fresh() }),
   release: async (role, action) => command(role, action, { type: 'release', enquiryId: await heldBy(role) }),
   reply: async (role, action) => command(role, action, { type: 'reply', enquiryId: await heldBy(role), text: 'Your hearing is on 3 March.' }),

@@ -87,6 +87,26 @@ export class ContentKeys {
     return keys;
   }
 
+  /**
+   * The folder's keys for reading only (exports, verification): nothing is written, no batch is
+   * made, a torn last line is left as it is. Undefined when the folder has no key file.
+   */
+  static async readOnly(dir: string): Promise<ContentKeys | undefined> {
+    const file = join(dir, CONTENT_KEYS_FILE);
+    const handle = await diskFiles.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw unreadable(file, err.message);
+    });
+    if (!handle) return undefined;
+    const keys = new ContentKeys(file, diskFiles, handle, () => {});
+    try {
+      await readLines(handle, (line) => keys.take(line));
+    } finally {
+      await handle.close();
+    }
+    return keys;
+  }
+
   private take(line: string): void {
     let parsed: { keyId?: unknown; key?: unknown; enquiryId?: unknown; destroyed?: unknown };
     try {
