@@ -3,14 +3,13 @@
 // the transcript is drawn from its journal file, up to its last durable record (later ones may
 // still be cut back out of the file), exactly as `courtdesk export --data` draws it offline.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { can, rolesThatCan } from '../../domain/permissions.js';
 import { exportSelection, nothingToExport } from '../../domain/transcript.js';
 import { recordAccess } from '../access-log.js';
 import type { BrokerCore } from '../core.js';
 import { transcriptFromJournal } from '../export/from-journal.js';
 import { EXPORT_FORMATS, exportHeaders, isExportFormat, renderTranscript } from '../export/render.js';
 import type { TokenRecord } from '../tokens.js';
-import { HttpError } from './respond.js';
+import { HttpError, requireCan } from './respond.js';
 
 export const EXPORT_PATH = '/v1/export';
 const PARAMETERS = ['case', 'enquiry', 'format'];
@@ -23,9 +22,7 @@ export function exportRoute(core: BrokerCore, dataDir: string): ExportRoute {
   return async (caller, req, res, path) => {
     if (path !== EXPORT_PATH) return false;
     if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'Use GET for this path.', { allow: 'GET' });
-    if (!can(caller.role, 'export')) {
-      throw new HttpError(403, 'FORBIDDEN', `Exporting a transcript needs a ${rolesThatCan('export').join(' or ')} token; this one is for the ${caller.role} role.`);
-    }
+    requireCan(caller, 'export');
     const query = new URL(req.url ?? '/', 'http://broker').searchParams;
     const { selection, format } = parseQuery(query);
     const turn = previous.then(() => transcriptFromJournal(dataDir, selection, { throughSeq: core.durableSeq }));

@@ -57,7 +57,7 @@ describe('readRecords', () => {
   it('refuses a record whose content was changed, with the line and seq, and says nothing was exported', async () => {
     const { dir, file } = await journal(3);
     const lines = (await fs.readFile(file, 'utf8')).split('\n');
-    lines[3] = lines[3]!.replace('caller2@example.org', 'caller9@example.org');
+    lines[3] = lines[3]!.replace('"M2"', '"M9"');
     await fs.writeFile(file, lines.join('\n'));
     const read: number[] = [];
     const refusal = await readRecords(dir, (r) => read.push(r.seq)).catch((err: Error) => err.message);
