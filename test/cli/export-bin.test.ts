@@ -198,7 +198,7 @@ describe('courtdesk export --broker (over the API)', () => {
   it('is refused for an agent (exit 1), a wrong token (exit 4) and an unreachable broker (exit 3)', async () => {
     const agent = await courtdesk(['--broker', t.url, '--token', t.tokens.agent, '--case', CASE]);
     expect(agent).toMatchObject({ code: 1, stdout: '' });
-    expect(agent.stderr).toMatch(/^courtdesk export: the broker at \S+ refused the export: Exporting a transcript needs a supervisor or auditor token; this one is for the agent role\.\n$/);
+    expect(agent.stderr).toMatch(/^courtdesk export: the broker at \S+ refused the export: This is an agent token, which may not export an enquiry's transcript; only supervisor or auditor tokens may, so use a token with one of those roles\.\n$/);
     const wrong = await courtdesk(['--broker', t.url, '--token', 'cdt_nonsense', '--case', CASE]);
     expect(wrong.code).toBe(4);
     const port = await closedPort();
