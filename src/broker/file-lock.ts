@@ -4,6 +4,7 @@
 // running is taken over; unlike it, a live lock is waited for, up to a bound, not refused.
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
+import { isRunning } from './journal/lock.js';
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. Default 10 s. */
@@ -107,15 +108,5 @@ async function takeOver(path: string, ino: number | undefined): Promise<void> {
     if (now !== undefined && now.ino === ino && (await readOwner(path)).stale) await fs.rm(path, { force: true });
   } finally {
     await fs.rm(guard, { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to another user, which still means it is running.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

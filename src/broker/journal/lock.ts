@@ -63,7 +63,8 @@ async function readOwner(path: string): Promise<{ pid: number | undefined; alive
   return { pid, alive: pid === process.pid ? heldHere.has(path) : isRunning(pid) };
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this pid is alive (one of another user's counts). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,10 +1,10 @@
 // `courtdesk access-log`: who was given which enquiry's whole conversation, when, how and why, as
 // the broker reads it back from its journal (GET /v1/access-log).
-import { request } from 'undici';
+import { callBroker } from '../broker-http.js';
 import type { AccessVia, Role } from '../../domain/events.js';
 import { rolesThatCan } from '../../domain/permissions.js';
 import { cleanLine } from '../../workbench/text.js';
-import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, resolveBrokerLogin, runScripted, ScriptError, seconds, unreachable, type Io } from '../scripted.js';
+import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, resolveBrokerLogin, runScripted, ScriptError, type Io } from '../scripted.js';
 
 const READERS = rolesThatCan('read-access-log').join(' or ');
 
@@ -58,31 +58,12 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
 }
 
 async function fetchLog(url: string, broker: string, token: string, timeoutMs: number): Promise<AccessLog> {
-  let res;
-  try {
-    res = await request(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    const e = err as Error & { code?: string };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      throw new ScriptError(EXIT.unreachable, `the broker at ${broker} did not answer within ${seconds(timeoutMs)} — check the URL and that it is running, or raise --timeout-ms`);
-    }
-    throw unreachable(broker, `${e.code ?? ''} ${e.message}`);
-  }
-  const text = await res.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  if (res.statusCode === 200 && Array.isArray((json as AccessLog | null)?.accesses)) return json as AccessLog;
-  const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code = typeof error?.code === 'string' ? error.code : `HTTP_${res.statusCode}`;
-  const message = typeof error?.message === 'string' ? cleanLine(error.message) : `the broker answered HTTP ${res.statusCode}`;
-  if (res.statusCode === 401) {
+  const { status, json, code, message } = await callBroker(url, broker, { headers: { authorization: `Bearer ${token}` } }, timeoutMs);
+  if (status === 200 && Array.isArray((json as AccessLog | null)?.accesses)) return json as AccessLog;
+  if (status === 401) {
     throw new ScriptError(EXIT.token, `the broker at ${broker} rejected the token (${code}): ${message} — pass a ${READERS} token with --token or COURTDESK_TOKEN`);
   }
-  if (res.statusCode === 404 && code === 'HTTP_404') {
+  if (status === 404 && code === 'HTTP_404') {
     throw new ScriptError(EXIT.unreachable, `cannot reach the broker at ${broker}: HTTP 404 at /v1/access-log — check the URL points at a courtdesk broker`);
   }
   throw new ScriptError(EXIT.refused, `${code}: ${message}`);

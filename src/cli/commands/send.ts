@@ -1,9 +1,8 @@
 // `courtdesk send --text T`: an enquiry through HTTP intake, as a channel would post it — the
 // quickest way for a smoke test to put something in the queue.
-import { request } from 'undici';
+import { callBroker } from '../broker-http.js';
 import { CHANNELS, LANGUAGES } from '../../domain/events.js';
-import { cleanLine } from '../../workbench/text.js';
-import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, requiredText, resolveBrokerLogin, runScripted, ScriptError, seconds, unreachable, type Io } from '../scripted.js';
+import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, requiredText, resolveBrokerLogin, runScripted, ScriptError, type Io } from '../scripted.js';
 
 const HELP = `usage: courtdesk send --text T [--from F] [--name N] [--channel C] [--language en|cy]
                       [--idempotency-key K] [--json] [--broker URL] [--token INTAKE]
@@ -69,37 +68,17 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
 }
 
 async function post(url: string, broker: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Created> {
-  let res;
-  try {
-    res = await request(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    const e = err as Error & { code?: string };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      throw new ScriptError(EXIT.unreachable, `the broker at ${broker} did not answer within ${seconds(timeoutMs)} — check the URL and that it is running, or raise --timeout-ms`);
-    }
-    throw unreachable(broker, `${e.code ?? ''} ${e.message}`);
-  }
-  const text = await res.body.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  if (res.statusCode === 201 && isCreated(json)) return json;
-  const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code = typeof error?.code === 'string' ? error.code : `HTTP_${res.statusCode}`;
-  const message = typeof error?.message === 'string' ? cleanLine(error.message) : `the broker answered HTTP ${res.statusCode}`;
-  if (res.statusCode === 401) {
+  const { status, json, code, message, retryAfter } = await callBroker(url, broker, { method: 'POST', headers, body }, timeoutMs);
+  if (status === 201 && isCreated(json)) return json;
+  if (status === 401) {
     throw new ScriptError(EXIT.token, `the broker at ${broker} rejected the intake token (${code}): ${message} — pass the right one with --token or COURTDESK_INTAKE_TOKEN (courtdesk token add NAME --role intake makes one)`);
   }
-  if (res.statusCode === 403) throw new ScriptError(EXIT.token, `${code}: ${message}`);
-  if (res.statusCode === 404 && code === `HTTP_404`) {
+  if (status === 403) throw new ScriptError(EXIT.token, `${code}: ${message}`);
+  if (status === 404 && code === `HTTP_404`) {
     throw new ScriptError(EXIT.unreachable, `cannot reach the broker at ${broker}: HTTP 404 at /v1/enquiries — check the URL points at a courtdesk broker`);
   }
-  if (res.statusCode === 429) {
-    const retry = res.headers['retry-after'];
-    throw new ScriptError(EXIT.refused, `${code}: ${message}${retry ? ` (retry after ${String(retry)} s)` : ''}`);
+  if (status === 429) {
+    throw new ScriptError(EXIT.refused, `${code}: ${message}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`);
   }
   throw new ScriptError(EXIT.refused, `${code}: ${message}`);
 }
