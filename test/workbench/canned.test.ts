@@ -28,3 +28,23 @@ describe('canned replies', () => {
     expect(missingValues(CANNED_REPLIES.en[4]!.text, values)).toEqual([]);
   });
 });
+
+describe('the canned flow asks for a case number as the tag dialog checks one', () => {
+  it('refuses a case number the broker would not tag, saying why, and takes a valid one normalised', async () => {
+    const { cannedStart, cannedPick, cannedAsk } = await import('../../src/workbench/dialogs/canned-flow.js');
+    const start = cannedStart('en');
+    if (start.stage !== 'pick') throw new Error('expected the picker');
+    const at = start.replies.findIndex((r) => r.title === 'Passed to the court');
+    let step = cannedPick(start, { type: 'choose', index: at }, {});
+    const type = (text: string) => {
+      step = cannedAsk(step.flow, { type: 'insert', text });
+      step = cannedAsk(step.flow, { type: 'submit' });
+    };
+    type('12345');
+    expect(step.text).toBeUndefined();
+    expect(step.flow).toMatchObject({ stage: 'ask', insisted: true, problem: expect.stringMatching(/305JE126/) });
+    for (let i = 0; i < 5; i++) step = cannedAsk(step.flow, { type: 'backspace' });
+    type('305je126');
+    expect(step.text).toContain('about case 305JE126 to the hearing centre');
+  });
+});

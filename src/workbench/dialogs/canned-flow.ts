@@ -1,6 +1,7 @@
 // Tab in the reply editor: pick a canned reply in the enquiry's language, then answer for each
 // placeholder the enquiry and agent cannot fill, one field at a time. Pure: the result is the
 // filled text, or a cancel that returns to the reply untouched.
+import { parseCaseNumber } from '../../domain/case-number.js';
 import type { Language } from '../../domain/events.js';
 import type { CannedReply } from '../canned.js';
 import { CANNED_REPLIES, fillPlaceholders, missingValues, placeholderKey } from '../canned.js';
@@ -11,7 +12,7 @@ import { pick, pickerOf } from './picker.js';
 
 export type CannedFlow =
   | { stage: 'pick'; language: Language; replies: readonly CannedReply[]; picker: PickerState }
-  | { stage: 'ask'; template: string; values: Record<string, string>; missing: string[]; line: LineState; insisted: boolean };
+  | { stage: 'ask'; template: string; values: Record<string, string>; missing: string[]; line: LineState; insisted: boolean; problem?: string };
 
 export type CannedStep = { flow: CannedFlow; text?: string; cancel?: true };
 
@@ -38,14 +39,22 @@ export function cannedAsk(flow: CannedFlow, key: FieldKey): CannedStep {
       const value = flow.line.text.trim();
       // An empty answer would send "Hello , ..."; ask again instead.
       if (value === '') return { flow: { ...flow, insisted: true } };
-      return next(flow.template, { ...flow.values, [placeholderKey(flow.missing[0]!)]: value });
+      const key = placeholderKey(flow.missing[0]!);
+      // A case number goes through the same check the tag dialog makes: a reply must not tell a
+      // court user about a case number the broker would refuse to tag.
+      if (key === 'casenumber') {
+        const parsed = parseCaseNumber(value);
+        if (!parsed.ok) return { flow: { ...flow, insisted: true, problem: parsed.reason } };
+        return next(flow.template, { ...flow.values, [key]: parsed.caseNumber });
+      }
+      return next(flow.template, { ...flow.values, [key]: value });
     }
     case 'tab':
     case 'up':
     case 'down':
       return { flow };
     default:
-      return { flow: { ...flow, line: editLine(flow.line, key), insisted: false } };
+      return { flow: { ...flow, line: editLine(flow.line, key), insisted: false, problem: undefined } };
   }
 }
 

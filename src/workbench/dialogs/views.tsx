@@ -142,7 +142,7 @@ export function DialogView({ dialog, controller, theme, columns }: { dialog: Dia
         <>
           {title(`The reply needs ((${name})): type it and press Enter.`)}
           <Field line={flow.line} prompt={`${name}: `} theme={theme} columns={columns} />
-          {title(flow.insisted ? `A value for ((${name})) is needed, or Esc to go back.` : `${flow.missing.length} to fill.`, flow.insisted ? 'error' : 'dim')}
+          {title(flow.problem ?? (flow.insisted ? `A value for ((${name})) is needed, or Esc to go back.` : `${flow.missing.length} to fill.`), flow.insisted ? 'error' : 'dim')}
         </>
       );
     }
