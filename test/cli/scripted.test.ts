@@ -429,6 +429,18 @@ describe('escalate, chase and answer', () => {
     expect(failed(await cli('escalate', [id, '--court', 'atlantis', '--template', 'general', ...as(t.tokens.agent)]), 1)).toMatch(/^courtdesk escalate: UNKNOWN_COURT: /);
   });
 
+  it('finds the court by the words the directory search finds it by, and will not email the same court twice without --again', async () => {
+    const id = await heldAndTagged();
+    const first = json(await cli('escalate', [id, '--court', 'birmingham', '--template', 'hearing-date', ...as(t.tokens.agent)]));
+    expect(first.courtSlug).toBe(BIRMINGHAM);
+    const again = failed(await cli('escalate', [id, '--court', BIRMINGHAM, '--template', 'general', ...as(t.tokens.agent)]), 1);
+    expect(again).toMatch(
+      new RegExp(`^courtdesk escalate: ALREADY_ESCALATED: ${id} already has an unanswered email to Birmingham Civil and Family Justice Centre \\(${first.id}, (queued|sent)\\); chase it with courtdesk chase ${id} ${first.id}, or send another with --again$`),
+    );
+    const second = json(await cli('escalate', [id, '--court', BIRMINGHAM, '--template', 'general', '--again', ...as(t.tokens.agent)]));
+    expect(second.id).not.toBe(first.id);
+  });
+
   it('chases a sent escalation and records the court’s answer', async () => {
     const id = await heldAndTagged();
     const escalation = json(await cli('escalate', [id, '--court', BIRMINGHAM, '--template', 'hearing-date', '--json', ...as(t.tokens.agent)]));
