@@ -11,6 +11,8 @@ export interface Court {
   email: string;
   /** A court in Wales: its correspondence may be in Welsh. */
   welsh: boolean;
+  /** Its name in Welsh, which Welsh emails use and searches find it by. */
+  nameCy?: string;
 }
 
 export interface SkippedCourt {
@@ -177,16 +179,28 @@ export function parseCourtList(json: unknown): Court[] {
     if (seen.has(slug)) throw new CourtDataError(`${where}: slug appears twice`);
     if (!email) throw new CourtDataError(`${where} has no valid email address`);
     if (typeof c.welsh !== 'boolean') throw new CourtDataError(`${where}: "welsh" must be true or false`);
+    if (c.nameCy !== undefined && !text(c.nameCy)) throw new CourtDataError(`${where}: "nameCy" must be the court's name in Welsh`);
     seen.add(slug);
-    return { name, slug, email, welsh: c.welsh };
+    const nameCy = text(c.nameCy);
+    return { name, slug, email, welsh: c.welsh, ...(nameCy ? { nameCy } : {}) };
   });
 }
 
 // --- search --------------------------------------------------------------------------------------
 
 function searchRank(court: Court, query: string, words: string[]): number {
-  const name = court.name.toLowerCase();
-  const slug = court.slug;
+  const english = rankByName(court.name, court.slug, query, words);
+  const welsh = court.nameCy ? rankByName(court.nameCy, court.slug, query, words) : -1;
+  return english < 0 ? welsh : welsh < 0 ? english : Math.min(english, welsh);
+}
+
+/** The court's name in the template's language: Welsh emails name a Welsh court in Welsh. */
+export function courtNameIn(court: Court, language: 'en' | 'cy'): string {
+  return language === 'cy' && court.nameCy ? court.nameCy : court.name;
+}
+
+function rankByName(courtName: string, slug: string, query: string, words: string[]): number {
+  const name = courtName.toLowerCase();
   if (name === query || slug === query) return 0;
   if (name.startsWith(query) || slug.startsWith(query)) return 1;
   const nameWords = name.split(/[^a-z0-9]+/).filter(Boolean);

@@ -4,6 +4,7 @@ import type { Court } from './courts.js';
 import { notHolder, type Decision } from './decide.js';
 import type { Enquiry, Escalation } from './enquiry.js';
 import type { Language, Role } from './events.js';
+import { courtNameIn } from './courts.js';
 import { standardFields } from './escalations.js';
 import { can } from './permissions.js';
 import { renderTemplate, type RenderResult, type Template } from './templates.js';
@@ -47,7 +48,7 @@ export function previewEscalation(enquiry: Enquiry, command: EscalationRequest, 
   if (!template) {
     return { ok: false, code: 'UNKNOWN_TEMPLATE', message: `There is no "${command.template}" template in ${language === 'cy' ? 'Welsh' : 'English'}; see courtdesk templates list.` };
   }
-  const rendered = renderTemplate(template, { ...(command.fields ?? {}), ...knownFields(standardFields(enquiry, ctx.actor.name, court.name, template.language)) });
+  const rendered = renderTemplate(template, { ...(command.fields ?? {}), ...knownFields(standardFields(enquiry, ctx.actor.name, courtNameIn(court, template.language), template.language)) });
   if (!rendered.ok) return { ok: false, code: 'MISSING_FIELDS', message: `${rendered.message}. Fill them in and try again.`, missing: rendered.missing };
   return { ok: true, court, template, rendered };
 }

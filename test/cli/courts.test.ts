@@ -28,7 +28,7 @@ describe('courtdesk courts', () => {
 
     const json = await capture(courts, ['list', '--json', '--search', 'cardiff', '--data', dir]);
     expect(JSON.parse(json.stdout)).toEqual([
-      { name: 'Cardiff Civil and Family Justice Centre', slug: 'cardiff-civil-and-family-justice-centre', email: 'enquiries.cardiff.countycourt@justice.gov.uk', welsh: true },
+      { name: 'Cardiff Civil and Family Justice Centre', slug: 'cardiff-civil-and-family-justice-centre', email: 'enquiries.cardiff.countycourt@justice.gov.uk', welsh: true, nameCy: 'Canolfan Cyfiawnder Sifil a Theulu Caerdydd' },
     ]);
 
     const none = await capture(courts, ['list', '--search', 'atlantis', '--data', dir]);

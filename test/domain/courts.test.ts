@@ -196,3 +196,16 @@ describe('searchCourts', () => {
     expect(searchCourts(list, 'bristol').map((c) => c.slug)).toEqual(['bristol', 'north-bristol', 'abristolia']);
   });
 });
+
+describe('Welsh court names', () => {
+  it('finds a court in Wales by its Welsh name, and a Welsh email names it in Welsh', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseCourtList, searchCourts: search, courtNameIn } = await import('../../src/domain/courts.js');
+    const courts = parseCourtList(JSON.parse(readFileSync(new URL('../../data/courts.json', import.meta.url), 'utf8')));
+    const found = search(courts, 'caerdydd');
+    expect(found.map((c) => c.slug)).toEqual(['cardiff-civil-and-family-justice-centre']);
+    expect(search(courts, 'wrecsam')[0]?.slug).toBe('wrexham-county-and-family-court');
+    expect(courtNameIn(found[0]!, 'cy')).toBe('Canolfan Cyfiawnder Sifil a Theulu Caerdydd');
+    expect(courtNameIn(found[0]!, 'en')).toBe('Cardiff Civil and Family Justice Centre');
+  });
+});
