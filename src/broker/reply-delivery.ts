@@ -61,7 +61,16 @@ export class ReplyDelivery {
     const message = enquiry?.messages.find((m) => m.id === messageId);
     if (!enquiry || !message?.delivery || message.delivery.state !== 'pending') return;
     const send = this.options.senderFor(enquiry);
-    if (!send) return;
+    if (!send) {
+      // Said once, so the agent's screen tells the truth instead of "delivering" for ever; the
+      // reply goes when a broker with the channel configured starts.
+      const reason = `${enquiry.channel === 'whatsapp' ? 'WhatsApp' : enquiry.channel === 'sms' ? 'SMS' : enquiry.channel} is switched off on this broker; the reply goes once it is configured`;
+      if (message.delivery.reason !== reason) {
+        const actor = { kind: 'system' as const, name: 'delivery' };
+        await this.core.recordEventually([{ actor, event: { type: 'reply.delivery', enquiryId, messageId, state: 'pending', attempts: message.delivery.attempts, reason } }]);
+      }
+      return;
+    }
     const attempts = message.delivery.attempts + 1;
     const outcome = await send(enquiry, message, signal).catch((err: Error): SendOutcome => ({ ok: false, temporary: true, reason: err.message }));
     // Abandoned by a stop that could wait no longer: the journal may be closed. Resent after a restart.

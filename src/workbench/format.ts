@@ -240,10 +240,13 @@ export function escalationText(x: Escalation, nowMs: number): string {
 
 /** The word after an agent reply: where it has got to. */
 export function replyStateText(m: Message): string {
-  if (!m.delivery) return 'sent';
+  // No delivery at all: a web or API enquiry without a callback, so nothing went anywhere.
+  if (!m.delivery) return 'recorded; no callback';
   switch (m.delivery.state) {
     case 'pending':
-      return m.delivery.attempts > 0 ? `retrying (${m.delivery.attempts})` : 'sent, delivering';
+      // Why it waits, when the broker said (a channel switched off, a provider unreachable).
+      if (m.delivery.reason) return `${m.delivery.attempts > 0 ? `waiting (tried ${m.delivery.attempts})` : 'waiting'}: ${cleanLine(m.delivery.reason)}`;
+      return m.delivery.attempts > 0 ? `retrying (${m.delivery.attempts})` : 'sending';
     case 'failed':
       return m.delivery.reason ? `not delivered: ${cleanLine(m.delivery.reason)}` : 'not delivered';
     default:

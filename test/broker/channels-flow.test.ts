@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { channelConfigFromEnv, CHANNEL_SETTINGS, type ChannelConfig } from '../../src/broker/channels/index.js';
 import { FileJournalStore, JOURNAL_FILE } from '../../src/broker/journal/file-store.js';
 import { BIN, makeTokens, RawAgent, spawnBroker, startTestBroker, tempDir, type SpawnedBroker, type TestBroker } from '../helpers/broker.js';
+import { replyStateText } from '../../src/workbench/format.js';
 
 // ../shared/samples/whatsapp-inbound-text.json, byte for byte, copied into the repo so its tests stand alone.
 const SAMPLE = readFileSync(new URL('../fixtures/whatsapp-inbound-text.json', import.meta.url), 'utf8');
@@ -538,7 +539,11 @@ describe('WhatsApp replies and receipts', () => {
     expect(off.status).toBe(404);
     expect(((await off.json()) as any).error.code).toBe('CHANNEL_OFF');
     await new Promise((res) => setTimeout(res, 200));
-    expect((await enquiry(t, id!)).messages.at(-1).delivery.state).toBe('pending');
+    const held = (await enquiry(t, id!)).messages.at(-1);
+    expect(held.delivery.state).toBe('pending');
+    // The agent's screen says why, instead of "delivering" for ever.
+    expect(held.delivery.reason).toBe('WhatsApp is switched off on this broker; the reply goes once it is configured');
+    expect(replyStateText(held)).toMatch(/^waiting \(tried \d+\): WhatsApp is switched off on this broker; the reply goes once it is configured$/);
     await t.close();
 
     const api = await graph();

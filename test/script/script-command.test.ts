@@ -72,7 +72,7 @@ describe('courtdesk script', () => {
       'type Thank you, we are checking with the court.',
       'expect > Thank you, we are checking with the court.',
       'press enter',
-      'wait-for you: Thank you, we are checking with the court. [sent]',
+      'wait-for you: Thank you, we are checking with the court. [recorded; no callback]',
       '',
       '# Tag the case number',
       'press t',

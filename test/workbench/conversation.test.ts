@@ -42,7 +42,7 @@ describe('conversationLines', () => {
     expect(out.join('\n')).toContain('^ [sent] Bristol Civil Jus..., sent 3m ago, chase due 17 Mar');
     expect(out.join('\n')).toMatch(/Jane Smith: When is my hearing\?/);
     expect(out.join('\n')).toMatch(/\* note by you: Checked the listing/);
-    expect(out.join('\n')).toMatch(/you: It is on Monday \[sent\]/);
+    expect(out.join('\n')).toMatch(/you: It is on Monday \[recorded; no callback\]/);
   });
 
   it('never gives more lines than its height, nor lines wider than its width', () => {

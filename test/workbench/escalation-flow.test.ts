@@ -135,7 +135,7 @@ describe('the escalation dialog', () => {
     await chooseTemplate(m, 'general');
     frame = await m.waitFor((f) => f.includes('4 of 4'), 'the Welsh preview');
     expect(frame).toContain('Subject: Ymholiad gan ddefnyddiwr llys');
-    expect(frame).toContain('Annwyl gydweithwyr yn Cardiff Civil and Family Justice Centre');
+    expect(frame).toContain('Annwyl gydweithwyr yn Canolfan Cyfiawnder Sifil a Theulu Caerdydd');
   });
 
   it('lists the court already emailed first, with its unanswered count, and says this enquiry was emailed', async () => {

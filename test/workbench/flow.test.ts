@@ -91,7 +91,7 @@ describe('working an enquiry', () => {
     await m.press('rHello', ' theree', KEYS.backspace, ' jj', '\x7f\x7f', 'soon.', ' Line one\r\nline two');
     await m.waitFor((f) => f.includes('> Hello there soon. Line one line two'), 'the typed reply');
     await m.press(KEYS.enter);
-    await m.waitFor((f) => /you: Hello there soon\. Line one line two \[sent\]/.test(f), 'the reply in the conversation');
+    await m.waitFor((f) => /you: Hello there soon\. Line one line two \[recorded; no callback\]/.test(f), 'the reply in the conversation');
     const enquiry = await t.desk.get(id);
     expect(enquiry.messages.filter((x: { author: string }) => x.author === 'agent').map((x: { text: string }) => x.text)).toEqual([
       'Hello there soon. Line one line two',
@@ -143,7 +143,7 @@ describe('working an enquiry', () => {
     await m.press('Dafydd', KEYS.enter);
     await m.waitFor((f) => f.includes('carys ydw i a byddaf'), 'the filled reply');
     await m.press(KEYS.enter);
-    await m.waitFor((f) => f.includes('[sent]'), 'sent');
+    await m.waitFor((f) => f.includes('[recorded; no callback]'), 'sent');
     const texts = (await t.desk.get(id)).messages.filter((x: { author: string }) => x.author === 'agent').map((x: { text: string }) => x.text);
     expect(texts).toEqual(["Helo Dafydd, diolch am gysylltu â'r llys. carys ydw i a byddaf yn eich helpu gyda'ch ymholiad."]);
     expect(texts[0]).not.toContain('((');
@@ -245,7 +245,7 @@ describe('connection', () => {
     await m.press('r', 'sent while offline', KEYS.enter);
     const queued = await m.waitFor((f) => f.includes('[queued]'), 'the queued reply');
     expect(lines(queued)[0]).toMatch(/offline with 1 unsent, reconnecting in \ds/);
-    await m.waitFor((f) => f.includes('sent while offline [sent]') && lines(f)[0]!.includes('connected'), 'sent after reconnecting');
+    await m.waitFor((f) => f.includes('sent while offline [recorded; no callback]') && lines(f)[0]!.includes('connected'), 'sent after reconnecting');
     const frame = m.frame();
     expect(frame.match(/you: sent while offline/g)).toHaveLength(1);
     const replies = (await t.desk.get(id)).messages.filter((x: { text: string }) => x.text === 'sent while offline');

@@ -70,7 +70,7 @@ it('runs in a real terminal: draws the queue in 80x24, takes, replies and quits'
   tmux('send-keys', '-t', 'wb', 'BSpace');
   await waitForScreen((x) => x.includes('> Your hearing is on Monday'), 'the typed reply');
   tmux('send-keys', '-t', 'wb', 'Enter');
-  s = await waitForScreen((x) => x.includes('you: Your hearing is on Monday [sent]'), 'the reply sent');
+  s = await waitForScreen((x) => x.includes('you: Your hearing is on Monday [recorded; no callback]'), 'the reply sent');
   const agentTexts = (await desk.get(id)).messages.filter((m: { author: string }) => m.author === 'agent').map((m: { text: string }) => m.text);
   expect(agentTexts).toEqual(['Your hearing is on Monday']);
 
