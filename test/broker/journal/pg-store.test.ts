@@ -170,4 +170,34 @@ describeWithPostgres('PgJournalStore', () => {
       { seq: '2', event_type: 'enquiry.received' },
     ]);
     });
+
+  it('a connection cut with an append in flight is answered only once the table says it was not written', async () => {
+    await fresh();
+    const { store } = await open();
+    const health: string[] = [];
+    store.onHealth((h) => health.push(h.state));
+    const holder = new pg.Client(parseStoreUrl(db.url).config);
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT seq FROM journal_head FOR UPDATE');
+      const cut = store.append([received(1)]);
+      const blocked = async () => (await holder.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'courtdesk' AND wait_event_type = 'Lock'`)).rows;
+      await expect.poll(async () => (await blocked()).length, { timeout: 3000 }).toBe(1);
+      const [{ pid }] = await blocked();
+      await holder.query('SELECT pg_terminate_backend($1)', [pid]);
+      // The statement died with the connection: the store reconnects and reads seq 1 (reads do not
+      // wait for the held row) before it answers: not there, so it is decided again.
+      const outcome = await cut.durable.then(() => 'acknowledged', (err: Error) => err);
+      expect(outcome).toBeInstanceOf(JournalConflictError);
+      expect(health).toEqual(['degraded', 'ok']);
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+    const again = store.append([received(1)]);
+    await again.durable;
+    expect(again.records[0]!.seq).toBe(1);
+    expect((await db.query('SELECT count(*)::int AS n FROM journal_records')).rows[0].n).toBe(1);
+  });
 });
