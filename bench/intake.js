@@ -2,6 +2,8 @@
 // 64 concurrent posters, against a bare appendFileSync + fdatasyncSync loop on the same disk, and
 // with personal content sealed (the default) against the same posting with sealing off.
 // The broker runs in its own process; the posters in two more. Needs the build (npm run build).
+// BENCH_STORE=postgres://USER@HOST:PORT/DB runs the broker on the PostgreSQL journal instead, in
+// a fresh schema per run (dropped after).
 // Run: node bench/intake.js
 import { appendFileSync, closeSync, fdatasyncSync, openSync, promises as fs } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -40,6 +42,7 @@ export async function runIntakeBench({ print = console.log } = {}) {
   const figures = new Figures(print);
   const dir = await fs.mkdtemp(join(tmpdir(), 'courtdesk-bench-intake-'));
   try {
+    if (process.env.BENCH_STORE) print(`journal: PostgreSQL (${new URL(process.env.BENCH_STORE).host}), a fresh schema per run`);
     print(`durable intake (${POSTERS} concurrent posters in ${POSTER_PROCESSES} processes, ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s of warm-up, broker in its own process)`);
     print(`  machine load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores; other work on the machine skews every figure)`);
     const baseline = fsyncBaseline(dir);
@@ -67,9 +70,11 @@ export async function runIntakeBench({ print = console.log } = {}) {
 async function measure(dataDir, encryptContent) {
   const posters = [];
   let broker;
+  let store;
   try {
     const token = await addToken(dataDir, { name: 'bench-intake', role: 'intake' });
-    broker = await startBrokerProcess({ dataDir, encryptContent });
+    store = process.env.BENCH_STORE && (await freshSchema(process.env.BENCH_STORE));
+    broker = await startBrokerProcess({ dataDir, encryptContent, store: store?.url });
     for (let i = 0; i < POSTER_PROCESSES; i++) {
       posters.push(forkHelper('./posters-child.js', { url: broker.url, token, connections: POSTERS / POSTER_PROCESSES }));
     }
@@ -97,7 +102,27 @@ async function measure(dataDir, encryptContent) {
   } finally {
     await Promise.all(posters.map((p) => p.call('close').catch(() => p.child.kill())));
     await broker?.close();
+    await store?.drop();
   }
+}
+
+/** A migrated schema of its own on the database BENCH_STORE names. */
+async function freshSchema(base) {
+  const { migrate, parseStoreUrl } = await import('../dist/broker/journal/pg-schema.js');
+  const { default: pg } = await import('pg');
+  const url = new URL(base);
+  url.searchParams.set('schema', `bench_${process.pid}_${Date.now()}`);
+  const address = parseStoreUrl(url.href);
+  await migrate(address);
+  return {
+    url: url.href,
+    drop: async () => {
+      const client = new pg.Client(address.config);
+      await client.connect();
+      await client.query(`DROP SCHEMA "${address.schema}" CASCADE`);
+      await client.end();
+    },
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -33,7 +33,8 @@ export const bundleOptions = {
   // development build is bundled too but only evaluated when asked for (about 10 ms of parsing).
   // Ink imports react-devtools-core only when DEV=true, in a chunk of its own; it is not
   // installed, so DEV=true fails as it would unbundled.
-  external: ['react-devtools-core'],
+  // pg loads its optional native binding (pg-native, not installed) only when asked for.
+  external: ['react-devtools-core', 'pg-native'],
   // Bundled CommonJS packages (React, ws, nodemailer…) call require() for Node's built-ins, which
   // an ES module does not have.
   banner: { js: "import { createRequire as __courtdeskRequire } from 'node:module'; const require = __courtdeskRequire(import.meta.url);" },

@@ -37,6 +37,7 @@ const broker = await startBroker({
   ...(config.checkpointEvery !== undefined ? { checkpointEvery: config.checkpointEvery } : {}),
   ...(config.checkpointMinIntervalMs !== undefined ? { checkpointMinIntervalMs: config.checkpointMinIntervalMs } : {}),
   ...(config.encryptContent !== undefined ? { encryptContent: config.encryptContent } : {}),
+  ...(config.store ? { store: config.store } : {}),
   log: (line) => {
     if (logged.length < 100) logged.push(line);
     if (config.echoLog) process.stderr.write(`broker: ${line}\n`);

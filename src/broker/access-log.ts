@@ -31,7 +31,7 @@ export async function recordAccess(core: BrokerCore, access: Access): Promise<vo
   const { enquiryId, by, role, via } = access;
   const reason = access.reason?.trim();
   const event: CourtdeskEvent = { type: 'enquiry.accessed', enquiryId, by, role, via, ...(reason ? { reason } : {}) };
-  await core.record([{ actor: { kind: role, name: by }, event }]).durable;
+  await core.recordDecided(() => [{ actor: { kind: role, name: by }, event }]);
 }
 
 /** Distinct opens one socket remembers having recorded. */

@@ -26,7 +26,8 @@ import { FileJournalStore } from './journal/file-store.js';
 import { checkHeadsUrl, HeadSigner } from './journal/head-signer.js';
 import type { JournalFiles } from './journal/file-ops.js';
 import type { Repair } from './journal/replay.js';
-import { JournalUnavailableError, type JournalPosition } from './journal/store.js';
+import { PgJournalStore } from './journal/pg-store.js';
+import { JournalUnavailableError, type JournalPosition, type JournalStore } from './journal/store.js';
 import { RateLimiter } from './rate-limit.js';
 import { applyRetention } from './retention.js';
 import { closedBeforeFor } from '../domain/retention.js';
@@ -37,6 +38,11 @@ import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
 export interface BrokerOptions {
   /** Folder for the journal, tokens and outbox. Created if missing. */
   dataDir: string;
+  /**
+   * A postgres://USER@HOST:PORT/DB?schema=NAME URL: the journal is kept there instead of in the
+   * data folder, shared by every broker node given the same URL (docs/operations.md). Default: the file.
+   */
+  store?: string;
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
   /** TCP port; 0 picks a free one. Default 7340. */
@@ -160,14 +166,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   if (options.headsUrl !== undefined) checkHeadsUrl(options.headsUrl);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = new FileJournalStore({
-    dir: options.dataDir,
-    log,
-    files: options.journalFiles,
-    probeIntervalMs: options.journalProbeMs,
-    repair: options.journalRepair,
-    sealContent: options.encryptContent ?? true,
-  });
+  const store: JournalStore = options.store
+    ? new PgJournalStore({ url: options.store, log, probeIntervalMs: options.journalProbeMs, sealContent: options.encryptContent ?? true })
+    : new FileJournalStore({
+        dir: options.dataDir,
+        log,
+        files: options.journalFiles,
+        probeIntervalMs: options.journalProbeMs,
+        repair: options.journalRepair,
+        sealContent: options.encryptContent ?? true,
+      });
   const core = new BrokerCore(store, {
     recentLimit: options.recentEvents ?? 100_000,
     checkpointDir: options.dataDir,

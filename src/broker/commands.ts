@@ -75,23 +75,27 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
     case 'escalate':
     case 'chase':
     case 'answer-escalation': {
-      const decision = decideEscalation(core.state.enquiries.get(command.enquiryId), command, escalationContext(ctx));
-      return decision.ok ? record(ctx, ref, decision.events) : { type: 'ack', ref, ok: false, error: decision.error };
+      return record(ctx, ref, () => decideEscalation(core.state.enquiries.get(command.enquiryId), command, escalationContext(ctx)));
     }
-    default: {
-      const decision = decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists, now: new Date() });
-      return decision.ok ? record(ctx, ref, decision.events) : { type: 'ack', ref, ok: false, error: decision.error };
-    }
+    default:
+      return record(ctx, ref, () => decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists, now: new Date() }));
   }
 }
 
-async function record(ctx: CommandContext, ref: string, events: CourtdeskEvent[]): Promise<Outcome> {
-  if (events.length === 0) return { type: 'ack', ref, ok: true, seq: null };
+type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; error: { code: string; message: string } };
+
+/** Decides and records; decided again if another broker node's records came first (BrokerCore.recordDecided). */
+async function record(ctx: CommandContext, ref: string, decide: () => Decision): Promise<Outcome> {
   const actor: Actor = { kind: ctx.agent.role, name: ctx.agent.name };
+  let refusal: Outcome | undefined;
   try {
-    const { records, durable } = ctx.core.record(events.map((event, i) => ({ actor, event, ...(i === 0 ? { ref } : {}) })));
-    await durable;
-    return { type: 'ack', ref, ok: true, seq: records[records.length - 1]!.seq };
+    const records = await ctx.core.recordDecided(() => {
+      const decision = decide();
+      refusal = decision.ok ? undefined : { type: 'ack', ref, ok: false, error: decision.error };
+      return decision.ok ? decision.events.map((event, i) => ({ actor, event, ...(i === 0 ? { ref } : {}) })) : [];
+    });
+    if (refusal) return refusal;
+    return { type: 'ack', ref, ok: true, seq: records.length > 0 ? records[records.length - 1]!.seq : null };
   } catch (err) {
     if (err instanceof JournalUnavailableError && !err.uncertain) return journalRefusal(ref, err);
     throw err;

@@ -14,7 +14,10 @@ import type { EventEntry } from '../protocol/frames.js';
 import { CHECKPOINT_FILE, openCheckpoint, removeCheckpoint, removeStaleCheckpoints, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
 import { captureState } from './journal/checkpoint-format.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord } from './journal/store.js';
+import { JournalConflictError, JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord } from './journal/store.js';
+
+/** How many times one decision is made again after losing the race to another node before the caller is refused. */
+const DECIDE_ATTEMPTS = 20;
 
 /** How often an outcome that could not be recorded is tried again. */
 const RECORD_RETRY_MS = 1000;
@@ -45,7 +48,7 @@ export class BrokerCore {
   durableSeq = 0;
   /** Durable records kept for resuming clients; wire entries are built only when one is needed. */
   private recent: JournalRecord[] = [];
-  private readonly commitListeners: Array<(entries: EventEntry[]) => void> = [];
+  private readonly commitListeners: Array<(entries: EventEntry[], remote: boolean) => void> = [];
   private checkpointedSeq = 0;
   private checkpointStartedAt = 0;
   private checkpointing: Promise<void> | undefined;
@@ -91,12 +94,14 @@ export class BrokerCore {
     this.checkpointStartedAt = Date.now();
     this.state.undo.log = this.undo;
     this.store.onFailure((fromSeq) => this.undo.undoFrom(fromSeq));
-    this.store.onCommit((records) => {
+    this.store.onCommit((records, remote) => {
+      // Another node's records: the store hands them on only while nothing of this node's is folded but not durable.
+      if (remote) for (const record of records) applyEvent(this.state, record);
       this.durableSeq = records[records.length - 1]?.seq ?? this.durableSeq;
       this.undo.forgetThrough(this.durableSeq);
       for (const record of records) this.remember(record);
       const entries = records.map(entryOf);
-      for (const listener of this.commitListeners) listener(entries);
+      for (const listener of this.commitListeners) listener(entries, remote);
       this.checkpointIfDue();
     });
     return { warnings: warning ? [warning, ...opened.warnings] : opened.warnings, resumedAfter: opened.resumedAfter, lastSeq: opened.lastSeq };
@@ -121,7 +126,7 @@ export class BrokerCore {
   async recordEventually(batch: NewRecord[]): Promise<void> {
     for (;;) {
       try {
-        await this.record(batch).durable;
+        await this.recordDecided(() => batch);
         return;
       } catch (err) {
         if (!(err instanceof JournalUnavailableError) || err.health.state === 'failed' || this.closing) throw err;
@@ -130,7 +135,34 @@ export class BrokerCore {
     }
   }
 
-  onCommit(listener: (entries: EventEntry[]) => void): void {
+  /**
+   * Decides with `decide` against the state as it is and records what it returns (nothing when
+   * it returns no records). When another broker node appended first (a shared journal), the state
+   * has caught up with its records by the time the append fails, so the decision is made again.
+   * Resolves with the records once durable.
+   */
+  async recordDecided(decide: () => NewRecord[]): Promise<JournalRecord[]> {
+    for (let attempt = 1; ; attempt++) {
+      const batch = decide();
+      if (batch.length === 0) return [];
+      const { records, durable } = this.record(batch);
+      try {
+        await durable;
+        return records;
+      } catch (err) {
+        if (!(err instanceof JournalConflictError)) throw err;
+        if (attempt >= DECIDE_ATTEMPTS) {
+          throw new JournalUnavailableError(
+            `The broker lost the race to the shared journal ${DECIDE_ATTEMPTS} times in a row to other nodes.`,
+            { state: 'degraded', reason: 'other broker nodes kept appending first', since: new Date().toISOString() },
+          );
+        }
+      }
+    }
+  }
+
+  /** `remote` is true for events another broker node recorded (a shared journal): that node does their follow-up work, such as sending a reply. */
+  onCommit(listener: (entries: EventEntry[], remote: boolean) => void): void {
     this.commitListeners.push(listener);
   }
 

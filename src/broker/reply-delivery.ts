@@ -27,7 +27,8 @@ export class ReplyDelivery {
     private readonly options: ReplyDeliveryOptions,
   ) {
     this.retries = new RetryTimers(options);
-    core.onCommit((entries) => this.onCommit(entries));
+    // Another node that recorded it sends it: one send per reply across the nodes.
+    core.onCommit((entries, remote) => remote || this.onCommit(entries));
   }
 
   /** Picks up replies a previous run left undelivered. */

@@ -35,10 +35,9 @@ export async function applyRetention(core: BrokerCore, run: RetentionRun): Promi
   if (run.dryRun || enquiryIds.length === 0) return outcome;
   for (let i = 0; i < enquiryIds.length; i += PER_EVENT) {
     const chunk = enquiryIds.slice(i, i + PER_EVENT);
-    const { records, durable } = core.record([
+    const records = await core.recordDecided(() => [
       { actor: { kind: 'system', name: 'retention' }, event: { type: 'retention.applied', rule: run.rule, closedBefore: run.closedBefore, removedOn, enquiryIds: chunk } },
     ]);
-    await durable;
     outcome.seq = records[0]!.seq;
     outcome.keysDestroyed += await core.removeContent(chunk, removedOn);
   }

@@ -31,6 +31,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   templates: { summary: 'list or check court email templates (templates list|check)', load: () => import('./commands/templates.js') },
   demo: { summary: 'a broker with a morning of enquiries and the workbench, in a temporary folder', load: () => import('./commands/demo.js') },
   retention: { summary: 'remove the personal content of enquiries closed before a date (retention apply --closed-before D)', load: () => import('./commands/retention.js') },
+  store: { summary: 'create or upgrade the PostgreSQL journal tables (store migrate --store URL)', load: () => import('./commands/store.js') },
   token: { summary: 'add, list or revoke access tokens (token add NAME --role ROLE)', load: () => import('./commands/token.js') },
   journal: { summary: "verify the journal, read-only (journal verify [--heads F --public-key K]), or print its signing key (journal key)", load: () => import('./commands/journal.js') },
 };

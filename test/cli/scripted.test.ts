@@ -136,7 +136,7 @@ describe('queue and show', () => {
     expect(lines.slice(3)).toEqual([
       expect.stringMatching(/^\d\d:\d\d {2}Dee Jones: When is my hearing\?$/),
       '       Claim 305JE126.',
-      expect.stringMatching(/^\d\d:\d\d {2}alice \((sent|sent, delivering|delivered)\): I will ask the court for you\.$/),
+      expect.stringMatching(/^\d\d:\d\d {2}alice \((recorded; no callback|sending|delivered)\): I will ask the court for you\.$/),
       expect.stringMatching(/^\d\d:\d\d {2}note by alice: Called the customer back\.$/),
     ]);
   });

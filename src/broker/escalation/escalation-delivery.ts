@@ -23,7 +23,8 @@ export class EscalationDelivery {
     private readonly options: EscalationDeliveryOptions,
   ) {
     this.retries = new RetryTimers(options);
-    core.onCommit((entries) => this.onCommit(entries));
+    // Another node that recorded it sends it: one send per reply across the nodes.
+    core.onCommit((entries, remote) => remote || this.onCommit(entries));
   }
 
   resumePending(): void {

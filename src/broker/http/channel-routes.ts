@@ -106,16 +106,20 @@ async function record(ctx: ChannelRoutesContext, channel: ChannelName, messages:
   // A receipt can name a reply whose 'sent' (with the provider's id) is folded but not yet durable,
   // so not yet indexed: wait for the commit once rather than drop the receipt.
   if (statuses.some((s) => !ctx.sent.find(s.channel, s.externalId)) && core.state.seq > core.durableSeq) await core.flush();
-  // From here to core.record nothing awaits, so the threading and duplicate checks hold when recorded.
-  const inbound = inboundEvents(core.state, messages, { enquiry: newEnquiryId, message: newMessageId });
-  const receipts = receiptEvents(core.state, ctx.sent, statuses);
-  const batch: NewRecord[] = [
-    ...inbound.events.map((event) => ({ actor: { kind: 'intake' as const, name: channel }, event })),
-    ...receipts.events.map((event) => ({ actor: { kind: 'system' as const, name: channel }, event })),
-  ];
-  if (batch.length > 0) await core.record(batch).durable;
+  // Decided and recorded with nothing awaited between, so the threading and duplicate checks hold
+  // when recorded (and are made again if another broker node's records came first).
+  let inbound!: ReturnType<typeof inboundEvents>;
+  let receipts!: ReturnType<typeof receiptEvents>;
+  const recorded = await core.recordDecided((): NewRecord[] => {
+    inbound = inboundEvents(core.state, messages, { enquiry: newEnquiryId, message: newMessageId });
+    receipts = receiptEvents(core.state, ctx.sent, statuses);
+    return [
+      ...inbound.events.map((event) => ({ actor: { kind: 'intake' as const, name: channel }, event })),
+      ...receipts.events.map((event) => ({ actor: { kind: 'system' as const, name: channel }, event })),
+    ];
+  });
   // A redelivery may race the first delivery's commit: answer only once that is on disk too.
-  else if (inbound.duplicates > 0) await core.flush();
+  if (recorded.length === 0 && inbound.duplicates > 0) await core.flush();
   return { messages: inbound.events.length, duplicates: inbound.duplicates, receipts: receipts.events.length, ignoredReceipts: statuses.length - receipts.events.length };
 }
 

@@ -32,7 +32,7 @@ export async function handleEscalationAnswer(core: BrokerCore, caller: TokenReco
     now: new Date(),
   });
   if (!decision.ok) throw new HttpError(400, decision.error.code, decision.error.message);
-  await core.record(decision.events.map((event) => ({ actor: { kind: 'intake', name: caller.name }, event }))).durable;
+  await core.recordDecided(() => decision.events.map((event) => ({ actor: { kind: 'intake', name: caller.name }, event })));
   sendJson(res, 201, { escalationId, enquiryId: enquiry.id, status: 'answered' });
   return true;
 }

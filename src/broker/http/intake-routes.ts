@@ -84,7 +84,7 @@ async function postEnquiry(ctx: IntakeContext, caller: TokenRecord, req: Incomin
     callbackUrl: value.callbackUrl,
     ...(key ? { idempotencyKey: key } : {}),
   };
-  await ctx.core.record([{ actor: { kind: 'intake', name: caller.name }, event }]).durable;
+  await ctx.core.recordDecided(() => [{ actor: { kind: 'intake', name: caller.name }, event }]);
   sendJson(res, 201, placeInQueue(ctx, enquiryId, true));
 }
 
@@ -108,7 +108,7 @@ async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: 
   // A customer writing again about a closed enquiry reopens it rather than starting a new thread.
   if (enquiry.status === 'closed') events.push({ type: 'enquiry.reopened', enquiryId });
   events.push({ type: 'enquiry.message', enquiryId, messageId, text: parsed.value.text, ...(key ? { idempotencyKey: key } : {}) });
-  await ctx.core.record(events.map((event) => ({ actor, event }))).durable;
+  await ctx.core.recordDecided(() => events.map((event) => ({ actor, event })));
   sendJson(res, 201, { messageId, ...placeInQueue(ctx, enquiryId) });
 }
 

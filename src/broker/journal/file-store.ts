@@ -92,7 +92,7 @@ export class FileJournalStore implements JournalStore {
   private readonly sealContent: boolean;
   /** The content keys, when content is sealed or the journal holds sealed content. */
   private keys: ContentKeys | undefined;
-  private readonly commitListeners: Array<(records: JournalRecord[]) => void> = [];
+  private readonly commitListeners: Array<(records: JournalRecord[], remote: boolean) => void> = [];
   private readonly failureListeners: Array<(fromSeq: number) => void> = [];
   private readonly healthListeners: Array<(health: JournalHealth) => void> = [];
 
@@ -280,7 +280,8 @@ export class FileJournalStore implements JournalStore {
     return { epoch: this.epoch, fileEpoch: this.fileEpoch, seq: this.nextSeq - 1, hash: this.prevHash, offset: this.size + pending };
   }
 
-  onCommit(listener: (records: JournalRecord[]) => void): void {
+  /** Only this broker writes the file: nothing it hands on is ever `remote`. */
+  onCommit(listener: (records: JournalRecord[], remote: boolean) => void): void {
     this.commitListeners.push(listener);
   }
 
@@ -389,7 +390,7 @@ export class FileJournalStore implements JournalStore {
       for (const w of group.waiters) w.resolve();
       for (const listener of this.commitListeners) {
         try {
-          listener(group.records);
+          listener(group.records, false);
         } catch (err) {
           this.log(`journal: an onCommit listener threw: ${(err as Error).stack ?? String(err)}`);
         }
@@ -493,7 +494,7 @@ function describeError(err: NodeJS.ErrnoException): string {
 }
 
 /** A record the replay could not read back would stop the broker on its next start. */
-function checkNewRecord(item: NewRecord): void {
+export function checkNewRecord(item: NewRecord): void {
   const { actor, ref, event } = (item ?? {}) as Partial<NewRecord>;
   if (typeof actor !== 'object' || actor === null || typeof actor.kind !== 'string' || typeof actor.name !== 'string') {
     throw new TypeError('journal append: each record needs an actor {kind, name}');

@@ -12,7 +12,7 @@ import type { ContentKeys } from './content-keys.js';
 type Sealable = CourtdeskEvent & { enquiryId: string };
 
 /** The event as the journal stores it: personal fields sealed under the enquiry's key. */
-export function sealEvent(event: CourtdeskEvent, keys: ContentKeys): CourtdeskEvent {
+export function sealEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'keyFor'>): CourtdeskEvent {
   const fields = PERSONAL_FIELDS[event.type];
   if (!fields) return event;
   const { enquiryId } = event as Sealable;
@@ -37,7 +37,7 @@ export function sealEvent(event: CourtdeskEvent, keys: ContentKeys): CourtdeskEv
  * A key that is simply missing (a key file restored from another backup) is reported to
  * `onMissing`, and the content reads as missing rather than stopping the broker.
  */
-export function openEvent(event: CourtdeskEvent, keys: ContentKeys | undefined, onMissing: (keyId: string) => void): CourtdeskEvent {
+export function openEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'lookup'> | undefined, onMissing: (keyId: string) => void): CourtdeskEvent {
   const sealed = (event as { sealed?: unknown }).sealed;
   if (typeof sealed !== 'string') return event;
   const { sealed: _blob, ...rest } = event as CourtdeskEvent & { sealed: string };

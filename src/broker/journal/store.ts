@@ -78,6 +78,14 @@ export class JournalUnavailableError extends Error {
   }
 }
 
+/**
+ * The append lost a race: another broker node appended to the shared journal first, so these
+ * records, decided against a state that is no longer current, were not written. By the time the
+ * promise rejects, `onFailure` listeners have taken them back and the other node's records have
+ * been handed to `onCommit`: the caller decides again against the caught-up state and appends anew.
+ */
+export class JournalConflictError extends Error {}
+
 export interface JournalStore {
   /**
    * Reads and verifies the whole journal, handing each record to `onRecord` in seq order (only
@@ -92,7 +100,8 @@ export interface JournalStore {
    * before anything else happens) and queues them for disk. `durable` resolves once they are
    * fsynced; many appends share one fsync (group commit). Order on disk is the order of calls.
    * Throws JournalUnavailableError at once while the store cannot write; `durable` rejects with
-   * one when the write fails, after `onFailure` listeners have run.
+   * one when the write fails, after `onFailure` listeners have run, or (a shared journal) with a
+   * JournalConflictError when another node appended first.
    */
   append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> };
 
@@ -111,8 +120,12 @@ export interface JournalStore {
   /** Where the last record appended so far stands (durable or not), for a checkpoint of the state folded up to it. */
   position(): JournalPosition;
 
-  /** Called after each group commit with the records it made durable, in seq order. */
-  onCommit(listener: (records: JournalRecord[]) => void): void;
+  /**
+   * Called after each group commit with the records it made durable, in seq order. `remote` is
+   * true for records another broker node appended to a shared journal: the caller has not folded
+   * them yet. Every record reaches the listeners once, in seq order, with no gaps.
+   */
+  onCommit(listener: (records: JournalRecord[], remote: boolean) => void): void;
 
   /** Resolves when everything appended so far is durable. */
   flush(): Promise<void>;

@@ -4,6 +4,7 @@ import { channelConfigFromEnv, formatChannelSettings } from '../../broker/channe
 import { mailConfigFromEnv } from '../../broker/escalation/transports/index.js';
 import { closedBeforeFor } from '../../domain/retention.js';
 import { checkHeadsUrl } from '../../broker/journal/head-signer.js';
+import { parseStoreUrl, StoreNotMigratedError } from '../../broker/journal/pg-schema.js';
 import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage: courtdesk broker [--host 127.0.0.1] [--port 7340] [--data DIR]
@@ -14,6 +15,9 @@ Options (each also read from the environment variable shown):
   --host HOST            interface to listen on (COURTDESK_HOST, default 127.0.0.1)
   --port PORT            TCP port, 0 for any free one (COURTDESK_PORT, default 7340)
   --data DIR             data folder (COURTDESK_DATA, default ./courtdesk-data)
+  --store URL            keep the journal in PostgreSQL, postgres://USER@HOST:PORT/DB?schema=NAME,
+                         shared by every broker given the same URL (COURTDESK_STORE; default the
+                         file in DIR; create its tables first with courtdesk store migrate)
   --intake-rate N        intake requests per second per token (COURTDESK_INTAKE_RATE, default 50)
   --heartbeat-ms N       websocket ping interval (COURTDESK_HEARTBEAT_MS, default 30000)
   --command-rate N       agent commands per second one socket may send, bursts twice that
@@ -74,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     host: { type: 'string' },
     port: { type: 'string' },
     data: { type: 'string' },
+    store: { type: 'string' },
     'intake-rate': { type: 'string' },
     'heartbeat-ms': { type: 'string' },
     'command-rate': { type: 'string' },
@@ -116,6 +121,11 @@ export async function run(argv: string[]): Promise<number> {
       closedBeforeFor(retainClosed, new Date());
       options.retainClosed = retainClosed;
     }
+    const store = values.store ?? env.COURTDESK_STORE;
+    if (store) {
+      parseStoreUrl(store);
+      options.store = store;
+    }
     // Off only for measuring what sealing costs (bench/intake.js): never in service.
     if (env.COURTDESK_ENCRYPT_CONTENT === 'off') options.encryptContent = false;
     options.signEvery = wholeNumber('--sign-every', values['sign-every'] ?? env.COURTDESK_SIGN_EVERY);
@@ -146,8 +156,14 @@ export async function run(argv: string[]): Promise<number> {
     return fail('broker', `court email is not configured correctly: ${(err as Error).message}`, 2);
   }
 
-  const broker = await startBroker(options);
-  process.stdout.write(`courtdesk broker listening on ${broker.url} (data ${options.dataDir}, epoch ${broker.epoch})\n`);
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+  try {
+    broker = await startBroker(options);
+  } catch (err) {
+    if (err instanceof StoreNotMigratedError) return fail('broker', err.message, 2);
+    throw err;
+  }
+  process.stdout.write(`courtdesk broker listening on ${broker.url} (data ${options.dataDir}${options.store ? `, journal ${parseStoreUrl(options.store).shown}` : ''}, epoch ${broker.epoch})\n`);
   const failure = await new Promise<string | null>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -1,0 +1,203 @@
+// The PostgreSQL journal against a real PostgreSQL (test/helpers/pg.ts): the same records as the
+// file store, line for line; the chain checked at open; sealing; and two stores on one journal,
+// as two broker nodes would be.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { JournalRecord } from '../../../src/domain/events.js';
+import { JOURNAL_FILE } from '../../../src/broker/journal/file-store.js';
+import { PgJournalStore, type PgJournalOptions } from '../../../src/broker/journal/pg-store.js';
+import pg from 'pg';
+import { parseStoreUrl, StoreNotMigratedError } from '../../../src/broker/journal/pg-schema.js';
+import { JournalConflictError } from '../../../src/broker/journal/store.js';
+import { describeWithPostgres, testDatabase, type TestDatabase } from '../../helpers/pg.js';
+import { cleanUp, claimed, lifeOf, openAll, received, tempDir } from './helpers.js';
+
+describeWithPostgres('PgJournalStore', () => {
+  let db: TestDatabase;
+  const stores: PgJournalStore[] = [];
+  beforeAll(async () => {
+    db = await testDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close().catch(() => {})));
+    await cleanUp();
+  });
+
+  /** A store on a fresh journal: each test gets its own schema's tables emptied first. */
+  async function fresh(): Promise<void> {
+    await db.query('TRUNCATE journal_head, journal_records, content_keys');
+  }
+
+  async function open(options: Partial<PgJournalOptions> = {}) {
+    const store = new PgJournalStore({ url: db.url, ...options });
+    stores.push(store);
+    const records: JournalRecord[] = [];
+    const opened = await store.open((r) => records.push(r));
+    return { store, records, opened };
+  }
+
+  it('appends, and a reopened store replays the same records and continues the chain', async () => {
+    await fresh();
+    const first = await open();
+    expect(first.opened).toMatchObject({ lastSeq: 0, resumedAfter: 0, warnings: [] });
+    const a = first.store.append([received(1), claimed(1, 'r1')]);
+    await a.durable;
+    const b = first.store.append(lifeOf(2));
+    await b.durable;
+    await first.store.close();
+
+    const again = await open();
+    const appended = [...a.records, ...b.records];
+    expect(again.records).toEqual(appended);
+    expect(again.opened).toMatchObject({ epoch: first.opened.epoch, lastSeq: appended.length, lastHash: appended.at(-1)!.hash });
+    const c = again.store.append([claimed(2, 'r9')]);
+    await c.durable;
+    expect(c.records[0]!.seq).toBe(appended.length + 1);
+  });
+
+  it('holds exactly the lines the file store writes: the header and records verify as a journal file', async () => {
+    await fresh();
+    const { store } = await open({ sealContent: false });
+    const { records, durable } = store.append([...lifeOf(1), received(2)]);
+    await durable;
+    const head = (await db.query('SELECT header, seq, hash FROM journal_head')).rows[0];
+    expect(head).toMatchObject({ seq: String(records.length), hash: records.at(-1)!.hash });
+    const lines = (await db.query('SELECT line FROM journal_records ORDER BY seq')).rows.map((r) => r.line as string);
+    // The table's journal, written out as a file, is a journal the file store opens and verifies.
+    const dir = await tempDir();
+    await fs.writeFile(join(dir, JOURNAL_FILE), [head.header, ...lines].map((l) => `${l}\n`).join(''));
+    const asFile = await openAll(dir, { sealContent: false });
+    expect(asFile.records).toEqual(records);
+    expect(asFile.opened.epoch).toBe(JSON.parse(head.header).epoch);
+  });
+
+  it('seals personal content in the table under a content key written with it, and opens it again', async () => {
+    await fresh();
+    const { store } = await open();
+    const { records, durable } = store.append([received(7)]);
+    await durable;
+    expect(records[0]!.event).toMatchObject({ text: expect.stringContaining('hawliad 305JE126') });
+    const { line } = (await db.query('SELECT line FROM journal_records WHERE seq = 1')).rows[0];
+    expect(line).not.toContain('305JE126');
+    expect(line).not.toContain('caller7@example.org');
+    expect(JSON.parse(line).event.sealed).toMatch(/^[0-9a-f]{16}\./);
+    expect((await db.query('SELECT enquiry_id FROM content_keys')).rows).toEqual([{ enquiry_id: 'E7' }]);
+    await store.close();
+
+    const again = await open();
+    expect(again.records).toEqual(records);
+    expect(await again.store.removeContent(new Set(['E7']), '2026-12-02')).toBe(1);
+    await again.store.close();
+    const removed = await open();
+    expect(removed.records[0]!.event).toMatchObject({ type: 'enquiry.received', text: 'removed under the retention policy on 2026-12-02' });
+    expect(JSON.stringify(removed.records[0])).not.toContain('305JE126');
+  });
+
+  it('refuses to open a journal whose record was altered, naming its seq', async () => {
+    await fresh();
+    const { store } = await open({ sealContent: false });
+    await store.append([received(1), received(2), received(3)]).durable;
+    await store.close();
+    await db.query(`UPDATE journal_records SET line = replace(line, 'caller2', 'caller9') WHERE seq = 2`);
+    await expect(open()).rejects.toThrow(/seq 2: its hash does not match .* restore the database from a backup/);
+  });
+
+  it('refuses to start on a schema without the tables, naming the migrate command', async () => {
+    const store = new PgJournalStore({ url: db.otherSchema() });
+    const failure = await store.open(() => {}).catch((err: Error) => err);
+    expect(failure).toBeInstanceOf(StoreNotMigratedError);
+    expect((failure as Error).message).toMatch(/has no courtdesk journal tables; run: courtdesk store migrate --store postgres:\/\//);
+  });
+
+  it('a second store on the same journal sees the first one\'s records, in order, as remote commits', async () => {
+    await fresh();
+    const a = await open();
+    const b = await open();
+    const seen: Array<{ seqs: number[]; remote: boolean }> = [];
+    b.store.onCommit((records, remote) => seen.push({ seqs: records.map((r) => r.seq), remote }));
+    const started = Date.now();
+    const { records, durable } = a.store.append([received(1), received(2)]);
+    await durable;
+    a.store.append([received(3)]);
+    await a.store.flush();
+    await expect.poll(() => seen.flatMap((s) => s.seqs), { timeout: 3000, interval: 10 }).toEqual([1, 2, 3]);
+    // A wake-up, not the 500 ms poll, brings them (this is loopback: well under it).
+    expect(Date.now() - started).toBeLessThan(450);
+    expect(seen.every((s) => s.remote)).toBe(true);
+    expect(b.store.position().seq).toBe(3);
+    expect(records[0]!.event).toMatchObject({ text: expect.stringContaining('(1)') });
+  });
+
+  it('of two appends racing for the head, the first to queue wins; the other is taken back, handed the winner\'s record, and wins on retry', async () => {
+    await fresh();
+    const a = await open();
+    const b = await open();
+    const events: string[] = [];
+    a.store.onFailure((fromSeq) => events.push(`failure from ${fromSeq}`));
+    a.store.onCommit((records, remote) => events.push(`${remote ? 'remote' : 'own'} ${records.map((r) => r.seq).join(',')}`));
+    // Hold the head row, as a third node's commit in progress would, so both appends queue behind it.
+    const holder = new pg.Client(parseStoreUrl(db.url).config);
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT seq FROM journal_head FOR UPDATE');
+      const waiting = async (n: number) =>
+        expect.poll(async () => Number((await holder.query(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'courtdesk' AND wait_event_type = 'Lock'`)).rows[0].count), { timeout: 3000 }).toBe(n);
+      const won = b.store.append([claimed(1, 'b1')]);
+      await waiting(1);
+      const lost = a.store.append([received(1)]);
+      await waiting(2);
+      expect([won.records[0]!.seq, lost.records[0]!.seq]).toEqual([1, 1]);
+      const flushed = a.store.flush();
+      await holder.query('COMMIT');
+      await won.durable;
+      await expect(lost.durable).rejects.toBeInstanceOf(JournalConflictError);
+      await flushed;
+      expect(events).toEqual(['failure from 1', 'remote 1']);
+      const retried = a.store.append([received(1)]);
+      await retried.durable;
+      expect(retried.records[0]!.seq).toBe(2);
+    } finally {
+      await holder.end();
+    }
+    const rows = (await db.query('SELECT seq, event_type FROM journal_records ORDER BY seq')).rows;
+    expect(rows).toEqual([
+      { seq: '1', event_type: 'enquiry.claimed' },
+      { seq: '2', event_type: 'enquiry.received' },
+    ]);
+    });
+
+  it('a connection cut with an append in flight is answered only once the table says it was not written', async () => {
+    await fresh();
+    const { store } = await open();
+    const health: string[] = [];
+    store.onHealth((h) => health.push(h.state));
+    const holder = new pg.Client(parseStoreUrl(db.url).config);
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT seq FROM journal_head FOR UPDATE');
+      const cut = store.append([received(1)]);
+      const blocked = async () => (await holder.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'courtdesk' AND wait_event_type = 'Lock'`)).rows;
+      await expect.poll(async () => (await blocked()).length, { timeout: 3000 }).toBe(1);
+      const [{ pid }] = await blocked();
+      await holder.query('SELECT pg_terminate_backend($1)', [pid]);
+      // The statement died with the connection: the store reconnects and reads seq 1 (reads do not
+      // wait for the held row) before it answers: not there, so it is decided again.
+      const outcome = await cut.durable.then(() => 'acknowledged', (err: Error) => err);
+      expect(outcome).toBeInstanceOf(JournalConflictError);
+      expect(health).toEqual(['degraded', 'ok']);
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+    const again = store.append([received(1)]);
+    await again.durable;
+    expect(again.records[0]!.seq).toBe(1);
+    expect((await db.query('SELECT count(*)::int AS n FROM journal_records')).rows[0].n).toBe(1);
+  });
+});

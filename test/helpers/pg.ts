@@ -1,0 +1,90 @@
+// A real PostgreSQL for the shared-store tests: COURTDESK_TEST_PG, or the machine's own at
+// 127.0.0.1:5432 (user postgres). Each test file works in a fresh schema and drops it after.
+// Under CI the database is required: a file whose database cannot be reached fails. Elsewhere
+// its tests are skipped with one line saying how to point them at a database.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, it } from 'vitest';
+import { migrate, parseStoreUrl } from '../../src/broker/journal/pg-schema.js';
+
+const BASE = process.env.COURTDESK_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  /** The store URL with this file's own schema. */
+  url: string;
+  schema: string;
+  /** A plain client on the database, for reading or damaging the tables directly. */
+  query<T extends pg.QueryResultRow = any>(sql: string, values?: unknown[]): Promise<pg.QueryResult<T>>;
+  /** A URL for another fresh schema (its tables not created), dropped with the rest. */
+  otherSchema(): string;
+  drop(): Promise<void>;
+}
+
+async function reachable(): Promise<string | undefined> {
+  const client = new pg.Client({ ...parseStoreUrl(BASE).config, connectionTimeoutMillis: 3000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const unreachable = await reachable();
+
+/**
+ * `describe`, when PostgreSQL answers; under CI a failing test when it does not; otherwise a
+ * skipped block and one line on stderr.
+ */
+export function describeWithPostgres(name: string, body: () => void): void {
+  if (!unreachable) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI) {
+    describe(name, () => {
+      it('reaches PostgreSQL', () => {
+        throw new Error(`PostgreSQL at ${parseStoreUrl(BASE).shown} cannot be reached (${unreachable}); CI requires it (see .ci/run)`);
+      });
+    });
+    return;
+  }
+  process.stderr.write(`skipping "${name}": no PostgreSQL at ${parseStoreUrl(BASE).shown} (${unreachable}); set COURTDESK_TEST_PG=postgres://USER@HOST:PORT/DB to run it\n`);
+  describe.skip(name, body);
+}
+
+function withSchema(schema: string): string {
+  const url = new URL(BASE);
+  url.searchParams.set('schema', schema);
+  return url.href;
+}
+
+/** A fresh, migrated schema for one test file. */
+export async function testDatabase(): Promise<TestDatabase> {
+  const schemas: string[] = [];
+  const fresh = () => {
+    const schema = `courtdesk_test_${randomBytes(4).toString('hex')}`;
+    schemas.push(schema);
+    return schema;
+  };
+  const schema = fresh();
+  const url = withSchema(schema);
+  await migrate(parseStoreUrl(url));
+  const client = new pg.Client(parseStoreUrl(url).config);
+  client.on('error', () => {});
+  await client.connect();
+  return {
+    url,
+    schema,
+    query: (sql, values) => client.query(sql, values),
+    otherSchema: () => withSchema(fresh()),
+    drop: async () => {
+      for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+      await client.end();
+    },
+  };
+}
