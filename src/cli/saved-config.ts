@@ -97,20 +97,31 @@ function nonEmpty(value: string | undefined | null): string | null {
   return v ? v : null;
 }
 
+/** A short name for one broker and token, so files can belong to one login without naming its token. */
+function loginKey(broker: string, token: string): string {
+  return createHash('sha256').update(`${broker}\u0000${token}`).digest('hex').slice(0, 16);
+}
+
 /** Unsent commands are kept per broker and token, so one agent's queue never goes out under another's login. */
 export function outboxFile(dir: string, broker: string, token: string): string {
-  const key = createHash('sha256').update(`${broker}\u0000${token}`).digest('hex').slice(0, 16);
-  return join(dir, `outbox-${key}.json`);
+  return join(dir, `outbox-${loginKey(broker, token)}.json`);
 }
 
 const DRAFT_WRITE_DELAY_MS = 300;
 
 /**
- * Reply drafts in `drafts.json` (0600: they quote court users). Writes are batched, so typing does
- * not write a file per key; `flush` writes at once (on quit). An unreadable file starts empty.
+ * Reply drafts in `drafts-<hash>.json`, one file per broker and token like the outbox: an enquiry
+ * id means something only on its own broker, so another broker's (or the demo's) drafts must never
+ * show up here. 0600: they quote court users. Writes are batched, so typing does not write a file
+ * per key; `flush` writes at once (on quit). An unreadable file starts empty.
+ *
+ * Earlier versions kept every login's drafts in one `drafts.json`. Its text was typed by this user,
+ * so it is not thrown away: the first login to open a drafts file takes it over.
  */
-export function fileDraftStore(dir: string): DraftStore & { flush(): void; readonly path: string } {
-  const path = join(dir, 'drafts.json');
+export function fileDraftStore(dir: string, broker: string, token: string): DraftStore & { flush(): void; readonly path: string } {
+  const path = join(dir, `drafts-${loginKey(broker, token)}.json`);
+  const legacy = join(dir, 'drafts.json');
+  if (!existsSync(path) && existsSync(legacy)) renameSync(legacy, path);
   let pending: Record<string, string> | null = null;
   let timer: NodeJS.Timeout | null = null;
   const write = () => {

@@ -103,14 +103,30 @@ describe('saved config', () => {
   });
 
   it('keeps drafts in a 0600 file, batching writes until flushed', async () => {
-    const store = fileDraftStore(dir);
+    const store = fileDraftStore(dir, 'http://a', 't1');
     store.save({ E1: 'half a reply' });
     store.save({ E1: 'half a reply, more' });
     store.flush();
     expect((await stat(store.path)).mode & 0o777).toBe(0o600);
-    expect(fileDraftStore(dir).load()).toEqual({ E1: 'half a reply, more' });
+    expect(fileDraftStore(dir, 'http://a', 't1').load()).toEqual({ E1: 'half a reply, more' });
     await writeFile(store.path, 'not json');
-    expect(fileDraftStore(dir).load()).toEqual({});
+    expect(fileDraftStore(dir, 'http://a', 't1').load()).toEqual({});
+  });
+
+  it("keeps each login's drafts apart, so another broker's enquiry ids never show up", () => {
+    const first = fileDraftStore(dir, 'http://a', 't1');
+    first.save({ E1: 'for broker a' });
+    first.flush();
+    expect(fileDraftStore(dir, 'http://b', 't1').load()).toEqual({});
+    expect(fileDraftStore(dir, 'http://a', 't2').load()).toEqual({});
+    expect(first.path).not.toContain('t1');
+  });
+
+  it('hands a drafts.json from an earlier version to the first login that opens drafts', async () => {
+    await writeFile(join(dir, 'drafts.json'), JSON.stringify({ E9: 'typed before the upgrade' }));
+    expect(fileDraftStore(dir, 'http://a', 't1').load()).toEqual({ E9: 'typed before the upgrade' });
+    expect(fileDraftStore(dir, 'http://b', 't2').load()).toEqual({});
+    expect(fileDraftStore(dir, 'http://a', 't1').load()).toEqual({ E9: 'typed before the upgrade' });
   });
 });
 

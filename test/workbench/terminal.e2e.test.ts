@@ -2,7 +2,7 @@
 // and the test reads the captured screen. Needs the build (npm test builds it first) and tmux.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,5 +79,44 @@ it('runs in a real terminal: draws the queue in 80x24, takes, replies and quits'
   tmux('send-keys', '-t', 'wb', 'Escape');
   await waitForScreen((x) => !x.startsWith('Keys'), 'help closed');
   tmux('send-keys', '-t', 'wb', 'q');
-  await waitForScreen((x) => x.includes('EXITED 0'), 'a clean exit');
+  s = await waitForScreen((x) => x.includes('EXITED 0'), 'a clean exit');
+  // Drawn on the alternate screen: quitting gives the terminal back as it was.
+  expect(s).not.toContain('q quit');
+  expect(s).not.toContain('Jane Smith');
+  tmux('kill-session', '-t', 'wb');
+});
+
+it('runs the demo and leaves nothing behind: no drafts, no outbox, says where court emails went', async () => {
+  const demoConfig = await mkdtemp(join(tmpdir(), 'courtdesk-e2e-demo-config-'));
+  try {
+    const command = `env -u CI COURTDESK_CONFIG_DIR='${demoConfig}' TERM=xterm-256color '${process.execPath}' '${BIN}' demo --pace 600; echo "EXITED $?"; sleep 60`;
+    tmux('new-session', '-d', '-s', 'demo', '-x', '80', '-y', '24', command);
+    const demoScreen = () => tmux('capture-pane', '-p', '-t', 'demo');
+    const waitFor = async (test: (s: string) => boolean, what: string) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const s = demoScreen();
+        if (test(s)) return s;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await waitFor((x) => /^demo .*connected/.test(x), 'the demo queue');
+    tmux('send-keys', '-t', 'demo', 'n');
+    await waitFor((x) => x.includes('You hold'), 'the claim');
+    tmux('send-keys', '-t', 'demo', 'r');
+    tmux('send-keys', '-t', 'demo', '-l', 'half a reply');
+    await waitFor((x) => x.includes('> half a reply'), 'the typed draft');
+    tmux('send-keys', '-t', 'demo', 'Escape');
+    tmux('send-keys', '-t', 'demo', 'q');
+    await waitFor((x) => /Quit now\?/.test(x), 'the quit question');
+    tmux('send-keys', '-t', 'demo', 'y');
+    const s = await waitFor((x) => x.includes('EXITED 0'), 'the demo to stop');
+    expect(s.replace(/\n\s*/g, ' ')).toMatch(/Court emails are never sent by the demo: \d+ (was|were) written as \.eml files to \S+outbox and deleted/);
+    expect(s).not.toContain('courtdesk broker:');
+    expect(await readdir(demoConfig)).toEqual([]);
+  } finally {
+    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'demo']);
+    await rm(demoConfig, { recursive: true, force: true });
+  }
 });

@@ -13,7 +13,8 @@ COURTDESK_BROKER/COURTDESK_TOKEN, then what \`courtdesk login\` saved.
 Press ? in the workbench for every key; docs/workbench.md has the full guide.
 `;
 
-export async function run(argv: string[]): Promise<number> {
+/** `stateDir`: where drafts and unsent commands are kept instead of the config folder (the demo keeps them in its own temporary folder, so they go when it does). */
+export async function run(argv: string[], options: { stateDir?: string } = {}): Promise<number> {
   const flags = parseFlags('workbench', argv, { broker: { type: 'string' }, token: { type: 'string' }, ascii: { type: 'boolean' }, 'no-color': { type: 'boolean' } });
   if (!flags.ok) return fail('workbench', flags.message, 2);
   const { values } = flags;
@@ -55,21 +56,46 @@ export async function run(argv: string[]): Promise<number> {
   const view = import('../../workbench/index.js');
   // Awaited below; this only keeps an early return from leaving a rejection unhandled.
   view.catch(() => {});
-  const checked = await connectChecked(login.broker, login.token, { outboxFile: outboxFile(config.dir, login.broker, login.token) });
+  const stateDir = options.stateDir ?? config.dir;
+  const checked = await connectChecked(login.broker, login.token, { outboxFile: outboxFile(stateDir, login.broker, login.token) });
   if (!checked.ok) return fail('workbench', checked.reason, checked.exitCode);
   const client = checked.client;
-  const drafts = fileDraftStore(config.dir);
+  const drafts = fileDraftStore(stateDir, login.broker, login.token);
+  const leaveScreen = useAlternateScreen(process.stdout);
   try {
     const { renderWorkbench } = await view;
     const instance = renderWorkbench({ client, settings, drafts });
     await instance.waitUntilExit();
   } finally {
+    leaveScreen();
     drafts.flush();
     await client.close();
   }
   const unsent = client.pending.filter((p) => p.command.type !== 'open').length;
   if (unsent > 0) process.stderr.write(`courtdesk: ${unsent} unsent command${unsent === 1 ? '' : 's'} kept; they go when you next open the workbench.\n`);
   return 0;
+}
+
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
+
+/**
+ * Draws the workbench on the terminal's alternate screen, as k9s and lazygit do: on quit the
+ * terminal shows what it showed before, not the last frame and its "Quit now?". The screen is
+ * given back on every way out, a crash included, because a terminal left on the alternate screen
+ * looks empty to the agent. Returns the function that gives it back (safe to call twice).
+ */
+function useAlternateScreen(stdout: NodeJS.WriteStream): () => void {
+  stdout.write(ENTER_ALTERNATE_SCREEN);
+  let left = false;
+  const leave = () => {
+    if (left) return;
+    left = true;
+    process.off('exit', leave);
+    stdout.write(LEAVE_ALTERNATE_SCREEN);
+  };
+  process.on('exit', leave);
+  return leave;
 }
 
 /** Why this terminal cannot run the workbench, or null when it can. */
