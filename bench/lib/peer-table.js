@@ -15,13 +15,16 @@ export function peerVerdict(row) {
   return { ...row, ratio: measured ? ratio : NaN, pass };
 }
 
+/** A measured value with its unit, or what stood in for it (`missing`, e.g. "none held"). */
+const cell = (value, v) => (Number.isFinite(value) ? `${fmt(value, v.digits ?? 0)} ${v.unit}` : (v.missing ?? 'not measured'));
+
 /** A fixed-width table: figure | courtdesk | peer | ratio | floor | PASS/MISS. */
 export function peerTable(verdicts) {
   const head = ['figure', 'courtdesk', 'peer', 'ratio', 'floor', ''];
   const cells = verdicts.map((v) => [
     v.figure,
-    `${fmt(v.courtdesk, v.digits ?? 0)} ${v.unit}`,
-    `${fmt(v.peer, v.digits ?? 0)} ${v.unit} (${v.peerName})`,
+    cell(v.courtdesk, v),
+    `${cell(v.peer, v)} (${v.peerName})`,
     `${fmt(v.ratio, 2)}×`,
     `${v.better === 'lower' ? '≤' : '≥'} ${fmt(v.floor, 1)}×`,
     v.pass ? 'PASS' : v.courtdeskLost ? 'MISS (loss)' : 'MISS',

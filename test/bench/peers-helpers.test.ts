@@ -54,7 +54,8 @@ describe('peerVerdict and peerTable', () => {
   it('counts a figure that was not measured as a MISS', () => {
     const v = peerVerdict({ figure: 'x', unit: '/s', courtdesk: NaN, peer: 100, peerName: 'pg', floor: 1, better: 'higher' });
     expect(v.pass).toBe(false);
-    expect(peerTable([v])).toMatch(/NaN×.*MISS/);
+    expect(peerTable([v])).toMatch(/not measured.*NaN×.*MISS/);
+    expect(peerTable([{ ...v, missing: 'none held' }])).toMatch(/none held/);
     expect(peerVerdict({ courtdesk: 5, peer: 0, floor: 1, better: 'higher' }).pass).toBe(false);
     expect(peerVerdict({ courtdesk: 5, peer: 1, floor: 1, better: 'higher', courtdeskLost: true }).pass).toBe(false);
   });
