@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { runExportBench } from './export.js';
 import { runFanoutBench } from './fanout.js';
 import { runIntakeBench } from './intake.js';
+import { peerSummaryRows, runPeersBench } from './peers.js';
 import { runRecoveryBench } from './recovery.js';
 import { runVerifyBench } from './verify.js';
 import { summaryTable } from './lib/stats.js';
@@ -40,6 +41,8 @@ if (existsSync(fileURLToPath(new URL('./journal.js', import.meta.url)))) {
 }
 benches.push(['intake', () => runIntakeBench({ print })], ['fan-out', () => runFanoutBench({ print })], ['recovery', () => runRecoveryBench({ print })], ['verify', () => runVerifyBench({ print })]);
 benches.push(['export', () => runExportBench({ print })]);
+// courtdesk against its peers (bare ws, Mosquitto, PostgreSQL); `npm run bench -- --quick` runs its short form.
+benches.push(['peers', async () => peerSummaryRows(await runPeersBench({ print, quick: process.argv.includes('--quick') }))]);
 
 print(`courtdesk benchmarks: Node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const rows = [];

@@ -1,14 +1,14 @@
 // Measuring clients for the fan-out bench: many agent websockets in one process, each a raw TCP
-// socket with a minimal RFC 6455 reader (server frames are unmasked and never fragmented by ws),
+// socket with a minimal RFC 6455 reader (lib/ws-frames.js; it joins a welcome sent in fragments),
 // so the measuring side costs far less CPU than the server it measures.
 //
 // Every client counts every event it receives, whether it came alone (`event`) or coalesced
 // (`events`). "Sampled" clients (every sampleEvery-th) parse each frame fully, check seq has no
 // gap, and record latency = receipt time - Date.parse(event.at); the others count event entries
 // by scanning for `"seq":` without parsing. Same machine, same clock as the server.
-import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { announceReady, helperConfig, serveRpc } from './ipc.js';
+import { clientFrame, frameReader, upgradeRequest } from './ws-frames.js';
 
 const config = helperConfig();
 const target = new URL(config.url);
@@ -29,15 +29,36 @@ function openClient(token, sampled) {
     socket.setNoDelay(true);
     const client = { socket, sampled, lastSeq: -1, welcomed: false };
     let handshake = '';
-    let pending = null;
     const timer = setTimeout(() => reject(new Error('no welcome within 60 s')), 60_000);
+    let now = 0;
+    const read = frameReader({
+      onMessage: (opcode, payload) => {
+        if (opcode !== 1) return;
+        if (!client.welcomed) {
+          if (payload.subarray(0, WELCOME.length).equals(WELCOME)) {
+            const welcome = JSON.parse(payload.toString('utf8'));
+            client.lastSeq = welcome.seq;
+            client.welcomed = true;
+            clearTimeout(timer);
+            resolve(client);
+          }
+          return;
+        }
+        onText(client, payload, now);
+      },
+      onControl: (opcode, payload) => {
+        // Answer pings (heartbeat) with a pong.
+        if (opcode === 9) socket.write(clientFrame(0x0a, payload));
+        else if (opcode === 8) {
+          client.closedCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+          counters.closes.push(client.closedCode);
+          socket.destroy();
+        }
+      },
+    });
 
     socket.on('connect', () => {
-      socket.write(
-        `GET /v1/agent HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
-          `Authorization: Bearer ${token}\r\n\r\n`,
-      );
+      socket.write(upgradeRequest(target, { path: '/v1/agent', headers: { Authorization: `Bearer ${token}` } }));
     });
     socket.on('error', (err) => {
       clearTimeout(timer);
@@ -47,7 +68,7 @@ function openClient(token, sampled) {
       if (client.welcomed && !client.closedCode) counters.closes.push('tcp-close');
     });
     socket.on('data', (chunk) => {
-      const now = Date.now();
+      now = Date.now();
       let buf = chunk;
       if (!client.upgraded) {
         handshake += chunk.toString('latin1');
@@ -62,54 +83,9 @@ function openClient(token, sampled) {
         client.upgraded = true;
         buf = Buffer.from(handshake.slice(end + 4), 'latin1');
         handshake = '';
+        if (buf.length === 0) return;
       }
-      if (pending) {
-        buf = Buffer.concat([pending, buf]);
-        pending = null;
-      }
-      let off = 0;
-      for (;;) {
-        if (buf.length - off < 2) break;
-        const b0 = buf[off];
-        const b1 = buf[off + 1];
-        let len = b1 & 0x7f;
-        let hdr = 2;
-        if (len === 126) {
-          if (buf.length - off < 4) break;
-          len = buf.readUInt16BE(off + 2);
-          hdr = 4;
-        } else if (len === 127) {
-          if (buf.length - off < 10) break;
-          len = buf.readUInt32BE(off + 2) * 2 ** 32 + buf.readUInt32BE(off + 6);
-          hdr = 10;
-        }
-        if (buf.length - off < hdr + len) break;
-        const payload = buf.subarray(off + hdr, off + hdr + len);
-        off += hdr + len;
-        const opcode = b0 & 0x0f;
-        if (opcode === 1) {
-          if (!client.welcomed) {
-            if (payload.subarray(0, WELCOME.length).equals(WELCOME)) {
-              const welcome = JSON.parse(payload.toString('utf8'));
-              client.lastSeq = welcome.seq;
-              client.welcomed = true;
-              clearTimeout(timer);
-              resolve(client);
-            }
-            continue;
-          }
-          onText(client, payload, now);
-        } else if (opcode === 9) {
-          // Answer pings (heartbeat) with a pong; a zero mask leaves the payload as it is.
-          socket.write(Buffer.concat([Buffer.from([0x8a, 0x80 | payload.length, 0, 0, 0, 0]), payload]));
-        } else if (opcode === 8) {
-          client.closedCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
-          counters.closes.push(client.closedCode);
-          socket.destroy();
-          return;
-        }
-      }
-      if (off < buf.length) pending = buf.subarray(off);
+      read(buf);
     });
   });
 }

@@ -2,10 +2,10 @@
 // intake POST as the broker and, at once, sends every connected client one `event` frame shaped
 // like the broker's (encoded once into a Buffer, as a fast server would), then answers 201.
 // No journal, no fsync, no state, no coalescing: what Node + ws alone can push.
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
+import { enquiryEventFrame } from './enquiry-load.js';
 import { announceReady, serveRpc } from './ipc.js';
 
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -25,26 +25,9 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     seq++;
-    const id = `E${randomBytes(5).toString('hex').toUpperCase()}`;
-    const entry = {
-      seq,
-      at: new Date().toISOString(),
-      actor: { kind: 'intake', name: 'bench-intake' },
-      event: {
-        type: 'enquiry.received',
-        enquiryId: id,
-        messageId: `M${randomBytes(6).toString('hex').toUpperCase()}`,
-        channel: body.channel,
-        from: body.from,
-        name: body.name ?? null,
-        text: body.text,
-        language: 'en',
-        callbackUrl: null,
-      },
-    };
-    const frame = Buffer.from(JSON.stringify({ type: 'event', ...entry }));
+    const frame = Buffer.from(JSON.stringify(enquiryEventFrame(seq, body)));
     for (const ws of clients) ws.send(frame, { binary: false });
-    const reply = JSON.stringify({ id, position: 1, estimatedWaitSeconds: 300 });
+    const reply = JSON.stringify({ id: `E${seq}`, position: 1, estimatedWaitSeconds: 300 });
     res.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(reply) }).end(reply);
   });
 });

@@ -13,11 +13,11 @@ function profileArgs(name) {
   return dir ? ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
 }
 
-async function startServer(script, name, config, { gc = false } = {}) {
+async function startServer(script, name, config, { gc = false, cpu } = {}) {
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
   const execArgv = [...(gc ? ['--expose-gc'] : []), ...extra, ...profileArgs(name)];
   const forkedAt = performance.now();
-  const helper = forkHelper(script, config, { execArgv });
+  const helper = forkHelper(script, config, { execArgv, cpu });
   const ready = await helper.ready;
   const startedMs = performance.now() - forkedAt;
   return {
@@ -39,12 +39,18 @@ async function startServer(script, name, config, { gc = false } = {}) {
   };
 }
 
+/**
+ * The broker's intake limit (startBroker's `intakeRatePerSecond`, per token; 50/s unless set)
+ * as the benches raise it: one bench token posts thousands a second.
+ */
+export const INTAKE_RATE_FOR_BENCH = 1e9;
+
 /** A real broker (startBroker) in a child process, on port 0, with intake rate limiting raised out of the way. */
-export function startBrokerProcess({ dataDir, intakeRatePerSecond = 1e9, gc = false, echoLog = false, checkpointEvery, checkpointMinIntervalMs, encryptContent, store }) {
-  return startServer('./broker-child.js', 'broker', { dataDir, intakeRatePerSecond, echoLog, checkpointEvery, checkpointMinIntervalMs, encryptContent, store }, { gc });
+export function startBrokerProcess({ dataDir, intakeRatePerSecond = INTAKE_RATE_FOR_BENCH, gc = false, echoLog = false, checkpointEvery, checkpointMinIntervalMs, encryptContent, store, cpu }) {
+  return startServer('./broker-child.js', 'broker', { dataDir, intakeRatePerSecond, echoLog, checkpointEvery, checkpointMinIntervalMs, encryptContent, store }, { gc, cpu });
 }
 
 /** A bare ws broadcast server with the same intake route and socket path (see bare-ws-child.js). */
-export function startBareWsProcess() {
-  return startServer('./bare-ws-child.js', 'bare-ws', {});
+export function startBareWsProcess({ cpu } = {}) {
+  return startServer('./bare-ws-child.js', 'bare-ws', {}, { cpu });
 }

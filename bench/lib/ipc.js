@@ -2,6 +2,7 @@
 // (broker, bare ws server, agent clients, posters) step by step and collect their figures.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { forkOnCpu } from './pin.js';
 
 /** In the child: answers `{id, type, args}` messages with the named handler's result. */
 export function serveRpc(handlers) {
@@ -22,11 +23,11 @@ export function serveRpc(handlers) {
 
 /**
  * Forks `script` (a path relative to this folder) with `config` as JSON in argv, waits for its
- * `{ready: ...}` message and returns `{child, ready, call(type, args), exited}`.
+ * `{ready: ...}` message and returns `{child, ready, call(type, args), exited}`. `cpu` pins it (pin.js).
  */
-export function forkHelper(script, config = {}, { execArgv = [], timeoutMs = 120_000 } = {}) {
+export function forkHelper(script, config = {}, { execArgv = [], timeoutMs = 120_000, cpu } = {}) {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [JSON.stringify(config)], {
-    execArgv,
+    ...forkOnCpu(cpu, execArgv),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

@@ -1,8 +1,10 @@
 // Intake load: POST /v1/enquiries over keep-alive connections (undici Pool), either closed-loop
 // (`concurrency` posters, each waiting for its answer before the next) or paced (`rate` posts per
 // second on a fixed schedule, at most `maxInFlight` outstanding). Reports 201s, other statuses,
-// latencies and completions per second.
+// latencies and completions per second. Each enquiry carries the moment it was sent
+// (enquiry-load.js), taken just before the request is handed to the socket.
 import { Pool } from 'undici';
+import { enquiryBody, stampNow } from './enquiry-load.js';
 import { announceReady, helperConfig, serveRpc } from './ipc.js';
 
 const config = helperConfig();
@@ -10,23 +12,11 @@ const pool = new Pool(config.url, { connections: config.connections ?? 64, pipel
 const headers = { authorization: `Bearer ${config.token}`, 'content-type': 'application/json' };
 let counter = 0;
 
-/** A realistic web-form enquiry of about 150 characters from a sender not seen before. */
-function body() {
-  const i = counter++;
-  return JSON.stringify({
-    channel: 'web',
-    from: `caller-${process.pid}-${i}@example.org`,
-    name: 'Ann Jones',
-    text:
-      `Hello, my hearing about claim 305JE126 is listed for next Tuesday at the county court. ` +
-      `Which room do I go to, and do I bring the letter? Ref ${i}`,
-  });
-}
-
 async function post(result) {
+  const body = JSON.stringify(enquiryBody(counter++, stampNow()));
   const t = performance.now();
   try {
-    const res = await pool.request({ path: '/v1/enquiries', method: 'POST', headers, body: body() });
+    const res = await pool.request({ path: '/v1/enquiries', method: 'POST', headers, body });
     await res.body.dump();
     const ms = performance.now() - t;
     if (res.statusCode === 201) {
@@ -83,6 +73,7 @@ serveRpc({
     result.endedAt = Date.now();
     return result;
   },
+  clock: () => stampNow(),
   close: async () => {
     await pool.close();
     setTimeout(() => process.exit(0), 20);
