@@ -3,6 +3,7 @@
 // value (customers' messages above all) is untrusted and is escaped so it can never add formatting,
 // links or placeholders of its own. See docs/templates.md for the file format and the rules.
 import type { Language } from './events.js';
+import { fieldKey, fieldsUsed, isFieldName, splitPlaceholders, substitute, type Filled } from './placeholders.js';
 
 /** Fields the broker fills in for every escalation. */
 export const STANDARD_FIELDS = [
@@ -64,44 +65,8 @@ export class TemplateError extends Error {
 }
 
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]*$/;
-const FIELD_NAME = /^[A-Za-z][A-Za-z0-9 _-]*$/;
-const PLACEHOLDER = /\(\(([\s\S]*?)\)\)/g;
 const HEADER_KEYS = new Set(['subject', 'ask', 'description', 'chase-after']);
 
-/** Field names match ignoring case, spaces, `_` and `-`, as in Notify: `Case_Numbers` is `caseNumbers`. */
-export function fieldKey(name: string): string {
-  return name.toLowerCase().replace(/[\s_-]/g, '');
-}
-
-type Piece = { kind: 'text'; text: string } | { kind: 'field'; name: string; conditional: string | null };
-
-function splitPlaceholders(source: string, where: string, problems: string[] = []): Piece[] {
-  const pieces: Piece[] = [];
-  let last = 0;
-  for (const match of source.matchAll(PLACEHOLDER)) {
-    const before = source.slice(last, match.index);
-    if (before.includes('((')) problems.push(`${where}: "((" is never closed before "${match[0]}"`);
-    if (before) pieces.push({ kind: 'text', text: before });
-    last = match.index + match[0].length;
-    const inner = match[1] ?? '';
-    const split = inner.indexOf('??');
-    const name = (split < 0 ? inner : inner.slice(0, split)).trim();
-    const conditional = split < 0 ? null : inner.slice(split + 2);
-    if (!FIELD_NAME.test(name)) {
-      problems.push(`${where}: "${match[0]}" is not a placeholder: a field name is letters, digits, spaces, "_" or "-", starting with a letter`);
-      continue;
-    }
-    if (conditional !== null && conditional.includes('((')) {
-      problems.push(`${where}: "${match[0]}..." puts a placeholder inside conditional text, which is not supported`);
-      continue;
-    }
-    pieces.push({ kind: 'field', name, conditional });
-  }
-  const rest = source.slice(last);
-  if (rest.includes('((')) problems.push(`${where}: "((" is never closed`);
-  if (rest) pieces.push({ kind: 'text', text: rest });
-  return pieces;
-}
 
 /**
  * Reads a template file: header lines (`subject:` required, `ask:` and `description:` optional) up to
@@ -135,7 +100,7 @@ export function parseTemplate(name: string, language: Language, source: string):
     .split(',')
     .map((f) => f.trim())
     .filter((f) => f !== '');
-  for (const f of ask) if (!FIELD_NAME.test(f)) problems.push(`ask: "${f}" is not a field name`);
+  for (const f of ask) if (!isFieldName(f)) problems.push(`ask: "${f}" is not a field name`);
   const chaseAfter = header.get('chase-after');
   const chaseAfterDays = chaseAfter === undefined ? null : Number(chaseAfter);
   if (chaseAfterDays !== null && (!Number.isInteger(chaseAfterDays) || chaseAfterDays < 0 || chaseAfterDays > 30)) {
@@ -145,14 +110,7 @@ export function parseTemplate(name: string, language: Language, source: string):
   const pieces = [...splitPlaceholders(subject, 'subject', problems), ...splitPlaceholders(body, 'body', problems)];
   if (problems.length > 0) throw new TemplateError(problems);
 
-  const fields = new Map<string, string>();
-  const required = new Map<string, string>();
-  for (const p of pieces) {
-    if (p.kind !== 'field') continue;
-    const key = fieldKey(p.name);
-    if (!fields.has(key)) fields.set(key, p.name);
-    if (p.conditional === null && !required.has(key)) required.set(key, p.name);
-  }
+  const { fields, required } = fieldsUsed(pieces);
   return {
     name,
     language,
@@ -160,8 +118,8 @@ export function parseTemplate(name: string, language: Language, source: string):
     body,
     description: header.get('description') || null,
     ask,
-    fields: [...fields.values()],
-    required: [...required.values()],
+    fields,
+    required,
     chaseAfterDays,
   };
 }
@@ -182,35 +140,16 @@ export function validateTemplate(template: Template): string[] {
   return problems;
 }
 
-/** Conditional text shows when the field is given and is not empty, "no" or "false" (as in Notify). */
-function isShown(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  const v = value.trim().toLowerCase();
-  return v !== '' && v !== 'no' && v !== 'false';
-}
-
 // After substitution a line is a list of segments: template text (trusted markdown) and values
 // (untrusted, never parsed). Block structure comes from template text alone.
-type Segment = { lit: string } | { val: string };
-type Line = Segment[];
+type Line = Filled[];
 type Block =
   | { kind: 'heading'; level: 1 | 2; content: Line }
   | { kind: 'bullets' | 'numbers'; items: Line[] }
   | { kind: 'inset' | 'paragraph'; lines: Line[] }
   | { kind: 'rule' };
 
-function substitute(pieces: Piece[], values: Map<string, string>): Segment[] {
-  const out: Segment[] = [];
-  for (const p of pieces) {
-    if (p.kind === 'text') out.push({ lit: p.text });
-    else if (p.conditional !== null) {
-      if (isShown(values.get(fieldKey(p.name)))) out.push({ lit: p.conditional });
-    } else out.push({ val: (values.get(fieldKey(p.name)) ?? '').replace(/\r\n?/g, '\n') });
-  }
-  return out;
-}
-
-function toLines(segments: Segment[]): Line[] {
+function toLines(segments: Filled[]): Line[] {
   const lines: Line[] = [[]];
   for (const s of segments) {
     if ('val' in s) {

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   escapeTextValue,
-  fieldKey,
   parseTemplate,
   PROVIDED_FIELDS,
   renderTemplate,
@@ -10,6 +9,7 @@ import {
   validateTemplate,
   type Template,
 } from '../../src/domain/templates.js';
+import { fieldKey } from '../../src/domain/placeholders.js';
 
 const standard = {
   customerName: 'Siân Jones',
