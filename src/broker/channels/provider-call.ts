@@ -3,7 +3,7 @@
 // permanent means the provider looked at it and said no, which retrying will not change.
 import { request } from 'undici';
 import { redact } from '../redact.js';
-import type { SendResult } from './types.js';
+import type { SendResult } from '../send-result.js';
 
 const TIMEOUT_MS = 30_000;
 
@@ -51,7 +51,7 @@ export async function callProvider(call: ProviderCall, now: () => Date = () => n
   const json = parseJson(text);
   if (status >= 200 && status < 300) {
     const id = call.readId(json);
-    if (id !== undefined) return { ok: true, externalId: id };
+    if (id !== undefined) return { ok: true, providerId: id };
     // Retrying could send it twice, so this is permanent: a person has to look.
     return {
       ok: false,

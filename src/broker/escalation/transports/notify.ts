@@ -6,7 +6,8 @@ import { createHmac } from 'node:crypto';
 import { request } from 'undici';
 import { parseNotifyApiKey, type MailConfig } from './config.js';
 import { redact } from '../../redact.js';
-import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
+import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail } from './types.js';
+import type { SendResult } from '../../send-result.js';
 
 type NotifyConfig = Extract<MailConfig, { transport: 'notify' }>;
 
