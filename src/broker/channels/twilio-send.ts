@@ -1,5 +1,5 @@
 // Sending an agent's reply as an SMS through Twilio's Messages API.
-import { callProvider, field } from './provider-call.js';
+import { callProvider, field } from '../provider-call.js';
 import type { SendResult } from '../send-result.js';
 
 export interface TwilioSender {

@@ -1,5 +1,5 @@
 // Sending an agent's reply as a WhatsApp text through the Cloud API.
-import { callProvider, field } from './provider-call.js';
+import { callProvider, field } from '../provider-call.js';
 import type { SendResult } from '../send-result.js';
 
 export interface WhatsAppSender {

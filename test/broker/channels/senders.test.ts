@@ -1,7 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retryAfterMs } from '../../../src/broker/channels/provider-call.js';
 import { sendTwilioSms } from '../../../src/broker/channels/twilio-send.js';
 import { sendWhatsAppText } from '../../../src/broker/channels/whatsapp-send.js';
 
@@ -189,16 +188,5 @@ describe('sendTwilioSms', () => {
     expect(result).toMatchObject({ ok: false, temporary: false });
     expect(JSON.stringify(result)).not.toContain(basic);
     expect(JSON.stringify(result)).not.toContain(AUTH);
-  });
-});
-
-describe('retryAfterMs', () => {
-  const now = new Date('2026-05-01T12:00:00Z');
-  it('reads seconds and HTTP dates, and ignores what it cannot read', () => {
-    expect(retryAfterMs('120', now)).toBe(120_000);
-    expect(retryAfterMs('Fri, 01 May 2026 12:00:30 GMT', now)).toBe(30_000);
-    expect(retryAfterMs('Fri, 01 May 2026 11:00:00 GMT', now)).toBe(0);
-    expect(retryAfterMs('soon', now)).toBeUndefined();
-    expect(retryAfterMs(undefined, now)).toBeUndefined();
   });
 });
