@@ -9,8 +9,8 @@ import { twilioParams, twilioSignature } from '../src/broker/channels/twilio.js'
 import { run as escalate } from '../src/cli/commands/escalate.js';
 import { parseNewEnquiry } from '../src/protocol/intake.js';
 import { parseCommand } from '../src/protocol/parse-command.js';
-import { keyBytes } from '../src/script/keys.js';
-import { parseScript } from '../src/script/parse.js';
+import { keyBytes } from '../src/screen-script/keys.js';
+import { parseScript } from '../src/screen-script/parse.js';
 import { parseFilter } from '../src/workbench/filter.js';
 import { parseSetting, storedSettingsProblem } from '../src/workbench/settings.js';
 import { BIN, RawAgent, startTestBroker, type TestBroker } from './helpers/broker.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/script.js';
-import type { Io } from '../../src/cli/scripted.js';
+import type { Io } from '../../src/cli/broker-command.js';
 import { postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
 
 let t: TestBroker;
