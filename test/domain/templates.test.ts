@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  escapeTextValue,
   parseTemplate,
   PROVIDED_FIELDS,
   renderTemplate,
@@ -10,6 +9,7 @@ import {
   type Template,
 } from '../../src/domain/templates.js';
 import { fieldKey } from '../../src/domain/placeholders.js';
+import { escapeTextValue } from '../../src/domain/template-text.js';
 
 const standard = {
   customerName: 'Siân Jones',
