@@ -1,5 +1,5 @@
 // Real brokers for tests: in-process on port 0, or the real binary as a child process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,5 +173,28 @@ export function spawnBroker(dataDir: string, extraArgs: string[] = [], env: Reco
       if (match) resolve({ child, url: match[1]!, stdout, stderr, exited });
     });
     void exited.then((code) => reject(new Error(`broker exited with ${code}: ${stderr.join('')}`)));
+  });
+}
+
+export interface CourtdeskRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** An environment with nothing of the caller's but PATH: `home` as HOME, and the CLI's saved config in `configDir`. */
+export function isolatedEnv(home: string, configDir = home): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: home, COURTDESK_CONFIG_DIR: configDir };
+}
+
+/** Runs the real binary to its end: `courtdesk ARGS…` with `env` (default: this process's), in `cwd`. */
+export function runCourtdesk(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CourtdeskRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 20_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: unknown }).code as number | undefined) ?? -1 : 0, stdout, stderr }),
+    );
   });
 }
