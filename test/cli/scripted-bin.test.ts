@@ -1,22 +1,17 @@
 // The scripted commands through the real binary (bin/courtdesk.js → dist/bundle), as a CI job runs them:
 // stdout, stderr and the process's exit code. Needs `npm run build` first (npm test does it).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolatedEnv, postEnquiry, runCourtdesk, startTestBroker, type CourtdeskRun, type TestBroker } from '../helpers/broker.js';
+import { freshFolders } from '../helpers/folders.js';
 import { closedPort } from '../helpers/ports.js';
 
 let t: TestBroker;
 let configDir: string;
+const freshDir = freshFolders('courtdesk-config-');
 beforeEach(async () => {
-  configDir = await mkdtemp(join(tmpdir(), 'courtdesk-config-'));
-  t = await startTestBroker();
+  [configDir, t] = await Promise.all([freshDir(), startTestBroker()]);
 });
-afterEach(async () => {
-  await t.close();
-  await rm(configDir, { recursive: true, force: true });
-});
+afterEach(() => t.close());
 
 function courtdesk(args: string[], env: Record<string, string> = {}): Promise<CourtdeskRun> {
   return runCourtdesk(args, { env: { ...isolatedEnv(configDir), ...env } });

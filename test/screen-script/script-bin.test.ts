@@ -1,22 +1,19 @@
 // `courtdesk script` through the real binary (bin/courtdesk.js → dist/bundle), as a CI job runs it: with
 // CI set (Ink would draw only the last frame), output piped, and the process's exit code.
 // Needs `npm run build` first (npm test does it).
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { isolatedEnv, postEnquiry, runCourtdesk, startTestBroker, type CourtdeskRun, type TestBroker } from '../helpers/broker.js';
+import { freshFolders } from '../helpers/folders.js';
 
 let t: TestBroker;
 let dir: string;
+const freshDir = freshFolders('courtdesk-script-bin-');
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'courtdesk-script-bin-'));
-  t = await startTestBroker();
+  [dir, t] = await Promise.all([freshDir(), startTestBroker()]);
 });
-afterEach(async () => {
-  await t.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => t.close());
 
 function courtdesk(args: string[]): Promise<CourtdeskRun> {
   return runCourtdesk(args, { env: { ...isolatedEnv(dir), COURTDESK_BROKER: t.url, COURTDESK_TOKEN: t.tokens.agent, CI: 'true' }, timeoutMs: 30_000 });
