@@ -2,18 +2,18 @@
 // a filter word, a form field) must treat Object.prototype's names as the unknown names they are.
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWhatsAppWebhook } from '../src/broker/channels/whatsapp.js';
 import { twilioParams, twilioSignature } from '../src/broker/channels/twilio.js';
 import { run as escalate } from '../src/cli/commands/escalate.js';
 import { parseNewEnquiry } from '../src/protocol/intake.js';
 import { parseCommand } from '../src/protocol/parse-command.js';
-import { keyBytes } from '../src/script/keys.js';
-import { parseScript } from '../src/script/parse.js';
+import { keyBytes } from '../src/screen-script/keys.js';
+import { parseScript } from '../src/screen-script/parse.js';
 import { parseFilter } from '../src/workbench/filter.js';
 import { parseSetting, storedSettingsProblem } from '../src/workbench/settings.js';
 import { BIN, RawAgent, startTestBroker, type TestBroker } from './helpers/broker.js';
+import { closedPort } from './helpers/ports.js';
 import { PROTOTYPE_NAMES } from './helpers/prototype-names.js';
 
 /** An object with `name` as an own key, as JSON.parse makes it (a literal `{ __proto__: 1 }` would set the prototype). */
@@ -112,10 +112,7 @@ describe('Twilio form parameters', () => {
 
 describe('courtdesk escalate --field', () => {
   async function escalateWith(fields: string[]): Promise<{ code: number; err: string }> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     let err = '';
     const io = { out: () => undefined, err: (text: string) => void (err += text), env: {} };
     const args = ['E1', '--court', 'x', '--template', 'y', '--broker', `http://127.0.0.1:${port}`, '--token', 't', '--timeout-ms', '2000'];

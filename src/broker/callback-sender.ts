@@ -4,6 +4,7 @@
 // it, compare in constant time, and reject stale timestamps to stop replays.
 import { createHmac } from 'node:crypto';
 import { request } from 'undici';
+import { retryAfterMs } from './provider-call.js';
 import type { ReplySender } from './reply-delivery.js';
 
 export function signCallback(secret: string, timestamp: number, body: string): string {
@@ -36,12 +37,12 @@ export function callbackSender(secret: string, timeoutMs = 10_000): ReplySender 
       });
       await res.body.dump();
       if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true };
-      const retryAfter = Number(res.headers['retry-after']);
+      const wait = retryAfterMs(res.headers['retry-after'], Date.now());
       return {
         ok: false,
         temporary: true,
         reason: `the callback URL answered HTTP ${res.statusCode}`,
-        ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+        ...(wait ? { retryAfterMs: wait } : {}),
       };
     } catch (err) {
       return { ok: false, temporary: true, reason: `the callback URL could not be reached (${(err as Error).message})` };

@@ -5,13 +5,10 @@ import type { Enquiry, Message } from '../domain/enquiry.js';
 import type { EventEntry } from '../protocol/frames.js';
 import type { BrokerCore } from './core.js';
 import { RetryTimers, type RetryPolicy } from './retry.js';
-
-export type SendOutcome =
-  | { ok: true; externalId?: string }
-  | { ok: false; temporary: boolean; reason: string; retryAfterMs?: number };
+import type { SendResult } from './send-result.js';
 
 /** Sends one reply; returns how it went. Never throws for an ordinary failure. `signal` aborts the send (the broker is stopping). */
-export type ReplySender = (enquiry: Enquiry, message: Message, signal?: AbortSignal) => Promise<SendOutcome>;
+export type ReplySender = (enquiry: Enquiry, message: Message, signal?: AbortSignal) => Promise<SendResult>;
 
 export interface ReplyDeliveryOptions extends RetryPolicy {
   /** Picks how a reply to this enquiry goes out; null when it has nowhere to go. */
@@ -73,7 +70,7 @@ export class ReplyDelivery {
       return;
     }
     const attempts = message.delivery.attempts + 1;
-    const outcome = await send(enquiry, message, signal).catch((err: Error): SendOutcome => ({ ok: false, temporary: true, reason: err.message }));
+    const outcome = await send(enquiry, message, signal).catch((err: Error): SendResult => ({ ok: false, temporary: true, reason: err.message }));
     // Abandoned by a stop that could wait no longer: the journal may be closed. Resent after a restart.
     if (this.retries.isStopped) return;
     const actor = { kind: 'system' as const, name: 'delivery' };
@@ -88,7 +85,7 @@ export class ReplyDelivery {
             // A callback receiver's 2xx means delivered; channels report later receipts themselves.
             state: enquiry.callbackUrl ? 'delivered' : 'sent',
             attempts,
-            ...(outcome.externalId ? { externalId: outcome.externalId } : {}),
+            ...(outcome.providerId ? { externalId: outcome.providerId } : {}),
           },
         },
       ]);

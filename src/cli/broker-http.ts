@@ -3,7 +3,7 @@
 // are said the same way by every one of them.
 import { request } from 'undici';
 import { cleanLine } from '../workbench/text.js';
-import { EXIT, ScriptError, seconds, unreachable } from './scripted.js';
+import { EXIT, ExitError, seconds, unreachable } from './broker-command.js';
 
 export interface BrokerAnswer {
   status: number;
@@ -27,7 +27,7 @@ export async function callBroker(
   } catch (err) {
     const e = err as Error & { code?: string };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      throw new ScriptError(EXIT.unreachable, `the broker at ${broker} did not answer within ${seconds(timeoutMs)} — check the URL and that it is running, or raise --timeout-ms`);
+      throw new ExitError(EXIT.unreachable, `the broker at ${broker} did not answer within ${seconds(timeoutMs)} — check the URL and that it is running, or raise --timeout-ms`);
     }
     throw unreachable(broker, `${e.code ?? ''} ${e.message}`);
   }

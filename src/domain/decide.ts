@@ -9,6 +9,7 @@ import { parseCaseNumber } from './case-number.js';
 import type { Enquiry, State } from './enquiry.js';
 import type { CourtdeskEvent, Presence, Role } from './events.js';
 import { can, forbiddenMessage, someoneWho, type Action } from './permissions.js';
+import { WHATSAPP_REPLY_WINDOW_MS, whatsappReplyWindow } from './whatsapp-window.js';
 
 /**
  * The commands as the domain sees them. The wire's `Command` (protocol/frames.ts) fits this shape;
@@ -35,9 +36,6 @@ export interface DecisionContext {
   /** The time the command is judged at (the WhatsApp reply window runs against it). Default: now. */
   now?: Date;
 }
-
-/** WhatsApp accepts free text from a business only this long after the customer's last message. */
-export const WHATSAPP_REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export type DecisionError = { code: string; message: string; missing?: string[] };
 export type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; error: DecisionError };
@@ -146,21 +144,27 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
 /**
  * Why free text cannot go to this WhatsApp customer now, or null while it can. Refusing here, before
  * anything is recorded, tells the agent at once; WhatsApp would otherwise only say so later, as a
- * failed receipt (131047). The window closes at exactly 24 hours.
+ * failed receipt (131047).
  */
 function whatsappWindowClosed(enquiry: Enquiry, now: Date): string | null {
-  const last = Date.parse(enquiry.lastCustomerAt);
-  // An unreadable time cannot be judged here; the channel's sender checks again before sending.
-  if (Number.isNaN(last)) return null;
-  const closesAt = last + WHATSAPP_REPLY_WINDOW_MS;
-  if (now.getTime() < closesAt) return null;
-  const hoursAgo = Math.floor((now.getTime() - closesAt) / 3_600_000);
+  const window = whatsappReplyWindow(enquiry.lastCustomerAt, now.getTime());
+  if (window.open) return null;
+  const whatToDo =
+    `Only an approved WhatsApp template message could reach them now, and courtdesk does not send those. ` +
+    `Your reply was not sent: contact the customer another way, or wait for them to write again (their next message reopens the window).`;
+  if (window.closedAt === null) {
+    return (
+      `WhatsApp allows free text only within 24 hours of the customer's last message, ` +
+      `and the time of their last message (${JSON.stringify(enquiry.lastCustomerAt)}) cannot be read, so the window is treated as closed. ` +
+      whatToDo
+    );
+  }
+  const hoursAgo = Math.floor((now.getTime() - window.closedAt) / 3_600_000);
   const ago = hoursAgo < 1 ? 'less than an hour ago' : `${hoursAgo} hour${hoursAgo === 1 ? '' : 's'} ago`;
   return (
     `WhatsApp allows free text only within 24 hours of the customer's last message. ` +
-    `The customer last wrote at ${new Date(last).toISOString()}, so the window closed at ${new Date(closesAt).toISOString()} (${ago}). ` +
-    `Only an approved WhatsApp template message could reach them now, and courtdesk does not send those. ` +
-    `Your reply was not sent: contact the customer another way, or wait for them to write again (their next message reopens the window).`
+    `The customer last wrote at ${new Date(window.closedAt - WHATSAPP_REPLY_WINDOW_MS).toISOString()}, so the window closed at ${new Date(window.closedAt).toISOString()} (${ago}). ` +
+    whatToDo
   );
 }
 

@@ -2,49 +2,16 @@
 // query, the workbench, and docs/records.md (generated from it), so they can never disagree.
 import type { Role } from './events.js';
 
-/** Everything a token can ask the broker for. */
-export const ACTIONS = [
+/**
+ * Everything a token can ask the broker for, in the order docs/records.md lists them, each with
+ * the rest of a sentence "… may not ___": refusals and docs/records.md say it so.
+ */
+export const ACTION_TEXT = {
   // intake (channels, web forms)
-  'post-enquiry',
-  'post-message',
-  'answer-escalation-by-mail',
-  // reading
-  'read-enquiry',
-  'read-notes',
-  'open-agent-socket',
-  'open-conversation',
-  'read-catalogue',
-  'read-access-log',
-  'export',
-  // working enquiries
-  'claim',
-  'release',
-  'reply',
-  'note',
-  'tag',
-  'untag',
-  'close',
-  'reopen',
-  'transfer',
-  'presence',
-  'preview-escalation',
-  'escalate',
-  'chase',
-  'answer-escalation',
-  // supervising: the same work on enquiries someone else holds, or nobody does
-  'release-others',
-  'transfer-others',
-  'note-others',
-  'escalate-others',
-] as const;
-
-export type Action = (typeof ACTIONS)[number];
-
-/** Each action as the rest of a sentence "… may not ___": refusals and docs/records.md say it so. */
-export const ACTION_TEXT: Record<Action, string> = {
   'post-enquiry': 'post a new enquiry',
   'post-message': "post a customer's follow-up message",
   'answer-escalation-by-mail': "record a court's answer over HTTP",
+  // reading
   'read-enquiry': 'read an enquiry over HTTP',
   'read-notes': 'see internal notes',
   'open-agent-socket': 'open the agent websocket (the live queue)',
@@ -52,6 +19,7 @@ export const ACTION_TEXT: Record<Action, string> = {
   'read-catalogue': 'list the court directory or the email templates',
   'read-access-log': 'read the access log',
   export: "export an enquiry's transcript",
+  // working enquiries
   claim: 'claim an enquiry',
   release: 'release an enquiry it holds',
   reply: 'reply to a customer',
@@ -66,11 +34,17 @@ export const ACTION_TEXT: Record<Action, string> = {
   escalate: 'email a court about an enquiry it holds',
   chase: 'chase a court that has not answered',
   'answer-escalation': "record a court's answer",
+  // supervising: the same work on enquiries someone else holds, or nobody does
   'release-others': 'release an enquiry someone else holds',
   'transfer-others': 'transfer an enquiry it does not hold',
   'note-others': 'add a note to an enquiry it does not hold, closed ones included',
   'escalate-others': 'email a court about an enquiry it does not hold',
-};
+} as const satisfies Record<string, string>;
+
+export type Action = keyof typeof ACTION_TEXT;
+
+/** Every action, in the table's order. */
+export const ACTIONS = Object.keys(ACTION_TEXT) as readonly Action[];
 
 /** Reading the record: everyone inside the contact centre. */
 const READING: Action[] = ['read-enquiry', 'read-notes', 'open-agent-socket', 'open-conversation', 'read-catalogue'];

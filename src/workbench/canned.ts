@@ -1,7 +1,7 @@
 // Canned replies an agent drops into the reply editor with Tab, in English and Welsh. A court user
 // who writes in Welsh is answered in Welsh, so the list offered follows the enquiry's language.
-// Placeholders use GOV.UK Notify's `((name))` syntax, compared ignoring case, spaces, `_` and `-`;
-// a value the enquiry and agent cannot supply is asked for, never sent as `((name))`.
+// Placeholders are the court templates' own (domain/placeholders.ts); a value the enquiry and agent
+// cannot supply is asked for, never sent as `((name))`.
 import type { Enquiry } from '../domain/enquiry.js';
 import type { Language } from '../domain/events.js';
 
@@ -65,40 +65,10 @@ export const CANNED_REPLIES: Record<Language, readonly CannedReply[]> = {
   ],
 };
 
-const PLACEHOLDER = /\(\(([^()]+?)\)\)/g;
-
-/** `Case Number`, `case_number` and `case-number` are one placeholder. */
-export function placeholderKey(name: string): string {
-  return name.toLowerCase().replace(/[\s_-]+/g, '');
-}
-
-/** Placeholder names in the order they first appear, each once, as written. */
-export function placeholders(text: string): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const m of text.matchAll(PLACEHOLDER)) {
-    const key = placeholderKey(m[1]!);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(m[1]!.trim());
-  }
-  return out;
-}
-
-/** Values the enquiry and the agent supply, keyed by `placeholderKey`. Absent when unknown. */
+/** Values the enquiry and the agent supply, keyed by `fieldKey` (domain/placeholders.ts). Absent when unknown. */
 export function knownValues(e: Pick<Enquiry, 'name' | 'caseNumbers' | 'id'>, agentName: string): Record<string, string> {
   const values: Record<string, string> = { agent: agentName, agentname: agentName, reference: e.id, enquiry: e.id };
   if (e.name && e.name.trim() !== '') values.name = e.name.trim();
   if (e.caseNumbers.length > 0) values.casenumber = e.caseNumbers[0]!;
   return values;
-}
-
-/** The placeholders `values` does not cover. */
-export function missingValues(text: string, values: Record<string, string>): string[] {
-  return placeholders(text).filter((p) => values[placeholderKey(p)] === undefined);
-}
-
-/** Fills every placeholder it has a value for; unknown ones are left as written (callers ask first). */
-export function fillPlaceholders(text: string, values: Record<string, string>): string {
-  return text.replace(PLACEHOLDER, (whole, name: string) => values[placeholderKey(name)] ?? whole);
 }

@@ -2,6 +2,7 @@
 // so every rule (clock format, SLA level, what a row says at 80 columns) is tested directly.
 import type { Enquiry, Escalation, Message } from '../domain/enquiry.js';
 import type { Channel } from '../domain/events.js';
+import { whatsappReplyWindow } from '../domain/whatsapp-window.js';
 import type { ConnectionStatus } from '../client/types.js';
 import type { Settings } from './settings.js';
 import type { Symbols } from './theme.js';
@@ -216,17 +217,13 @@ export function formatAgo(ms: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
-/** WhatsApp allows free text only within 24 hours of the customer's last message. */
-export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
-
 /** Why the agent cannot reply freely right now, or null. */
 export function replyWindowWarning(e: Pick<Enquiry, 'channel' | 'lastCustomerAt'>, nowMs: number): string | null {
   if (e.channel !== 'whatsapp') return null;
-  const last = Date.parse(e.lastCustomerAt);
-  if (Number.isNaN(last)) return null;
-  const closedFor = nowMs - (last + WHATSAPP_WINDOW_MS);
-  if (closedFor < 0) return null;
-  return `WhatsApp reply window closed ${formatAgo(closedFor)} ago: free text will not reach the customer until they write again.`;
+  const window = whatsappReplyWindow(e.lastCustomerAt, nowMs);
+  if (window.open) return null;
+  if (window.closedAt === null) return 'WhatsApp reply window unknown (the customer\'s last message has no readable time): free text will be refused.';
+  return `WhatsApp reply window closed ${formatAgo(nowMs - window.closedAt)} ago: free text will not reach the customer until they write again.`;
 }
 
 /** An escalation after its `[status]`: the court, the address, and when it went or was answered. */

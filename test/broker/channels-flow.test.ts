@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channelConfigFromEnv, CHANNEL_SETTINGS, type ChannelConfig } from '../../src/broker/channels/index.js';
 import { FileJournalStore, JOURNAL_FILE } from '../../src/broker/journal/file-store.js';
-import { BIN, makeTokens, RawAgent, spawnBroker, startTestBroker, tempDir, type SpawnedBroker, type TestBroker } from '../helpers/broker.js';
+import { BIN, makeTokens, RawAgent, spawnBroker, startTestBroker, tempDir, type SpawnedBroker, type TestBroker, type TestTokens } from '../helpers/broker.js';
 import { replyStateText } from '../../src/workbench/format.js';
 
 // ../shared/samples/whatsapp-inbound-text.json, byte for byte, copied into the repo so its tests stand alone.
@@ -139,7 +139,7 @@ afterEach(async () => {
   for (const secret of SECRETS) expect(written).not.toContain(secret);
 });
 
-async function broker(options: Parameters<typeof startTestBroker>[0], reuse?: Parameters<typeof startTestBroker>[1]): Promise<TestBroker> {
+async function broker(options: Parameters<typeof startTestBroker>[0], reuse?: { dataDir: string; tokens: TestTokens }): Promise<TestBroker> {
   const t = await startTestBroker({ deliveryBaseDelayMs: 20, deliveryMaxDelayMs: 100, ...options }, reuse);
   brokers.push(t);
   return t;

@@ -1,19 +1,11 @@
 // The real binary as a child process: crashes, torn journals, clean shutdown.
-import { appendFile, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTokens, postEnquiry, RawAgent, spawnBroker, tempDir, type SpawnedBroker } from '../helpers/broker.js';
+import { describe, expect, it } from 'vitest';
+import { makeTokens, postEnquiry, RawAgent, spawnBroker, type SpawnedBroker } from '../helpers/broker.js';
+import { freshFolders } from '../helpers/folders.js';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
-
-async function freshDir(): Promise<string> {
-  const d = await tempDir();
-  dirs.push(d);
-  return d;
-}
+const freshDir = freshFolders();
 
 /** Starts the real broker on `dataDir` again, runs `check` against it, then stops it. */
 async function restarted(dataDir: string, check: (broker: SpawnedBroker) => Promise<void>): Promise<void> {

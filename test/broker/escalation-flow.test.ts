@@ -1,6 +1,6 @@
 // Escalations end to end through a real broker: commands over the websocket, delivery through the
 // outbox and a real SMTP server, answers over HTTP, chases, and a delivery that survives a restart.
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STOP_GRACE_MS } from '../../src/broker/retry.js';
 import { addWorkingDays } from '../../src/domain/working-days.js';
 import { makeTokens, postEnquiry, RawAgent, spawnBroker, startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
+import { folderState } from '../helpers/folders.js';
 
 const BIRMINGHAM = 'birmingham-civil-and-family-justice-centre';
 let t: TestBroker | undefined;
@@ -69,16 +70,6 @@ async function stopSmtp(): Promise<void> {
 
 function smtpMail(port: number) {
   return { transport: 'smtp' as const, from: { name: 'Contact centre', address: 'contact@example.gov.uk' }, host: '127.0.0.1', port, secure: 'none' as const };
-}
-
-/** Every path under `dir` with its size and modification time: what any write there would change. */
-async function folderState(dir: string): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  for (const path of await readdir(dir, { recursive: true })) {
-    const found = await stat(join(dir, path)).catch(() => null);
-    state[path] = found ? `${found.size} bytes, modified ${found.mtimeMs}` : 'gone';
-  }
-  return state;
 }
 
 /** An agent holding a fresh enquiry tagged with a case number. */

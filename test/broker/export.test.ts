@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addToken } from '../../src/broker/tokens.js';
 import { makeTokens, startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
+import { expectInOrder } from '../helpers/in-order.js';
 import { ANSWER, CASE, HOSTILE_TEXT, journalHead, kinds, NOTE, REPLY, workCase, type WorkedCase } from './export-scenario.js';
 
 let t: TestBroker;
@@ -144,11 +145,3 @@ describe('GET /v1/export', () => {
   });
 });
 
-function expectInOrder(text: string, parts: string[]): void {
-  let from = 0;
-  for (const part of parts) {
-    const at = text.indexOf(part, from);
-    expect(at, `"${part}" after offset ${from}`).toBeGreaterThanOrEqual(0);
-    from = at + part.length;
-  }
-}

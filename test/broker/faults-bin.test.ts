@@ -6,18 +6,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, makeTokens, postEnquiry, RawAgent, spawnBroker, tempDir, type SpawnedBroker } from '../helpers/broker.js';
+import { BIN, makeTokens, postEnquiry, RawAgent, spawnBroker, type SpawnedBroker } from '../helpers/broker.js';
+import { freshFolders } from '../helpers/folders.js';
 
+const freshDir = freshFolders();
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
 
-async function freshDir(): Promise<string> {
-  const d = await tempDir();
-  cleanups.push(() => fs.rm(d, { recursive: true, force: true }));
-  return d;
-}
 
 async function stop(broker: SpawnedBroker): Promise<number | null> {
   broker.child.kill('SIGTERM');

@@ -168,7 +168,7 @@ describe('provider answers echoing the secret', () => {
       const base = await provider([(res) => json(res, 400, { errors: [{ error: 'BadRequestError', message: `API key ${echo.text} not found` }], status_code: 400 })]);
       const transport = createTransport({ transport: 'notify', apiKey, templateId: randomUUID(), baseUrl: base }, { dataDir: '/nonexistent' });
       const result = await transport.send({ to: 'court@example.org', subject: 's', text: 't', plain: 't', html: 'h', reference: 'ESC1' });
-      expect(result).toMatchObject({ ok: false, temporary: false, reason: expect.stringMatching(/^Notify answered 400: BadRequestError: API key /) });
+      expect(result).toMatchObject({ ok: false, temporary: false, reason: expect.stringMatching(/^Notify refused the message \(HTTP 400\): BadRequestError: API key /) });
       expect(leaks(result.ok ? '' : result.reason, echo.secretPart), echo.name).toEqual([]);
     }
   });

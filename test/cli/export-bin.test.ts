@@ -1,13 +1,14 @@
 // `courtdesk export` through the real binary, offline from a data folder and from a broker over
 // its API: what it prints, what it writes (nothing, offline), and its exit codes. Needs the build.
-import { execFile } from 'node:child_process';
-import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { appendFile, cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWER, CASE, journalHead, kinds, NOTE, REPLY, workCase, type WorkedCase } from '../broker/export-scenario.js';
-import { BIN, makeTokens, startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { isolatedEnv, makeTokens, runCourtdesk, startTestBroker, type CourtdeskRun, type TestBroker } from '../helpers/broker.js';
+import { folderState } from '../helpers/folders.js';
+import { expectInOrder } from '../helpers/in-order.js';
+import { closedPort } from '../helpers/ports.js';
 
 let t: TestBroker;
 let worked: WorkedCase;
@@ -31,38 +32,12 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function courtdesk(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function courtdesk(args: string[], env: Record<string, string> = {}): Promise<CourtdeskRun> {
   return run(['export', ...args], env);
 }
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: scratch, COURTDESK_CONFIG_DIR: join(scratch, 'config'), ...env }, timeout: 20_000, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** Every file in the folder with its size and modification time. */
-async function folderState(dir: string): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  for (const name of await readdir(dir, { recursive: true })) {
-    const s = await stat(join(dir, name));
-    state[name] = `${s.size} ${s.mtimeMs}`;
-  }
-  return state;
-}
-
-function inOrder(text: string, parts: string[]): void {
-  let from = 0;
-  for (const part of parts) {
-    const at = text.indexOf(part, from);
-    expect(at, `"${part}" after offset ${from}`).toBeGreaterThanOrEqual(0);
-    from = at + part.length;
-  }
+function run(args: string[], env: Record<string, string> = {}): Promise<CourtdeskRun> {
+  return runCourtdesk(args, { env: { ...isolatedEnv(scratch, join(scratch, 'config')), ...env } });
 }
 
 const STEPS = ['wrote in by web form', 'Claimed by alice', 'Reply to the customer by alice', REPLY, 'delivered, attempt 1', 'Internal note — not sent to the customer', NOTE, 'Tagged with case 305JE126', 'Escalated by email to Birmingham', 'Plain text part, as sent', 'HTML part, as', 'sent, attempt 1', 'Answer from Birmingham', 'Closed by alice', 'Reopened by alice'];
@@ -106,11 +81,11 @@ describe('courtdesk export --data (offline)', () => {
 
     const text = await courtdesk(['--data', copy, '--case', CASE]);
     expect(text).toMatchObject({ code: 0, stderr: '' });
-    inOrder(text.stdout, [...STEPS, `Head seq   ${head.seq}`, `Head hash  ${head.hash}`]);
+    expectInOrder(text.stdout, [...STEPS, `Head seq   ${head.seq}`, `Head hash  ${head.hash}`]);
 
     const html = await courtdesk(['--data', copy, '--case', CASE, '--format', 'html']);
     expect(html).toMatchObject({ code: 0, stderr: '' });
-    inOrder(html.stdout, [...STEPS.map((s) => s.replace(/&/g, '&amp;')), head.hash]);
+    expectInOrder(html.stdout, [...STEPS.map((s) => s.replace(/&/g, '&amp;')), head.hash]);
     // No tag that loads anything, and no attribute that points anywhere (escaped text may say "src=": it is text).
     const page = html.stdout.replace(/ srcdoc="[^"]*"/g, '');
     expect(page).not.toMatch(/<(script|link|img|object|embed)\b/i);
@@ -189,7 +164,7 @@ describe('courtdesk export --broker (over the API)', () => {
   it('exports for a supervisor, and for an auditor from COURTDESK_BROKER and COURTDESK_TOKEN', async () => {
     const supervisor = await courtdesk(['--broker', t.url, '--token', t.tokens.supervisor, '--case', CASE, '--format', 'text']);
     expect(supervisor).toMatchObject({ code: 0, stderr: '' });
-    inOrder(supervisor.stdout, STEPS);
+    expectInOrder(supervisor.stdout, STEPS);
     const byAuditor = await courtdesk(['--enquiry', worked.id, '--json'], { COURTDESK_BROKER: t.url, COURTDESK_TOKEN: auditor });
     expect(byAuditor).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(byAuditor.stdout).enquiries.map((e: { id: string }) => e.id)).toEqual([worked.id]);
@@ -209,10 +184,3 @@ describe('courtdesk export --broker (over the API)', () => {
   });
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,7 +1,7 @@
 // `courtdesk journal verify|key` and signed heads through the real binary, as an operator meets
 // them: exit codes, one-line errors, --json, a running broker's folder left untouched, the worker
 // threads on a journal big enough to be split, and docs/records.md's openssl recipe run as written.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,28 +11,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournalStore } from '../../src/broker/journal/file-store.js';
 import { encodeRecord, genesisHash } from '../../src/broker/journal/record-format.js';
 import type { JournalRecord } from '../../src/domain/events.js';
-import { BIN, makeTokens, postEnquiry, spawnBroker, tempDir, type SpawnedBroker } from '../helpers/broker.js';
+import { makeTokens, postEnquiry, runCourtdesk, spawnBroker, type SpawnedBroker } from '../helpers/broker.js';
+import { folderState, freshFolders } from '../helpers/folders.js';
 import { received } from '../broker/journal/helpers.js';
 
+const freshDir = freshFolders();
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 });
-
-async function freshDir(): Promise<string> {
-  const d = await tempDir();
-  cleanups.push(() => fs.rm(d, { recursive: true, force: true }));
-  return d;
-}
-
-function courtdesk(args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 async function stop(broker: SpawnedBroker): Promise<void> {
   broker.child.kill('SIGTERM');
@@ -70,13 +57,13 @@ describe('courtdesk journal, on a folder a real broker wrote', () => {
     const heads = await lines(join(dir, 'signed-heads.ndjson'));
     expect(heads.map((l) => JSON.parse(l).seq)).toEqual([2, 4, 5]); // 5: the clean stop's
 
-    const text = await courtdesk(verifyArgs(dir));
+    const text = await runCourtdesk(verifyArgs(dir));
     expect(text).toMatchObject({ code: 0, stderr: '' });
     expect(text.stdout).toMatch(/^events {6}5 \(seq 1 to 5\)$/m);
     expect(text.stdout).toMatch(/^checkpoint  seq 5 at byte \d+: checks out$/m);
     expect(text.stdout).toMatch(/^ok: the journal verifies$/m);
 
-    const json = await courtdesk([...headsArgs(dir), '--json']);
+    const json = await runCourtdesk([...headsArgs(dir), '--json']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
     const journal = await lines(join(dir, 'journal.ndjson'));
@@ -94,7 +81,7 @@ describe('courtdesk journal, on a folder a real broker wrote', () => {
       problem: null,
     });
 
-    const key = await courtdesk(['journal', 'key', '--data', dir]);
+    const key = await runCourtdesk(['journal', 'key', '--data', dir]);
     expect(key).toMatchObject({ code: 0, stdout: await fs.readFile(join(dir, 'journal-signing.pub'), 'utf8') });
     expect(key.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\n$/);
     expect(key.stdout).not.toContain('PRIVATE');
@@ -127,7 +114,7 @@ describe('courtdesk journal, on a folder a real broker wrote', () => {
     // The broker itself writes which enquiry each content key went to a moment later: let it.
     await new Promise((r) => setTimeout(r, 300));
     const before = await folderState(dir);
-    const result = await courtdesk(verifyArgs(dir));
+    const result = await runCourtdesk(verifyArgs(dir));
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(await folderState(dir)).toEqual(before);
     expect((await fs.readFile(join(dir, 'journal.lock'), 'utf8')).trim()).toBe(String(broker.child.pid));
@@ -143,7 +130,7 @@ describe('courtdesk journal verify, on damage', () => {
     const damaged = Buffer.from(bytes);
     damaged[third + 20] = damaged[third + 20]! ^ 0x01;
     await fs.writeFile(file, damaged);
-    const result = await courtdesk(verifyArgs(dir));
+    const result = await runCourtdesk(verifyArgs(dir));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/warning: checkpoint .*: its HMAC checks out, but its record 4 cannot be compared with the journal, which is damaged from seq 3\n/); // a warning first
     const last = result.stderr.trim().split('\n').pop();
@@ -152,7 +139,7 @@ describe('courtdesk journal verify, on damage', () => {
     expect(result.stdout).toMatch(/^NOT OK: hash-mismatch$/m);
 
     await fs.writeFile(file, Buffer.concat([bytes, Buffer.from('{"seq":5,"at":')]));
-    const torn = await courtdesk([...verifyArgs(dir), '--json']);
+    const torn = await runCourtdesk([...verifyArgs(dir), '--json']);
     expect(torn.code).toBe(1);
     expect(JSON.parse(torn.stdout)).toMatchObject({ ok: false, lastSeq: 4, problem: { kind: 'torn-tail', seq: 5, offset: bytes.length } });
     expect(torn.stderr).toMatch(/torn tail\); a broker started on this journal would cut them/);
@@ -168,7 +155,7 @@ describe('courtdesk journal verify, on damage', () => {
     const bytes = await fs.readFile(file);
     expect(bytes.length).toBeGreaterThan(10 * 1024 * 1024);
 
-    const clean = await courtdesk([...verifyArgs(dir), '--json']);
+    const clean = await runCourtdesk([...verifyArgs(dir), '--json']);
     expect(clean.stderr).toBe(''); // no "verified a span on the main thread": the workers ran
     expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, events: 40_000, lastSeq: 40_000 });
 
@@ -177,7 +164,7 @@ describe('courtdesk journal verify, on damage', () => {
       const damaged = Buffer.from(bytes);
       damaged[at + 30] = damaged[at + 30]! ^ 0x01;
       await fs.writeFile(file, damaged);
-      const result = await courtdesk([...verifyArgs(dir), '--json']);
+      const result = await runCourtdesk([...verifyArgs(dir), '--json']);
       expect(result.code).toBe(1);
       expect(JSON.parse(result.stdout)).toMatchObject({ events: seq - 1, problem: { seq, offset: at } });
     }
@@ -185,15 +172,15 @@ describe('courtdesk journal verify, on damage', () => {
 
   it('exits 2 with one line when there is nothing to verify or the flags are wrong', async () => {
     const dir = await freshDir();
-    const none = await courtdesk(verifyArgs(dir));
+    const none = await runCourtdesk(verifyArgs(dir));
     expect(none).toMatchObject({ code: 2, stdout: '', stderr: `courtdesk journal: no journal at ${join(dir, 'journal.ndjson')}: give --data the data folder that holds journal.ndjson\n` });
-    const half = await courtdesk([...verifyArgs(dir), '--heads', 'x.ndjson']);
+    const half = await runCourtdesk([...verifyArgs(dir), '--heads', 'x.ndjson']);
     expect(half).toMatchObject({ code: 2, stderr: 'courtdesk journal: --heads and --public-key go together: give the signed heads and the public key they are signed with\n' });
-    const bogus = await courtdesk(['journal', 'verify', '--bogus']);
+    const bogus = await runCourtdesk(['journal', 'verify', '--bogus']);
     expect(bogus).toMatchObject({ code: 2, stdout: '' });
     expect(bogus.stderr).toBe('courtdesk journal: unknown option --bogus. Run `courtdesk journal --help`.\n');
-    expect(await courtdesk(['journal', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('courtdesk journal verify [--data DIR] [--json]') });
-    const key = await courtdesk(['journal', 'key', '--data', dir]);
+    expect(await runCourtdesk(['journal', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('courtdesk journal verify [--data DIR] [--json]') });
+    const key = await runCourtdesk(['journal', 'key', '--data', dir]);
     expect(key).toMatchObject({ code: 1, stderr: `courtdesk journal: no signing key in ${dir}: a broker makes its key pair at its first start (courtdesk broker --data ${dir})\n` });
   });
 });
@@ -216,8 +203,8 @@ describe('courtdesk journal verify --heads', () => {
     }
     await fs.writeFile(file, `${rewritten.join('\n')}\n`);
 
-    expect((await courtdesk(verifyArgs(dir))).code).toBe(0);
-    const result = await courtdesk(headsArgs(dir));
+    expect((await runCourtdesk(verifyArgs(dir))).code).toBe(0);
+    const result = await runCourtdesk(headsArgs(dir));
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^signed heads .*: 4 up to seq 6, NOT all held \(below\)$/m);
     const said = JSON.parse(journal[2]!).hash;
@@ -232,25 +219,25 @@ describe('courtdesk journal verify --heads', () => {
     const heads = join(dir, 'signed-heads.ndjson');
     const oneLine = (r: { stderr: string }) => expect(r.stderr.trim().split('\n')).toHaveLength(1);
 
-    const noKey = await courtdesk(headsArgs(dir, heads, join(dir, 'nowhere.pem')));
+    const noKey = await runCourtdesk(headsArgs(dir, heads, join(dir, 'nowhere.pem')));
     expect(noKey.code).toBe(2);
     oneLine(noKey);
     expect(noKey.stderr).toMatch(/cannot read the public key .*nowhere\.pem \(ENOENT\); give --public-key the PEM that `courtdesk journal key` printed/);
 
     await fs.writeFile(join(dir, 'bad.pem'), 'not a key');
-    const badKey = await courtdesk(headsArgs(dir, heads, join(dir, 'bad.pem')));
+    const badKey = await runCourtdesk(headsArgs(dir, heads, join(dir, 'bad.pem')));
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toMatch(/bad\.pem is not a PEM public key/);
 
     const other = await brokerFolder(2);
-    const foreign = await courtdesk(headsArgs(dir, join(other, 'signed-heads.ndjson'), join(other, 'journal-signing.pub')));
+    const foreign = await runCourtdesk(headsArgs(dir, join(other, 'signed-heads.ndjson'), join(other, 'journal-signing.pub')));
     expect(foreign.code).toBe(1);
     oneLine(foreign);
     expect(foreign.stderr).toMatch(/no head in .* is of an epoch this journal has/);
 
     const original = await fs.readFile(heads, 'utf8');
     await fs.writeFile(heads, original.replace(/"at":"[^"]+"/, '"at":"2020-01-01T00:00:00.000Z"'));
-    const forged = await courtdesk(headsArgs(dir));
+    const forged = await runCourtdesk(headsArgs(dir));
     expect(forged.code).toBe(1);
     oneLine(forged);
     expect(forged.stderr).toMatch(/signed-heads\.ndjson line 1 \(seq 2\): its signature does not check with/);
@@ -258,7 +245,7 @@ describe('courtdesk journal verify --heads', () => {
 
     const file = join(dir, 'journal.ndjson');
     await fs.writeFile(file, `${(await lines(file)).slice(0, 4).join('\n')}\n`); // seq 4 gone
-    const short = await courtdesk(headsArgs(dir));
+    const short = await runCourtdesk(headsArgs(dir));
     expect(short.code).toBe(1);
     expect(short.stderr.trim().split('\n').pop()).toMatch(/signed head at seq 4 \(signed .*\) is beyond the journal's end at seq 3: records were lost from its end/);
   });
@@ -301,11 +288,3 @@ function nthLineStart(bytes: Buffer, n: number): number {
   return at;
 }
 
-async function folderState(dir: string): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  for (const name of (await fs.readdir(dir)).sort()) {
-    const s = await fs.stat(join(dir, name));
-    state[name] = `${s.size} ${s.mode.toString(8)} ${s.mtimeMs}`;
-  }
-  return state;
-}

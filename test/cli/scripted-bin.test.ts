@@ -1,42 +1,20 @@
 // The scripted commands through the real binary (bin/courtdesk.js → dist/bundle), as a CI job runs them:
 // stdout, stderr and the process's exit code. Needs `npm run build` first (npm test does it).
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { isolatedEnv, postEnquiry, runCourtdesk, startTestBroker, type CourtdeskRun, type TestBroker } from '../helpers/broker.js';
+import { freshFolders } from '../helpers/folders.js';
+import { closedPort } from '../helpers/ports.js';
 
 let t: TestBroker;
 let configDir: string;
+const freshDir = freshFolders('courtdesk-config-');
 beforeEach(async () => {
-  configDir = await mkdtemp(join(tmpdir(), 'courtdesk-config-'));
-  t = await startTestBroker();
+  [configDir, t] = await Promise.all([freshDir(), startTestBroker()]);
 });
-afterEach(async () => {
-  await t.close();
-  await rm(configDir, { recursive: true, force: true });
-});
+afterEach(() => t.close());
 
-function courtdesk(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: configDir, COURTDESK_CONFIG_DIR: configDir, ...env }, timeout: 20_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** A port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+function courtdesk(args: string[], env: Record<string, string> = {}): Promise<CourtdeskRun> {
+  return runCourtdesk(args, { env: { ...isolatedEnv(configDir), ...env } });
 }
 
 describe('courtdesk queue, claim and send through the binary', () => {

@@ -1,27 +1,34 @@
 // The client against a real broker on port 0 in a temp folder, over real sockets.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { revokeToken } from '../../src/broker/tokens.js';
 import { BrokerCommandError, createBrokerClient } from '../../src/client/broker-client.js';
-import type { BrokerClient, BrokerClientOptions, CommandOutcomeReport, ConnectionStatus } from '../../src/client/types.js';
-import { brokerSeq, deadPort, getEnquiry, postEnquiry, removeDir, startDesk, stopDesk, tempDir, until, type Desk } from './helpers.js';
+import type { BrokerClient, BrokerClientOptions, CommandOutcome, CommandOutcomeReport, ConnectionStatus } from '../../src/client/types.js';
+import { brokerSeq, getEnquiry, postEnquiryAnswer, startTestBroker, tempDir, type TestBroker } from '../helpers/broker.js';
+import { closedPort } from '../helpers/ports.js';
+import { until } from './helpers.js';
 
-let desk: Desk;
+let t: TestBroker;
 const clients: BrokerClient[] = [];
 
 beforeEach(async () => {
-  desk = await startDesk();
+  t = await startTestBroker();
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
-  await stopDesk(desk);
+  await t.close();
 });
 
-function connect(agent: string, extra: Partial<BrokerClientOptions> = {}): BrokerClient {
+/** Posts an enquiry from `from` saying `text`; intake's answer. */
+const post = (from: string, text: string) => postEnquiryAnswer(t.url, t.tokens.intake, { from, text });
+const enquiryText = async (id: string, author: string) =>
+  ((await getEnquiry(t.url, t.tokens.intake, id)) as { messages: Array<{ author: string; text: string }> }).messages.filter((m) => m.author === author).map((m) => m.text);
+
+function connect(agent: 'alice' | 'bob', extra: Partial<BrokerClientOptions> = {}): BrokerClient {
   const client = createBrokerClient({
-    url: desk.broker.url,
-    token: desk.agents[agent]!,
+    url: t.url,
+    token: agent === 'alice' ? t.tokens.agent : t.tokens.agent2,
     minReconnectDelayMs: 20,
     maxReconnectDelayMs: 200,
     ...extra,
@@ -39,27 +46,27 @@ function queueView(client: BrokerClient): Array<[string, string, string | null, 
 
 describe('connecting', () => {
   it('is welcomed with a snapshot and sees an enquiry posted over HTTP', async () => {
-    const before = await postEnquiry(desk, 'litigant-1@example.com', 'When is my hearing?');
+    const before = await post('litigant-1@example.com', 'When is my hearing?');
     const alice = connect('alice');
     await alice.ready();
     expect(alice.connection).toEqual({ state: 'connected' });
-    expect(alice.agent).toEqual({ name: 'alice', role: 'agent', languages: ['en', 'cy'] });
-    expect(alice.epoch).toBe(desk.broker.epoch);
+    expect(alice.agent).toEqual({ name: 'alice', role: 'agent', languages: ['en'] });
+    expect(alice.epoch).toBe(t.broker.epoch);
     expect([...alice.state.enquiries.keys()]).toEqual([before.id]);
 
     const versionBefore = alice.version;
-    const after = await postEnquiry(desk, '07700900123', 'Has my claim form been issued? 305JE126');
+    const after = await post('07700900123', 'Has my claim form been issued? 305JE126');
     await until(alice, () => alice.state.enquiries.has(after.id), 'the new enquiry arrives');
     const enquiry = alice.state.enquiries.get(after.id)!;
     expect(enquiry.status).toBe('waiting');
     expect(enquiry.messages.map((m) => m.text)).toEqual(['Has my claim form been issued? 305JE126']);
     expect(alice.version).toBeGreaterThan(versionBefore);
-    expect(alice.state.seq).toBe(await brokerSeq(desk));
+    expect(alice.state.seq).toBe(await brokerSeq(t.url));
   });
 
   it('takes a welcome far larger than the 64 KiB commands are held to (a busy queue)', async () => {
     const text = 'I am writing about my hearing next week and the papers I sent. '.repeat(3);
-    await Promise.all(Array.from({ length: 600 }, (_, i) => postEnquiry(desk, `busy-${i}@example.org`, text)));
+    await Promise.all(Array.from({ length: 600 }, (_, i) => post(`busy-${i}@example.org`, text)));
     const alice = connect('alice');
     await alice.ready();
     expect(alice.state.enquiries.size).toBe(600);
@@ -67,7 +74,7 @@ describe('connecting', () => {
   });
 
   it('accepts the broker URL written as ws://', async () => {
-    const alice = connect('alice', { url: desk.broker.url.replace('http://', 'ws://') });
+    const alice = connect('alice', { url: t.url.replace('http://', 'ws://') });
     await alice.ready();
     expect(alice.connection.state).toBe('connected');
   });
@@ -75,7 +82,7 @@ describe('connecting', () => {
   it('notifies subscribers once per frame, not once per event', async () => {
     const alice = connect('alice');
     await alice.ready();
-    const { id } = await postEnquiry(desk, 'a@example.com', 'Hello');
+    const { id } = await post('a@example.com', 'Hello');
     await until(alice, () => alice.state.enquiries.has(id), 'the enquiry arrives');
     // claim + reply + tag: each command is one frame of events; count notifications against seq advances.
     let notifications = 0;
@@ -93,7 +100,7 @@ describe('connecting', () => {
 
 describe('commands', () => {
   it('claims and replies, and state already shows each when its ack resolves', async () => {
-    const { id } = await postEnquiry(desk, 'a@example.com', 'Can I change my hearing date?');
+    const { id } = await post('a@example.com', 'Can I change my hearing date?');
     const alice = connect('alice');
     await alice.ready();
 
@@ -111,7 +118,7 @@ describe('commands', () => {
   });
 
   it('resolves a refused command with the broker error, without throwing', async () => {
-    const { id } = await postEnquiry(desk, 'a@example.com', 'Hello');
+    const { id } = await post('a@example.com', 'Hello');
     const alice = connect('alice');
     await alice.ready();
     const outcome = await alice.send({ type: 'reply', enquiryId: id, text: 'Hi' });
@@ -129,7 +136,7 @@ describe('commands', () => {
   });
 
   it('decides a race for one enquiry: one client wins, the other gets ALREADY_CLAIMED', async () => {
-    const { id } = await postEnquiry(desk, 'a@example.com', 'Urgent: bailiffs tomorrow');
+    const { id } = await post('a@example.com', 'Urgent: bailiffs tomorrow');
     const alice = connect('alice');
     const bob = connect('bob');
     await Promise.all([alice.ready(), bob.ready()]);
@@ -144,10 +151,10 @@ describe('commands', () => {
   });
 
   it('opens an enquiry whose conversation the snapshot left out', async () => {
-    const { id } = await postEnquiry(desk, 'a@example.com', 'First message');
-    const res = await fetch(`${desk.broker.url}/v1/enquiries/${id}/messages`, {
+    const { id } = await post('a@example.com', 'First message');
+    const res = await fetch(`${t.url}/v1/enquiries/${id}/messages`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${desk.intake}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${t.tokens.intake}`, 'content-type': 'application/json' },
       body: JSON.stringify({ text: 'Second message' }),
     });
     expect(res.status).toBe(201);
@@ -162,9 +169,9 @@ describe('commands', () => {
     expect(bob.version).toBeGreaterThan(version);
 
     // Events after the open fold onto the whole conversation.
-    await fetch(`${desk.broker.url}/v1/enquiries/${id}/messages`, {
+    await fetch(`${t.url}/v1/enquiries/${id}/messages`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${desk.intake}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${t.tokens.intake}`, 'content-type': 'application/json' },
       body: JSON.stringify({ text: 'Third message' }),
     });
     await until(bob, () => bob.state.enquiries.get(id)!.messageCount === 3, 'the third message arrives');
@@ -197,7 +204,7 @@ describe('drops and restarts', () => {
     let dropsDone = false;
     const stream = (async () => {
       for (let i = 0; !dropsDone || i < 10; i++) {
-        const batch = await Promise.all([0, 1, 2].map((j) => postEnquiry(desk, `caller-${i}-${j}@example.com`, `Enquiry ${i}.${j}`)));
+        const batch = await Promise.all([0, 1, 2].map((j) => post(`caller-${i}-${j}@example.com`, `Enquiry ${i}.${j}`)));
         posted.push(...batch.map((b) => b.id));
       }
     })();
@@ -209,14 +216,14 @@ describe('drops and restarts', () => {
           () => alice.connection.state === 'connected' && reconnects() === drop && alice.state.enquiries.size >= 20 * (drop + 1),
           `alice is connected after ${drop} drops and receiving`,
         );
-        desk.broker.dropAllSockets();
+        t.broker.dropAllSockets();
         await until(alice, () => reconnects() === drop + 1, `alice notices drop ${drop + 1}`);
       }
     } finally {
       dropsDone = true;
       await stream;
     }
-    const finalSeq = await brokerSeq(desk);
+    const finalSeq = await brokerSeq(t.url);
     await until(alice, () => alice.connection.state === 'connected' && alice.state.seq === finalSeq, 'alice catches up with the broker');
 
     // Resumed every time: the state object was never replaced by a snapshot.
@@ -235,62 +242,60 @@ describe('drops and restarts', () => {
   });
 
   it('delivers each command exactly once, in order, when sockets are cut while they are in flight', async () => {
-    const { id } = await postEnquiry(desk, 'a@example.com', 'Please confirm receipt');
+    const { id } = await post('a@example.com', 'Please confirm receipt');
     const alice = connect('alice');
     await alice.ready();
     expect((await alice.send({ type: 'claim', enquiryId: id })).ok).toBe(true);
 
     const texts = ['one', 'two', 'three', 'four', 'five'].map((t) => `Reply ${t}`);
     const outcomes = texts.map((text) => alice.send({ type: 'reply', enquiryId: id, text }));
-    desk.broker.dropAllSockets();
+    t.broker.dropAllSockets();
     const settled = await Promise.all(outcomes);
     expect(settled.every((o) => o.ok)).toBe(true);
 
-    const agentTexts = (await getEnquiry(desk, id)).messages.filter((m) => m.author === 'agent').map((m) => m.text);
+    const agentTexts = await enquiryText(id, 'agent');
     expect(agentTexts).toEqual(texts);
     expect(alice.state.enquiries.get(id)!.messages.filter((m) => m.author === 'agent').map((m) => m.text)).toEqual(texts);
   });
 
   it('keeps a reply sent while the broker is down and delivers it once when a broker is back on the same data', async () => {
-    const { id } = await postEnquiry(desk, 'a@example.com', 'Is the court open on Friday?');
+    const { id } = await post('a@example.com', 'Is the court open on Friday?');
     const alice = connect('alice');
     await alice.ready();
     expect((await alice.send({ type: 'claim', enquiryId: id })).ok).toBe(true);
 
-    const port = desk.broker.port;
-    await desk.broker.close();
-    await until(alice, () => alice.connection.state === 'reconnecting', 'alice notices the broker is gone');
-    const status = alice.connection;
-    expect(status.state === 'reconnecting' && status.lastError).toMatch(/1001|connection dropped|ECONNREFUSED/);
+    let reply: Promise<CommandOutcome> | undefined;
+    await t.restart(async () => {
+      await until(alice, () => alice.connection.state === 'reconnecting', 'alice notices the broker is gone');
+      const status = alice.connection;
+      expect(status.state === 'reconnecting' && status.lastError).toMatch(/1001|connection dropped|ECONNREFUSED/);
 
-    const reply = alice.send({ type: 'reply', enquiryId: id, text: 'Yes, from 10am to 4pm.' });
-    expect(alice.pending.map((p) => p.command.type)).toEqual(['reply']);
-    // Let it fail to connect a few times before the broker returns.
-    await until(alice, () => alice.connection.state === 'reconnecting' && alice.connection.attempt >= 3, 'a few attempts fail');
-
-    const { brokerOn } = await import('./helpers.js');
-    desk.broker = await brokerOn(desk.dataDir, port);
-    const outcome = await reply;
+      reply = alice.send({ type: 'reply', enquiryId: id, text: 'Yes, from 10am to 4pm.' });
+      expect(alice.pending.map((p) => p.command.type)).toEqual(['reply']);
+      // Let it fail to connect a few times before the broker returns.
+      await until(alice, () => alice.connection.state === 'reconnecting' && alice.connection.attempt >= 3, 'a few attempts fail');
+    });
+    const outcome = await reply!;
     expect(outcome.ok).toBe(true);
     expect(alice.connection).toEqual({ state: 'connected' });
     expect(alice.pending).toEqual([]);
 
-    const agentTexts = (await getEnquiry(desk, id)).messages.filter((m) => m.author === 'agent').map((m) => m.text);
+    const agentTexts = await enquiryText(id, 'agent');
     expect(agentTexts).toEqual(['Yes, from 10am to 4pm.']);
   });
 
   it('sends what an earlier process left in its outbox file exactly once', async () => {
-    const dir = await tempDir();
+    const dir = await tempDir('courtdesk-client-');
     try {
       const outboxFile = join(dir, 'courtdesk', 'outbox.json');
-      const { id } = await postEnquiry(desk, 'a@example.com', 'I sent my defence by post, did it arrive?');
+      const { id } = await post('a@example.com', 'I sent my defence by post, did it arrive?');
       const first = connect('alice', { outboxFile });
       await first.ready();
       expect((await first.send({ type: 'claim', enquiryId: id })).ok).toBe(true);
       await first.close();
 
       // Offline: the broker is somewhere this client cannot reach.
-      const offline = connect('alice', { outboxFile, url: `http://127.0.0.1:${await deadPort()}` });
+      const offline = connect('alice', { outboxFile, url: `http://127.0.0.1:${await closedPort()}` });
       const unsent = offline.send({ type: 'reply', enquiryId: id, text: 'Yes, it arrived on Tuesday.' });
       await until(offline, () => offline.connection.state === 'reconnecting', 'the offline client fails to connect');
       await offline.close();
@@ -312,17 +317,17 @@ describe('drops and restarts', () => {
       const third = connect('alice', { outboxFile });
       await third.ready();
       expect(third.pending).toEqual([]);
-      const agentTexts = (await getEnquiry(desk, id)).messages.filter((m) => m.author === 'agent').map((m) => m.text);
+      const agentTexts = await enquiryText(id, 'agent');
       expect(agentTexts).toEqual(['Yes, it arrived on Tuesday.']);
     } finally {
-      await removeDir(dir);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
 
 describe('refusal', () => {
   it('stops for good when the token is wrong, with a clear message', async () => {
-    const client = createBrokerClient({ url: desk.broker.url, token: 'cdt_not-a-real-token', minReconnectDelayMs: 10, maxReconnectDelayMs: 20 });
+    const client = createBrokerClient({ url: t.url, token: 'cdt_not-a-real-token', minReconnectDelayMs: 10, maxReconnectDelayMs: 20 });
     clients.push(client);
     const err = await client.ready().catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
@@ -341,7 +346,7 @@ describe('refusal', () => {
   });
 
   it('refuses an intake token on the agent socket', async () => {
-    const client = createBrokerClient({ url: desk.broker.url, token: desk.intake });
+    const client = createBrokerClient({ url: t.url, token: t.tokens.intake });
     clients.push(client);
     await expect(client.ready()).rejects.toThrow(/does not allow this connection \(HTTP 403\)\. This is an intake token, which may not open the agent websocket/);
   });
@@ -349,7 +354,7 @@ describe('refusal', () => {
   it('stops for good when its token is revoked while connected (close 4001)', async () => {
     const alice = connect('alice');
     await alice.ready();
-    await revokeToken(desk.dataDir, 'alice');
+    await revokeToken(t.dataDir, 'alice');
     await until(alice, () => alice.connection.state === 'refused', 'the revoked client is refused');
     expect(alice.connection).toEqual({ state: 'refused', error: expect.stringMatching(/revoked this token \(close 4001\)/) });
   });

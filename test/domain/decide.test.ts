@@ -215,6 +215,15 @@ describe('decideCommand: the WhatsApp 24-hour reply window', () => {
     expect(events(run({ type: 'reply', enquiryId: 'E1', text: 'hi' }, later))).toHaveLength(1);
   });
 
+  it('refuses when the customer\'s last message has no readable time: the window cannot be shown to be open', () => {
+    j.receive('W2', 'not a time', { channel: 'whatsapp', from: '447700900124' }).claim('W2', 'alice', at(1));
+    const e = error(run({ type: 'reply', enquiryId: 'W2', text: 'hi' }, { ...alice, now: new Date(at(5)) }));
+    expect(e.code).toBe('REPLY_WINDOW_CLOSED');
+    expect(e.message).toContain('"not a time"');
+    expect(e.message).toContain('cannot be read');
+    expect(e.message).toMatch(/contact the customer another way, or wait for them to write again/);
+  });
+
   it('judges against the real clock when the context gives no time', () => {
     const { now: _now, ...noClock } = whatsapp(0);
     expect(error(run({ type: 'reply', enquiryId: 'W1', text: 'hi' }, noClock)).code).toBe('REPLY_WINDOW_CLOSED'); // T0 is in 2025

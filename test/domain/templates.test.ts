@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  escapeTextValue,
-  fieldKey,
   parseTemplate,
   PROVIDED_FIELDS,
   renderTemplate,
@@ -10,6 +8,8 @@ import {
   validateTemplate,
   type Template,
 } from '../../src/domain/templates.js';
+import { fieldKey } from '../../src/domain/placeholders.js';
+import { escapeTextValue } from '../../src/domain/template-text.js';
 
 const standard = {
   customerName: 'Siân Jones',

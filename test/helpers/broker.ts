@@ -1,5 +1,6 @@
-// Real brokers for tests: in-process on port 0, or the real binary as a child process.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Real brokers for tests: in-process on port 0, or the real binary as a child process, and the
+// HTTP calls tests make of them.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,26 +33,42 @@ export async function makeTokens(dataDir: string): Promise<TestTokens> {
   };
 }
 
-export interface TestBroker {
-  broker: RunningBroker;
+export interface TestBroker<Tokens extends { intake: string } = TestTokens> {
+  /** The broker now running: `restart` replaces it. */
+  readonly broker: RunningBroker;
   url: string;
   dataDir: string;
-  tokens: TestTokens;
+  tokens: Tokens;
   logs: string[];
   /** POSTs JSON with the intake token (or the headers given). */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, token?: string): Promise<Response>;
+  /**
+   * Stops the broker and starts it again on the same folder and port, so clients pointed at it
+   * find it; `meanwhile` runs while it is down.
+   */
+  restart(meanwhile?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Starts a broker on port 0; pass `reuse` to restart on an earlier broker's folder and tokens. */
-export async function startTestBroker(options: Partial<BrokerOptions> = {}, reuse?: { dataDir: string; tokens: TestTokens }): Promise<TestBroker> {
+/**
+ * The one way tests start a broker in-process: port 0, logs kept, intake unthrottled. Pass `reuse`
+ * to start on a folder already made (an earlier broker's, or one with tokens of the test's own);
+ * that folder is then the caller's to remove.
+ */
+export async function startTestBroker<Tokens extends { intake: string } = TestTokens>(
+  options: Partial<BrokerOptions> = {},
+  reuse?: { dataDir: string; tokens: Tokens },
+): Promise<TestBroker<Tokens>> {
   const dir = reuse?.dataDir ?? (await tempDir());
-  const tokens = reuse?.tokens ?? (await makeTokens(dir));
+  const tokens = reuse?.tokens ?? ((await makeTokens(dir)) as unknown as Tokens);
   const logs: string[] = [];
-  const broker = await startBroker({ dataDir: dir, port: 0, log: (l) => logs.push(l), intakeRatePerSecond: 10_000, ...options });
+  const start = (port: number) => startBroker({ dataDir: dir, port, log: (l) => logs.push(l), intakeRatePerSecond: 10_000, ...options });
+  let broker = await start(options.port ?? 0);
   return {
-    broker,
+    get broker() {
+      return broker;
+    },
     url: broker.url,
     dataDir: dir,
     tokens,
@@ -63,6 +80,12 @@ export async function startTestBroker(options: Partial<BrokerOptions> = {}, reus
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
     get: (path, token = tokens.intake) => fetch(`${broker.url}${path}`, { headers: { authorization: `Bearer ${token}` } }),
+    restart: async (meanwhile) => {
+      const { port } = broker;
+      await broker.close();
+      await meanwhile?.();
+      broker = await start(port);
+    },
     close: async () => {
       await broker.close();
       if (!reuse) await rm(dir, { recursive: true, force: true });
@@ -70,15 +93,40 @@ export async function startTestBroker(options: Partial<BrokerOptions> = {}, reus
   };
 }
 
-/** Posts one enquiry with the intake token; returns the created id. */
-export async function postEnquiry(url: string, intakeToken: string, body: Record<string, unknown> = {}): Promise<string> {
+/** What intake answers for a new enquiry. */
+export interface PostedEnquiry {
+  id: string;
+  position: number;
+  estimatedWaitSeconds: number;
+}
+
+/** Posts one enquiry with the intake token; returns intake's answer. */
+export async function postEnquiryAnswer(url: string, intakeToken: string, body: Record<string, unknown> = {}): Promise<PostedEnquiry> {
   const res = await fetch(`${url}/v1/enquiries`, {
     method: 'POST',
     headers: { authorization: `Bearer ${intakeToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ channel: 'web', from: 'user@example.org', text: 'When is my hearing?', ...body }),
   });
   if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+  return (await res.json()) as PostedEnquiry;
+}
+
+/** Posts one enquiry with the intake token; returns the created id. */
+export async function postEnquiry(url: string, intakeToken: string, body: Record<string, unknown> = {}): Promise<string> {
+  return (await postEnquiryAnswer(url, intakeToken, body)).id;
+}
+
+/** `GET /v1/enquiries/{id}` as the token sees it. */
+export async function getEnquiry(url: string, token: string, id: string): Promise<any> {
+  const res = await fetch(`${url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 200) throw new Error(`GET enquiry answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+/** The seq of the broker's last event, from `/healthz`. */
+export async function brokerSeq(url: string): Promise<number> {
+  const res = await fetch(`${url}/healthz`);
+  return ((await res.json()) as { seq: number }).seq;
 }
 
 /** A raw protocol client: collects every frame so tests can assert on exactly what was sent. */
@@ -173,5 +221,28 @@ export function spawnBroker(dataDir: string, extraArgs: string[] = [], env: Reco
       if (match) resolve({ child, url: match[1]!, stdout, stderr, exited });
     });
     void exited.then((code) => reject(new Error(`broker exited with ${code}: ${stderr.join('')}`)));
+  });
+}
+
+export interface CourtdeskRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** An environment with nothing of the caller's but PATH: `home` as HOME, and the CLI's saved config in `configDir`. */
+export function isolatedEnv(home: string, configDir = home): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: home, COURTDESK_CONFIG_DIR: configDir };
+}
+
+/** Runs the real binary to its end: `courtdesk ARGS…` with `env` (default: this process's), in `cwd`. */
+export function runCourtdesk(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CourtdeskRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 20_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: unknown }).code as number | undefined) ?? -1 : 0, stdout, stderr }),
+    );
   });
 }

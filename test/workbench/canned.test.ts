@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CANNED_REPLIES, fillPlaceholders, knownValues, missingValues, placeholders } from '../../src/workbench/canned.js';
+import { fieldsUsed, fillPlaceholders, missingValues, splitPlaceholders } from '../../src/domain/placeholders.js';
+import { CANNED_REPLIES, knownValues } from '../../src/workbench/canned.js';
 import { enquiry } from './fixtures.js';
 
 describe('canned replies', () => {
   it('come in English and Welsh with the same placeholders', () => {
     expect(CANNED_REPLIES.en.length).toBe(CANNED_REPLIES.cy.length);
     CANNED_REPLIES.en.forEach((reply, i) => {
-      const norm = (t: string) => placeholders(t).map((p) => p.toLowerCase()).sort();
+      const norm = (t: string) => fieldsUsed(splitPlaceholders(t)).fields.map((p) => p.toLowerCase()).sort();
       expect(norm(CANNED_REPLIES.cy[i]!.text)).toEqual(norm(reply.text));
     });
   });

@@ -4,7 +4,7 @@ import xterm from '@xterm/headless';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBrokerClient } from '../../src/client/broker-client.js';
 import type { BrokerClient } from '../../src/client/types.js';
-import { TerminalInput, TerminalOutput } from '../../src/script/virtual-terminal.js';
+import { TerminalInput, TerminalOutput } from '../../src/screen-script/virtual-terminal.js';
 import { clockChanges, patchBytes, type PaintLine } from '../../src/workbench/clock-painter.js';
 import { renderWorkbench, type WorkbenchInstance } from '../../src/workbench/index.js';
 import { startDesk, type Desk } from './harness.js';

@@ -138,4 +138,9 @@ describe('replyWindowWarning', () => {
     expect(replyWindowWarning({ channel: 'whatsapp', lastCustomerAt: minutesAgo(25 * 60) }, NOW)).toMatch(/closed 1h ago/);
     expect(replyWindowWarning({ channel: 'sms', lastCustomerAt: minutesAgo(25 * 60) }, NOW)).toBeNull();
   });
+
+  it('warns when the customer\'s last message has no readable time, as the broker will refuse the reply', () => {
+    expect(replyWindowWarning({ channel: 'whatsapp', lastCustomerAt: 'garbled' }, NOW)).toMatch(/unknown.*will be refused/);
+    expect(replyWindowWarning({ channel: 'sms', lastCustomerAt: 'garbled' }, NOW)).toBeNull();
+  });
 });

@@ -1,16 +1,15 @@
-// A real broker on port 0 in a temp folder, a real broker client, and the workbench mounted on a
+// A real broker on port 0 in a temp folder (test/helpers/broker.ts), a real broker client, and the workbench mounted on a
 // virtual terminal whose size the test sets (ink-testing-library's has 100 columns and no rows).
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach } from 'vitest';
-import { startBroker, type RunningBroker } from '../../src/broker/broker.js';
+import type { RunningBroker } from '../../src/broker/broker.js';
 import { addToken } from '../../src/broker/tokens.js';
 import { createBrokerClient } from '../../src/client/broker-client.js';
 import type { BrokerClient } from '../../src/client/types.js';
 import { memoryDraftStore, renderWorkbench, type DraftStore, type WorkbenchInstance } from '../../src/workbench/index.js';
 import type { Settings } from '../../src/workbench/settings.js';
+import { getEnquiry, postEnquiry, startTestBroker, tempDir } from '../helpers/broker.js';
 
 export const KEYS = {
   up: '\x1b[A',
@@ -81,7 +80,7 @@ export interface Desk {
 }
 
 export async function startDesk(): Promise<Desk> {
-  const dir = await mkdtemp(join(tmpdir(), 'courtdesk-workbench-'));
+  const dir = await tempDir('courtdesk-workbench-');
   const tokens = {
     alice: await addToken(dir, { name: 'alice', role: 'agent', languages: ['en'] }),
     carys: await addToken(dir, { name: 'carys', role: 'agent', languages: ['en', 'cy'] }),
@@ -89,35 +88,24 @@ export async function startDesk(): Promise<Desk> {
     sam: await addToken(dir, { name: 'sam', role: 'supervisor', languages: ['en', 'cy'] }),
     intake: await addToken(dir, { name: 'webform', role: 'intake' }),
   };
-  const broker = await startBroker({ dataDir: dir, port: 0, log: () => {}, intakeRatePerSecond: 10_000 });
+  const t = await startTestBroker({}, { dataDir: dir, tokens });
   const others: BrokerClient[] = [];
   return {
     dir,
-    broker,
+    broker: t.broker,
     async other(token) {
-      const client = createBrokerClient({ url: broker.url, token, minReconnectDelayMs: 50, maxReconnectDelayMs: 200 });
+      const client = createBrokerClient({ url: t.url, token, minReconnectDelayMs: 50, maxReconnectDelayMs: 200 });
       others.push(client);
       await client.ready();
       return client;
     },
-    url: broker.url,
+    url: t.url,
     tokens,
-    async post(body) {
-      const res = await fetch(`${broker.url}/v1/enquiries`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokens.intake}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ channel: 'web', from: 'user@example.org', text: 'When is my hearing?', ...body }),
-      });
-      if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
-      return ((await res.json()) as { id: string }).id;
-    },
-    async get(id: string) {
-      const res = await fetch(`${broker.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.intake}` } });
-      return res.json();
-    },
+    post: (body) => postEnquiry(t.url, tokens.intake, body),
+    get: (id) => getEnquiry(t.url, tokens.intake, id),
     async close() {
       for (const c of others) await c.close();
-      await broker.close();
+      await t.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

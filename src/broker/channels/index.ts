@@ -7,7 +7,6 @@ export {
   parseWhatsAppWebhook,
   readWhatsAppWebhook,
   replyWindowOpen,
-  REPLY_WINDOW_MS,
   type SubscriptionAnswer,
   type WhatsAppWebhook,
   type WhatsAppWebhookRead,

@@ -1,6 +1,6 @@
 // Sending an agent's reply as an SMS through Twilio's Messages API.
-import { callProvider, field } from './provider-call.js';
-import type { SendResult } from './types.js';
+import { callProvider, field } from '../provider-call.js';
+import type { SendResult } from '../send-result.js';
 
 export interface TwilioSender {
   /** e.g. https://api.twilio.com */

@@ -37,11 +37,6 @@ export interface StatusUpdate {
 /** What a parser makes of one provider request that carries a single item. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** What an outbound sender reports. A temporary failure is worth retrying; a permanent one is not. */
-export type SendResult =
-  | { ok: true; externalId: string }
-  | { ok: false; temporary: boolean; reason: string; retryAfterMs?: number };
-
 /**
  * What a webhook reader tells the route to do. On `ok: false` answer `status` with the
  * `{"error":{code,message}}` body and record nothing.

@@ -1,6 +1,6 @@
 // Sending an agent's reply as a WhatsApp text through the Cloud API.
-import { callProvider, field } from './provider-call.js';
-import type { SendResult } from './types.js';
+import { callProvider, field } from '../provider-call.js';
+import type { SendResult } from '../send-result.js';
 
 export interface WhatsAppSender {
   /** e.g. https://graph.facebook.com/v21.0 */

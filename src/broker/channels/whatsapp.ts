@@ -1,7 +1,7 @@
 // WhatsApp Cloud API inbound: the webhook's subscription check, its signature, and turning its
 // payloads into InboundMessage and StatusUpdate. Nothing here records anything; the broker does.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { WHATSAPP_REPLY_WINDOW_MS } from '../../domain/decide.js';
+import { whatsappReplyWindow } from '../../domain/whatsapp-window.js';
 import { shown } from '../../protocol/shown.js';
 import { safeEqual } from './safe-equal.js';
 import {
@@ -282,35 +282,31 @@ function describeErrors(errors: unknown): string | undefined {
 /** Characters of WhatsApp's own error text kept. */
 const ERROR_TEXT_LIMIT = 200;
 
-// One rule, two checks: the broker refuses the reply command with it, and the sender checks again
-// before a reply that waited (retries, a restart) goes out.
-export const REPLY_WINDOW_MS = WHATSAPP_REPLY_WINDOW_MS;
-
 export type ReplyWindow =
   | { open: true; closesAt: string }
   | { open: false; closedAt: string | null; reason: string };
 
 /**
- * WhatsApp accepts free text only within 24 hours of the customer's last message. At exactly
- * 24 hours the window is closed.
+ * The domain's window rule (domain/whatsapp-window.ts) as the sender needs it: ISO times and the
+ * reason a reply that waited (retries, a restart) is refused at sending time.
  */
 export function replyWindowOpen(lastCustomerAt: string, now: Date): ReplyWindow {
-  const last = Date.parse(lastCustomerAt);
-  if (Number.isNaN(last)) {
+  const window = whatsappReplyWindow(lastCustomerAt, now.getTime());
+  if (window.open) return { open: true, closesAt: new Date(window.closesAt).toISOString() };
+  if (window.closedAt === null) {
     return {
       open: false,
       closedAt: null,
       reason: 'Free text is refused: the time of the customer\'s last WhatsApp message is unknown, so the 24-hour reply window cannot be checked.',
     };
   }
-  const closes = new Date(last + REPLY_WINDOW_MS);
-  if (now.getTime() < closes.getTime()) return { open: true, closesAt: closes.toISOString() };
+  const closedAt = new Date(window.closedAt).toISOString();
   return {
     open: false,
-    closedAt: closes.toISOString(),
+    closedAt,
     reason:
       `Free text is refused: WhatsApp allows it only within 24 hours of the customer's last message, ` +
-      `and that window closed at ${closes.toISOString()}. Wait for the customer to write again, or contact them another way.`,
+      `and that window closed at ${closedAt}. Wait for the customer to write again, or contact them another way.`,
   };
 }
 

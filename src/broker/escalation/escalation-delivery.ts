@@ -6,7 +6,8 @@ import { chaseDueOn } from '../../domain/working-days.js';
 import type { EventEntry } from '../../protocol/frames.js';
 import type { BrokerCore } from '../core.js';
 import { RetryTimers, type RetryPolicy } from '../retry.js';
-import type { EmailTransport, SendResult } from './transports/index.js';
+import type { SendResult } from '../send-result.js';
+import type { EmailTransport } from './transports/index.js';
 
 export interface EscalationDeliveryOptions extends RetryPolicy {
   transport: EmailTransport;

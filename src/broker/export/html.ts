@@ -3,7 +3,7 @@
 // from the journal is escaped, and the court email's HTML part is shown as the court saw it in a
 // sandboxed frame: no scripts, no forms, no navigation, and the same policy, so the HTML of an
 // email cannot reach out of its box or load anything either.
-import { escapeHtml } from '../../domain/templates.js';
+import { escapeHtml } from '../../domain/template-html.js';
 import { londonTime, type TimelineEntry, type Transcript, type TranscriptEnquiry } from '../../domain/transcript.js';
 import { actorName, channelName, customer, describe, INTERNAL_NOTE, languageName, sourceSentence, standing, summary, title, untaggedNote, type Described, type EmailShown } from './describe.js';
 import { visible } from './plain.js';

@@ -52,15 +52,20 @@ export async function openCheckpoint(dir: string): Promise<Checkpoint | undefine
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const head = await readSpan(handle, 0, 4096).finally(() => handle.close());
-  const newline = head.indexOf(10);
-  if (newline === -1) throw new Error('its header line is incomplete');
-  const position = parseCheckpointHeader(head.toString('utf8', 0, newline));
+  const position = await readCheckpointHeader(handle).finally(() => handle.close());
   return { position, load: () => loadState(file, position) };
 }
 
+/** The journal position an open checkpoint file's header line names. Rejects saying what is wrong with it. */
+export async function readCheckpointHeader(handle: FileHandle): Promise<JournalPosition> {
+  const head = await readSpan(handle, 0, 4096);
+  const newline = head.indexOf(10);
+  if (newline === -1) throw new Error('its header line is incomplete');
+  return parseCheckpointHeader(head.toString('utf8', 0, newline));
+}
+
 async function loadState(file: string, position: JournalPosition): Promise<State> {
-  const key = await readKey(join(file, '..'));
+  const key = await readCheckpointKey(join(file, '..'));
   const handle = await fs.open(file, 'r');
   try {
     const reader = new CheckpointReader();
@@ -158,7 +163,7 @@ export async function removeStaleCheckpoints(dir: string, log: (line: string) =>
 async function checkpointKey(dir: string): Promise<Buffer> {
   const path = join(dir, CHECKPOINT_KEY_FILE);
   try {
-    return await readKey(dir);
+    return await readCheckpointKey(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -175,10 +180,11 @@ async function checkpointKey(dir: string): Promise<Buffer> {
     }
     await syncDirectory(dir);
   }
-  return readKey(dir);
+  return readCheckpointKey(dir);
 }
 
-async function readKey(dir: string): Promise<Buffer> {
+/** DATA/checkpoint.key as a key. Rejects when it is missing or is not one. */
+export async function readCheckpointKey(dir: string): Promise<Buffer> {
   const text = (await fs.readFile(join(dir, CHECKPOINT_KEY_FILE), 'utf8')).trim();
   if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`${join(dir, CHECKPOINT_KEY_FILE)} is not a checkpoint key (64 hex digits)`);
   return Buffer.from(text, 'hex');

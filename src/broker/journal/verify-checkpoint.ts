@@ -5,8 +5,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHECKPOINT_FILE, CHECKPOINT_KEY_FILE } from './checkpoint.js';
-import { parseCheckpointHeader } from './checkpoint-format.js';
+import { CHECKPOINT_FILE, CHECKPOINT_KEY_FILE, readCheckpointHeader, readCheckpointKey } from './checkpoint.js';
 import { readSpan } from './file-ops.js';
 import type { JournalPosition } from './store.js';
 import type { Found } from './verify-scan.js';
@@ -50,10 +49,7 @@ export async function openCheckpointForCheck(dir: string): Promise<OpenedCheckpo
   }
   let position: JournalPosition;
   try {
-    const head = await readSpan(handle, 0, 4096);
-    const newline = head.indexOf(10);
-    if (newline === -1) throw new Error('its header line is incomplete');
-    position = parseCheckpointHeader(head.toString('utf8', 0, newline));
+    position = await readCheckpointHeader(handle);
   } catch (err) {
     await handle.close();
     return failed(file, null, (err as Error).message);
@@ -96,8 +92,8 @@ function againstJournal(position: JournalPosition, journal: JournalFacts): strin
 /** Checks the end line's count and HMAC over every byte before it; resolves with what is wrong, or undefined. */
 async function checkHmac(handle: FileHandle, dir: string): Promise<string | undefined> {
   const keyFile = join(dir, CHECKPOINT_KEY_FILE);
-  const keyText = await fs.readFile(keyFile, 'utf8').catch(() => undefined);
-  if (keyText === undefined || !/^[0-9a-f]{64}$/.test(keyText.trim())) return `its HMAC cannot be checked: ${keyFile} is missing or is not a checkpoint key; a start will not use it`;
+  const key = await readCheckpointKey(dir).catch(() => undefined);
+  if (key === undefined) return `its HMAC cannot be checked: ${keyFile} is missing or is not a checkpoint key; a start will not use it`;
   const { size } = await handle.stat();
   const tail = await readSpan(handle, Math.max(0, size - 4096), size);
   const endStart = size - tail.length + tail.lastIndexOf(10, tail.length - 2) + 1;
@@ -109,7 +105,7 @@ async function checkHmac(handle: FileHandle, dir: string): Promise<string | unde
     end = {};
   }
   if (end.end !== 'courtdesk' || typeof end.hmac !== 'string') return 'it has no end line (it was cut short)';
-  const digest = createHmac('sha256', Buffer.from(keyText.trim(), 'hex'));
+  const digest = createHmac('sha256', key);
   const buf = Buffer.allocUnsafe(CHUNK);
   let lines = 0;
   for (let at = 0; at < endStart; ) {

@@ -4,7 +4,7 @@ import { callBroker } from '../broker-http.js';
 import type { AccessVia, Role } from '../../domain/events.js';
 import { rolesThatCan } from '../../domain/permissions.js';
 import { cleanLine } from '../../workbench/text.js';
-import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, resolveBrokerLogin, runScripted, ScriptError, type Io } from '../scripted.js';
+import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, resolveBrokerLogin, runScripted, ExitError, type Io } from '../broker-command.js';
 
 const READERS = rolesThatCan('read-access-log').join(' or ');
 
@@ -46,7 +46,7 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
     if (values.enquiry !== undefined) query.set('enquiry', values.enquiry.trim());
     if (values.agent !== undefined) query.set('agent', values.agent.trim());
     if (values.limit !== undefined) {
-      if (!/^\s*\d+\s*$/.test(values.limit) || Number(values.limit) < 1) throw new ScriptError(EXIT.usage, `--limit must be a whole number above 0 (got ${JSON.stringify(values.limit)}).`);
+      if (!/^\s*\d+\s*$/.test(values.limit) || Number(values.limit) < 1) throw new ExitError(EXIT.usage, `--limit must be a whole number above 0 (got ${JSON.stringify(values.limit)}).`);
       query.set('limit', values.limit.trim());
     }
     const { broker, token } = resolveBrokerLogin({ broker: values.broker, token: values.token }, io);
@@ -61,12 +61,12 @@ async function fetchLog(url: string, broker: string, token: string, timeoutMs: n
   const { status, json, code, message } = await callBroker(url, broker, { headers: { authorization: `Bearer ${token}` } }, timeoutMs);
   if (status === 200 && Array.isArray((json as AccessLog | null)?.accesses)) return json as AccessLog;
   if (status === 401) {
-    throw new ScriptError(EXIT.token, `the broker at ${broker} rejected the token (${code}): ${message} — pass a ${READERS} token with --token or COURTDESK_TOKEN`);
+    throw new ExitError(EXIT.token, `the broker at ${broker} rejected the token (${code}): ${message} — pass a ${READERS} token with --token or COURTDESK_TOKEN`);
   }
   if (status === 404 && code === 'HTTP_404') {
-    throw new ScriptError(EXIT.unreachable, `cannot reach the broker at ${broker}: HTTP 404 at /v1/access-log — check the URL points at a courtdesk broker`);
+    throw new ExitError(EXIT.unreachable, `cannot reach the broker at ${broker}: HTTP 404 at /v1/access-log — check the URL points at a courtdesk broker`);
   }
-  throw new ScriptError(EXIT.refused, `${code}: ${message}`);
+  throw new ExitError(EXIT.refused, `${code}: ${message}`);
 }
 
 function describe(log: AccessLog, enquiry: string | undefined, agent: string | undefined): string {

@@ -1,5 +1,5 @@
 // `courtdesk answer ENQUIRY ESCALATION --text T`: record what the court said.
-import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, requiredText, runScripted, ScriptError, type Io } from '../scripted.js';
+import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, requiredText, runScripted, ExitError, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk answer ENQUIRY ESCALATION --text T [--broker URL --token T]
 
@@ -14,7 +14,7 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
   return runScripted({ name: 'answer', help: HELP, argv, io, options, positionals: ['ENQUIRY', 'ESCALATION'] }, async (script) => {
     const id = enquiryId(script.positionals[0]!);
     const escalationId = script.positionals[1]!.trim();
-    if (escalationId === '') throw new ScriptError(EXIT.usage, 'the escalation id is empty; take it from courtdesk show ENQUIRY.');
+    if (escalationId === '') throw new ExitError(EXIT.usage, 'the escalation id is empty; take it from courtdesk show ENQUIRY.');
     const text = requiredText(script.values.text, '--text', HELP.split('\n')[0]!);
     const session = await script.connect();
     await session.command({ type: 'answer-escalation', enquiryId: id, escalationId, text });

@@ -1,5 +1,5 @@
 // `courtdesk chase ENQUIRY ESCALATION`: follow up an email the court has not answered.
-import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, runScripted, ScriptError, type Io } from '../scripted.js';
+import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, runScripted, ExitError, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk chase ENQUIRY ESCALATION [--broker URL --token T]
 
@@ -14,7 +14,7 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
   return runScripted({ name: 'chase', help: HELP, argv, io, options: {}, positionals: ['ENQUIRY', 'ESCALATION'] }, async (script) => {
     const id = enquiryId(script.positionals[0]!);
     const escalationId = script.positionals[1]!.trim();
-    if (escalationId === '') throw new ScriptError(EXIT.usage, 'the escalation id is empty; take it from courtdesk show ENQUIRY.');
+    if (escalationId === '') throw new ExitError(EXIT.usage, 'the escalation id is empty; take it from courtdesk show ENQUIRY.');
     const session = await script.connect();
     const before = new Set(session.client.state.enquiries.get(id)?.escalations.map((x) => x.id) ?? []);
     await session.command({ type: 'chase', enquiryId: id, escalationId });

@@ -1,6 +1,6 @@
 // `courtdesk claim ENQUIRY | --next`: take an enquiry, or the one that has waited longest.
 import { nextFor } from '../../domain/queue.js';
-import { COMMON_HELP, enquiryCommand, enquiryId, EXIT, processIo, runScripted, ScriptError, summarise, type AnyScript, type Io } from '../scripted.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, EXIT, processIo, runScripted, ExitError, summarise, type AnyScript, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk claim ENQUIRY | --next [--json] [--broker URL --token T]
 
@@ -19,10 +19,10 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
   return runScripted({ name: 'claim', help: HELP, argv, io, options, positionals: ['ENQUIRY'], minPositionals: 0 }, async (script) => {
     const [given] = script.positionals;
     if (script.values.next) {
-      if (given !== undefined) throw new ScriptError(EXIT.usage, `give an enquiry id or --next, not both; ${HELP.split('\n')[0]}`);
+      if (given !== undefined) throw new ExitError(EXIT.usage, `give an enquiry id or --next, not both; ${HELP.split('\n')[0]}`);
       return claimNext(script);
     }
-    if (given === undefined) throw new ScriptError(EXIT.usage, `name the enquiry, or pass --next for the one waiting longest; ${HELP.split('\n')[0]}`);
+    if (given === undefined) throw new ExitError(EXIT.usage, `name the enquiry, or pass --next for the one waiting longest; ${HELP.split('\n')[0]}`);
     const id = enquiryId(given);
     await enquiryCommand(script, { type: 'claim', enquiryId: id }, { done: `claimed ${id}`, unchanged: `claimed ${id} (you already held it)` });
   });
@@ -35,7 +35,7 @@ async function claimNext(script: AnyScript): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const next = nextFor(lost.size === 0 ? state : { ...state, enquiries: without(state.enquiries, lost) }, session.agent);
     if (!next) {
-      throw new ScriptError(EXIT.refused, `NOTHING_WAITING: no free enquiry is waiting in ${session.agent.languages.join(' or ')}.`);
+      throw new ExitError(EXIT.refused, `NOTHING_WAITING: no free enquiry is waiting in ${session.agent.languages.join(' or ')}.`);
     }
     try {
       const { seq } = await session.command({ type: 'claim', enquiryId: next.id });
@@ -45,7 +45,7 @@ async function claimNext(script: AnyScript): Promise<void> {
     } catch (err) {
       // Another agent took it between our look at the queue and our claim. Their claim event may
       // reach us after our refusal, so skip that enquiry rather than wait for the state to say so.
-      if (!(err instanceof ScriptError && err.message.startsWith('ALREADY_CLAIMED:')) || attempt === NEXT_ATTEMPTS) throw err;
+      if (!(err instanceof ExitError && err.message.startsWith('ALREADY_CLAIMED:')) || attempt === NEXT_ATTEMPTS) throw err;
       lost.add(next.id);
     }
   }

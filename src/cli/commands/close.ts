@@ -1,5 +1,5 @@
 // `courtdesk close ENQUIRY`: the conversation is finished.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../scripted.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk close ENQUIRY [--json] [--broker URL --token T]
 

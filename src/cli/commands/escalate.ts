@@ -2,7 +2,7 @@
 // centre about an enquiry, from a template, and print the escalation the broker recorded.
 import type { Language } from '../../domain/events.js';
 import { isUnanswered } from '../../domain/escalations.js';
-import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, runScripted, ScriptError, type Io, type Session } from '../scripted.js';
+import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, runScripted, ExitError, type Io, type Session } from '../broker-command.js';
 
 const HELP = `usage: courtdesk escalate ENQUIRY --court SLUG --template NAME [--field NAME=VALUE]... [--language en|cy]
 
@@ -33,11 +33,11 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
     const id = enquiryId(script.positionals[0]!);
     const courtGiven = values.court?.trim();
     const template = values.template?.trim();
-    if (!courtGiven) throw new ScriptError(EXIT.usage, `--court SLUG is required (find it with courtdesk courts list --search NAME); ${usage}`);
-    if (!template) throw new ScriptError(EXIT.usage, `--template NAME is required (see courtdesk templates list); ${usage}`);
+    if (!courtGiven) throw new ExitError(EXIT.usage, `--court SLUG is required (find it with courtdesk courts list --search NAME); ${usage}`);
+    if (!template) throw new ExitError(EXIT.usage, `--template NAME is required (see courtdesk templates list); ${usage}`);
     const language = values.language;
     if (language !== undefined && language !== 'en' && language !== 'cy') {
-      throw new ScriptError(EXIT.usage, `--language must be en or cy (got ${JSON.stringify(language)}).`);
+      throw new ExitError(EXIT.usage, `--language must be en or cy (got ${JSON.stringify(language)}).`);
     }
     const fields = parseFields(values.field ?? []);
 
@@ -46,7 +46,7 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
     const existing = session.client.state.enquiries.get(id)?.escalations ?? [];
     const pending = existing.find((x) => x.courtSlug === courtSlug && isUnanswered(x));
     if (pending && !values.again) {
-      throw new ScriptError(
+      throw new ExitError(
         EXIT.refused,
         `ALREADY_ESCALATED: ${id} already has an unanswered email to ${pending.courtName} (${pending.id}, ${pending.status}); chase it with courtdesk chase ${id} ${pending.id}, or send another with --again`,
       );
@@ -69,13 +69,13 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
 /** The slug for what was given: a slug as it is, or the one court the directory's search finds. */
 async function findCourt(session: Session, given: string): Promise<string> {
   const answer = await session.client.send({ type: 'list-courts', query: given });
-  if (!answer.ok) throw new ScriptError(EXIT.refused, `${answer.error.code}: ${answer.error.message}`);
+  if (!answer.ok) throw new ExitError(EXIT.refused, `${answer.error.code}: ${answer.error.message}`);
   const courts = (answer.data ?? []) as Array<{ slug: string; name: string }>;
   if (courts.some((c) => c.slug === given)) return given;
   if (courts.length === 1) return courts[0]!.slug;
-  if (courts.length === 0) throw new ScriptError(EXIT.refused, `UNKNOWN_COURT: no court in the directory matches "${given}"; search with courtdesk courts list --search NAME`);
+  if (courts.length === 0) throw new ExitError(EXIT.refused, `UNKNOWN_COURT: no court in the directory matches "${given}"; search with courtdesk courts list --search NAME`);
   const listed = courts.slice(0, 5).map((c) => `${c.slug} (${c.name})`).join(', ');
-  throw new ScriptError(EXIT.usage, `--court "${given}" matches ${courts.length} courts: ${listed}${courts.length > 5 ? ', …' : ''}; give one slug`);
+  throw new ExitError(EXIT.usage, `--court "${given}" matches ${courts.length} courts: ${listed}${courts.length > 5 ? ', …' : ''}; give one slug`);
 }
 
 /** `--field hearingDate=26 November 2026` → { hearingDate: '26 November 2026' }; the value may hold `=`. */
@@ -85,8 +85,8 @@ function parseFields(given: string[]): Record<string, string> {
   for (const item of given) {
     const at = item.indexOf('=');
     const name = at < 0 ? '' : item.slice(0, at).trim();
-    if (name === '') throw new ScriptError(EXIT.usage, `--field wants NAME=VALUE (got ${JSON.stringify(item)}), e.g. --field hearingDate="26 November 2026 at 10am".`);
-    if (fields.has(name)) throw new ScriptError(EXIT.usage, `--field ${name} is given twice; give each field once.`);
+    if (name === '') throw new ExitError(EXIT.usage, `--field wants NAME=VALUE (got ${JSON.stringify(item)}), e.g. --field hearingDate="26 November 2026 at 10am".`);
+    if (fields.has(name)) throw new ExitError(EXIT.usage, `--field ${name} is given twice; give each field once.`);
     fields.set(name, item.slice(at + 1));
   }
   return Object.fromEntries(fields);

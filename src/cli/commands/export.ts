@@ -6,7 +6,7 @@ import { transcriptFromJournal } from '../../broker/export/from-journal.js';
 import { EXPORT_FORMATS, isExportFormat, renderTranscript, type ExportFormat } from '../../broker/export/render.js';
 import { agentSocketUrl, checkToken } from '../../client/endpoint.js';
 import { exportSelection, nothingToExport, type TranscriptSelection } from '../../domain/transcript.js';
-import { EXIT, parseTimeout, processIo, resolveBrokerLogin, runScripted, ScriptError, seconds, type Io } from '../scripted.js';
+import { EXIT, parseTimeout, processIo, resolveBrokerLogin, runScripted, ExitError, seconds, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk export --case CASE | --enquiry ID [--format json|text|html] [--out FILE]
                         [--data DIR | --broker URL --token T]
@@ -66,35 +66,35 @@ async function writeOut(file: string, body: string): Promise<void> {
     await writeFile(file, body, { mode: 0o600 });
     await chmod(file, 0o600);
   } catch (err) {
-    throw new ScriptError(EXIT.refused, `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the folder exists and you may write there`);
+    throw new ExitError(EXIT.refused, `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check the folder exists and you may write there`);
   }
 }
 
 function selectionFrom(caseNumber: string | undefined, enquiry: string | undefined): TranscriptSelection {
   if ((caseNumber === undefined) === (enquiry === undefined)) {
-    throw new ScriptError(EXIT.usage, 'name one case (--case 305JE126) or one enquiry (--enquiry ID); run `courtdesk export --help`.');
+    throw new ExitError(EXIT.usage, 'name one case (--case 305JE126) or one enquiry (--enquiry ID); run `courtdesk export --help`.');
   }
   const chosen = exportSelection(caseNumber !== undefined ? { case: caseNumber } : { enquiry: enquiry! });
-  if (!chosen.ok) throw new ScriptError(EXIT.usage, chosen.reason);
+  if (!chosen.ok) throw new ExitError(EXIT.usage, chosen.reason);
   return chosen.selection;
 }
 
 function formatFrom(format: string | undefined, json: boolean): ExportFormat {
   if (format === undefined) return json ? 'json' : 'text';
-  if (!isExportFormat(format)) throw new ScriptError(EXIT.usage, `--format must be ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(format)}).`);
-  if (json && format !== 'json') throw new ScriptError(EXIT.usage, `--json asks for JSON but --format asks for ${format}; give one of them.`);
+  if (!isExportFormat(format)) throw new ExitError(EXIT.usage, `--format must be ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(format)}).`);
+  if (json && format !== 'json') throw new ExitError(EXIT.usage, `--json asks for JSON but --format asks for ${format}; give one of them.`);
   return format;
 }
 
 async function offline(dataDir: string, selection: TranscriptSelection, format: ExportFormat, brokerToo: boolean, io: Io): Promise<string> {
-  if (brokerToo) throw new ScriptError(EXIT.usage, 'give --data DIR to read a journal directly, or --broker and --token to ask a broker, not both.');
+  if (brokerToo) throw new ExitError(EXIT.usage, 'give --data DIR to read a journal directly, or --broker and --token to ask a broker, not both.');
   let transcript;
   try {
     transcript = await transcriptFromJournal(dataDir, selection);
   } catch (err) {
-    throw new ScriptError(EXIT.refused, (err as Error).message);
+    throw new ExitError(EXIT.refused, (err as Error).message);
   }
-  if (!transcript) throw new ScriptError(EXIT.refused, nothingToExport(selection));
+  if (!transcript) throw new ExitError(EXIT.refused, nothingToExport(selection));
   for (const note of transcript.source.notes) io.err(`courtdesk export: note: ${note}\n`);
   return renderTranscript(transcript, format);
 }
@@ -103,7 +103,7 @@ function brokerLogin(broker: string | undefined, token: string | undefined, io: 
   try {
     return resolveBrokerLogin({ broker, token }, io);
   } catch (err) {
-    if (err instanceof ScriptError && err.exitCode === EXIT.usage) throw new ScriptError(EXIT.usage, `${err.message} Or read a data folder directly with --data DIR.`);
+    if (err instanceof ExitError && err.exitCode === EXIT.usage) throw new ExitError(EXIT.usage, `${err.message} Or read a data folder directly with --data DIR.`);
     throw err;
   }
 }
@@ -115,7 +115,7 @@ async function fromBroker(login: { broker: string; token: string }, selection: T
     url = exportUrl(login.broker);
     token = checkToken(login.token);
   } catch (err) {
-    throw new ScriptError(EXIT.usage, (err as Error).message);
+    throw new ExitError(EXIT.usage, (err as Error).message);
   }
   url.search = new URLSearchParams({ ...selection, format }).toString();
   let res: Response;
@@ -123,15 +123,15 @@ async function fromBroker(login: { broker: string; token: string }, selection: T
     res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     if ((err as Error).name === 'TimeoutError') {
-      throw new ScriptError(EXIT.unreachable, `the broker at ${login.broker} did not answer within ${seconds(timeoutMs)}; raise --timeout-ms, or export offline with --data`);
+      throw new ExitError(EXIT.unreachable, `the broker at ${login.broker} did not answer within ${seconds(timeoutMs)}; raise --timeout-ms, or export offline with --data`);
     }
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new ScriptError(EXIT.unreachable, `cannot reach the broker at ${login.broker}: ${cause} — check the URL and that the broker is running`);
+    throw new ExitError(EXIT.unreachable, `cannot reach the broker at ${login.broker}: ${cause} — check the URL and that the broker is running`);
   }
   const body = await res.text();
   if (res.ok) return body;
   const message = errorMessage(body) ?? `HTTP ${res.status}`;
-  throw new ScriptError(res.status === 401 ? EXIT.token : EXIT.refused, `the broker at ${login.broker} refused the export: ${message}`);
+  throw new ExitError(res.status === 401 ? EXIT.token : EXIT.refused, `the broker at ${login.broker} refused the export: ${message}`);
 }
 
 /** The broker's base URL as written for the workbench (http, https, ws or wss, maybe /v1/agent), made the export route's. */

@@ -1,5 +1,5 @@
 // `courtdesk note ENQUIRY --text T`: an internal note, never sent to the court user.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, requiredText, runScripted, type Io } from '../scripted.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, processIo, requiredText, runScripted, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk note ENQUIRY --text T [--json] [--broker URL --token T]
 

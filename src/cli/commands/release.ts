@@ -1,5 +1,5 @@
 // `courtdesk release ENQUIRY`: put an enquiry you hold back in the queue for someone else.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../scripted.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk release ENQUIRY [--json] [--broker URL --token T]
 

@@ -1,5 +1,5 @@
 // `courtdesk reopen ENQUIRY`: bring a closed enquiry back to the queue.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../scripted.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk reopen ENQUIRY [--json] [--broker URL --token T]
 

@@ -4,12 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { BrokerClient } from '../../client/types.js';
-import { parseScript, type Step } from '../../script/parse.js';
-import { frameScreen } from '../../script/report.js';
-import { playScript, type PlayResult } from '../../script/runner.js';
-import { VirtualTerminal } from '../../script/virtual-terminal.js';
+import { parseScript, type Step } from '../../screen-script/parse.js';
+import { frameScreen } from '../../screen-script/report.js';
+import { playScript, type PlayResult } from '../../screen-script/runner.js';
+import { VirtualTerminal } from '../../screen-script/virtual-terminal.js';
 import { parseFlags } from '../options.js';
-import { connect, EXIT, parseTimeout, processIo, resolveBrokerLogin, ScriptError, seconds, type Io } from '../scripted.js';
+import { connect, EXIT, parseTimeout, processIo, resolveBrokerLogin, ExitError, seconds, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk script FILE [--broker URL --token T] [--size 80x24] [--timeout-ms N] [--snapshots DIR]
 
@@ -51,7 +51,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   try {
     return await runScript(argv, io);
   } catch (err) {
-    if (!(err instanceof ScriptError)) throw err;
+    if (!(err instanceof ExitError)) throw err;
     io.err(`courtdesk script: ${err.message}\n`);
     return err.exitCode;
   }
@@ -64,15 +64,15 @@ async function runScript(argv: string[], io: Io): Promise<number> {
     { broker: { type: 'string' }, token: { type: 'string' }, size: { type: 'string' }, 'timeout-ms': { type: 'string' }, snapshots: { type: 'string' } },
     { positionals: true },
   );
-  if (!flags.ok) throw new ScriptError(EXIT.usage, flags.message);
+  if (!flags.ok) throw new ExitError(EXIT.usage, flags.message);
   const { values, positionals } = flags;
   if (values.help) {
     io.out(HELP);
     return EXIT.ok;
   }
   const usage = HELP.split('\n')[0]!;
-  if (positionals.length === 0) throw new ScriptError(EXIT.usage, `missing FILE; ${usage}`);
-  if (positionals.length > 1) throw new ScriptError(EXIT.usage, `one script at a time (got ${positionals.length}: ${positionals.join(' ')}); ${usage}`);
+  if (positionals.length === 0) throw new ExitError(EXIT.usage, `missing FILE; ${usage}`);
+  if (positionals.length > 1) throw new ExitError(EXIT.usage, `one script at a time (got ${positionals.length}: ${positionals.join(' ')}); ${usage}`);
   const file = positionals[0]!;
   const size = parseSize(values.size);
   const timeoutMs = parseTimeout(values['timeout-ms'], DEFAULT_TIMEOUT_MS);
@@ -81,7 +81,7 @@ async function runScript(argv: string[], io: Io): Promise<number> {
   try {
     source = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ScriptError(EXIT.usage, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ExitError(EXIT.usage, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const script = parseScript(source, { rows: size.rows });
   if (!script.ok) {
@@ -133,7 +133,7 @@ async function playOnWorkbench(
   });
   try {
     // Keys sent before Ink listens would be lost: start once raw mode is on and the first frame is drawn.
-    if (!(await within(terminal.stdin.whenRaw(), START_MS))) throw new ScriptError(EXIT.refused, `the workbench did not start listening for keys within ${seconds(START_MS)}`);
+    if (!(await within(terminal.stdin.whenRaw(), START_MS))) throw new ExitError(EXIT.refused, `the workbench did not start listening for keys within ${seconds(START_MS)}`);
     await terminal.settle(SETTLE);
     return await playScript(steps, terminal, {
       timeoutMs: options.timeoutMs,
@@ -167,7 +167,7 @@ function parseSize(text: string | undefined): { columns: number; rows: number } 
   const columns = Number(match?.[1]);
   const rows = Number(match?.[2]);
   if (!match || columns < 2 || rows < 2 || columns > 1000 || rows > 1000) {
-    throw new ScriptError(EXIT.usage, `--size must be COLSxROWS, like 80x24 or 100x30, each from 2 to 1000 (got ${JSON.stringify(text)}).`);
+    throw new ExitError(EXIT.usage, `--size must be COLSxROWS, like 80x24 or 100x30, each from 2 to 1000 (got ${JSON.stringify(text)}).`);
   }
   return { columns, rows };
 }

@@ -2,7 +2,7 @@
 // quickest way for a smoke test to put something in the queue.
 import { callBroker } from '../broker-http.js';
 import { CHANNELS, LANGUAGES } from '../../domain/events.js';
-import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, requiredText, resolveBrokerLogin, runScripted, ScriptError, type Io } from '../scripted.js';
+import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, requiredText, resolveBrokerLogin, runScripted, ExitError, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk send --text T [--from F] [--name N] [--channel C] [--language en|cy]
                       [--idempotency-key K] [--json] [--broker URL] [--token INTAKE]
@@ -43,13 +43,13 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
     const usage = HELP.split('\n')[0]!;
     const text = requiredText(values.text, '--text', usage);
     const channel = values.channel ?? 'web';
-    if (!(CHANNELS as readonly string[]).includes(channel)) throw new ScriptError(EXIT.usage, `--channel must be one of ${CHANNELS.join(', ')} (got ${JSON.stringify(channel)}).`);
+    if (!(CHANNELS as readonly string[]).includes(channel)) throw new ExitError(EXIT.usage, `--channel must be one of ${CHANNELS.join(', ')} (got ${JSON.stringify(channel)}).`);
     if (values.language !== undefined && !(LANGUAGES as readonly string[]).includes(values.language)) {
-      throw new ScriptError(EXIT.usage, `--language must be en or cy (got ${JSON.stringify(values.language)}).`);
+      throw new ExitError(EXIT.usage, `--language must be en or cy (got ${JSON.stringify(values.language)}).`);
     }
     const intakeToken = values.token ?? io.env.COURTDESK_INTAKE_TOKEN;
     if (!intakeToken?.trim()) {
-      throw new ScriptError(EXIT.usage, 'send needs an intake token: pass --token or set COURTDESK_INTAKE_TOKEN (make one with courtdesk token add NAME --role intake).');
+      throw new ExitError(EXIT.usage, 'send needs an intake token: pass --token or set COURTDESK_INTAKE_TOKEN (make one with courtdesk token add NAME --role intake).');
     }
     const { broker, token } = resolveBrokerLogin({ broker: values.broker, token: intakeToken }, io);
     const body = {
@@ -71,16 +71,16 @@ async function post(url: string, broker: string, headers: Record<string, string>
   const { status, json, code, message, retryAfter } = await callBroker(url, broker, { method: 'POST', headers, body }, timeoutMs);
   if (status === 201 && isCreated(json)) return json;
   if (status === 401) {
-    throw new ScriptError(EXIT.token, `the broker at ${broker} rejected the intake token (${code}): ${message} — pass the right one with --token or COURTDESK_INTAKE_TOKEN (courtdesk token add NAME --role intake makes one)`);
+    throw new ExitError(EXIT.token, `the broker at ${broker} rejected the intake token (${code}): ${message} — pass the right one with --token or COURTDESK_INTAKE_TOKEN (courtdesk token add NAME --role intake makes one)`);
   }
-  if (status === 403) throw new ScriptError(EXIT.token, `${code}: ${message}`);
+  if (status === 403) throw new ExitError(EXIT.token, `${code}: ${message}`);
   if (status === 404 && code === `HTTP_404`) {
-    throw new ScriptError(EXIT.unreachable, `cannot reach the broker at ${broker}: HTTP 404 at /v1/enquiries — check the URL points at a courtdesk broker`);
+    throw new ExitError(EXIT.unreachable, `cannot reach the broker at ${broker}: HTTP 404 at /v1/enquiries — check the URL points at a courtdesk broker`);
   }
   if (status === 429) {
-    throw new ScriptError(EXIT.refused, `${code}: ${message}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`);
+    throw new ExitError(EXIT.refused, `${code}: ${message}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`);
   }
-  throw new ScriptError(EXIT.refused, `${code}: ${message}`);
+  throw new ExitError(EXIT.refused, `${code}: ${message}`);
 }
 
 function isCreated(value: unknown): value is Created {

@@ -3,7 +3,7 @@ import type { Enquiry, Message } from '../../domain/enquiry.js';
 import { waitSeconds } from '../../domain/queue.js';
 import { channelName, escalationText, formatTime, formatWait, replyStateText } from '../../workbench/format.js';
 import { cleanLine, cleanText } from '../../workbench/text.js';
-import { COMMON_HELP, enquiryId, processIo, runScripted, type Io } from '../scripted.js';
+import { COMMON_HELP, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk show ENQUIRY [--reason TEXT] [--json] [--broker URL --token T]
 

@@ -1,6 +1,6 @@
 // `courtdesk tag ENQUIRY CASE`: record the County Court case number an enquiry is about.
 import { parseCaseNumber } from '../../domain/case-number.js';
-import { COMMON_HELP, enquiryCommand, enquiryId, EXIT, processIo, runScripted, ScriptError, type Io } from '../scripted.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, EXIT, processIo, runScripted, ExitError, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk tag ENQUIRY CASE [--json] [--broker URL --token T]
 
@@ -18,7 +18,7 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
     const written = script.positionals[1]!;
     // Checked here too, so a typo is a usage error (exit 2) without a round trip; the broker checks again.
     const parsed = parseCaseNumber(written);
-    if (!parsed.ok) throw new ScriptError(EXIT.usage, parsed.reason);
+    if (!parsed.ok) throw new ExitError(EXIT.usage, parsed.reason);
     await enquiryCommand(
       script,
       { type: 'tag', enquiryId: id, caseNumber: written },

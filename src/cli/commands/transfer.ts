@@ -1,5 +1,5 @@
 // `courtdesk transfer ENQUIRY --to AGENT`: hand an enquiry to a named agent.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, ScriptError, EXIT, type Io } from '../scripted.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, ExitError, EXIT, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk transfer ENQUIRY --to AGENT [--json] [--broker URL --token T]
 
@@ -13,7 +13,7 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
   return runScripted({ name: 'transfer', help: HELP, argv, io, options, positionals: ['ENQUIRY'] }, async (script) => {
     const id = enquiryId(script.positionals[0]!);
     const to = script.values.to?.trim();
-    if (!to) throw new ScriptError(EXIT.usage, `--to AGENT is required; usage: ${HELP.split('\n')[0]!.replace('usage: ', '')}`);
+    if (!to) throw new ExitError(EXIT.usage, `--to AGENT is required; usage: ${HELP.split('\n')[0]!.replace('usage: ', '')}`);
     await enquiryCommand(script, { type: 'transfer', enquiryId: id, toAgent: to }, { done: `transferred ${id} to ${to}`, unchanged: `${id} is already held by ${to}; nothing changed` });
   });
 }

@@ -3,8 +3,9 @@
 // filled text, or a cancel that returns to the reply untouched.
 import { parseCaseNumber } from '../../domain/case-number.js';
 import type { Language } from '../../domain/events.js';
+import { fieldKey, fillPlaceholders, missingValues } from '../../domain/placeholders.js';
 import type { CannedReply } from '../canned.js';
-import { CANNED_REPLIES, fillPlaceholders, missingValues, placeholderKey } from '../canned.js';
+import { CANNED_REPLIES } from '../canned.js';
 import type { FieldKey, LineState } from './line-editor.js';
 import { editLine, lineOf } from './line-editor.js';
 import type { PickerKey, PickerState } from './picker.js';
@@ -39,7 +40,7 @@ export function cannedAsk(flow: CannedFlow, key: FieldKey): CannedStep {
       const value = flow.line.text.trim();
       // An empty answer would send "Hello , ..."; ask again instead.
       if (value === '') return { flow: { ...flow, insisted: true } };
-      const key = placeholderKey(flow.missing[0]!);
+      const key = fieldKey(flow.missing[0]!);
       // A case number goes through the same check the tag dialog makes: a reply must not tell a
       // court user about a case number the broker would refuse to tag.
       if (key === 'casenumber') {

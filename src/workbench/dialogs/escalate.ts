@@ -8,7 +8,7 @@
 import type { Key } from 'ink';
 import { CHASE_TEMPLATE } from '../../domain/decide-escalation.js';
 import type { Language } from '../../domain/events.js';
-import { fieldKey } from '../../domain/templates.js';
+import { fieldKey } from '../../domain/placeholders.js';
 import { checkTag } from './tag.js';
 import type { FieldKey, LineState } from './line-editor.js';
 import { editLine, fieldKeys, lineOf } from './line-editor.js';

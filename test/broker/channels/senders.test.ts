@@ -1,7 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retryAfterMs } from '../../../src/broker/channels/provider-call.js';
 import { sendTwilioSms } from '../../../src/broker/channels/twilio-send.js';
 import { sendWhatsAppText } from '../../../src/broker/channels/whatsapp-send.js';
 
@@ -49,7 +48,7 @@ describe('sendWhatsAppText', () => {
       (res) => json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: '447700900001', wa_id: '447700900001' }], messages: [{ id: 'wamid.REPLY1' }] }),
     ]);
     const result = await sendWhatsAppText({ apiBase: `${graph.base}/v21.0/`, phoneNumberId: '106540352242922', accessToken: TOKEN }, '447700900001', 'Diolch — we have your claim.');
-    expect(result).toEqual({ ok: true, externalId: 'wamid.REPLY1' });
+    expect(result).toEqual({ ok: true, providerId: 'wamid.REPLY1' });
     const [req] = graph.seen;
     expect(req?.method).toBe('POST');
     expect(req?.url).toBe('/v21.0/106540352242922/messages');
@@ -72,7 +71,7 @@ describe('sendWhatsAppText', () => {
     const sender = { apiBase: graph.base, phoneNumberId: '1', accessToken: TOKEN };
     const first = await sendWhatsAppText(sender, '447700900001', 'hello');
     expect(first).toEqual({ ok: false, temporary: true, retryAfterMs: 3000, reason: 'WhatsApp refused the message (HTTP 429, code 130429): (#130429) Rate limit hit' });
-    expect(await sendWhatsAppText(sender, '447700900001', 'hello')).toEqual({ ok: true, externalId: 'wamid.AFTER' });
+    expect(await sendWhatsAppText(sender, '447700900001', 'hello')).toEqual({ ok: true, providerId: 'wamid.AFTER' });
     expect(graph.seen).toHaveLength(2);
   });
 
@@ -143,7 +142,7 @@ describe('sendTwilioSms', () => {
       '+447700900123',
       'Your hearing is on Monday at 10am. Mae’ch gwrandawiad ddydd Llun.',
     );
-    expect(result).toEqual({ ok: true, externalId: 'SM9f0e' });
+    expect(result).toEqual({ ok: true, providerId: 'SM9f0e' });
     const [req] = twilio.seen;
     expect(req?.method).toBe('POST');
     expect(req?.url).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
@@ -179,7 +178,7 @@ describe('sendTwilioSms', () => {
       reason: "Twilio refused the message (HTTP 400, code 21211): The 'To' number +44123 is not a valid phone number. (https://www.twilio.com/docs/errors/21211)",
     });
     expect(await sendTwilioSms(sender, '+447700900123', 'x')).toMatchObject({ ok: false, temporary: true, retryAfterMs: 1000 });
-    expect(await sendTwilioSms(sender, '+447700900123', 'x')).toEqual({ ok: true, externalId: 'SM2' });
+    expect(await sendTwilioSms(sender, '+447700900123', 'x')).toEqual({ ok: true, providerId: 'SM2' });
   });
 
   it('never puts the auth token or the Basic credentials in a reason', async () => {
@@ -189,16 +188,5 @@ describe('sendTwilioSms', () => {
     expect(result).toMatchObject({ ok: false, temporary: false });
     expect(JSON.stringify(result)).not.toContain(basic);
     expect(JSON.stringify(result)).not.toContain(AUTH);
-  });
-});
-
-describe('retryAfterMs', () => {
-  const now = new Date('2026-05-01T12:00:00Z');
-  it('reads seconds and HTTP dates, and ignores what it cannot read', () => {
-    expect(retryAfterMs('120', now)).toBe(120_000);
-    expect(retryAfterMs('Fri, 01 May 2026 12:00:30 GMT', now)).toBe(30_000);
-    expect(retryAfterMs('Fri, 01 May 2026 11:00:00 GMT', now)).toBe(0);
-    expect(retryAfterMs('soon', now)).toBeUndefined();
-    expect(retryAfterMs(undefined, now)).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mailConfigFromEnv } from '../../../src/broker/escalation/transports/config.js';
 import { createTransport } from '../../../src/broker/escalation/transports/index.js';
-import { notifyToken, retryAfterMs } from '../../../src/broker/escalation/transports/notify.js';
+import { notifyToken } from '../../../src/broker/escalation/transports/notify.js';
 import type { OutgoingEmail } from '../../../src/broker/escalation/transports/types.js';
 
 const SERVICE_ID = randomUUID();
@@ -100,7 +100,7 @@ describe('Notify transport', () => {
     expect(first).toEqual({
       ok: false,
       temporary: true,
-      reason: 'Notify answered 429: RateLimitError: Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds',
+      reason: 'Notify refused the message (HTTP 429): RateLimitError: Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds',
       retryAfterMs: 7000,
     });
 
@@ -122,7 +122,7 @@ describe('Notify transport', () => {
     expect(await transportAt(baseUrl).send(email)).toEqual({
       ok: false,
       temporary: false,
-      reason: "Notify answered 400: BadRequestError: Can't send to this recipient using a team-only API key",
+      reason: "Notify refused the message (HTTP 400): BadRequestError: Can't send to this recipient using a team-only API key",
     });
   });
 
@@ -130,7 +130,7 @@ describe('Notify transport', () => {
     const { baseUrl, calls } = await startNotify([]);
     const wrongKey = `courtdesk_test-${SERVICE_ID}-${randomUUID()}`;
     const result = await transportAt(baseUrl, wrongKey).send(email);
-    expect(result).toEqual({ ok: false, temporary: false, reason: 'Notify answered 403: AuthError: Invalid token: signature, api token not found' });
+    expect(result).toEqual({ ok: false, temporary: false, reason: 'Notify refused the message (HTTP 403): AuthError: Invalid token: signature, api token not found' });
     expect(calls).toEqual([]);
   });
 
@@ -142,7 +142,7 @@ describe('Notify transport', () => {
       },
     ]);
     const transport = transportAt(baseUrl);
-    expect(await transport.send(email)).toEqual({ ok: false, temporary: true, reason: 'Notify answered 502: <html>Bad gateway</html>' });
+    expect(await transport.send(email)).toEqual({ ok: false, temporary: true, reason: 'Notify refused the message (HTTP 502): Bad gateway' });
     expect((await transport.send(email)).ok).toBe(true);
 
     await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
@@ -150,15 +150,28 @@ describe('Notify transport', () => {
     for (const expected of [/other side closed|ECONNREFUSED/, /ECONNREFUSED/]) {
       const down = await transport.send(email);
       expect(down.ok === false && down.temporary).toBe(true);
-      expect(down.ok === false && down.reason).toMatch(/^could not reach Notify at http:\/\/127\.0\.0\.1:\d+: /);
+      expect(down.ok === false && down.reason).toMatch(/^Could not reach Notify at http:\/\/127\.0\.0\.1:\d+: /);
       expect(down.ok === false && down.reason).toMatch(expected);
     }
+  });
+
+  it('counts a 2xx it cannot read as sent, and a 408 as temporary, as the channel senders do', async () => {
+    const { baseUrl } = await startNotify([
+      (_call, res) => {
+        res.writeHead(201, { 'content-type': 'text/plain' });
+        res.end('created');
+      },
+      notifyError(408, 'TimeoutError', 'Request timed out'),
+    ]);
+    const transport = transportAt(baseUrl);
+    expect(await transport.send(email)).toEqual({ ok: true });
+    expect(await transport.send(email)).toEqual({ ok: false, temporary: true, reason: 'Notify refused the message (HTTP 408): TimeoutError: Request timed out' });
   });
 
   it('keeps the key and secret out of reasons even when Notify echoes them', async () => {
     const { baseUrl } = await startNotify([notifyError(400, 'BadRequestError', `bad key ${API_KEY} and ${SECRET}`)]);
     const result = await transportAt(baseUrl).send(email);
-    expect(result.ok === false && result.reason).toBe('Notify answered 400: BadRequestError: bad key [redacted] and [redacted]');
+    expect(result.ok === false && result.reason).toBe('Notify refused the message (HTTP 400): BadRequestError: bad key [redacted] and [redacted]');
   });
 });
 
@@ -169,12 +182,5 @@ describe('Notify helpers', () => {
     expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ typ: 'JWT', alg: 'HS256' });
     expect(JSON.parse(Buffer.from(claims, 'base64url').toString())).toEqual({ iss: SERVICE_ID, iat: 1_700_000_000 });
     expect(signature).toBe(createHmac('sha256', SECRET).update(`${header}.${claims}`).digest('base64url'));
-  });
-
-  it('read Retry-After in seconds or as a date', () => {
-    expect(retryAfterMs('120')).toBe(120_000);
-    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:30 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(30_000);
-    expect(retryAfterMs(undefined)).toBeUndefined();
-    expect(retryAfterMs('soon')).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { renderTranscript } from '../../../src/broker/export/render.js';
 import { renderText } from '../../../src/broker/export/text.js';
 import type { JournalRecord } from '../../../src/domain/events.js';
 import { buildTranscript, type Transcript } from '../../../src/domain/transcript.js';
+import { expectInOrder } from '../../helpers/in-order.js';
 import { caseHistory, EMAIL_HTML, HEAD, records } from '../../domain/transcript-records.js';
 
 const NOW = new Date('2026-12-02T17:00:00.000Z');
@@ -19,15 +20,6 @@ function transcript(): Transcript {
     [{ kind: 'intake', name: 'webform' }, { type: 'enquiry.message', enquiryId: 'E1', messageId: 'M10', text: TRICKS }],
   ]).map((r, i): JournalRecord => ({ ...r, seq: history.length + 1 + i }));
   return buildTranscript({ case: '305JE126' }, [...history, ...extra], HEAD, NOW)!;
-}
-
-function inOrder(text: string, parts: string[]): void {
-  let from = 0;
-  for (const part of parts) {
-    const at = text.indexOf(part, from);
-    expect(at, `"${part}" after offset ${from}`).toBeGreaterThanOrEqual(0);
-    from = at + part.length;
-  }
 }
 
 const STORY = [
@@ -57,17 +49,17 @@ describe('renderText', () => {
   it('tells the story in journal order, with London times and actors', () => {
     // A headline too long for a line goes on under it, indented.
     const unwrapped = text.replace(/\n {2}(?! )/g, ' ');
-    inOrder(unwrapped, ['COURTDESK TRANSCRIPT: Case 305JE126', 'ENQUIRY E1', ...STORY, 'ENQUIRY E2', 'Case 305JE126 untagged']);
+    expectInOrder(unwrapped, ['COURTDESK TRANSCRIPT: Case 305JE126', 'ENQUIRY E1', ...STORY, 'ENQUIRY E2', 'Case 305JE126 untagged']);
     expect(text).toContain('Wed 2 Dec 2026, 16:00:00 GMT · seq 1 · webform (intake)');
     expect(text).toContain('This enquiry is no longer tagged 305JE126');
   });
 
   it('shows the email as sent, both parts', () => {
-    inOrder(text, ['Subject   Hearing date – 305JE126', '--- Plain text part, as sent ---', '  | Dear court,', '--- HTML part, as sent ---', '  | <!DOCTYPE html>', '--- end of email ---']);
+    expectInOrder(text, ['Subject   Hearing date – 305JE126', '--- Plain text part, as sent ---', '  | Dear court,', '--- HTML part, as sent ---', '  | <!DOCTYPE html>', '--- end of email ---']);
   });
 
   it('ends with the seq range and the head to check it against', () => {
-    inOrder(text, ['from seq 1 to seq 25', `Head hash  ${'f'.repeat(64)}`, 'Epoch      epoch-2']);
+    expectInOrder(text, ['from seq 1 to seq 25', `Head hash  ${'f'.repeat(64)}`, 'Epoch      epoch-2']);
   });
 
   it('keeps to 80 columns, cutting a word longer than a line', () => {
@@ -102,7 +94,7 @@ describe('renderHtml', () => {
   });
 
   it('tells the same story in the same order', () => {
-    inOrder(html, ['<h1>Transcript: Case 305JE126</h1>', 'Enquiry E1', ...STORY.map(escape), 'Enquiry E2', 'Case 305JE126 untagged', escape('f'.repeat(64))]);
+    expectInOrder(html, ['<h1>Transcript: Case 305JE126</h1>', 'Enquiry E1', ...STORY.map(escape), 'Enquiry E2', 'Case 305JE126 untagged', escape('f'.repeat(64))]);
     expect(html).toContain('<time datetime="2026-12-02T16:00:00.000Z">Wed 2 Dec 2026, 16:00:00 GMT</time>');
   });
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE } from '../../../src/broker/journal/file-store.js';
 import { readRecords } from '../../../src/broker/journal/read-records.js';
 import type { JournalRecord } from '../../../src/domain/events.js';
+import { folderState } from '../../helpers/folders.js';
 import { claimed, cleanUp, openAll, received, store, tempDir } from './helpers.js';
 
 afterEach(cleanUp);
@@ -23,15 +24,6 @@ async function journal(n: number): Promise<{ dir: string; file: string; written:
   }
   await s.close();
   return { dir, file: join(dir, JOURNAL_FILE), written };
-}
-
-async function folderState(dir: string): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  for (const name of await fs.readdir(dir)) {
-    const s = await fs.stat(join(dir, name));
-    state[name] = `${s.size} ${s.mtimeMs}`;
-  }
-  return state;
 }
 
 describe('readRecords', () => {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FILE, CHECKPOINT_KEY_FILE } from '../../../src/broker/journal/checkpoint.js';
 import { verifyJournal, type VerifyOptions } from '../../../src/broker/journal/verify.js';
 import { startTestBroker } from '../../helpers/broker.js';
+import { folderState } from '../../helpers/folders.js';
 import { cleanUp, journalPath, journalWith, openAll, readLines, received, tempDir, writeLines } from './helpers.js';
 
 afterEach(cleanUp);
@@ -226,12 +227,3 @@ describe('journal verify: epochs, checkpoints, a live broker', () => {
   });
 });
 
-/** Every file in the folder with its size, mode and modification time. */
-async function folderState(dir: string): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  for (const name of (await fs.readdir(dir)).sort()) {
-    const s = await fs.stat(join(dir, name));
-    state[name] = `${s.size} ${s.mode.toString(8)} ${s.mtimeMs}`;
-  }
-  return state;
-}

@@ -6,7 +6,7 @@ import { createSmtpTransport } from './smtp.js';
 import type { EmailTransport } from './types.js';
 
 export { describeMailConfig, mailConfigFromEnv, MailConfigError, type MailConfig } from './config.js';
-export type { EmailTransport, OutgoingEmail, SendResult } from './types.js';
+export type { EmailTransport, OutgoingEmail } from './types.js';
 
 export function createTransport(config: MailConfig, options: { dataDir: string }): EmailTransport {
   switch (config.transport) {

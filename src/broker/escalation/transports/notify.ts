@@ -3,14 +3,12 @@
 // the rendered subject and text version go in as personalisation (Notify applies its markdown to
 // the text, which is why citizen text in it is escaped). Auth is a short-lived HS256 JWT per request.
 import { createHmac } from 'node:crypto';
-import { request } from 'undici';
 import { parseNotifyApiKey, type MailConfig } from './config.js';
-import { redact } from '../../redact.js';
-import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
+import { callProvider, field } from '../../provider-call.js';
+import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail } from './types.js';
+import type { SendResult } from '../../send-result.js';
 
 type NotifyConfig = Extract<MailConfig, { transport: 'notify' }>;
-
-const TIMEOUT_MS = 30_000;
 
 /** The JWT Notify expects: header {typ, alg: HS256}, claims iss = service id and iat = now (seconds). */
 export function notifyToken(serviceId: string, secret: string, nowMs = Date.now()): string {
@@ -19,23 +17,14 @@ export function notifyToken(serviceId: string, secret: string, nowMs = Date.now(
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
-/** Retry-After in seconds or as an HTTP date, as milliseconds from now. */
-export function retryAfterMs(header: string | string[] | undefined, nowMs = Date.now()): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
-function notifyMessages(body: string): string | undefined {
-  try {
-    const json = JSON.parse(body) as { errors?: { error?: string; message?: string }[] };
-    const messages = (json.errors ?? []).map((e) => [e.error, e.message].filter(Boolean).join(': ')).filter(Boolean);
-    return messages.length > 0 ? messages.join('; ') : undefined;
-  } catch {
-    return undefined;
-  }
+/** Notify's own words for a refusal: each of `errors[]` as "error: message". */
+function notifyError(json: unknown): { message: string } | undefined {
+  const errors = field(json, 'errors');
+  if (!Array.isArray(errors)) return undefined;
+  const messages = errors
+    .map((e) => [field(e, 'error'), field(e, 'message')].filter((part) => typeof part === 'string' && part !== '').join(': '))
+    .filter((m) => m !== '');
+  return messages.length > 0 ? { message: messages.join('; ') } : undefined;
 }
 
 export function createNotifyTransport(config: NotifyConfig, now: () => number = Date.now): EmailTransport {
@@ -54,48 +43,28 @@ export function createNotifyTransport(config: NotifyConfig, now: () => number = 
         reference: email.reference,
         ...(config.replyToId ? { email_reply_to_id: config.replyToId } : {}),
       });
-      let status: number;
-      let headers: Record<string, string | string[] | undefined>;
-      let text: string;
-      try {
-        const res = await request(url, {
-          method: 'POST',
+      return callProvider(
+        {
+          provider: 'Notify',
+          url,
           headers: {
             'content-type': 'application/json',
             authorization: `Bearer ${notifyToken(key.serviceId, key.secret, now())}`,
             'user-agent': 'courtdesk',
           },
           body,
+          secrets,
+          readId: (json) => {
+            const id = field(json, 'id');
+            return typeof id === 'string' && id !== '' ? id : undefined;
+          },
+          // Notify accepted it; an answer we cannot read does not unsend the email.
+          sentWithoutId: true,
+          readError: notifyError,
           signal,
-          headersTimeout: TIMEOUT_MS,
-          bodyTimeout: TIMEOUT_MS,
-        });
-        status = res.statusCode;
-        headers = res.headers;
-        text = await res.body.text();
-      } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        const message = err instanceof Error ? err.message : String(err);
-        const detail = typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
-        return { ok: false, temporary: true, reason: `could not reach Notify at ${config.baseUrl}: ${redact(detail, secrets)}` };
-      }
-
-      if (status >= 200 && status < 300) {
-        try {
-          const id = (JSON.parse(text) as { id?: unknown }).id;
-          return typeof id === 'string' ? { ok: true, providerId: id } : { ok: true };
-        } catch {
-          // Notify accepted it; a body we cannot read does not unsend the email.
-          return { ok: true };
-        }
-      }
-      const words = redact(notifyMessages(text) ?? text, secrets);
-      const reason = `Notify answered ${status}: ${words || 'no details'}`;
-      if (status === 429 || status >= 500) {
-        const wait = retryAfterMs(headers['retry-after'], now());
-        return { ok: false, temporary: true, reason, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
-      }
-      return { ok: false, temporary: false, reason };
+        },
+        now,
+      );
     },
     async close() {},
   };

@@ -7,7 +7,8 @@ import nodemailer from 'nodemailer';
 import { writeFileAtomic } from '../atomic-write.js';
 import type { Sender } from './config.js';
 import { mailOptions } from './message.js';
-import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
+import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail } from './types.js';
+import type { SendResult } from '../../send-result.js';
 
 export const outboxDir = (dataDir: string): string => join(dataDir, 'outbox');
 

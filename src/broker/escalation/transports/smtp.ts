@@ -8,7 +8,8 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { MailConfig } from './config.js';
 import { mailOptions } from './message.js';
 import { redact } from '../../redact.js';
-import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail, type SendResult } from './types.js';
+import { badReference, REFERENCE, type EmailTransport, type OutgoingEmail } from './types.js';
+import type { SendResult } from '../../send-result.js';
 
 type SmtpConfig = Extract<MailConfig, { transport: 'smtp' }>;
 

@@ -1,6 +1,6 @@
 // The one interface the broker uses to send an escalation to a court, whatever carries it.
-// A temporary failure is worth retrying (after retryAfterMs when the provider says so); a permanent
-// one is not, and its reason is shown to agents. Reasons never contain secrets.
+// What a send comes to is the broker's one SendResult.
+import type { SendResult } from '../../send-result.js';
 
 export interface OutgoingEmail {
   to: string;
@@ -20,10 +20,6 @@ export interface OutgoingEmail {
   /** The reference of an earlier email this one follows up (a chase), so mail clients thread them. */
   inReplyTo?: string;
 }
-
-export type SendResult =
-  | { ok: true; providerId?: string }
-  | { ok: false; temporary: boolean; reason: string; retryAfterMs?: number };
 
 export interface EmailTransport {
   readonly kind: 'outbox' | 'smtp' | 'notify';

@@ -1,5 +1,6 @@
-// Shared plumbing for the scripted commands (queue, show, claim … send, escalate): their common
-// options, the broker connection with a deadline, and one way to print results and failures.
+// What the one-shot commands a script runs against the broker (queue, show, claim … send, escalate)
+// share: their common options, the broker connection with a deadline, and one way to print results
+// and failures.
 // A CI job has to tell "the broker said no" from "the broker is down" from "the token is wrong"
 // without reading prose, so each has its own exit code, and the reason is one line on stderr.
 import { createBrokerClient } from '../client/broker-client.js';
@@ -41,13 +42,13 @@ export function processIo(): Io {
 }
 
 /** A failure with its exit code, thrown anywhere below a command and printed once by `runScripted`. */
-export class ScriptError extends Error {
+export class ExitError extends Error {
   constructor(
     readonly exitCode: number,
     message: string,
   ) {
     super(message);
-    this.name = 'ScriptError';
+    this.name = 'ExitError';
   }
 }
 
@@ -105,7 +106,7 @@ export interface Script<O extends Record<string, FlagSpec>> {
 export type AnyScript = Script<Record<string, FlagSpec>>;
 
 /**
- * Parses the arguments, runs `body`, and turns any ScriptError into one line on stderr and its
+ * Parses the arguments, runs `body`, and turns any ExitError into one line on stderr and its
  * exit code. Connections opened through `connect` are closed whatever happens.
  */
 export async function runScripted<O extends Record<string, FlagSpec>>(
@@ -116,7 +117,7 @@ export async function runScripted<O extends Record<string, FlagSpec>>(
   const sessions: Session[] = [];
   try {
     const flags = parseFlags(name, spec.argv, { ...COMMON, ...spec.options }, { positionals: true });
-    if (!flags.ok) throw new ScriptError(EXIT.usage, flags.message);
+    if (!flags.ok) throw new ExitError(EXIT.usage, flags.message);
     const { positionals } = flags;
     const values = flags.values as Script<O>['values'];
     // Read through the common options' own type: O's may not be narrowed while it is generic.
@@ -145,7 +146,7 @@ export async function runScripted<O extends Record<string, FlagSpec>>(
     await body(script);
     return EXIT.ok;
   } catch (err) {
-    if (!(err instanceof ScriptError)) throw err;
+    if (!(err instanceof ExitError)) throw err;
     io.err(`courtdesk ${name}: ${oneLine(err.message)}\n`);
     return err.exitCode;
   } finally {
@@ -157,11 +158,11 @@ function checkPositionals(spec: ScriptSpec<Record<string, FlagSpec>>, positional
   const usage = spec.help.split('\n')[0]!.trim();
   const min = spec.minPositionals ?? spec.positionals.length;
   if (positionals.length < min) {
-    throw new ScriptError(EXIT.usage, `missing ${spec.positionals.slice(positionals.length, min).join(' and ')}; ${usage}`);
+    throw new ExitError(EXIT.usage, `missing ${spec.positionals.slice(positionals.length, min).join(' and ')}; ${usage}`);
   }
   if (positionals.length > spec.positionals.length) {
     const extra = positionals.slice(spec.positionals.length).map((p) => JSON.stringify(p));
-    throw new ScriptError(EXIT.usage, `unexpected argument ${extra.join(' ')} (quote text that has spaces); ${usage}`);
+    throw new ExitError(EXIT.usage, `unexpected argument ${extra.join(' ')} (quote text that has spaces); ${usage}`);
   }
 }
 
@@ -170,15 +171,15 @@ export function parseTimeout(text: string | undefined, fallback = DEFAULT_TIMEOU
   if (text === undefined) return fallback;
   const ms = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms) || ms < 1) {
-    throw new ScriptError(EXIT.usage, `--timeout-ms must be a whole number of milliseconds above 0 (got ${JSON.stringify(text)}).`);
+    throw new ExitError(EXIT.usage, `--timeout-ms must be a whole number of milliseconds above 0 (got ${JSON.stringify(text)}).`);
   }
   return ms;
 }
 
 /** A value that may appear once and must not be blank, e.g. --text. */
 export function requiredText(value: string | undefined, flag: string, usage: string): string {
-  if (value === undefined) throw new ScriptError(EXIT.usage, `${flag} is required; ${usage}`);
-  if (value.trim() === '') throw new ScriptError(EXIT.usage, `${flag} is empty; give the text to send.`);
+  if (value === undefined) throw new ExitError(EXIT.usage, `${flag} is required; ${usage}`);
+  if (value.trim() === '') throw new ExitError(EXIT.usage, `${flag} is empty; give the text to send.`);
   return value;
 }
 
@@ -188,7 +189,7 @@ export function brokerHttpUrl(broker: string, path: string): string {
   try {
     url = new URL(agentSocketUrl(broker));
   } catch (err) {
-    throw new ScriptError(EXIT.usage, (err as Error).message);
+    throw new ExitError(EXIT.usage, (err as Error).message);
   }
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
   url.pathname = url.pathname.replace(/\/v1\/agent$/, path);
@@ -204,11 +205,11 @@ export function resolveBrokerLogin(flags: { broker?: string | undefined; token?:
   try {
     saved = loadConfig(io.env);
   } catch (err) {
-    if (err instanceof ConfigError) throw new ScriptError(EXIT.usage, err.message);
+    if (err instanceof ConfigError) throw new ExitError(EXIT.usage, err.message);
     throw err;
   }
   const login = resolveLogin(flags, saved, io.env);
-  if (!login.ok) throw new ScriptError(EXIT.usage, login.reason);
+  if (!login.ok) throw new ExitError(EXIT.usage, login.reason);
   return login;
 }
 
@@ -218,7 +219,7 @@ export interface Session {
   client: BrokerClient;
   agent: AgentIdentity;
   broker: string;
-  /** Sends a command and waits for its ack; a refusal throws ScriptError 1 with the broker's code and message. */
+  /** Sends a command and waits for its ack; a refusal throws ExitError 1 with the broker's code and message. */
   command(input: CommandInput): Promise<{ seq: number | null }>;
   /** The enquiry with its whole conversation; the broker records the access as by `courtdesk show`, with `reason`. */
   open(enquiryId: string, reason?: string): Promise<Enquiry>;
@@ -234,16 +235,16 @@ export async function connect(broker: string, token: string, timeoutMs: number):
   try {
     client = createBrokerClient({ url: broker, token });
   } catch (err) {
-    throw new ScriptError(EXIT.usage, (err as Error).message);
+    throw new ExitError(EXIT.usage, (err as Error).message);
   }
-  const failure = await new Promise<ScriptError | null>((resolve) => {
-    const done = (result: ScriptError | null) => {
+  const failure = await new Promise<ExitError | null>((resolve) => {
+    const done = (result: ExitError | null) => {
       clearTimeout(timer);
       unsubscribe();
       resolve(result);
     };
     const timer = setTimeout(
-      () => done(new ScriptError(EXIT.unreachable, `no welcome from the broker at ${broker} within ${seconds(timeoutMs)} — check the URL and that the broker is running (courtdesk broker), or raise --timeout-ms`)),
+      () => done(new ExitError(EXIT.unreachable, `no welcome from the broker at ${broker} within ${seconds(timeoutMs)} — check the URL and that the broker is running (courtdesk broker), or raise --timeout-ms`)),
       timeoutMs,
     );
     const unsubscribe = client.subscribe(() => {
@@ -265,7 +266,7 @@ export async function connect(broker: string, token: string, timeoutMs: number):
     withDeadline(
       promise,
       timeoutMs,
-      () => new ScriptError(EXIT.unreachable, `the broker at ${broker} did not answer ${what} within ${seconds(timeoutMs)}; it may or may not have been applied (check with courtdesk show)`),
+      () => new ExitError(EXIT.unreachable, `the broker at ${broker} did not answer ${what} within ${seconds(timeoutMs)}; it may or may not have been applied (check with courtdesk show)`),
     );
   return {
     client,
@@ -279,23 +280,23 @@ export async function connect(broker: string, token: string, timeoutMs: number):
     async open(enquiryId, reason) {
       const outcome = await wait(client.send({ type: 'open', enquiryId, via: 'show', ...(reason ? { reason } : {}) }), `"open ${enquiryId}"`);
       if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message);
-      if (!outcome.enquiry) throw new ScriptError(EXIT.refused, `the broker answered "open ${enquiryId}" without the enquiry; update courtdesk or the broker so both speak the same protocol.`);
+      if (!outcome.enquiry) throw new ExitError(EXIT.refused, `the broker answered "open ${enquiryId}" without the enquiry; update courtdesk or the broker so both speak the same protocol.`);
       return outcome.enquiry;
     },
   };
 }
 
 /** The broker's refusal of a command, as scripts see it: exit 1, `CODE: message`. */
-export function refusal(code: string, message: string, missing: string[] = []): ScriptError {
+export function refusal(code: string, message: string, missing: string[] = []): ExitError {
   // A client-side refusal means the connection went away under the command, not that the broker said no.
-  if (code === 'REFUSED') return new ScriptError(EXIT.token, message);
-  if (code === 'CLIENT_CLOSED') return new ScriptError(EXIT.unreachable, message);
+  if (code === 'REFUSED') return new ExitError(EXIT.token, message);
+  if (code === 'CLIENT_CLOSED') return new ExitError(EXIT.unreachable, message);
   // A template's missing fields: show the exact flags that fill them.
   const how = missing.length > 0 ? ` Pass ${missing.map((n) => `--field ${n.replace(/\s+/g, '')}=VALUE`).join(' ')}.` : '';
-  return new ScriptError(EXIT.refused, `${code}: ${message}${how}`);
+  return new ExitError(EXIT.refused, `${code}: ${message}${how}`);
 }
 
-export function unreachable(broker: string, message: string): ScriptError {
+export function unreachable(broker: string, message: string): ExitError {
   const code = /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
   const hint =
     code === 'ECONNREFUSED'
@@ -307,22 +308,22 @@ export function unreachable(broker: string, message: string): ScriptError {
           : /certificate|self[- ]signed|TLS|SSL/i.test(message)
             ? "check the URL or the broker's TLS certificate"
             : 'check the URL, that the broker is running, and the network';
-  return new ScriptError(EXIT.unreachable, `cannot reach the broker at ${broker}: ${code ?? cleanLine(message)} — ${hint}`);
+  return new ExitError(EXIT.unreachable, `cannot reach the broker at ${broker}: ${code ?? cleanLine(message)} — ${hint}`);
 }
 
-function refusedConnection(broker: string, message: string): ScriptError {
+function refusedConnection(broker: string, message: string): ExitError {
   if (/HTTP 401|revoked/.test(message)) {
-    return new ScriptError(
+    return new ExitError(
       EXIT.token,
       `the broker at ${broker} rejected the token: ${cleanLine(message)} — pass the right one with --token or COURTDESK_TOKEN (a supervisor makes one with: courtdesk token add NAME --role agent)`,
     );
   }
-  if (/HTTP 403/.test(message)) return new ScriptError(EXIT.token, `the broker at ${broker} refused this token: ${cleanLine(message)}`);
+  if (/HTTP 403/.test(message)) return new ExitError(EXIT.token, `the broker at ${broker} refused this token: ${cleanLine(message)}`);
   // A protocol mismatch: the message already says what to update.
-  return new ScriptError(EXIT.refused, cleanLine(message));
+  return new ExitError(EXIT.refused, cleanLine(message));
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => ScriptError): Promise<T> {
+function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => ExitError): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(onTimeout()), ms);
     promise.then(
@@ -386,12 +387,12 @@ export async function enquiryCommand(
 /** An enquiry id as typed: trimmed, and not blank. */
 export function enquiryId(value: string): string {
   const id = value.trim();
-  if (id === '') throw new ScriptError(EXIT.usage, 'the enquiry id is empty; take one from `courtdesk queue`.');
+  if (id === '') throw new ExitError(EXIT.usage, 'the enquiry id is empty; take one from `courtdesk queue`.');
   return id;
 }
 
 /** escalate, chase and answer print the escalation as JSON whether or not --json is given: it is what scripts want from them. */
 export function printEscalation(script: AnyScript, escalation: Escalation | undefined): void {
-  if (!escalation) throw new ScriptError(EXIT.refused, 'the broker accepted the command, but the enquiry it sent back does not show the escalation; run courtdesk show to look.');
+  if (!escalation) throw new ExitError(EXIT.refused, 'the broker accepted the command, but the enquiry it sent back does not show the escalation; run courtdesk show to look.');
   script.io.out(`${JSON.stringify(escalation, null, 2)}\n`);
 }

@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseScript } from '../../src/script/parse.js';
-import { frameScreen } from '../../src/script/report.js';
-import { playScript, snapshotPath, type PlayOptions } from '../../src/script/runner.js';
-import { VirtualTerminal } from '../../src/script/virtual-terminal.js';
+import { parseScript } from '../../src/screen-script/parse.js';
+import { frameScreen } from '../../src/screen-script/report.js';
+import { playScript, snapshotPath, type PlayOptions } from '../../src/screen-script/runner.js';
+import { VirtualTerminal } from '../../src/screen-script/virtual-terminal.js';
 
 let term: VirtualTerminal;
 let dir: string;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { saveLogin } from '../../src/cli/config.js';
-import type { Io } from '../../src/cli/scripted.js';
+import type { Io } from '../../src/cli/broker-command.js';
 import { run as queue } from '../../src/cli/commands/queue.js';
 import { run as show } from '../../src/cli/commands/show.js';
 import { run as claim } from '../../src/cli/commands/claim.js';
@@ -24,6 +24,7 @@ import { run as chase } from '../../src/cli/commands/chase.js';
 import { run as answer } from '../../src/cli/commands/answer.js';
 import { run as transfer } from '../../src/cli/commands/transfer.js';
 import { postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { closedPort } from '../helpers/ports.js';
 
 const COMMANDS = { queue, show, claim, release, reply, tag, untag, note, close, reopen, send, escalate, chase, answer, transfer };
 type Name = keyof typeof COMMANDS;
@@ -68,15 +69,6 @@ function failed(result: Result, code: number): string {
   expect(result.stderr.endsWith('\n')).toBe(true);
   expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   return result.stderr.trimEnd();
-}
-
-/** A port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeEach(async () => {

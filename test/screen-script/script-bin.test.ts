@@ -1,36 +1,22 @@
 // `courtdesk script` through the real binary (bin/courtdesk.js → dist/bundle), as a CI job runs it: with
 // CI set (Ink would draw only the last frame), output piped, and the process's exit code.
 // Needs `npm run build` first (npm test does it).
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { BIN, postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { isolatedEnv, postEnquiry, runCourtdesk, startTestBroker, type CourtdeskRun, type TestBroker } from '../helpers/broker.js';
+import { freshFolders } from '../helpers/folders.js';
 
 let t: TestBroker;
 let dir: string;
+const freshDir = freshFolders('courtdesk-script-bin-');
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'courtdesk-script-bin-'));
-  t = await startTestBroker();
+  [dir, t] = await Promise.all([freshDir(), startTestBroker()]);
 });
-afterEach(async () => {
-  await t.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => t.close());
 
-function courtdesk(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        env: { PATH: process.env.PATH ?? '', HOME: dir, COURTDESK_CONFIG_DIR: dir, COURTDESK_BROKER: t.url, COURTDESK_TOKEN: t.tokens.agent, CI: 'true' },
-        timeout: 30_000,
-      },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
-    );
-  });
+function courtdesk(args: string[]): Promise<CourtdeskRun> {
+  return runCourtdesk(args, { env: { ...isolatedEnv(dir), COURTDESK_BROKER: t.url, COURTDESK_TOKEN: t.tokens.agent, CI: 'true' }, timeoutMs: 30_000 });
 }
 
 it('plays a script in CI and exits 0, then exits 1 with the screen when a step fails', async () => {

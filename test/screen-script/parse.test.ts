@@ -1,7 +1,7 @@
 // The script language: every step, quoting, and the errors that name the line and what is wrong.
 import { describe, expect, it } from 'vitest';
-import { keyBytes } from '../../src/script/keys.js';
-import { parseScript, type ParsedScript, type Step } from '../../src/script/parse.js';
+import { keyBytes } from '../../src/screen-script/keys.js';
+import { parseScript, type ParsedScript, type Step } from '../../src/screen-script/parse.js';
 
 function steps(source: string): Step[] {
   const parsed = parseScript(source);

@@ -1,13 +1,13 @@
 // `courtdesk script` in-process: the real workbench in a virtual terminal against a real broker,
 // scripts passing and failing, and the broker's record checked behind the screen.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/script.js';
-import type { Io } from '../../src/cli/scripted.js';
+import type { Io } from '../../src/cli/broker-command.js';
 import { postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { closedPort } from '../helpers/ports.js';
 
 let t: TestBroker;
 let dir: string;
@@ -44,14 +44,6 @@ function screenRows(stderr: string): string[] {
     .split('\n')
     .filter((l) => /^\s*\d+ \|/.test(l))
     .map((l) => l.replace(/^\s*\d+ \|/, '').replace(/\|$/, ''));
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('courtdesk script', () => {
