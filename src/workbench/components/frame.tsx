@@ -15,9 +15,8 @@ import { screenLayout } from '../layout.js';
 import type { Theme } from '../theme.js';
 import type { Ticker } from '../ticker.js';
 import { fit, wrap } from '../text.js';
-import { DialogView, dialogHeight, dialogHints } from '../dialogs/views.js';
-import { EscalateOverlay } from './escalate.js';
-import { HelpOverlay } from './help.js';
+import { dialogHints } from '../dialogs/dialog.js';
+import { specOf } from '../dialogs/registry.js';
 import { Blank, Line, paintLine } from './line.js';
 
 const MAX_NOTICE_LINES = 3;
@@ -37,12 +36,17 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
   const topRef = useRef(0);
   // What the controller needs to scroll the escalation preview by what fits.
   controller.viewport = { columns, rows };
-  if (ui.dialog?.kind === 'help') return <HelpOverlay controller={controller} theme={theme} columns={columns} rows={rows} />;
-  if (ui.dialog?.kind === 'escalate') return <EscalateOverlay controller={controller} flow={ui.dialog.flow} theme={theme} ticker={ticker} columns={columns} rows={rows} />;
+  const dialog = ui.dialog;
+  const spec = dialog ? specOf(dialog) : null;
+  const height = spec && dialog ? spec.height(dialog) : 0;
+  const DialogView = spec?.View;
+  const dialogView = DialogView && dialog ? <DialogView dialog={dialog} host={controller} theme={theme} ticker={ticker} columns={columns} rows={rows} /> : null;
+  // The help and the escalation dialog take the whole frame.
+  if (height === 'full') return dialogView;
 
   // A refusal says why in the broker's words, which can be long: up to three lines, never more.
   const notice = ui.notice ? wrap(ui.notice.text, columns).slice(0, MAX_NOTICE_LINES) : [];
-  const dialogLines = dialogHeight(ui.dialog, controller) + Math.max(0, notice.length - 1);
+  const dialogLines = height + Math.max(0, notice.length - 1);
   const layout = screenLayout(columns, rows, dialogLines, ui.zoomed);
   if (!layout) {
     return <Text wrap="truncate">{`Terminal too small (${columns}x${rows}): courtdesk needs at least 40x10. q quits.`}</Text>;
@@ -85,9 +89,9 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
       ) : (
         <Blank />
       )}
-      <DialogView dialog={ui.dialog} controller={controller} theme={theme} columns={columns} />
+      {dialogView}
       <Line
-        segments={[{ text: fit(ui.dialog ? dialogHints(ui.dialog) : footerHints(controller.keyContext(), columns), columns, theme.symbols.ellipsis), role: 'dim' }]}
+        segments={[{ text: fit(spec && dialog ? dialogHints(spec, dialog) : footerHints(controller.keyContext(), columns), columns, theme.symbols.ellipsis), role: 'dim' }]}
         theme={theme}
       />
     </Box>
