@@ -45,10 +45,10 @@ export interface PickerHints {
  */
 export function pickerRows<S, A>(count: (s: S) => number, act: (k: PickerKey, s: S) => A | null, hints: PickerHints): KeyTable<S, A> {
   return [
-    { keys: ['j', 'down', 'tab'], label: 'j/k', hint: 'move', help: 'move down the list (k or Up: up)', act: (s) => act({ type: 'move', by: 1 }, s) },
-    { keys: ['k', 'up'], label: 'k', hint: null, help: 'move up the list', act: (s) => act({ type: 'move', by: -1 }, s) },
-    { keys: ['g', 'home'], label: 'g', hint: null, help: 'the first item', act: (s) => act({ type: 'first' }, s) },
-    { keys: ['G', 'end'], label: 'G', hint: null, help: 'the last item', act: (s) => act({ type: 'last' }, s) },
+    { keys: ['j', 'down', 'tab'], label: 'j/k', hint: 'move', help: 'move down the list (Down too)', act: (s) => act({ type: 'move', by: 1 }, s) },
+    { keys: ['k', 'up'], label: 'k', hint: null, help: 'move up the list (Up too)', act: (s) => act({ type: 'move', by: -1 }, s) },
+    { keys: ['g', 'home'], label: 'g', hint: null, help: 'the first item (Home too)', act: (s) => act({ type: 'first' }, s) },
+    { keys: ['G', 'end'], label: 'G', hint: null, help: 'the last item (End too)', act: (s) => act({ type: 'last' }, s) },
     {
       keys: ['enter', ...DIGITS],
       label: 'Enter or 1-9',
@@ -60,6 +60,6 @@ export function pickerRows<S, A>(count: (s: S) => number, act: (k: PickerKey, s:
         return index === null ? null : act({ type: 'choose', index }, s);
       },
     },
-    { keys: ['esc', 'q', 'ctrl-c'], label: 'Esc', hint: hints.cancel, help: hints.cancel, act: (s) => act({ type: 'cancel' }, s) },
+    { keys: ['esc', 'q', 'ctrl-c'], label: 'Esc', hint: hints.cancel, help: `${hints.cancel} (q too)`, act: (s) => act({ type: 'cancel' }, s) },
   ];
 }
