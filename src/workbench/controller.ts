@@ -300,6 +300,8 @@ export class Controller implements Actions {
 
   update(patch: Partial<UiState>): void {
     this.ui = { ...this.ui, ...patch };
+    // A filter can move the selection to another enquiry: its conversation must load without waiting for an event.
+    if ('filter' in patch) this.loader.schedule();
     this.emit();
   }
 
