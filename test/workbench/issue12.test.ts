@@ -18,3 +18,41 @@ describe('the conversation pane', () => {
     await m.waitFor((f) => /\d\d:\d\d Dafydd Jones: Pryd mae fy ngwrandawiad\?/.test(f), "Dafydd's conversation, loaded", 3000);
   });
 });
+
+describe('the queue', () => {
+  /** The queue's lines: between the status line and the rule above the conversation. */
+  const queueLines = (frame: string) => {
+    const all = lines(frame);
+    const rule = all.findIndex((l, i) => i > 0 && /^─+$/.test(l));
+    return all.slice(1, rule);
+  };
+
+  it('shows every waiting enquiry when the conversation leaves lines blank', async () => {
+    for (let i = 1; i <= 9; i++) await t.desk.post({ name: `Person ${i}`, text: `Question ${i}`, from: `p${i}@example.org` });
+    const m = await workbench();
+    const frame = await m.waitFor((f) => /\d\d:\d\d Person 1: Question 1/.test(f), 'the first conversation');
+    // 80x24 gave the queue 8 lines whatever it held: the ninth was hidden above blank pane lines.
+    expect(queueLines(frame).filter((l) => /Person \d/.test(l))).toHaveLength(9);
+    expect(lines(frame).length).toBeLessThanOrEqual(23);
+  });
+
+  it('never draws a group heading with none of its rows under it', async () => {
+    const long = Array.from({ length: 40 }, (_, i) => `sentence ${i} of a long account of the case`).join('. ');
+    await t.desk.post({ name: 'Person 1', text: long, from: 'p1@example.org' });
+    for (let i = 2; i <= 7; i++) await t.desk.post({ name: `Person ${i}`, text: `Question ${i}`, from: `p${i}@example.org` });
+    const held = await t.desk.post({ name: 'Held Elsewhere', text: 'mine', from: 'held@example.org' });
+    const bob = await t.desk.other(t.desk.tokens.bob);
+    expect((await bob.send({ type: 'claim', enquiryId: held })).ok).toBe(true);
+    const m = await workbench();
+    const frame = await m.waitFor((f) => f.includes('sentence 39 of a long') && f.includes('Person 7'), 'the long conversation');
+    const queue = queueLines(frame);
+    expect(queue).toHaveLength(8);
+    const heading = queue.findIndex((l) => l.includes('held by others'));
+    // Seven rows and the heading filled the eight lines, the heading last with its row cut off.
+    if (heading !== -1) expect(queue[heading + 1]).toContain('Held Elsewhere');
+    expect(queue.at(-1)).not.toContain('held by others');
+    await m.press('G');
+    const bottom = await m.waitFor((f) => f.includes('Held Elsewhere'), 'the held row at the bottom');
+    expect(queueLines(bottom).findIndex((l) => l.includes('held by others'))).toBe(queueLines(bottom).findIndex((l) => l.includes('Held Elsewhere')) - 1);
+  });
+});

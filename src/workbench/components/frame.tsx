@@ -11,7 +11,7 @@ import { formatHeading, formatRow, statusLine, type Segment } from '../format.js
 import { footerHints } from '../keymap.js';
 import type { QueueItem } from '../queue-view.js';
 import { waitingStats, windowTop } from '../queue-view.js';
-import { screenLayout } from '../layout.js';
+import { lendSpare, screenLayout } from '../layout.js';
 import type { Theme } from '../theme.js';
 import type { Ticker } from '../ticker.js';
 import { fit, wrap } from '../text.js';
@@ -47,17 +47,23 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
   // A refusal says why in the broker's words, which can be long: up to three lines, never more.
   const notice = ui.notice ? wrap(ui.notice.text, columns).slice(0, MAX_NOTICE_LINES) : [];
   const dialogLines = height + Math.max(0, notice.length - 1);
-  const layout = screenLayout(columns, rows, dialogLines, ui.zoomed);
-  if (!layout) {
+  const shares = screenLayout(columns, rows, dialogLines, ui.zoomed);
+  if (!shares) {
     return <Text wrap="truncate">{`Terminal too small (${columns}x${rows}): courtdesk needs at least 40x10. q quits.`}</Text>;
   }
   const view = controller.queue();
   const selection = controller.selection();
+  const me = controller.me;
+  const pending = pendingReplies(controller, selection.enquiry);
+  const paneLines = ui.zoomed
+    ? shares.pane
+    : conversationLines(selection.enquiry, { width: columns, height: shares.pane, me, nowMs: ticker.getNow(), symbols: theme.symbols, pending, scroll: ui.paneScroll }).length;
+  const layout = lendSpare(shares, view.items.length, paneLines);
   const top = windowTop(view.items.length, selection.index, layout.queue, topRef.current);
   topRef.current = top;
   const slice = view.items.slice(top, top + layout.queue);
-  const me = controller.me;
-  const pending = pendingReplies(controller, selection.enquiry);
+  // A group's heading at the foot of the window, its rows below it: left for when they fit.
+  if (slice.at(-1)?.kind === 'heading') slice.pop();
 
   return (
     <Box flexDirection="column">
