@@ -2,8 +2,8 @@
 // are all read from it, so a key cannot work without being documented, or be documented without
 // working. The keys that open dialogs come from the dialogs' own modules (dialogs/registry.ts).
 import { dialogOpeners } from './dialogs/registry.js';
-import { always, needsSelection, heldByMe, open, type Binding, type KeyContext } from './keys/context.js';
-import { claim, closeEnquiry, release, reopen, takeNext, togglePresence } from './keys/queue-actions.js';
+import { always, needsSelection, open, type Binding, type KeyContext } from './keys/context.js';
+import { claim, release, reopen, takeNext, togglePresence } from './keys/queue-actions.js';
 import { textWidth } from './text.js';
 
 const MOVES: readonly Binding[] = [
@@ -64,7 +64,6 @@ const CLAIMING: readonly Binding[] = [
 ];
 
 const CLOSING: readonly Binding[] = [
-  { keys: ['x'], label: 'x', hint: 'close', help: 'close the selected enquiry', needs: 'you hold it', footer: 11, when: heldByMe, run: closeEnquiry },
   {
     keys: ['o'],
     label: 'o',

@@ -6,6 +6,7 @@ const t = deskPerTest();
 const { workbench } = t;
 
 const lines = (frame: string) => frame.split('\n');
+const LEEDS = 'leeds-combined-court-centre';
 
 describe('the conversation pane', () => {
   it('loads the conversation the filter moves the selection to, with no other event to prompt it', async () => {
@@ -54,5 +55,55 @@ describe('the queue', () => {
     await m.press('G');
     const bottom = await m.waitFor((f) => f.includes('Held Elsewhere'), 'the held row at the bottom');
     expect(queueLines(bottom).findIndex((l) => l.includes('held by others'))).toBe(queueLines(bottom).findIndex((l) => l.includes('Held Elsewhere')) - 1);
+  });
+});
+
+describe('asking first', () => {
+  it('x asks before closing an enquiry whose court email is unanswered; n keeps it open, y closes it', async () => {
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'When is my hearing?' });
+    const m = await workbench();
+    await takeNext(m, 'Jane Smith');
+    const sam = await t.desk.other(t.desk.tokens.sam);
+    const sent = await sam.send({ type: 'escalate', enquiryId: id, courtSlug: LEEDS, template: 'general' });
+    if (!sent.ok) throw new Error(`escalate refused: ${sent.error.message}`);
+    await m.waitFor((f) => /↗ \[(queued|sent)\] Leeds Combined Court Centre/.test(f), 'the escalation in the pane');
+    await m.press('x');
+    // Before, x closed it at once, and the court's unanswered email went out of sight with it.
+    let frame = await m.waitFor((f) => f.includes('Close it anyway? y / n'), 'the question');
+    expect(frame.replaceAll('\n', ' ')).toContain("Leeds Combined Court Centre has not answered the email about Jane Smith's enquiry (not sent yet).");
+    expect(frame).toContain('y close it  n keep it open');
+    await m.press('n');
+    await m.waitFor((f) => !f.includes('Close it anyway?'), 'kept open');
+    expect((await t.desk.get(id)).status).toBe('waiting');
+    await m.press('x', 'y');
+    frame = await m.waitFor((f) => f.includes("Closed Jane Smith's enquiry"), 'closed');
+    expect((await t.desk.get(id)).status).toBe('closed');
+  });
+
+  it('x closes at once when no court owes an answer', async () => {
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    const m = await workbench();
+    await takeNext(m, 'Jane Smith');
+    await m.press('x');
+    await m.waitFor((f) => f.includes("Closed Jane Smith's enquiry"), 'closed');
+    expect((await t.desk.get(id)).status).toBe('closed');
+  });
+
+  it('quitting while holding enquiries warns that nobody else can take them', async () => {
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    const m = await workbench();
+    await takeNext(m, 'Jane Smith');
+    let exited = false;
+    void m.instance.waitUntilExit().then(() => (exited = true));
+    await m.press('q');
+    // Before, q quit at once, leaving the enquiry held by an agent who had gone.
+    await m.waitFor((f) => f.includes('You have 1 enquiry held (nobody else can take it: u releases).') && f.includes('Quit now? y / n'), 'the warning');
+    expect(exited).toBe(false);
+    await m.press(KEYS.esc);
+    await m.waitFor((f) => !f.includes('Quit now?'), 'stayed');
+    await m.press('u');
+    await m.waitFor((f) => f.includes("Released Jane Smith's enquiry"), 'released');
+    await m.press('q');
+    await expect.poll(() => exited).toBe(true);
   });
 });

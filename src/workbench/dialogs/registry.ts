@@ -4,6 +4,7 @@ import type { Binding } from '../keys/context.js';
 import { answerDialog, answerOpener } from './answer-dialog.js';
 import { cannedDialog } from './canned-dialog.js';
 import { chaseDialog, chaseOpener } from './chase-dialog.js';
+import { closeDialog, closeOpener } from './close-dialog.js';
 import type { DialogSpec } from './dialog.js';
 import { escalateDialog, escalateOpener } from './escalate-dialog.js';
 import { filterDialog, filterOpener } from './filter-dialog.js';
@@ -24,6 +25,7 @@ const REGISTERED = [
   { spec: escalateDialog, opener: escalateOpener },
   { spec: chaseDialog, opener: chaseOpener },
   { spec: answerDialog, opener: answerOpener },
+  { spec: closeDialog, opener: closeOpener },
   { spec: filterDialog, opener: filterOpener },
   { spec: helpDialog, opener: helpOpener },
   { spec: quitDialog, opener: quitOpener },

@@ -1,9 +1,10 @@
-// What the queue's command keys do (n, c, u, x, o, p): send the command, and say on the notice
+// What the queue's command keys do (n, c, u, o, p, and x once it has asked): send the command, and say on the notice
 // line what became of it.
 import type { Presence } from '../../domain/events.js';
 import { nextFor } from '../../domain/queue.js';
 import type { CommandOutcome } from '../../client/types.js';
 import { displayName } from '../format.js';
+import type { DialogHost } from '../dialogs/dialog.js';
 import type { Actions } from './context.js';
 
 export function takeNext(a: Actions): void {
@@ -29,8 +30,11 @@ export const claim = (a: Actions): void =>
 export const release = (a: Actions): void =>
   onSelected(a, 'release', (name, o) => (o.ok ? `Released ${name}'s enquiry to the queue.` : `Could not release ${name}'s enquiry: ${o.error.message}`));
 
-export const closeEnquiry = (a: Actions): void =>
-  onSelected(a, 'close', (name, o) => (o.ok ? `Closed ${name}'s enquiry (o reopens it).` : `Could not close ${name}'s enquiry: ${o.error.message}`));
+export function closeEnquiry(a: DialogHost, enquiryId: string): void {
+  const e = a.enquiry(enquiryId);
+  const name = e ? displayName(e) : enquiryId;
+  void a.command({ type: 'close', enquiryId }, (o) => (o.ok ? `Closed ${name}'s enquiry (o reopens it).` : `Could not close ${name}'s enquiry: ${o.error.message}`));
+}
 
 export const reopen = (a: Actions): void =>
   onSelected(a, 'reopen', (name, o) => (o.ok ? `Reopened ${name}'s enquiry.` : `Could not reopen ${name}'s enquiry: ${o.error.message}`));
@@ -40,7 +44,7 @@ export function togglePresence(a: Actions): void {
   void a.command({ type: 'presence', state: next }, (o) => (o.ok ? `You are ${next}.` : `Could not change presence: ${o.error.message}`));
 }
 
-function onSelected(a: Actions, type: 'claim' | 'release' | 'close' | 'reopen', describe: (name: string, o: CommandOutcome) => string): void {
+function onSelected(a: Actions, type: 'claim' | 'release' | 'reopen', describe: (name: string, o: CommandOutcome) => string): void {
   const e = a.selected();
   if (!e) return;
   const name = displayName(e);
