@@ -107,3 +107,17 @@ describe('asking first', () => {
     await expect.poll(() => exited).toBe(true);
   });
 });
+
+describe('times in words', () => {
+  it('"sent Ns ago" ticks with the clocks', async () => {
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'When is my hearing?' });
+    const m = await workbench();
+    await takeNext(m, 'Jane Smith');
+    const sam = await t.desk.other(t.desk.tokens.sam);
+    expect((await sam.send({ type: 'escalate', enquiryId: id, courtSlug: LEEDS, template: 'general' })).ok).toBe(true);
+    const ago = (f: string) => /\[sent\] Leeds Combined Court Centre, sent (\d+)s ago/.exec(f)?.[1];
+    const first = ago(await m.waitFor((f) => ago(f) !== undefined, 'the escalation sent'));
+    // The pane was redrawn once a minute: the seconds stood still while the queue's clocks ran.
+    await m.waitFor((f) => Number(ago(f) ?? -1) >= Number(first) + 2, 'the seconds to move on, twice', 5000);
+  });
+});

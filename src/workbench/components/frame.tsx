@@ -1,5 +1,5 @@
 // The main screen: status line and queue rows (which tick every second), the conversation pane
-// (which changes at most once a minute on its own), the notice and dialog lines, the footer.
+// (which changes on its own only when a time in words moves on), the notice and dialog lines, the footer.
 import { Box, Text, type DOMElement } from 'ink';
 import { memo, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import type { Enquiry } from '../../domain/enquiry.js';
@@ -196,11 +196,12 @@ interface PaneProps {
   painter: ClockPainter | null;
 }
 
-/** The conversation: redrawn when its enquiry changes, and once a minute for "sent 3m ago" and the reply window. */
+/** The conversation: redrawn when its enquiry changes, and when its times in words ("sent 45s ago") move on. */
 const Pane = memo(function Pane({ enquiry, theme, ticker, width, height, me, pending, scroll, painter }: PaneProps) {
-  // Subscribed by the minute, so the second-by-second ticks do not redraw the conversation.
-  useSyncExternalStore(ticker.subscribe, ticker.getMinute);
   const linesAt = (nowMs: number) => conversationLines(enquiry, { width, height, me, nowMs, symbols: theme.symbols, pending, scroll });
+  // Redrawn when what it says changes with the clock, and only then: "sent 45s ago" every second,
+  // "sent 3m ago" every minute, a conversation with no times in words never.
+  useSyncExternalStore(ticker.subscribe, () => textOf(linesAt(ticker.getNow())));
   const lines = linesAt(ticker.getNow());
   // The painter draws a tick without a frame only while the conversation would read the same.
   useLayoutEffect(() => painter?.addStill({ lines, at: linesAt }));
@@ -215,6 +216,10 @@ const Pane = memo(function Pane({ enquiry, theme, ticker, width, height, me, pen
     </>
   );
 }, samePane);
+
+function textOf(lines: readonly Segment[][]): string {
+  return lines.map((l) => l.map((s) => s.text).join('')).join('\n');
+}
 
 function samePane(a: PaneProps, b: PaneProps): boolean {
   return (
