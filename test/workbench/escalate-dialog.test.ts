@@ -457,3 +457,15 @@ describe('recording the court\'s answer', () => {
     expect(answerPick(answerStart(targets), { type: 'cancel' }).cancel).toBe(true);
   });
 });
+
+describe('the template step at 80 columns (issue 12, item 9)', () => {
+  it("shows the selected template's description whole, wrapped, not cut at the row's end", () => {
+    const description = 'For a hearing listed within the next two working days when the court user has had no notice of the time or the courtroom';
+    const s = { ...atTemplates().state, templates: [tpl('urgent-hearing', 'en', ['hearingDate'], description)] };
+    const symbols = makeTheme({ theme: 'auto', ascii: true }, {}).symbols;
+    const shown = escalateScreen(s, { width: 80, height: 23, nowMs: NOW, symbols, enquiry: undefined }).lines.map(textOf);
+    for (const l of shown) expect(textWidth(l)).toBeLessThanOrEqual(80);
+    const text = shown.join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain(`${description} urgent-hearing asks you for: hearing date.`);
+  });
+});

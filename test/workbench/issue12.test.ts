@@ -1,5 +1,6 @@
 // Issue 12's fixes, each against a real broker: what an agent saw go wrong, and now does not.
 import { describe, expect, it } from 'vitest';
+import { parseCaseNumber } from '../../src/domain/case-number.js';
 import { deskPerTest, KEYS, takeNext } from './harness.js';
 
 const t = deskPerTest();
@@ -119,5 +120,44 @@ describe('times in words', () => {
     const first = ago(await m.waitFor((f) => ago(f) !== undefined, 'the escalation sent'));
     // The pane was redrawn once a minute: the seconds stood still while the queue's clocks ran.
     await m.waitFor((f) => Number(ago(f) ?? -1) >= Number(first) + 2, 'the seconds to move on, twice', 5000);
+  });
+});
+
+describe('guidance that must be read, at 80 columns', () => {
+  /** The frame's text with line breaks and the indentation of wrapped lines folded into single spaces. */
+  const flat = (frame: string) => frame.replace(/\s+/g, ' ');
+
+  it("wraps the tag field's reason a number cannot be added (a bad check digit)", async () => {
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    const m = await workbench();
+    await takeNext(m, 'Jane Smith');
+    const bad = parseCaseNumber('1712345678901239');
+    if (bad.ok) throw new Error('the check digit should be wrong');
+    await m.press('t', '1712345678901239', KEYS.enter);
+    const frame = await m.waitFor((f) => f.includes('cannot add:'), 'the refusal');
+    expect(flat(frame)).toContain(`cannot add: ${bad.reason}`.replace(/\s+/g, ' '));
+    for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(80);
+    expect(lines(frame).length).toBeLessThanOrEqual(23);
+  });
+
+  it('wraps why a key does nothing just now in the help', async () => {
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    const bob = await t.desk.other(t.desk.tokens.bob);
+    const id = [...bob.state.enquiries.keys()][0]!;
+    expect((await bob.send({ type: 'claim', enquiryId: id })).ok).toBe(true);
+    const m = await workbench();
+    await m.waitFor((f) => f.includes('@bob'), 'held by bob');
+    await m.press('?');
+    const frame = await m.waitFor((f) => f.startsWith('Keys'), 'the help');
+    expect(flat(frame)).toContain('escalate to a court by email: court, template, details, preview, send (not now: bob holds it)');
+    for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(80);
+  });
+
+  it('wraps "Terminal too small" on a terminal too narrow for it', async () => {
+    const m = await workbench();
+    m.stdout.resize(30, 12);
+    const frame = await m.waitFor((f) => f.includes('Terminal'), 'the message');
+    expect(flat(frame)).toContain('Terminal too small (30x12): courtdesk needs at least 40x10. q quits.');
+    for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(30);
   });
 });

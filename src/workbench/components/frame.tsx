@@ -11,7 +11,7 @@ import { formatHeading, formatRow, statusLine, type Segment } from '../format.js
 import { footerHints } from '../keymap.js';
 import type { QueueItem } from '../queue-view.js';
 import { waitingStats, windowTop } from '../queue-view.js';
-import { lendSpare, screenLayout } from '../layout.js';
+import { lendSpare, MIN_COLUMNS, MIN_ROWS, screenLayout } from '../layout.js';
 import type { Theme } from '../theme.js';
 import type { Ticker } from '../ticker.js';
 import { fit, wrap } from '../text.js';
@@ -38,7 +38,7 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
   controller.viewport = { columns, rows };
   const dialog = ui.dialog;
   const spec = dialog ? specOf(dialog) : null;
-  const height = spec && dialog ? spec.height(dialog) : 0;
+  const height = spec && dialog ? spec.height(dialog, controller, columns) : 0;
   const DialogView = spec?.View;
   const dialogView = DialogView && dialog ? <DialogView dialog={dialog} host={controller} theme={theme} ticker={ticker} columns={columns} rows={rows} /> : null;
   // The help and the escalation dialog take the whole frame.
@@ -49,7 +49,9 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
   const dialogLines = height + Math.max(0, notice.length - 1);
   const shares = screenLayout(columns, rows, dialogLines, ui.zoomed);
   if (!shares) {
-    return <Text wrap="truncate">{`Terminal too small (${columns}x${rows}): courtdesk needs at least 40x10. q quits.`}</Text>;
+    // Wrapped, not cut: on a terminal this small the sentence is all there is to read.
+    const words = wrap(`Terminal too small (${columns}x${rows}): courtdesk needs at least ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`, Math.max(1, columns));
+    return <Text>{words.slice(0, Math.max(1, rows - 1)).join('\n')}</Text>;
   }
   const view = controller.queue();
   const selection = controller.selection();

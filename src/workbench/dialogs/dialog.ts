@@ -73,8 +73,8 @@ export interface DialogSpec<S extends { kind: string }, A> extends Keyed<S, A> {
   kind: S['kind'];
   /** Carries an action out: the dialog's reducer, and what it asks of the host. */
   step(host: DialogHost, s: S, action: A): void;
-  /** Lines it takes under the conversation; 'full' for a dialog that takes the whole frame. */
-  height(s: S): number | 'full';
+  /** Lines it takes under the conversation at this width; 'full' for a dialog that takes the whole frame. */
+  height(s: S, host: DialogHost, columns: number): number | 'full';
   View(props: DialogViewProps<S>): ReactNode;
 }
 

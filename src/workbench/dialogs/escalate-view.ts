@@ -33,6 +33,8 @@ export interface EscalateScreen {
 const STEP_TITLES = { court: 'choose the court', template: 'choose the template', fields: 'fill in the details', preview: 'check the email and send it' } as const;
 const STEP_NUMBER = { court: 1, template: 2, fields: 3, preview: 4 } as const;
 const MAX_PROBLEM_LINES = 3;
+/** Lines under the template list for the selected one's description and what it asks for. */
+const MAX_DETAIL_LINES = 3;
 
 export function escalateScreen(s: EscalateState, o: EscalateViewOptions): EscalateScreen {
   const text = (t: string, role?: Segment['role']): ScreenLine => ({ segments: clip([{ text: t, ...(role ? { role } : {}) }], o.width) });
@@ -61,7 +63,9 @@ export function escalateScreen(s: EscalateState, o: EscalateViewOptions): Escala
       const list = templatesFor(s);
       body = (room) => {
         const selected = list[s.templateIndex];
-        const detail = selected && selected.ask.length > 0 ? [text(truncate(`  ${selected.name} asks you for: ${selected.ask.map(words).join(', ')}`, o.width, o.symbols.ellipsis), 'dim')] : [];
+        // The selected template's description and what it asks for, wrapped: its row has room for only the start of them.
+        const about = selected ? [selected.description ?? '', selected.ask.length > 0 ? `${selected.name} asks you for: ${selected.ask.map(words).join(', ')}.` : ''].filter(Boolean).join(' ') : '';
+        const detail = about === '' ? [] : wrap(about, Math.max(1, o.width - 2)).slice(0, MAX_DETAIL_LINES).map((l) => text(`  ${l}`, 'dim'));
         const rows = Math.max(0, room - detail.length);
         const t = windowTop(list.length, s.templateIndex, rows, 0);
         const lines = list.slice(t, t + rows).map((tpl, i) => {

@@ -4,7 +4,7 @@ import { Box } from 'ink';
 import { Line } from '../components/line.js';
 import { always, type Binding } from '../keys/context.js';
 import { helpLines } from '../keymap.js';
-import { fit, truncate } from '../text.js';
+import { fit, truncate, wrap } from '../text.js';
 import type { DialogSpec } from './dialog.js';
 import { dialogSpecs } from './registry.js';
 
@@ -37,7 +37,7 @@ export const helpDialog: DialogSpec<HelpDialog, HelpAction> = {
   },
   height: () => 'full',
   View({ dialog, host, theme, columns, rows }) {
-    const lines: { label: string; help: string; dim: boolean; heading?: true }[] = [
+    const entries: { label: string; help: string; dim: boolean; heading?: true }[] = [
       ...helpLines(host.keyContext()).map((l) => ({ label: l.label, help: l.unavailable ? `${l.help} (not now: ${l.unavailable})` : l.help, dim: l.unavailable !== null })),
       ...dialogSpecs().flatMap((spec) =>
         Object.values(spec.modes).flatMap((mode) => [
@@ -46,6 +46,10 @@ export const helpDialog: DialogSpec<HelpDialog, HelpAction> = {
         ]),
       ),
     ];
+    // Wrapped under the text, not cut: why a key does nothing just now is the help's point.
+    const lines = entries.flatMap((l) =>
+      l.heading ? [l] : wrap(l.help, Math.max(1, columns - LABEL_WIDTH)).map((help, i) => ({ ...l, label: i === 0 ? l.label : '', help })),
+    );
     const room = Math.max(1, rows - 1 - 3);
     const start = Math.min(dialog.scroll, Math.max(0, lines.length - room));
     const shown = lines.slice(start, start + room);

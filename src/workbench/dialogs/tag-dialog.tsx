@@ -2,7 +2,8 @@
 import { displayName, type Segment } from '../format.js';
 import { Field, Title } from '../components/dialog-parts.js';
 import { heldByMe, type Binding } from '../keys/context.js';
-import type { DialogSpec } from './dialog.js';
+import { wrap } from '../text.js';
+import type { DialogHost, DialogSpec } from './dialog.js';
 import type { LineAction } from './line-editor.js';
 import { editRow } from './rows.js';
 import { checkTag, tagStart, tagStep, type TagState } from './tag.js';
@@ -39,21 +40,31 @@ export const tagDialog: DialogSpec<TagDialog, TagAction> = {
     host.update({ dialog: null });
     void host.command({ type: 'tag', enquiryId: s.enquiryId, caseNumber }, (o) => (o.ok ? `Tagged ${caseNumber}.` : `Could not tag ${caseNumber}: ${o.error.message}`));
   },
-  height: () => 3,
+  height: (s, host, columns) => 2 + checkLines(s, host, columns).length,
   View({ dialog, host, theme, columns }) {
     const e = host.enquiry(dialog.enquiryId);
     const check = checkTag(dialog.tag.line.text, e?.caseNumbers ?? []);
     const role: Segment['role'] = check.ok ? 'ok' : dialog.tag.insisted ? 'error' : 'dim';
-    const mark = check.ok ? 'valid: ' : dialog.tag.insisted ? 'cannot add: ' : '';
     return (
       <>
         <Title text={`Tag a case number on ${e ? displayName(e) : 'this enquiry'}'s enquiry:`} theme={theme} columns={columns} />
         <Field line={dialog.tag.line} prompt="# " theme={theme} columns={columns} />
-        <Title text={`${mark}${check.message}`} role={role} theme={theme} columns={columns} />
+        {checkLines(dialog, host, columns).map((line, i) => (
+          <Title key={i} text={line} role={role} theme={theme} columns={columns} />
+        ))}
       </>
     );
   },
 };
+
+/** Lines the check of the field takes, wrapped: why a number cannot be added must be read whole. */
+const MAX_CHECK_LINES = 3;
+
+function checkLines(s: TagDialog, host: DialogHost, columns: number): string[] {
+  const check = checkTag(s.tag.line.text, host.enquiry(s.enquiryId)?.caseNumbers ?? []);
+  const mark = check.ok ? 'valid: ' : s.tag.insisted ? 'cannot add: ' : '';
+  return wrap(`${mark}${check.message}`, Math.max(1, columns)).slice(0, MAX_CHECK_LINES);
+}
 
 export const tagOpener: Binding = {
   keys: ['t'],
