@@ -15,8 +15,8 @@ import type { BrokerClient, CommandInput, CommandOutcome, CommandOutcomeReport, 
 import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
 import { QUERY_COMMANDS } from '../protocol/frames.js';
 import { ConversationLoader } from './conversation-loader.js';
-import { dialogActions, modeOf } from './dialogs/dialog.js';
-import { batchKeys } from './dialogs/line-editor.js';
+import { dialogActions, isEdit, modeOf } from './dialogs/dialog.js';
+import { batchKeys, type FieldKey } from './dialogs/line-editor.js';
 import { specOf } from './dialogs/registry.js';
 import type { DraftStore } from './drafts.js';
 import { memoryDraftStore } from './drafts.js';
@@ -190,12 +190,12 @@ export class Controller implements Actions {
     }
   }
 
-  private dispatchEdit(edit: ReturnType<typeof batchKeys>[number]): void {
+  private dispatchEdit(edit: FieldKey): void {
     const dialog = this.ui.dialog;
     if (!dialog) return;
     const spec = specOf(dialog);
     const typing = modeOf(spec, dialog).typing;
-    if (typing && edit.type !== 'submit' && edit.type !== 'cancel' && edit.type !== 'tab' && edit.type !== 'up' && edit.type !== 'down') spec.step(this, dialog, typing(edit));
+    if (typing && isEdit(edit)) spec.step(this, dialog, typing(edit));
   }
 
   private queueKey(input: string, key: Key): void {
