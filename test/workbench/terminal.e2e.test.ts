@@ -79,5 +79,8 @@ it('runs in a real terminal: draws the queue in 80x24, takes, replies and quits'
   tmux('send-keys', '-t', 'wb', 'Escape');
   await waitForScreen((x) => !x.startsWith('Keys'), 'help closed');
   tmux('send-keys', '-t', 'wb', 'q');
+  // Jane's enquiry is still held: quitting asks first (issue 12).
+  await waitForScreen((x) => x.includes('1 enquiry held') && x.includes('Quit now? y / n'), 'the question');
+  tmux('send-keys', '-t', 'wb', 'y');
   await waitForScreen((x) => x.includes('EXITED 0'), 'a clean exit');
 });
