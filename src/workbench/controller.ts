@@ -23,6 +23,7 @@ import { memoryDraftStore } from './drafts.js';
 import type { Actions, KeyContext } from './keys/context.js';
 import { charKey, isSingleKey, keyName } from './keys/decode.js';
 import { bindingFor } from './keymap.js';
+import { NamedTimers } from './named-timers.js';
 import { RedrawGate } from './redraw-gate.js';
 import type { QueueView } from './queue-view.js';
 import { buildQueueView, nearestRow, stepRow } from './queue-view.js';
@@ -52,7 +53,7 @@ export class Controller implements Actions {
   private cached: { clientVersion: number; filter: string; me: string; view: QueueView } | null = null;
   private loader: ConversationLoader;
   private redraw: RedrawGate;
-  private timers = new Map<string, NodeJS.Timeout>();
+  private timers = new NamedTimers();
   private stopClient: () => void;
   private stopOutcomes: () => void;
   /** The terminal's size as last drawn: the preview scrolls by what fits. */
@@ -153,7 +154,6 @@ export class Controller implements Actions {
     this.stopOutcomes();
     this.loader.stop();
     this.redraw.stop();
-    for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.listeners.clear();
   }
@@ -274,16 +274,7 @@ export class Controller implements Actions {
   }
 
   timer(name: string, ms: number | null, run?: () => void): void {
-    const running = this.timers.get(name);
-    if (running) clearTimeout(running);
-    this.timers.delete(name);
-    if (ms === null || !run) return;
-    const t = setTimeout(() => {
-      this.timers.delete(name);
-      run();
-    }, ms);
-    t.unref?.();
-    this.timers.set(name, t);
+    this.timers.set(name, ms, run);
   }
 
   loadConversation(id: string): void {
