@@ -1,5 +1,6 @@
 // Issue 12's fixes, each against a real broker: what an agent saw go wrong, and now does not.
 import { describe, expect, it } from 'vitest';
+import { revokeToken } from '../../src/broker/tokens.js';
 import { parseCaseNumber } from '../../src/domain/case-number.js';
 import { deskPerTest, KEYS, takeNext } from './harness.js';
 
@@ -159,5 +160,17 @@ describe('guidance that must be read, at 80 columns', () => {
     const frame = await m.waitFor((f) => f.includes('Terminal'), 'the message');
     expect(flat(frame)).toContain('Terminal too small (30x12): courtdesk needs at least 40x10. q quits.');
     for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('a refused token', () => {
+  it('says why in full under the conversation, where the status line cuts it', async () => {
+    const m = await workbench();
+    await revokeToken(t.desk.dir, 'alice');
+    const frame = await m.waitFor((f) => f.includes('refused:'), 'the refusal');
+    const reason = 'The broker revoked this token (close 4001). Ask a supervisor for a new token, then sign in again.';
+    expect(lines(frame)[0]!.replace(/\s+/g, ' ')).not.toContain(reason);
+    expect(frame.replace(/\s+/g, ' ')).toContain(reason);
+    for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(80);
   });
 });

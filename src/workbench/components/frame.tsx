@@ -45,7 +45,11 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
   if (height === 'full') return dialogView;
 
   // A refusal says why in the broker's words, which can be long: up to three lines, never more.
-  const notice = ui.notice ? wrap(ui.notice.text, columns).slice(0, MAX_NOTICE_LINES) : [];
+  // The status line has room for only the start of why the broker refused this token for good
+  // (revoked, say), so that is said in full here while nothing else is.
+  const connection = controller.client.connection;
+  const shownNotice = ui.notice ?? (connection.state === 'refused' ? { text: connection.error, tone: 'error' as const } : null);
+  const notice = shownNotice ? wrap(shownNotice.text, columns).slice(0, MAX_NOTICE_LINES) : [];
   const dialogLines = height + Math.max(0, notice.length - 1);
   const shares = screenLayout(columns, rows, dialogLines, ui.zoomed);
   if (!shares) {
@@ -93,7 +97,7 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
         painter={painter}
       />
       {notice.length > 0 ? (
-        notice.map((text, i) => <Line key={`n${i}`} segments={[{ text, role: ui.notice?.tone === 'error' ? 'error' : 'accent' }]} theme={theme} />)
+        notice.map((text, i) => <Line key={`n${i}`} segments={[{ text, role: shownNotice?.tone === 'error' ? 'error' : 'accent' }]} theme={theme} />)
       ) : (
         <Blank />
       )}
