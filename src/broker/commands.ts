@@ -5,6 +5,7 @@ import { decideEscalation, previewEscalation, type EscalationContext } from '../
 import { courtBacklog } from '../domain/escalations.js';
 import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
 import { can, forbiddenMessage } from '../domain/permissions.js';
+import { courtListing, escalationPreview, templateSummary, type EscalationPreview, type QueryAnswers, type QueryType } from '../protocol/answers.js';
 import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
 import { JOURNAL_UNAVAILABLE, type AgentIdentity, type Command, type ServerFrame } from '../protocol/frames.js';
 import type { SocketAccesses } from './access-log.js';
@@ -37,7 +38,7 @@ const COURT_RESULTS = 50;
 export async function executeCommand(ctx: CommandContext, command: Command): Promise<Outcome> {
   const { core, agent } = ctx;
   const { ref } = command;
-  const ok = (data: unknown): Outcome => ({ type: 'ack', ref, ok: true, seq: null, data });
+  const ok = (data: QueryAnswers[QueryType]): Outcome => ({ type: 'ack', ref, ok: true, seq: null, data });
   // Every command and query is one action of the role table, checked before anything else.
   const action = COMMAND_ACTIONS[command.type];
   if (!can(agent.role, action)) return refused(ref, 'FORBIDDEN', forbiddenMessage(agent.role, action));
@@ -45,16 +46,16 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
     case 'list-courts': {
       const backlog = new Map(courtBacklog(core.state.enquiries.values()).map((b) => [b.courtSlug, b]));
       const courts = command.query ? ctx.catalogue.courts.search(command.query) : [...ctx.catalogue.courts.courts];
-      return ok(courts.slice(0, COURT_RESULTS).map((c) => ({ ...c, unanswered: backlog.get(c.slug)?.unanswered ?? 0, oldestSince: backlog.get(c.slug)?.oldestSince ?? null })));
+      return ok(courts.slice(0, COURT_RESULTS).map((c) => courtListing(c, backlog.get(c.slug))));
     }
     case 'list-templates':
-      return ok(ctx.catalogue.templates.templates.map(({ name, language, subject, description, ask, fields }) => ({ name, language, subject, description, ask, fields })));
+      return ok(ctx.catalogue.templates.templates.map(templateSummary));
     case 'preview-escalation': {
       const enquiry = core.state.enquiries.get(command.enquiryId);
       if (!enquiry) return refused(ref, 'NOT_FOUND', `There is no enquiry ${command.enquiryId}.`);
       const preview = previewEscalation(enquiry, command, escalationContext(ctx));
-      if (!preview.ok) return preview.missing ? ok({ missing: preview.missing, message: preview.message }) : refused(ref, preview.code, preview.message);
-      return ok({ missing: [], to: preview.court.email, courtName: preview.court.name, language: preview.template.language, ...preview.rendered });
+      if (!preview.ok) return preview.missing ? ok({ missing: preview.missing, message: preview.message } satisfies EscalationPreview) : refused(ref, preview.code, preview.message);
+      return ok(escalationPreview(preview.court, preview.template.language, preview.rendered));
     }
     case 'open': {
       const decision = decideCommand(core.state, command, { actor: agent, newMessageId, agentExists: ctx.agentExists });

@@ -11,8 +11,10 @@ import { applyEvent } from '../domain/reducer.js';
 import type { AgentIdentity, Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, JOURNAL_RETRY_AFTER_SECONDS, JOURNAL_UNAVAILABLE, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
+import { readServerFrame } from '../protocol/read-server-frame.js';
 import { stateFromSnapshot } from '../protocol/snapshot.js';
 import { backoffBounds, reconnectDelay, type BackoffBounds } from './backoff.js';
+import { outcomeOf } from './checked-outcome.js';
 import { Outbox } from './outbox.js';
 import { agentSocketUrl, checkToken } from './endpoint.js';
 import type {
@@ -22,6 +24,7 @@ import type {
   CommandOutcome,
   CommandOutcomeReport,
   ConnectionStatus,
+  OutcomeOf,
   PendingCommand,
 } from './types.js';
 
@@ -156,7 +159,12 @@ class Client implements BrokerClient {
     return this.firstWelcome.promise;
   }
 
-  send(input: CommandInput): Promise<CommandOutcome> {
+  send<C extends CommandInput>(input: C): Promise<OutcomeOf<C['type']>> {
+    // outcomeOf has checked a query's answer against its type by the time this resolves.
+    return this.sendCommand(input) as Promise<OutcomeOf<C['type']>>;
+  }
+
+  private sendCommand(input: CommandInput): Promise<CommandOutcome> {
     const parsed = parseCommand(JSON.stringify({ ...input, ref: randomUUID() }));
     // Checked here as the broker would: a malformed command never enters the outbox, where it
     // would be refused again after every restart.
@@ -298,15 +306,11 @@ class Client implements BrokerClient {
   // --- frames ---------------------------------------------------------------------------------
 
   private onFrame(link: Link, text: string): void {
-    let frame: ServerFrame;
-    try {
-      frame = JSON.parse(text) as ServerFrame;
-    } catch {
-      return this.report({ code: 'BAD_SERVER_FRAME', message: 'The broker sent a frame that is not JSON.' });
-    }
-    if (typeof frame !== 'object' || frame === null) {
-      return this.report({ code: 'BAD_SERVER_FRAME', message: 'The broker sent a frame that is not a JSON object.' });
-    }
+    const read = readServerFrame(text);
+    if (!read.ok) return this.report({ code: 'BAD_SERVER_FRAME', message: read.problem });
+    const frame = read.frame;
+    // A newer broker may send frames this client does not know; they carry nothing it needs.
+    if (frame === null) return;
     switch (frame.type) {
       case 'welcome':
         return this.onWelcome(link, frame);
@@ -320,9 +324,6 @@ class Client implements BrokerClient {
         return this.report(frame.error);
       case 'status':
         return this.onStatus(frame);
-      default:
-        // A newer broker may send frames this client does not know; they carry nothing it needs.
-        return;
     }
   }
 
@@ -401,9 +402,7 @@ class Client implements BrokerClient {
     const done = this.outbox.remove(frame.ref);
     // An ack for a ref already answered (its first send and a resend both got through).
     if (!done) return;
-    const outcome: CommandOutcome = frame.ok
-      ? { ok: true, seq: frame.seq, ...(frame.enquiry ? { enquiry: frame.enquiry } : {}), ...(frame.data !== undefined ? { data: frame.data } : {}) }
-      : { ok: false, error: frame.error };
+    const outcome = outcomeOf(done.command, frame);
     if (outcome.ok && outcome.enquiry) this.currentState.enquiries.set(outcome.enquiry.id, outcome.enquiry);
     const waiter = this.waiters.get(frame.ref);
     this.waiters.delete(frame.ref);

@@ -1,6 +1,7 @@
 // What the workbench and scripts see of the broker. The workbench talks to the broker only through this.
 import type { Enquiry, State } from '../domain/enquiry.js';
-import type { AgentIdentity, Command, ErrorBody } from '../protocol/frames.js';
+import type { QueryAnswers, QueryType } from '../protocol/answers.js';
+import type { AgentIdentity, Command, CommandType, ErrorBody } from '../protocol/frames.js';
 
 /** A command as callers write it: the client gives it a unique ref (its idempotency key). */
 export type CommandInput = Command extends infer C ? (C extends { ref: string } ? Omit<C, 'ref'> : never) : never;
@@ -22,6 +23,12 @@ export type CommandOutcome =
   /** `data` carries a query's answer (courts, templates, an escalation preview). */
   | { ok: true; seq: number | null; enquiry?: Enquiry; data?: unknown }
   | { ok: false; error: ErrorBody };
+
+/** A query's outcome: its answer was checked on arrival, so `data` is what the protocol says it is. */
+export type QueryOutcome<T extends QueryType> = { ok: true; seq: number | null; data: QueryAnswers[T] } | { ok: false; error: ErrorBody };
+
+/** What `send` resolves with for a command of this type. */
+export type OutcomeOf<T extends CommandType> = T extends QueryType ? QueryOutcome<T> : CommandOutcome;
 
 /** What became of one command, for `onOutcome` listeners. */
 export interface CommandOutcomeReport {
@@ -78,7 +85,7 @@ export interface BrokerClient {
    * Sends a command; while offline it waits in the outbox and goes out once, in order, on
    * reconnect. Resolves with the broker's ack (never rejects for a refused command).
    */
-  send(command: CommandInput): Promise<CommandOutcome>;
+  send<C extends CommandInput>(command: C): Promise<OutcomeOf<C['type']>>;
   /** Loads an enquiry's whole conversation (snapshots carry summaries) into `state`. */
   open(enquiryId: string): Promise<Enquiry>;
   /** Closes the socket and stops reconnecting; the outbox file keeps anything unsent. */

@@ -13,7 +13,7 @@ import {
 } from './format.js';
 import { threadLine, threads } from './escalation-threads.js';
 import type { Symbols } from './theme.js';
-import { cleanLine, textWidth, wrap } from './text.js';
+import { cleanLine, textWidth, truncate, wrap } from './text.js';
 
 /** A reply the agent has sent that the broker has not acknowledged yet. */
 export interface PendingReply {
@@ -61,15 +61,7 @@ function headerLines(e: Enquiry, o: PaneOptions): Line[] {
         : 'closed';
   const holder = e.claimedBy === null ? 'not held' : e.claimedBy === o.me ? 'held by you' : `held by ${cleanLine(e.claimedBy)}`;
   const lines: Line[] = [
-    [
-      { text: displayName(e), role: 'strong' },
-      sep,
-      { text: state, role: e.status === 'closed' ? 'dim' : undefined },
-      sep,
-      { text: holder, role: e.claimedBy === o.me ? 'accent' : 'dim' },
-      sep,
-      { text: e.id, role: 'dim' },
-    ],
+    titleLine(displayName(e), { text: state, role: e.status === 'closed' ? 'dim' : undefined }, { text: holder, role: e.claimedBy === o.me ? 'accent' : 'dim' }, e.id, sep, o),
     [
       { text: `${channelName(e.channel)} ${cleanLine(e.from)}`, role: 'dim' },
       sep,
@@ -82,6 +74,26 @@ function headerLines(e: Enquiry, o: PaneOptions): Line[] {
   const warning = replyWindowWarning(e, o.nowMs);
   if (warning) lines.push([{ text: `${o.symbols.warning} ${warning}`, role: 'warning' }]);
   return lines;
+}
+
+/** Fewest characters of the name kept before the state and then the holder give way. */
+const MIN_NAME = 8;
+
+/**
+ * `Jane Smith │ waiting since 10:02 │ held by you │ E7K2M9QXA`, fitted to the width without ever
+ * cutting the id (it is what an agent reads out or looks up): the name is shortened with a mark
+ * first, then the state gives way, then the holder.
+ */
+function titleLine(name: string, state: Segment, holder: Segment, id: string, sep: Segment, o: PaneOptions): Line {
+  const sepWidth = textWidth(sep.text);
+  for (const middle of [[state, holder], [holder], []]) {
+    const room = o.width - textWidth(id) - middle.reduce((w, m) => w + sepWidth + textWidth(m.text), 0) - sepWidth;
+    if (room >= Math.min(MIN_NAME, textWidth(name)) || middle.length === 0) {
+      const shown = truncate(name, Math.max(1, room), o.symbols.ellipsis);
+      return [{ text: shown, role: 'strong' }, ...middle.flatMap((m) => [sep, m]), sep, { text: id, role: 'dim' }];
+    }
+  }
+  return [{ text: id, role: 'dim' }];
 }
 
 function bodyLines(e: Enquiry, o: PaneOptions): Line[] {

@@ -28,3 +28,12 @@ export function screenLayout(columns: number, rows: number, dialogLines: number,
   const queue = Math.max(3, Math.floor(room * 0.45));
   return { queue, pane: room - queue };
 }
+
+/**
+ * Lines the conversation does not use go to the queue while it has rows it cannot show: the
+ * queue never hides a waiting enquiry above blank lines of the pane.
+ */
+export function lendSpare(layout: ScreenLayout, queueItems: number, paneLines: number): ScreenLayout {
+  const lent = Math.min(Math.max(0, layout.pane - paneLines), Math.max(0, queueItems - layout.queue));
+  return lent === 0 ? layout : { queue: layout.queue + lent, pane: layout.pane - lent };
+}

@@ -32,9 +32,6 @@ export class Ticker {
     this.gate = gate;
   }
 
-  /** The current minute: for views that only change once a minute. */
-  getMinute = (): number => Math.floor(this.now / 60_000);
-
   private schedule(): void {
     const wait = this.intervalMs - (this.clock() % this.intervalMs);
     this.timer = setTimeout(() => {

@@ -307,6 +307,38 @@ describe('frames from the broker', () => {
     expect(client.connection.state).toBe('connected');
   });
 
+  it('reports a frame of a known type without the fields it needs, and acts on nothing in it', async () => {
+    const client = connect();
+    const conn = await peer.next();
+    conn.send(welcome(0));
+    await client.ready();
+    conn.send({ type: 'event', seq: 'one', event: { type: 'enquiry.received' } });
+    await until(client, () => client.lastError !== null, 'the bad frame is reported');
+    expect(client.lastError).toEqual({ code: 'BAD_SERVER_FRAME', message: 'The broker sent a "event" frame that has an event with seq "one".' });
+    expect(client.state.seq).toBe(0);
+    expect(client.connection.state).toBe('connected');
+  });
+
+  it("checks a query's answer on arrival: a courts list of the wrong shape is a refusal, not data", async () => {
+    const client = connect();
+    const conn = await peer.next();
+    conn.send(welcome(0));
+    await client.ready();
+    const bad = client.send({ type: 'list-courts', query: 'bris' });
+    const [asked] = await conn.frames(1);
+    conn.send({ type: 'ack', ref: asked!.ref, ok: true, seq: null, data: [{ name: 'Bristol', slug: 'bristol' }] });
+    const outcome = await bad;
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.error.code).toBe('BAD_SERVER_FRAME');
+    expect(!outcome.ok && outcome.error.message).toMatch(/answer to list-courts .*court 1 needs a name, slug and email/);
+    const good = client.send({ type: 'list-courts' });
+    const [again] = (await conn.frames(2)).slice(1);
+    conn.send({ type: 'ack', ref: again!.ref, ok: true, seq: null, data: [{ name: 'Bristol', slug: 'bristol', email: 'e@justice.gov.uk', welsh: false, unanswered: 2, oldestSince: null }] });
+    const answered = await good;
+    // Typed by the command: no cast, no parsing by the caller.
+    expect(answered.ok && answered.data[0]!.unanswered).toBe(2);
+  });
+
   it('refuses a broker speaking another protocol version', async () => {
     const client = connect();
     const conn = await peer.next();

@@ -82,3 +82,21 @@ describe('scrolling the conversation', () => {
     expect(lines(e, { height: 6, scroll: 500 }).join('\n')).toContain('message number 0');
   });
 });
+
+describe('the header line', () => {
+  const long = enquiry({ id: 'E7K2M9QXA', name: 'Bartholomew Fitzgerald-Montgomery', claimedBy: 'alice', waitingSince: minutesAgo(3) });
+  const head = (width: number) => lines(long, { width })[0]!;
+
+  it('never cuts the id: the name is shortened with a mark, then the state gives way, then the holder', () => {
+    expect(head(90)).toMatch(/^Bartholomew Fitzgerald-Montgomery \| waiting since \d\d:\d\d \| held by you \| E7K2M9QXA$/);
+    expect(head(80)).toMatch(/^Bartholomew Fitzgerald-Montgo\.\.\. \| waiting since \d\d:\d\d \| held by you \| E7K2M9QXA$/);
+    // At 60 columns the holder and the id used to be cut off, the id with no mark.
+    expect(head(60)).toMatch(/^Bartholom\.\.\. \| waiting since \d\d:\d\d \| held by you \| E7K2M9QXA$/);
+    expect(head(45)).toBe('Bartholomew Fitz... | held by you | E7K2M9QXA');
+    expect(head(24)).toBe('Bartholom... | E7K2M9QXA');
+    for (const width of [80, 60, 45, 24, 20]) {
+      expect(head(width)).toContain('E7K2M9QXA');
+      expect(head(width).length).toBeLessThanOrEqual(width);
+    }
+  });
+});

@@ -2,22 +2,10 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import type { Escalation } from '../../src/domain/enquiry.js';
-import {
-  escalateEvent,
-  escalateKey,
-  escalateKeys,
-  escalateStart,
-  parseCourts,
-  parsePreview,
-  parseTemplates,
-  templatesFor,
-  words,
-  type CourtChoice,
-  type EscalateKey,
-  type EscalateResult,
-  type EscalateState,
-  type TemplateChoice,
-} from '../../src/workbench/dialogs/escalate.js';
+import { checkAnswer } from '../../src/protocol/answers.js';
+import { escalateEvent, escalateKey, escalateStart, templatesFor, words } from '../../src/workbench/dialogs/escalate.js';
+import { escalateKeys } from '../../src/workbench/dialogs/escalate-keys.js';
+import type { CourtChoice, EscalateKey, EscalateResult, EscalateState, TemplateChoice } from '../../src/workbench/dialogs/escalate-types.js';
 import { escalateScreen, type EscalateViewOptions, type ScreenLine } from '../../src/workbench/dialogs/escalate-view.js';
 import { answerField, answerPick, answerStart } from '../../src/workbench/dialogs/court-answer.js';
 import { chaseTarget, shortDate, threadDetails, threadLine } from '../../src/workbench/escalation-threads.js';
@@ -297,16 +285,18 @@ describe('escalation dialog: fields and preview', () => {
 
 describe('reading the broker\'s answers', () => {
   it('accepts the documented shapes and rejects others', () => {
-    expect(parseCourts([{ ...BRISTOL }])).toEqual([BRISTOL]);
-    expect(parseCourts([{ name: 'x' }])).toBeNull();
-    expect(parseCourts({})).toBeNull();
-    expect(parseTemplates([{ name: 'general', language: 'cy', subject: 's', description: 'd', ask: ['a'], fields: ['a'] }])).toEqual([
+    // The client checks these on arrival now (src/protocol/answers.ts); the dialog takes them as typed.
+    const value = (r: ReturnType<typeof checkAnswer>) => (r.ok ? r.value : null);
+    expect(value(checkAnswer('list-courts', [{ ...BRISTOL }]))).toEqual([BRISTOL]);
+    expect(value(checkAnswer('list-courts', [{ name: 'x' }]))).toBeNull();
+    expect(value(checkAnswer('list-courts', {}))).toBeNull();
+    expect(value(checkAnswer('list-templates', [{ name: 'general', language: 'cy', subject: 's', description: 'd', ask: ['a'], fields: ['a'] }]))).toEqual([
       { name: 'general', language: 'cy', subject: 's', description: 'd', ask: ['a'], fields: ['a'] },
     ]);
-    expect(parseTemplates([{ name: 'general', language: 'fr', subject: 's' }])).toBeNull();
-    expect(parsePreview({ missing: ['hearingDate'], message: 'm' })).toEqual({ missing: ['hearingDate'] });
-    expect(parsePreview({ missing: [], ...PREVIEW, html: '<p>' })).toEqual({ missing: [], preview: PREVIEW });
-    expect(parsePreview({ missing: [] })).toBeNull();
+    expect(value(checkAnswer('list-templates', [{ name: 'general', language: 'fr', subject: 's' }]))).toBeNull();
+    expect(value(checkAnswer('preview-escalation', { missing: ['hearingDate'], message: 'm' }))).toEqual({ missing: ['hearingDate'], message: 'm' });
+    expect(value(checkAnswer('preview-escalation', { missing: [], ...PREVIEW, html: '<p>' }))).toEqual({ missing: [], ...PREVIEW });
+    expect(value(checkAnswer('preview-escalation', { missing: [] }))).toBeNull();
     expect(words('hearingDate')).toBe('hearing date');
     expect(words('documents_sent-on')).toBe('documents sent on');
   });
@@ -465,5 +455,17 @@ describe('recording the court\'s answer', () => {
     s = answerField(s, { type: 'insert', text: 'ok' }).state;
     expect(answerField(s, { type: 'submit' }).record).toEqual({ escalationId: 'x2', text: 'ok' });
     expect(answerPick(answerStart(targets), { type: 'cancel' }).cancel).toBe(true);
+  });
+});
+
+describe('the template step at 80 columns (issue 12, item 9)', () => {
+  it("shows the selected template's description whole, wrapped, not cut at the row's end", () => {
+    const description = 'For a hearing listed within the next two working days when the court user has had no notice of the time or the courtroom';
+    const s = { ...atTemplates().state, templates: [tpl('urgent-hearing', 'en', ['hearingDate'], description)] };
+    const symbols = makeTheme({ theme: 'auto', ascii: true }, {}).symbols;
+    const shown = escalateScreen(s, { width: 80, height: 23, nowMs: NOW, symbols, enquiry: undefined }).lines.map(textOf);
+    for (const l of shown) expect(textWidth(l)).toBeLessThanOrEqual(80);
+    const text = shown.join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain(`${description} urgent-hearing asks you for: hearing date.`);
   });
 });

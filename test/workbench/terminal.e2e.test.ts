@@ -79,6 +79,9 @@ it('runs in a real terminal: draws the queue in 80x24, takes, replies and quits'
   tmux('send-keys', '-t', 'wb', 'Escape');
   await waitForScreen((x) => !x.startsWith('Keys'), 'help closed');
   tmux('send-keys', '-t', 'wb', 'q');
+  // Jane's enquiry is still held: quitting asks first (issue 12).
+  await waitForScreen((x) => x.includes('1 enquiry held') && x.includes('Quit now? y / n'), 'the question');
+  tmux('send-keys', '-t', 'wb', 'y');
   s = await waitForScreen((x) => x.includes('EXITED 0'), 'a clean exit');
   // Drawn on the alternate screen: quitting gives the terminal back as it was.
   expect(s).not.toContain('q quit');

@@ -1,5 +1,5 @@
 // The main screen: status line and queue rows (which tick every second), the conversation pane
-// (which changes at most once a minute on its own), the notice and dialog lines, the footer.
+// (which changes on its own only when a time in words moves on), the notice and dialog lines, the footer.
 import { Box, Text, type DOMElement } from 'ink';
 import { memo, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import type { Enquiry } from '../../domain/enquiry.js';
@@ -11,13 +11,12 @@ import { formatHeading, formatRow, statusLine, type Segment } from '../format.js
 import { footerHints } from '../keymap.js';
 import type { QueueItem } from '../queue-view.js';
 import { waitingStats, windowTop } from '../queue-view.js';
-import { screenLayout } from '../layout.js';
+import { lendSpare, MIN_COLUMNS, MIN_ROWS, screenLayout } from '../layout.js';
 import type { Theme } from '../theme.js';
 import type { Ticker } from '../ticker.js';
 import { fit, wrap } from '../text.js';
-import { DialogView, dialogHeight, dialogHints } from '../dialogs/views.js';
-import { EscalateOverlay } from './escalate.js';
-import { HelpOverlay } from './help.js';
+import { dialogHints } from '../dialogs/dialog.js';
+import { specOf } from '../dialogs/registry.js';
 import { Blank, Line, paintLine } from './line.js';
 
 const MAX_NOTICE_LINES = 3;
@@ -37,23 +36,40 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
   const topRef = useRef(0);
   // What the controller needs to scroll the escalation preview by what fits.
   controller.viewport = { columns, rows };
-  if (ui.dialog?.kind === 'help') return <HelpOverlay controller={controller} theme={theme} columns={columns} rows={rows} />;
-  if (ui.dialog?.kind === 'escalate') return <EscalateOverlay controller={controller} flow={ui.dialog.flow} theme={theme} ticker={ticker} columns={columns} rows={rows} />;
+  const dialog = ui.dialog;
+  const spec = dialog ? specOf(dialog) : null;
+  const height = spec && dialog ? spec.height(dialog, controller, columns) : 0;
+  const DialogView = spec?.View;
+  const dialogView = DialogView && dialog ? <DialogView dialog={dialog} host={controller} theme={theme} ticker={ticker} columns={columns} rows={rows} /> : null;
+  // The help and the escalation dialog take the whole frame.
+  if (height === 'full') return dialogView;
 
   // A refusal says why in the broker's words, which can be long: up to three lines, never more.
-  const notice = ui.notice ? wrap(ui.notice.text, columns).slice(0, MAX_NOTICE_LINES) : [];
-  const dialogLines = dialogHeight(ui.dialog, controller) + Math.max(0, notice.length - 1);
-  const layout = screenLayout(columns, rows, dialogLines, ui.zoomed);
-  if (!layout) {
-    return <Text wrap="truncate">{`Terminal too small (${columns}x${rows}): courtdesk needs at least 40x10. q quits.`}</Text>;
+  // The status line has room for only the start of why the broker refused this token for good
+  // (revoked, say), so that is said in full here while nothing else is.
+  const connection = controller.client.connection;
+  const shownNotice = ui.notice ?? (connection.state === 'refused' ? { text: connection.error, tone: 'error' as const } : null);
+  const notice = shownNotice ? wrap(shownNotice.text, columns).slice(0, MAX_NOTICE_LINES) : [];
+  const dialogLines = height + Math.max(0, notice.length - 1);
+  const shares = screenLayout(columns, rows, dialogLines, ui.zoomed);
+  if (!shares) {
+    // Wrapped, not cut: on a terminal this small the sentence is all there is to read.
+    const words = wrap(`Terminal too small (${columns}x${rows}): courtdesk needs at least ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`, Math.max(1, columns));
+    return <Text>{words.slice(0, Math.max(1, rows - 1)).join('\n')}</Text>;
   }
   const view = controller.queue();
   const selection = controller.selection();
+  const me = controller.me;
+  const pending = pendingReplies(controller, selection.enquiry);
+  const paneLines = ui.zoomed
+    ? shares.pane
+    : conversationLines(selection.enquiry, { width: columns, height: shares.pane, me, nowMs: ticker.getNow(), symbols: theme.symbols, pending, scroll: ui.paneScroll }).length;
+  const layout = lendSpare(shares, view.items.length, paneLines);
   const top = windowTop(view.items.length, selection.index, layout.queue, topRef.current);
   topRef.current = top;
   const slice = view.items.slice(top, top + layout.queue);
-  const me = controller.me;
-  const pending = pendingReplies(controller, selection.enquiry);
+  // A group's heading at the foot of the window, its rows below it: left for when they fit.
+  if (slice.at(-1)?.kind === 'heading') slice.pop();
 
   return (
     <Box flexDirection="column">
@@ -81,13 +97,13 @@ export function Frame({ controller, theme, ticker, columns, rows, painter = null
         painter={painter}
       />
       {notice.length > 0 ? (
-        notice.map((text, i) => <Line key={`n${i}`} segments={[{ text, role: ui.notice?.tone === 'error' ? 'error' : 'accent' }]} theme={theme} />)
+        notice.map((text, i) => <Line key={`n${i}`} segments={[{ text, role: shownNotice?.tone === 'error' ? 'error' : 'accent' }]} theme={theme} />)
       ) : (
         <Blank />
       )}
-      <DialogView dialog={ui.dialog} controller={controller} theme={theme} columns={columns} />
+      {dialogView}
       <Line
-        segments={[{ text: fit(ui.dialog ? dialogHints(ui.dialog) : footerHints(controller.keyContext(), columns), columns, theme.symbols.ellipsis), role: 'dim' }]}
+        segments={[{ text: fit(spec && dialog ? dialogHints(spec, dialog) : footerHints(controller.keyContext(), columns), columns, theme.symbols.ellipsis), role: 'dim' }]}
         theme={theme}
       />
     </Box>
@@ -186,11 +202,12 @@ interface PaneProps {
   painter: ClockPainter | null;
 }
 
-/** The conversation: redrawn when its enquiry changes, and once a minute for "sent 3m ago" and the reply window. */
+/** The conversation: redrawn when its enquiry changes, and when its times in words ("sent 45s ago") move on. */
 const Pane = memo(function Pane({ enquiry, theme, ticker, width, height, me, pending, scroll, painter }: PaneProps) {
-  // Subscribed by the minute, so the second-by-second ticks do not redraw the conversation.
-  useSyncExternalStore(ticker.subscribe, ticker.getMinute);
   const linesAt = (nowMs: number) => conversationLines(enquiry, { width, height, me, nowMs, symbols: theme.symbols, pending, scroll });
+  // Redrawn when what it says changes with the clock, and only then: "sent 45s ago" every second,
+  // "sent 3m ago" every minute, a conversation with no times in words never.
+  useSyncExternalStore(ticker.subscribe, () => textOf(linesAt(ticker.getNow())));
   const lines = linesAt(ticker.getNow());
   // The painter draws a tick without a frame only while the conversation would read the same.
   useLayoutEffect(() => painter?.addStill({ lines, at: linesAt }));
@@ -205,6 +222,10 @@ const Pane = memo(function Pane({ enquiry, theme, ticker, width, height, me, pen
     </>
   );
 }, samePane);
+
+function textOf(lines: readonly Segment[][]): string {
+  return lines.map((l) => l.map((s) => s.text).join('')).join('\n');
+}
 
 function samePane(a: PaneProps, b: PaneProps): boolean {
   return (

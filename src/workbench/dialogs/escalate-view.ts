@@ -7,8 +7,9 @@ import { windowTop } from '../queue-view.js';
 import { fit, textWidth, truncate, wrap } from '../text.js';
 import { shortDate, threadLine, threads, times } from '../escalation-threads.js';
 import type { LineState } from './line-editor.js';
-import type { CourtChoice, EscalateState, PreviewWindow } from './escalate.js';
+import type { CourtChoice, EscalateState, PreviewWindow } from './escalate-types.js';
 import { queryOf, templatesFor, words } from './escalate.js';
+import { escalateHints } from './escalate-keys.js';
 
 /** A line of text, or the text field with its cursor (drawn by the component). */
 export type ScreenLine = { segments: Segment[] } | { field: LineState; prompt: string };
@@ -32,12 +33,14 @@ export interface EscalateScreen {
 const STEP_TITLES = { court: 'choose the court', template: 'choose the template', fields: 'fill in the details', preview: 'check the email and send it' } as const;
 const STEP_NUMBER = { court: 1, template: 2, fields: 3, preview: 4 } as const;
 const MAX_PROBLEM_LINES = 3;
+/** Lines under the template list for the selected one's description and what it asks for. */
+const MAX_DETAIL_LINES = 3;
 
 export function escalateScreen(s: EscalateState, o: EscalateViewOptions): EscalateScreen {
   const text = (t: string, role?: Segment['role']): ScreenLine => ({ segments: clip([{ text: t, ...(role ? { role } : {}) }], o.width) });
   const who = o.enquiry ? `${displayName(o.enquiry)}'s enquiry` : 'the enquiry';
   const top: ScreenLine[] = [text(`Escalate ${who} to a court ${o.symbols.separator} ${STEP_NUMBER[s.step]} of 4: ${STEP_TITLES[s.step]}`, 'strong')];
-  const bottom: ScreenLine[] = [...statusLines(s, o).map((l) => text(l.text, l.role)), text(hints(s), 'dim')];
+  const bottom: ScreenLine[] = [...statusLines(s, o).map((l) => text(l.text, l.role)), text(escalateHints(s), 'dim')];
   let body: (room: number) => ScreenLine[];
 
   switch (s.step) {
@@ -60,7 +63,9 @@ export function escalateScreen(s: EscalateState, o: EscalateViewOptions): Escala
       const list = templatesFor(s);
       body = (room) => {
         const selected = list[s.templateIndex];
-        const detail = selected && selected.ask.length > 0 ? [text(truncate(`  ${selected.name} asks you for: ${selected.ask.map(words).join(', ')}`, o.width, o.symbols.ellipsis), 'dim')] : [];
+        // The selected template's description and what it asks for, wrapped: its row has room for only the start of them.
+        const about = selected ? [selected.description ?? '', selected.ask.length > 0 ? `${selected.name} asks you for: ${selected.ask.map(words).join(', ')}.` : ''].filter(Boolean).join(' ') : '';
+        const detail = about === '' ? [] : wrap(about, Math.max(1, o.width - 2)).slice(0, MAX_DETAIL_LINES).map((l) => text(`  ${l}`, 'dim'));
         const rows = Math.max(0, room - detail.length);
         const t = windowTop(list.length, s.templateIndex, rows, 0);
         const lines = list.slice(t, t + rows).map((tpl, i) => {
@@ -224,20 +229,5 @@ function statusLines(s: EscalateState, o: EscalateViewOptions): { text: string; 
       return one(`${s.fieldIndex + 1} of ${s.fields.length}. Enter goes to the next; after the last comes the preview.`, 'dim');
     case 'preview':
       return one('The whole email is shown. Enter or y sends it to the court.', 'accent');
-  }
-}
-
-export function hints(s: EscalateState): string {
-  if (s.waiting === 'send') return 'Esc stop waiting';
-  if (s.waiting) return 'Esc cancel';
-  switch (s.step) {
-    case 'court':
-      return 'type to search  Up/Down choose  Enter pick  Esc close';
-    case 'template':
-      return `j/k move  Enter or 1-9 choose  Tab ${s.language === 'cy' ? 'English' : 'Welsh'}  Esc back to the court`;
-    case 'fields':
-      return 'Enter next  Up previous field  ^U clear  Esc back to the templates';
-    case 'preview':
-      return 'Enter/y send  j/k PgUp/PgDn scroll  Esc back';
   }
 }

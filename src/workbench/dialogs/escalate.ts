@@ -5,129 +5,16 @@
 // The reducer never talks to the broker: it returns effects (search the directory, preview, tag,
 // escalate) for the controller to carry out, and takes the answers back as events. Every answer
 // says what it answers (the query, a request number), so one the agent has moved past is dropped.
-import type { Key } from 'ink';
+// Its types are in escalate-types.ts, its keys and effects in escalate-dialog.ts.
 import { CHASE_TEMPLATE } from '../../domain/decide-escalation.js';
 import type { Language } from '../../domain/events.js';
 import { fieldKey } from '../../domain/placeholders.js';
+import type { CourtListing } from '../../protocol/answers.js';
+import type { AskedField, CourtChoice, EscalateEvent, EscalateKey, EscalateResult, EscalateState, PreviewWindow, TemplateChoice } from './escalate-types.js';
 import { checkTag } from './tag.js';
-import type { FieldKey, LineState } from './line-editor.js';
-import { editLine, fieldKeys, lineOf } from './line-editor.js';
+import type { FieldKey } from './line-editor.js';
+import { editLine, lineOf } from './line-editor.js';
 import type { PickerKey } from './picker.js';
-import { pickerKey } from './picker.js';
-
-export interface CourtChoice {
-  name: string;
-  slug: string;
-  email: string;
-  welsh: boolean;
-  /** Escalations to this court, from any enquiry, the court has not answered. */
-  unanswered: number;
-  /** When the oldest of them was made; null when none. */
-  oldestSince: string | null;
-  /** Emailed before about this enquiry. */
-  usedHere: boolean;
-}
-
-export interface TemplateChoice {
-  name: string;
-  language: Language;
-  subject: string;
-  description: string | null;
-  /** Fields the agent is asked for. */
-  ask: string[];
-  fields: string[];
-}
-
-export interface EmailPreview {
-  to: string;
-  courtName: string;
-  language: Language;
-  subject: string;
-  text: string;
-}
-
-/** One value the dialog asks for. A case number is checked and tagged on the enquiry, where the template reads it from. */
-export interface AskedField {
-  name: string;
-  optional: boolean;
-  kind: 'text' | 'case-number';
-}
-
-export type EscalateStep = 'court' | 'template' | 'fields' | 'preview';
-
-/** What the dialog waits on the broker for; only Esc acts meanwhile. */
-export type Waiting = 'templates' | 'check' | 'tag' | 'preview' | 'send';
-
-export interface EscalateState {
-  enquiryId: string;
-  /** The enquiry's own language: templates are offered in it first. */
-  enquiryLanguage: Language;
-  /** The templates' language (Tab switches it in step 2). */
-  language: Language;
-  step: EscalateStep;
-  /** Courts emailed about this enquiry before, most recent first: listed first. */
-  used: CourtChoice[];
-  query: LineState;
-  /** The query the listed courts answer; null until the first answer. */
-  listedFor: string | null;
-  courts: CourtChoice[];
-  courtIndex: number;
-  /** Enter came before the courts for the typed query: pick the first of them when they come. */
-  pickWhenListed: boolean;
-  court: CourtChoice | null;
-  /** Every template, both languages; null until loaded. */
-  templates: TemplateChoice[] | null;
-  templateIndex: number;
-  template: TemplateChoice | null;
-  values: Record<string, string>;
-  fields: AskedField[];
-  fieldIndex: number;
-  field: LineState;
-  preview: EmailPreview | null;
-  scroll: number;
-  waiting: Waiting | null;
-  /** Numbers requests so an answer to one backed out of is ignored. */
-  request: number;
-  problem: string | null;
-}
-
-export type EscalateEffect =
-  | { type: 'list-courts'; query: string; now: boolean }
-  | { type: 'list-templates' }
-  | { type: 'preview'; request: number; courtSlug: string; template: string; language: Language; fields: Record<string, string> }
-  | { type: 'tag'; request: number; caseNumber: string }
-  | { type: 'escalate'; request: number; courtSlug: string; template: string; language: Language; fields: Record<string, string> };
-
-export type EscalateEvent =
-  | { type: 'courts'; query: string; courts: Omit<CourtChoice, 'usedHere'>[] }
-  | { type: 'templates'; templates: TemplateChoice[] }
-  | { type: 'previewed'; request: number; missing: string[]; preview?: EmailPreview }
-  | { type: 'tagged'; request: number }
-  | { type: 'escalated'; request: number }
-  /** A refused request; `request` null for the directory and template lists. */
-  | { type: 'refused'; request: number | null; message: string; missing?: string[] };
-
-export type EscalateKey =
-  | { type: 'field'; key: FieldKey }
-  | { type: 'pick'; key: PickerKey }
-  | { type: 'language' }
-  | { type: 'scroll'; by: number }
-  | { type: 'scroll-to'; end: boolean }
-  | { type: 'confirm' }
-  | { type: 'back' };
-
-export interface EscalateResult {
-  state: EscalateState;
-  effects: EscalateEffect[];
-  /** The dialog is over: closed by the agent, or the escalation recorded. */
-  close?: 'cancelled' | 'escalated';
-}
-
-/** How much of the preview the screen shows, for scrolling. */
-export interface PreviewWindow {
-  page: number;
-  maxScroll: number;
-}
 
 export function escalateStart(enquiryId: string, language: Language, used: CourtChoice[]): EscalateResult {
   const state: EscalateState = {
@@ -163,31 +50,6 @@ export const queryOf = (s: EscalateState): string => s.query.text.trim();
 /** The templates step 2 offers: the chosen language's, without the chase template (C sends that). */
 export function templatesFor(s: EscalateState): TemplateChoice[] {
   return (s.templates ?? []).filter((t) => t.language === s.language && t.name !== CHASE_TEMPLATE);
-}
-
-/** Reads one key as the dialog's current step understands it. */
-export function escalateKeys(s: EscalateState, input: string, key: Key): EscalateKey[] {
-  switch (s.step) {
-    case 'court':
-    case 'fields':
-      return fieldKeys(input, key).map((k) => (k.type === 'cancel' ? { type: 'back' } : { type: 'field', key: k }));
-    case 'template': {
-      if (key.tab) return [{ type: 'language' }];
-      const k = pickerKey(input, key, templatesFor(s).length);
-      if (!k) return [];
-      return [k.type === 'cancel' ? { type: 'back' } : { type: 'pick', key: k }];
-    }
-    case 'preview':
-      if (key.escape || input === 'n') return [{ type: 'back' }];
-      if (key.return || input === 'y' || input === 'Y') return [{ type: 'confirm' }];
-      if (key.downArrow || input === 'j') return [{ type: 'scroll', by: 1 }];
-      if (key.upArrow || input === 'k') return [{ type: 'scroll', by: -1 }];
-      if (key.pageDown || input === ' ') return [{ type: 'scroll', by: Infinity }];
-      if (key.pageUp) return [{ type: 'scroll', by: -Infinity }];
-      if (key.home || input === 'g') return [{ type: 'scroll-to', end: false }];
-      if (key.end || input === 'G') return [{ type: 'scroll-to', end: true }];
-      return [];
-  }
 }
 
 export function escalateKey(s: EscalateState, k: EscalateKey, view: PreviewWindow = { page: 1, maxScroll: 0 }): EscalateResult {
@@ -415,60 +277,13 @@ function previewKey(s: EscalateState, k: EscalateKey, view: PreviewWindow): Esca
 // --- courts ---------------------------------------------------------------------------------
 
 /** Courts used for this enquiry first (most recent first), then the directory's order. */
-function orderCourts(s: EscalateState, rows: Omit<CourtChoice, 'usedHere'>[], query: string): CourtChoice[] {
+function orderCourts(s: EscalateState, rows: CourtListing[], query: string): CourtChoice[] {
   const used = new Map(s.used.map((c, i) => [c.slug, i]));
   const listed = rows.map((c) => ({ ...c, usedHere: used.has(c.slug) }));
   const first = listed.filter((c) => c.usedHere).sort((a, b) => used.get(a.slug)! - used.get(b.slug)!);
   // An empty query lists the directory's first page only: a used court beyond it is still shown.
   if (query === '') for (const c of s.used) if (!first.some((f) => f.slug === c.slug)) first.push(c);
   return [...first.sort((a, b) => used.get(a.slug)! - used.get(b.slug)!), ...listed.filter((c) => !c.usedHere)];
-}
-
-// --- reading the broker's answers -----------------------------------------------------------
-
-/** The broker's `list-courts` data as rows; null when it is not that shape. */
-export function parseCourts(data: unknown): Omit<CourtChoice, 'usedHere'>[] | null {
-  if (!Array.isArray(data)) return null;
-  const out: Omit<CourtChoice, 'usedHere'>[] = [];
-  for (const c of data) {
-    if (!isRecord(c) || typeof c.name !== 'string' || typeof c.slug !== 'string' || typeof c.email !== 'string') return null;
-    out.push({
-      name: c.name,
-      slug: c.slug,
-      email: c.email,
-      welsh: c.welsh === true,
-      unanswered: typeof c.unanswered === 'number' ? c.unanswered : 0,
-      oldestSince: typeof c.oldestSince === 'string' ? c.oldestSince : null,
-    });
-  }
-  return out;
-}
-
-export function parseTemplates(data: unknown): TemplateChoice[] | null {
-  if (!Array.isArray(data)) return null;
-  const out: TemplateChoice[] = [];
-  for (const t of data) {
-    if (!isRecord(t) || typeof t.name !== 'string' || (t.language !== 'en' && t.language !== 'cy') || typeof t.subject !== 'string') return null;
-    out.push({
-      name: t.name,
-      language: t.language,
-      subject: t.subject,
-      description: typeof t.description === 'string' ? t.description : null,
-      ask: strings(t.ask),
-      fields: strings(t.fields),
-    });
-  }
-  return out;
-}
-
-/** The broker's `preview-escalation` data: what is missing, or the email. Null when it is not that shape. */
-export function parsePreview(data: unknown): { missing: string[]; preview?: EmailPreview } | null {
-  if (!isRecord(data)) return null;
-  const missing = strings(data.missing);
-  if (missing.length > 0) return { missing };
-  const { to, courtName, language, subject, text } = data;
-  if (typeof to !== 'string' || typeof courtName !== 'string' || typeof subject !== 'string' || typeof text !== 'string') return null;
-  return { missing: [], preview: { to, courtName, subject, text, language: language === 'cy' ? 'cy' : 'en' } };
 }
 
 // --- small helpers --------------------------------------------------------------------------
@@ -488,12 +303,4 @@ function same(state: EscalateState): EscalateResult {
 
 function clamp(index: number, count: number): number {
   return Math.min(Math.max(0, index), Math.max(0, count - 1));
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

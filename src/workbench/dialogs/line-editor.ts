@@ -5,6 +5,7 @@
 // tabs) become single spaces: replies go out as one line, and an Enter inside pasted text must
 // not send half a message.
 import type { Key } from 'ink';
+import { keyName } from '../keys/decode.js';
 
 export interface LineState {
   text: string;
@@ -78,17 +79,25 @@ export function editLineAll(state: LineState, actions: readonly LineAction[]): L
   return actions.reduce(editLine, state);
 }
 
-const CTRL_ACTIONS: Record<string, LineAction> = {
-  a: { type: 'home' },
-  e: { type: 'end' },
-  b: { type: 'left' },
-  f: { type: 'right' },
-  d: { type: 'deleteForward' },
-  h: { type: 'backspace' },
-  k: { type: 'killToEnd' },
-  u: { type: 'killToStart' },
-  w: { type: 'killWord' },
-};
+/** The editing keys of every text field; the docs' table of them is generated from here. */
+export const EDITING_KEYS: readonly { keys: readonly string[]; label: string; help: string; action: LineAction }[] = [
+  { keys: ['left', 'ctrl-b'], label: '← ^B', help: 'cursor left', action: { type: 'left' } },
+  { keys: ['right', 'ctrl-f'], label: '→ ^F', help: 'cursor right', action: { type: 'right' } },
+  { keys: ['home', 'ctrl-a'], label: 'Home ^A', help: 'to the start of the line', action: { type: 'home' } },
+  { keys: ['end', 'ctrl-e'], label: 'End ^E', help: 'to the end of the line', action: { type: 'end' } },
+  // Ink reports the Backspace key (DEL, 0x7f) as `delete`, and the Delete key the same way; the
+  // common wish for both in a one-line field is to remove the character before the cursor.
+  { keys: ['backspace', 'ctrl-h'], label: 'Backspace ^H', help: 'delete the character before the cursor', action: { type: 'backspace' } },
+  { keys: ['ctrl-d'], label: '^D', help: 'delete the character under the cursor', action: { type: 'deleteForward' } },
+  { keys: ['ctrl-w'], label: '^W', help: 'delete the word before the cursor', action: { type: 'killWord' } },
+  { keys: ['ctrl-u'], label: '^U', help: 'delete from the start of the line to the cursor', action: { type: 'killToStart' } },
+  { keys: ['ctrl-k'], label: '^K', help: 'delete from the cursor to the end of the line', action: { type: 'killToEnd' } },
+];
+
+/** The edit a key name means in a text field, if any. */
+export function editingAction(name: string): LineAction | null {
+  return EDITING_KEYS.find((k) => k.keys.includes(name))?.action ?? null;
+}
 
 /** Reads one useInput call as field keys. */
 export function fieldKeys(input: string, key: Key): FieldKey[] {
@@ -97,17 +106,10 @@ export function fieldKeys(input: string, key: Key): FieldKey[] {
   if (key.tab) return [{ type: 'tab' }];
   if (key.upArrow) return [{ type: 'up' }];
   if (key.downArrow) return [{ type: 'down' }];
-  if (key.leftArrow) return [{ type: 'left' }];
-  if (key.rightArrow) return [{ type: 'right' }];
-  if (key.home) return [{ type: 'home' }];
-  if (key.end) return [{ type: 'end' }];
-  // Ink reports the Backspace key (DEL, 0x7f) as `delete`, and the Delete key the same way; the
-  // common wish for both in a one-line field is to remove the character before the cursor.
-  if (key.delete || key.backspace) return [{ type: 'backspace' }];
-  if (key.ctrl && input.length === 1) {
-    const action = CTRL_ACTIONS[input];
-    return action ? [action] : [];
-  }
+  const name = keyName(input, key);
+  const edit = name === null ? null : editingAction(name);
+  if (edit) return [edit];
+  if (key.ctrl && input.length === 1) return [];
   if (key.meta && input.length <= 1) return [];
   // A lone newline (some terminals send LF for Enter) is Enter; inside a longer input it is pasted text.
   if (input === '\n') return [{ type: 'submit' }];
@@ -131,7 +133,7 @@ export function batchKeys(input: string): FieldKey[] {
       // Pasted line breaks become one space; "\r\n" must not become two.
       if (!text.endsWith(' ')) text += ' ';
     } else if (code < 0x20) {
-      const action = CTRL_ACTIONS[String.fromCharCode(code + 96)];
+      const action = editingAction(`ctrl-${String.fromCharCode(code + 96)}`);
       if (action) {
         flush();
         out.push(action);
