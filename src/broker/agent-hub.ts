@@ -8,6 +8,7 @@ import { can, forbiddenMessage } from '../domain/permissions.js';
 import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, JOURNAL_UNAVAILABLE, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
+import { COMPACT_SNAPSHOT_PARAM } from '../protocol/snapshot.js';
 import { SocketAccesses, visibleTo } from './access-log.js';
 import { AgentSocket } from './agent-socket.js';
 import { CommandLimiter, type CommandLimits } from './command-limiter.js';
@@ -167,7 +168,8 @@ export class AgentHub {
     }
     // The snapshot is taken now: events folded but not yet durable will follow in the catch-up.
     const seq = this.core.state.seq;
-    const view = captureWelcome(this.core.state, { ...head, seq, resumed: false });
+    const rows = params.get(COMPACT_SNAPSHOT_PARAM.name) === COMPACT_SNAPSHOT_PARAM.value;
+    const view = captureWelcome(this.core.state, { ...head, seq, resumed: false }, rows);
     if (seq > this.core.durableSeq) await this.core.flush();
     // One welcome frame, as the protocol says, but in fragments each written only once the
     // socket has taken the one before: a slow link is fed at its own pace.
