@@ -14,13 +14,15 @@ const config = helperConfig();
 const target = new URL(config.url);
 const SEQ = Buffer.from('"seq":');
 const WELCOME = Buffer.from('{"type":"welcome"');
+/** The posting time the intake producer writes into each enquiry's text. */
+const POSTED = / posted=(\d+)/;
 
 let counters = freshCounters();
 let cpuAtReset = process.cpuUsage();
 const clients = [];
 
 function freshCounters() {
-  return { events: 0, frames: 0, bytes: 0, firstAt: 0, lastAt: 0, latencies: [], gaps: 0, otherFrames: 0, closes: [], sampledEvents: 0 };
+  return { events: 0, frames: 0, bytes: 0, firstAt: 0, lastAt: 0, latencies: [], fromPost: [], gaps: 0, otherFrames: 0, closes: [], sampledEvents: 0 };
 }
 
 function openClient(token, sampled) {
@@ -131,6 +133,8 @@ function onText(client, payload, now) {
       if (e.seq !== client.lastSeq + 1) c.gaps++;
       client.lastSeq = e.seq;
       c.latencies.push(now - Date.parse(e.at));
+      const posted = POSTED.exec(e.event?.text ?? '');
+      if (posted) c.fromPost.push(now - Number(posted[1]));
     }
     c.events += entries.length;
     c.sampledEvents += entries.length;
@@ -163,8 +167,8 @@ serveRpc({
   },
   /** Counts so far; latencies only when asked (they can be long). */
   report: ({ withLatencies = false }) => {
-    const { latencies, ...rest } = counters;
-    return { ...rest, cpu: process.cpuUsage(cpuAtReset), samples: latencies.length, ...(withLatencies ? { latencies } : {}) };
+    const { latencies, fromPost, ...rest } = counters;
+    return { ...rest, cpu: process.cpuUsage(cpuAtReset), samples: latencies.length, ...(withLatencies ? { latencies, fromPost } : {}) };
   },
   close: () => {
     for (const c of clients) c.socket.destroy();

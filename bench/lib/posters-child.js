@@ -19,7 +19,8 @@ function body() {
     name: 'Ann Jones',
     text:
       `Hello, my hearing about claim 305JE126 is listed for next Tuesday at the county court. ` +
-      `Which room do I go to, and do I bring the letter? Ref ${i}`,
+      // The time it was posted, so agents can time delivery from the POST, not only from `at`.
+      `Which room do I go to, and do I bring the letter? Ref ${i} posted=${Date.now()}`,
   });
 }
 
