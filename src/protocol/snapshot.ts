@@ -100,13 +100,18 @@ export function enquiryFromRow(table: Pick<SummaryTable, 'at' | 'columns'>, row:
   table.columns.forEach((column, i) => {
     const value = row[i] ?? null;
     if (value === null) return;
-    if (column === 'receivedAt') e[column] = new Date(received).toISOString();
-    else if (TIME_COLUMNS.has(column as Column)) e[column] = new Date(received + Number(value)).toISOString();
+    if (column === 'receivedAt') e[column] = isoAt(received);
+    else if (TIME_COLUMNS.has(column as Column)) e[column] = isoAt(received + Number(value));
     else if (column === 'escalations') e.escalations = (value as Escalation[]).map((x) => ({ ...x, text: '', html: '' }));
     else e[column] = value;
   });
   for (const column of ['name', 'claimedBy', 'waitingSince'] as const) e[column] ??= null;
   return e as unknown as Enquiry;
+}
+
+/** A time cell as ISO-8601; one that is not a number (a broken row) reads as unknown rather than throwing mid-welcome. */
+function isoAt(ms: number): string | null {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
 function cutPreview(preview: string): string {
