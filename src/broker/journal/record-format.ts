@@ -145,9 +145,13 @@ export function checkRecordShape(line: string, expectedSeq: number): LineCheck {
   const record = recordShaped(parseJson(`${line.slice(0, cut)}}`));
   if (record === undefined) return UNREADABLE;
   if (record.seq !== expectedSeq) return wrongSeq(record.seq, expectedSeq);
-  // A slice keeps its line alive only as long as the record, and replayed records are folded and dropped.
-  record.hash = line.slice(cut + HASH_PREFIX.length, line.length - 2);
+  // Flattened, so the record does not keep the whole line alive through a slice of it.
+  record.hash = flat(line.slice(cut + HASH_PREFIX.length, line.length - 2));
   return { ok: true, record };
+}
+
+function flat(text: string): string {
+  return Buffer.from(text, 'latin1').toString('latin1');
 }
 
 /**
