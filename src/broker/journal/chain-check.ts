@@ -1,13 +1,18 @@
-// Verifying the journal's hash chain up to a point (what a checkpoint covers, or every complete
-// line): every record's seq and hash, without parsing or folding. Nothing before a record that
-// verifies can be a torn write, so a record that does not verify here is damage. It runs on a
-// worker thread beside the main thread's own work at start (chain-worker.ts), so it imports
-// nothing but Node and the record format.
+// Verifying the part of the journal a checkpoint covers: every record's seq and hash, without
+// parsing or folding. It runs on a worker thread beside the main thread's own work at start
+// (chain-worker.ts), so it imports nothing but Node and the record format.
 import { open } from 'node:fs/promises';
 import { readLines } from './line-reader.js';
 import { checkChainLine, genesisHash, parseHeaderLine, type LineCheck } from './record-format.js';
 
 export const REFUSAL = 'The broker refuses to start; restore the journal from a backup.';
+
+/** Where a verified stretch of the journal must end: record `seq`, hash `hash`, its newline just before `offset`. */
+export interface ChainEnd {
+  seq: number;
+  hash: string;
+  offset: number;
+}
 
 export function unreadableJournal(file: string, why: string): Error {
   return new Error(`${file} is not a journal this broker can read: ${why}. ${REFUSAL}`);
@@ -23,12 +28,11 @@ export function damagedJournal(file: string, lineNo: number, check: Exclude<Line
 }
 
 /**
- * Checks the header and every record before `offset`, each in its place in the hash chain, and
- * resolves with the last one's seq and hash (0 and the header's hash when there is none). Any
- * record that does not verify rejects with the refusal. `onVerified` hears, as it goes, the
- * offset before which every line has verified.
+ * Checks the header and every record before `end.offset`: each in its place in the hash chain,
+ * the last being `end.seq` with `end.hash`. Nothing before a record that verifies can be a torn
+ * write, so any record that does not verify here is damage, and rejects with the refusal.
  */
-export async function chainBefore(file: string, offset: number, onVerified?: (end: number) => void): Promise<{ seq: number; hash: string }> {
+export async function verifyChain(file: string, end: ChainEnd): Promise<void> {
   const handle = await open(file, 'r');
   try {
     let lineNo = 0;
@@ -52,9 +56,11 @@ export async function chainBefore(file: string, offset: number, onVerified?: (en
         lastSeq = check.seq;
         lastHash = check.hash;
       },
-      { to: offset, ...(onVerified ? { onChunk: (bytes: Buffer, at: number) => onVerified(at + bytes.length) } : {}) },
+      { to: end.offset },
     );
-    return { seq: lastSeq, hash: lastHash };
+    if (lastSeq !== end.seq || lastHash !== end.hash) {
+      throw new Error(`${file}: the records before seq ${end.seq + 1} do not chain to the checkpoint's record ${end.seq}. ${REFUSAL}`);
+    }
   } finally {
     await handle.close();
   }

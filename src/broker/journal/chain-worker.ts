@@ -1,13 +1,11 @@
 // The worker thread that verifies the journal up to a checkpoint while the main thread loads the
 // checkpoint and folds what came after it: on two cores the start then takes the longer of the
-// two, not their sum. Without a checkpoint it verifies the whole journal while the main thread
-// parses and folds it. Started by replay.ts with the file and where to stop; answers with the last
-// record's seq and hash, which replay.ts compares with what it expected.
+// two, not their sum. Started by replay.ts with the file and where the chain must end.
 import { parentPort, workerData } from 'node:worker_threads';
-import { chainBefore } from './chain-check.js';
+import { verifyChain, type ChainEnd } from './chain-check.js';
 
-const { file, offset } = workerData as { file: string; offset: number };
-chainBefore(file, offset, (verified) => parentPort?.postMessage({ verified })).then(
-  (last) => parentPort?.postMessage({ ok: true, ...last }),
+const { file, end } = workerData as { file: string; end: ChainEnd };
+verifyChain(file, end).then(
+  () => parentPort?.postMessage({ ok: true }),
   (err: unknown) => parentPort?.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }),
 );

@@ -18,18 +18,12 @@ export interface LinesRead {
  * Hands each complete line (without its newline) and its file offset to `onLine`, in order, from
  * `from` to `to` (default: the end of the file). A line longer than 64 MiB is handed over as '' so it counts as
  * unreadable without being held. `onChunk` then sees the raw bytes of those lines and their
- * offset, for a digest of the file. `beforeLines`, when given, is awaited before each chunk's
- * lines are handed over, with the offset just past the last of them.
+ * offset, for a digest of the file.
  */
 export async function readLines(
   handle: JournalFile,
   onLine: (line: string, offset: number) => void,
-  {
-    from = 0,
-    to = Infinity,
-    onChunk,
-    beforeLines,
-  }: { from?: number; to?: number; onChunk?: (bytes: Buffer, offset: number) => void; beforeLines?: (end: number) => Promise<void> } = {},
+  { from = 0, to = Infinity, onChunk }: { from?: number; to?: number; onChunk?: (bytes: Buffer, offset: number) => void } = {},
 ): Promise<LinesRead> {
   let buf = Buffer.allocUnsafe(READ_CHUNK);
   let bufOffset = from; // file offset of buf[0]
@@ -52,10 +46,6 @@ export async function readLines(
     if (bytesRead === 0) break;
     have += bytesRead;
     const view = buf.subarray(0, have);
-    if (beforeLines) {
-      const last = view.lastIndexOf(10);
-      if (last !== -1) await beforeLines(bufOffset + last + 1);
-    }
     let start = 0;
     for (let nl = view.indexOf(10, 0); nl !== -1; nl = view.indexOf(10, start)) {
       if (skipping !== undefined) {

@@ -136,25 +136,6 @@ export function checkRecordLine(line: string, prevHash: string, expectedSeq: num
 }
 
 /**
- * Checks one line's shape and place but not its hash, which is taken as written: for a pass whose
- * chain a worker thread verifies at the same time (replay.ts), the start waiting for its verdict.
- */
-export function checkRecordShape(line: string, expectedSeq: number): LineCheck {
-  const cut = bodyEnd(line);
-  if (cut === -1) return UNREADABLE;
-  const record = recordShaped(parseJson(`${line.slice(0, cut)}}`));
-  if (record === undefined) return UNREADABLE;
-  if (record.seq !== expectedSeq) return wrongSeq(record.seq, expectedSeq);
-  // Flattened, so the record does not keep the whole line alive through a slice of it.
-  record.hash = flat(line.slice(cut + HASH_PREFIX.length, line.length - 2));
-  return { ok: true, record };
-}
-
-function flat(text: string): string {
-  return Buffer.from(text, 'latin1').toString('latin1');
-}
-
-/**
  * Checks one line's place in the chain without parsing it, for records a checkpoint has already
  * folded: the seq is read off the body's fixed start (`{"seq":N,`) and the hash is verified as in
  * `checkRecordLine`. A line whose hash matches is byte for byte what the broker wrote, so its

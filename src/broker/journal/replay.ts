@@ -12,12 +12,14 @@
 // operator may accept the loss on purpose (Repair); the journal then records it and starts a new
 // epoch, so clients that saw the lost records take a fresh snapshot.
 import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { JournalRecord } from '../../domain/events.js';
-import { damagedJournal, REFUSAL, unreadableJournal } from './chain-check.js';
-import { verifyBefore } from './chain-verifier.js';
+import { packageRoot } from '../package-root.js';
+import { damagedJournal, REFUSAL, unreadableJournal, verifyChain, type ChainEnd } from './chain-check.js';
 import { readSpan, type JournalFile } from './file-ops.js';
 import { readLines, type LinesRead } from './line-reader.js';
-import { checkRecordLine, checkRecordShape, genesisHash, parseHeaderLine, parseRecordLine, type LineCheck } from './record-format.js';
+import { checkRecordLine, genesisHash, parseHeaderLine, parseRecordLine, type LineCheck } from './record-format.js';
 import type { JournalPosition, ResumeFrom } from './store.js';
 
 /** What an operator has explicitly accepted losing, from the refusal's own instructions. */
@@ -83,7 +85,7 @@ export async function replayJournal(
       lostAfterCheckpoint = resume.after;
     }
     if (!('rewind' in start)) {
-      const prefix = verifyBefore(file, start.offset);
+      const prefix = verifyBefore(file, { seq: start.lastSeq, hash: start.lastHash, offset: start.offset });
       try {
         rewind = await resume.load().then(
           () => undefined,
@@ -96,11 +98,8 @@ export async function replayJournal(
         if (!pass) prefix.stop();
       }
       if (pass) {
-        const chain = await prefix.done;
-        if (chain.seq !== start.lastSeq || chain.hash !== start.lastHash) {
-          throw new Error(`${file}: the records before seq ${start.lastSeq + 1} do not chain to the checkpoint's record ${start.lastSeq}. ${REFUSAL}`);
-        }
-        if (chain.note) warnings.push(chain.note);
+        const note = await prefix.done;
+        if (note) warnings.push(note);
         resumedAfter = start.lastSeq;
       }
     }
@@ -109,7 +108,7 @@ export async function replayJournal(
       if (!lostAfterCheckpoint) warnings.push(`journal: not using the checkpoint (${rewind}); replayed the whole journal`);
     }
   }
-  pass ??= (repair.truncateAt === undefined ? await verifiedAlongside(handle, file, onRecord) : undefined) ?? (await scan(handle, file, onRecord, undefined));
+  pass ??= await scan(handle, file, onRecord, undefined);
 
   const tail = await settleTail(handle, file, pass, onRecord, repair);
   if (tail.warning) warnings.push(tail.warning);
@@ -243,21 +242,7 @@ async function checkpointStart(handle: JournalFile, file: string, after: Journal
 }
 
 /** One pass from `start` (or the top): parses, checks and hands on each record at once, so no more than a chunk is held. */
-async function scan(
-  handle: JournalFile,
-  file: string,
-  onRecord: (record: JournalRecord) => void,
-  start: Start | undefined,
-  chain?: { to: number; verifiedTo: (end: number) => Promise<boolean> },
-): Promise<Pass> {
-  // With a chain verified alongside, each chunk's lines wait until the worker has proved them and
-  // their hashes are taken as written; once it finds damage, every line from there is checked here.
-  let check = chain ? (line: string, _prevHash: string, seq: number) => checkRecordShape(line, seq) : checkRecordLine;
-  const beforeLines = chain
-    ? async (end: number) => {
-        if (!(await chain.verifiedTo(end))) check = checkRecordLine;
-      }
-    : undefined;
+async function scan(handle: JournalFile, file: string, onRecord: (record: JournalRecord) => void, start: Start | undefined): Promise<Pass> {
   let { lineNo, lastSeq, lastHash, epoch, fileEpoch } = start ?? { lineNo: 0, lastSeq: 0, lastHash: '', epoch: '', fileEpoch: '' };
   let bad: (Pass['bad'] & { lineNo: number }) | undefined;
 
@@ -276,63 +261,58 @@ async function scan(
       if (parseRecordLine(line) !== undefined) throw damagedJournal(file, bad.lineNo, bad.check, lastSeq, 'and records follow it');
       return;
     }
-    const checked = check(line, lastHash, lastSeq + 1);
-    if (checked.ok) {
-      if (checked.record.event.type === 'journal.epoch-started') epoch = checked.record.event.epoch;
-      onRecord(checked.record);
-      lastSeq = checked.record.seq;
-      lastHash = checked.record.hash;
-    } else if (checked.problem === 'seq') {
+    const check = checkRecordLine(line, lastHash, lastSeq + 1);
+    if (check.ok) {
+      if (check.record.event.type === 'journal.epoch-started') epoch = check.record.event.epoch;
+      onRecord(check.record);
+      lastSeq = check.record.seq;
+      lastHash = check.record.hash;
+    } else if (check.problem === 'seq') {
       // A crash cannot put a whole record in the wrong place; someone removed or moved records.
-      throw damagedJournal(file, lineNo, checked, lastSeq);
+      throw damagedJournal(file, lineNo, check, lastSeq);
     } else {
-      bad = { lineNo, offset, check: checked };
+      bad = { lineNo, offset, check };
     }
   };
 
-  const read = await readLines(handle, takeLine, { from: start?.offset ?? 0, ...(chain ? { to: chain.to, beforeLines } : {}) });
+  const read = await readLines(handle, takeLine, { from: start?.offset ?? 0 });
   if (lineNo === 0) throw unreadableJournal(file, read.end === 0 ? 'it is empty' : 'its header line is incomplete');
   return { epoch, fileEpoch, lastSeq, lastHash, bad, lineNo, ...read };
 }
 
 /**
- * The whole journal in one pass with the hashing on a worker thread: the worker proves the chain
- * a chunk ahead while this thread parses and folds, so on two cores the start takes the longer of
- * the two rather than their sum. No record is handed on before the worker has verified it; where
- * it finds damage this thread checks each line itself and the pass ends as the careful one does.
+ * Verifies the journal up to `end` on a worker thread; `done` resolves (with a note if the worker
+ * could not be used) or rejects with the refusal; `stop` drops it. Run from the TypeScript sources
+ * (the tests), it verifies on this thread instead: a worker can only load the built JavaScript.
  */
-async function verifiedAlongside(handle: JournalFile, file: string, onRecord: (record: JournalRecord) => void): Promise<Pass | undefined> {
-  const { size } = await handle.stat();
-  const to = await endOfLastLine(handle, size);
-  if (to === 0) return undefined;
-  const chain = verifyBefore(file, to);
-  let pass: Pass;
-  try {
-    pass = await scan(handle, file, onRecord, undefined, { to, verifiedTo: chain.verifiedTo });
-  } catch (err) {
-    chain.stop();
-    throw err;
-  }
-  const tail = { end: size, tornAt: size > to ? to : undefined };
-  if (pass.bad) {
-    chain.stop();
-    return { ...pass, ...tail };
-  }
-  const verdict = await chain.done.catch(() => undefined);
-  // Checked here after the worker failed: lastHash is this thread's own.
-  if (!verdict) return { ...pass, ...tail };
-  if (verdict.seq !== pass.lastSeq || verdict.hash !== pass.lastHash) throw new Error(`${file}: the chain the worker verified does not end where this thread's pass did. ${REFUSAL}`);
-  return { ...pass, ...tail };
-}
-
-/** Just after the file's last newline (0 when it has none): where the complete lines end. */
-async function endOfLastLine(handle: JournalFile, size: number): Promise<number> {
-  for (let end = size; end > 0; ) {
-    const from = Math.max(0, end - 64 * 1024);
-    const bytes = await readSpan(handle, from, end);
-    const nl = bytes.lastIndexOf(10);
-    if (nl !== -1) return from + nl + 1;
-    end = from;
-  }
-  return 0;
+function verifyBefore(file: string, end: ChainEnd): { done: Promise<string | undefined>; stop: () => void } {
+  let settled = false;
+  let worker: Worker | undefined;
+  const done = new Promise<string | undefined>((resolve, reject) => {
+    const settle = (then: () => void) => {
+      if (settled) return;
+      settled = true;
+      then();
+    };
+    const inThread = (why: string | undefined) =>
+      settle(() => verifyChain(file, end).then(() => resolve(why && `journal: verified on the main thread, as the check worker could not run (${why})`), reject));
+    if (import.meta.url.endsWith('.ts')) return inThread(undefined);
+    try {
+      worker = new Worker(join(packageRoot(), 'dist', 'broker', 'journal', 'chain-worker.js'), { workerData: { file, end } });
+    } catch (err) {
+      return inThread((err as Error).message);
+    }
+    worker.once('message', (answer: { ok: boolean; message?: string }) => settle(() => (answer.ok ? resolve(undefined) : reject(new Error(answer.message)))));
+    worker.once('error', (err) => inThread(err.message));
+    worker.once('exit', (code) => inThread(`it exited with code ${code}`));
+  });
+  // Awaited later, or dropped by `stop`: never an unhandled rejection.
+  done.catch(() => {});
+  return {
+    done,
+    stop: () => {
+      settled = true;
+      void worker?.terminate();
+    },
+  };
 }
