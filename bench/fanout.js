@@ -11,7 +11,14 @@
 // Both servers get the same clients, producer, payload and steps. The broker appends each event
 // to its journal, fsyncs (group commit) and sends each socket one frame per commit (`events`
 // when several are ready); the bare server sends one `event` frame per POST at once, no disk.
+// Latency is given from the event's `at` (stamped by the server) and from just before the POST
+// (the producer writes its clock into the text), which also counts intake and the fsync.
+// For a shorter, focused run: BENCH_FANOUT_AGENTS=1000 BENCH_FANOUT_RATES=100,400 (rates for
+// every agent count given), BENCH_FANOUT_SERVERS=broker (or bare). BENCH_FANOUT_CPUS=0,1 pins each
+// server to the first core and the clients and producer to the second (taskset), as the figures
+// in DESIGN.md were measured. BENCH_FANOUT_KEEP_GOING=1 tries every rate, held or not.
 // Run: node bench/fanout.js
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +37,17 @@ const RAMPS = {
   1000: [50, 100, 150, 200, 300, 400, 600, 800],
 };
 const SAMPLE_EVERY = { 100: 5, 1000: 20 };
+const AGENT_COUNTS = (process.env.BENCH_FANOUT_AGENTS ?? '100,1000').split(',').map(Number);
+const RATES = process.env.BENCH_FANOUT_RATES?.split(',').map(Number);
+const SERVERS = (process.env.BENCH_FANOUT_SERVERS ?? 'broker,bare').split(',');
+const CPUS = process.env.BENCH_FANOUT_CPUS?.split(',');
+/** BENCH_FANOUT_KEEP_GOING=1: every rate is tried even after one did not hold (to see saturation). */
+const KEEP_GOING = process.env.BENCH_FANOUT_KEEP_GOING === '1';
+
+/** Pins a process and all its threads to one core, when asked (BENCH_FANOUT_CPUS). */
+function pin(pid, which) {
+  if (CPUS) execFileSync('taskset', ['-a', '-cp', CPUS[which], String(pid)], { stdio: 'ignore' });
+}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,6 +57,7 @@ async function connectAgents(url, tokens, sampleEvery) {
   const groups = [];
   for (let i = 0; i < CLIENT_PROCESSES; i++) {
     groups.push(forkHelper('./agents-child.js', { url, tokens: tokens.slice(i * per, (i + 1) * per), firstIndex: i * per, sampleEvery }));
+    pin(groups[i].child.pid, 1);
   }
   await Promise.all(groups.map((g) => g.ready));
   const connected = await Promise.all(groups.map((g) => g.call('connect')));
@@ -79,6 +98,7 @@ async function step({ server, producer, groups, agents }, rate) {
   const lastAt = Math.max(...seen.map((r) => r.lastAt));
   const seconds = (Math.max(lastAt, sent.endedAt) - sent.startedAt) / 1000;
   const latencies = seen.flatMap((r) => r.latencies);
+  const fromPost = seen.flatMap((r) => r.fromPost ?? []);
   const closes = seen.flatMap((r) => r.closes);
   const gaps = seen.reduce((n, r) => n + r.gaps, 0);
   const result = {
@@ -96,6 +116,8 @@ async function step({ server, producer, groups, agents }, rate) {
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     max: latencies.length ? latencies[latencies.length - 1] : NaN,
+    postP50: percentile(fromPost, 0.5),
+    postP99: percentile(fromPost, 0.99),
     samples: latencies.length,
     closes,
     gaps,
@@ -124,6 +146,7 @@ function describe(r) {
   return (
     `${fmt(r.rate)} events/s offered: ${fmt(r.perSecond)} delivered/s, ${fmt(r.framesPerSecond)} frames/s ` +
     `(${fmt(r.eventsPerFrame, 1)} events/frame, ${fmt(r.events ? r.bytes / r.events : 0)} B/event), p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, max ${fmt(r.max)} ms, ` +
+    `from the POST p50 ${fmt(r.postP50)} ms p99 ${fmt(r.postP99)} ms, ` +
     `CPU server ${fmt(r.serverCpu * 100)}% clients ${fmt(r.clientCpu * 100)}%, loop delay p99 ${fmt(r.probes.loopDelayP99, 1)} ms` +
     (r.probes.fsyncs ? `, ${fmt(r.probes.fsyncs)} fsyncs p50 ${fmt(r.probes.fsyncP50, 1)} p99 ${fmt(r.probes.fsyncP99, 1)} ms` : '') +
     `, intake ack p99 ${fmt(r.ackP99)} ms${extra.length ? `; ${extra.join('; ')}` : ''} → ${r.held ? 'held' : 'did not hold'}`
@@ -133,7 +156,9 @@ function describe(r) {
 /** Runs the ramp for one server kind and agent count; returns the best step that held and the first that did not. */
 async function ramp(print, kind, agents, tokens, start) {
   const server = await start();
+  pin(server.pid, 0);
   const producer = forkHelper('./posters-child.js', { url: server.url, token: tokens.intake, connections: 32 });
+  pin(producer.child.pid, 1);
   let groups = [];
   try {
     await producer.ready;
@@ -144,7 +169,8 @@ async function ramp(print, kind, agents, tokens, start) {
     let best = null;
     let broke = null;
     let first = null;
-    for (const rate of RAMPS[agents]) {
+    let most = 0;
+    for (const rate of RATES ?? RAMPS[agents]) {
       let r = await step({ server, producer, groups, agents }, rate);
       print(`    ${describe(r)}`);
       // Other work on a shared machine can stall any process for 100 ms and spoil a step, so a
@@ -155,14 +181,16 @@ async function ramp(print, kind, agents, tokens, start) {
         print(`    again: ${describe(r)}`);
       }
       first ??= r;
+      most = Math.max(most, r.perSecond);
       if (!r.held) {
         broke = r;
+        if (KEEP_GOING) continue;
         break;
       }
       best = r;
     }
     const rss = (await server.memory()).rss;
-    return { best, broke, rss, first };
+    return { best, broke, rss, first, most };
   } finally {
     await Promise.all(groups.map((g) => g.call('close').catch(() => g.child.kill())));
     await producer.call('close').catch(() => producer.child.kill());
@@ -190,15 +218,16 @@ export async function runFanoutBench({ print = console.log } = {}) {
     };
 
     const results = {};
-    for (const agents of [100, 1000]) {
+    const none = { best: null, broke: null, rss: NaN, first: null };
+    for (const agents of AGENT_COUNTS) {
       results[agents] = {
-        broker: await ramp(print, 'broker', agents, tokens, freshBroker),
-        bare: await ramp(print, 'bare ws', agents, tokens, startBareWsProcess),
+        broker: SERVERS.includes('broker') ? await ramp(print, 'broker', agents, tokens, freshBroker) : none,
+        bare: SERVERS.includes('bare') ? await ramp(print, 'bare ws', agents, tokens, startBareWsProcess) : none,
       };
     }
 
     print('');
-    for (const agents of [100, 1000]) {
+    for (const agents of AGENT_COUNTS) {
       const { broker, bare } = results[agents];
       // When not even the lowest step held, its figures are shown (marked), not zeros.
       const b = broker.best ?? broker.first;
@@ -211,10 +240,14 @@ export async function runFanoutBench({ print = console.log } = {}) {
       figures.add({ name: `fan-out ${n}: ${bb} frames`, value: b?.framesPerSecond ?? 0, unit: 'frames/s' });
       figures.add({ name: `fan-out ${n}: ${bb} latency p50`, value: b?.p50 ?? NaN, unit: 'ms' });
       figures.add({ name: `fan-out ${n}: ${bb} latency p99`, value: b?.p99 ?? NaN, unit: 'ms', target: LATENCY_BOUND_MS, better: 'lower' });
+      figures.add({ name: `fan-out ${n}: ${bb} latency p99 from just before the POST`, value: b?.postP99 ?? NaN, unit: 'ms' });
+      figures.add({ name: `fan-out ${n}: broker most events delivered in any step`, value: broker.most ?? NaN, unit: 'events/s' });
       if (b?.probes?.fsyncs) figures.note(`broker fdatasync at that step: p50 ${fmt(b.probes.fsyncP50, 1)} ms, p99 ${fmt(b.probes.fsyncP99, 1)} ms (part of every event's latency: nothing is sent before it is durable)`);
       figures.add({ name: `fan-out ${n}: ${ww} baseline events delivered`, value: w?.perSecond ?? 0, unit: 'events/s' });
       figures.add({ name: `fan-out ${n}: ${ww} latency p50`, value: w?.p50 ?? NaN, unit: 'ms' });
       figures.add({ name: `fan-out ${n}: ${ww} latency p99`, value: w?.p99 ?? NaN, unit: 'ms' });
+      figures.add({ name: `fan-out ${n}: ${ww} latency p99 from just before the POST`, value: w?.postP99 ?? NaN, unit: 'ms' });
+      figures.add({ name: `fan-out ${n}: bare ws most events delivered in any step`, value: bare.most ?? NaN, unit: 'events/s' });
       figures.add({
         name: `fan-out ${n}: broker / bare ws${broker.best && bare.best ? '' : ' (not comparable: a ramp held no step)'}`,
         value: broker.best && bare.best ? broker.best.perSecond / bare.best.perSecond : NaN,

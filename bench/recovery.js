@@ -188,15 +188,15 @@ async function timedStart(dataDir) {
 }
 
 /** Connects one agent and measures its welcome (the snapshot of the whole open queue). */
-function welcomeOf(url, token) {
+function welcomeOf(url, token, query = '') {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/agent`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false, maxPayload: 1024 ** 3 });
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/agent${query}`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false, maxPayload: 1024 ** 3 });
     ws.once('message', (data) => {
       const ms = performance.now() - t;
       const frame = JSON.parse(data.toString());
       ws.close();
-      resolve({ ms, bytes: data.length, enquiries: frame.snapshot?.enquiries?.length ?? 0 });
+      resolve({ ms, bytes: data.length, enquiries: (frame.snapshot?.enquiries?.length ?? 0) + (frame.snapshot?.summaries?.rows.length ?? 0) });
     });
     ws.once('error', reject);
   });
@@ -262,6 +262,9 @@ export async function runRecoveryBench({ print = console.log } = {}) {
       const afterWelcome = await held.broker.memory({ gc: true });
       figures.add({ name: `memory: an agent's welcome snapshot with ${fmt(welcome.enquiries)} open`, value: welcome.bytes / 1024 / 1024, unit: 'MB', digits: 1 });
       figures.note(`welcome arrived ${fmt(welcome.ms)} ms after connecting; broker RSS after it (GC) ${mb(afterWelcome.rss)}`);
+      const rows = await welcomeOf(held.broker.url, token, '?snapshot=rows');
+      figures.add({ name: `memory: the same welcome in the compact form (?snapshot=rows, what the workbench takes)`, value: rows.bytes / 1024 / 1024, unit: 'MB', digits: 1 });
+      figures.note(`${fmt(rows.enquiries)} enquiries; arrived ${fmt(rows.ms)} ms after connecting`);
     } finally {
       await held.broker.close();
     }

@@ -7,6 +7,7 @@
 // gap, and record latency = receipt time - Date.parse(event.at); the others count event entries
 // by scanning for `"seq":` without parsing. Same machine, same clock as the server.
 import { connect } from 'node:net';
+import { readStamp, stampNow } from './enquiry-load.js';
 import { announceReady, helperConfig, serveRpc } from './ipc.js';
 import { clientFrame, frameReader, upgradeRequest } from './ws-frames.js';
 
@@ -20,7 +21,7 @@ let cpuAtReset = process.cpuUsage();
 const clients = [];
 
 function freshCounters() {
-  return { events: 0, frames: 0, bytes: 0, firstAt: 0, lastAt: 0, latencies: [], gaps: 0, otherFrames: 0, closes: [], sampledEvents: 0 };
+  return { events: 0, frames: 0, bytes: 0, firstAt: 0, lastAt: 0, latencies: [], fromPost: [], gaps: 0, otherFrames: 0, closes: [], sampledEvents: 0 };
 }
 
 function openClient(token, sampled) {
@@ -107,6 +108,9 @@ function onText(client, payload, now) {
       if (e.seq !== client.lastSeq + 1) c.gaps++;
       client.lastSeq = e.seq;
       c.latencies.push(now - Date.parse(e.at));
+      // The send time the poster stamped into the text, on the machine-wide monotonic clock.
+      const posted = readStamp(e.event?.text);
+      if (!Number.isNaN(posted)) c.fromPost.push(stampNow() - posted);
     }
     c.events += entries.length;
     c.sampledEvents += entries.length;
@@ -139,8 +143,8 @@ serveRpc({
   },
   /** Counts so far; latencies only when asked (they can be long). */
   report: ({ withLatencies = false }) => {
-    const { latencies, ...rest } = counters;
-    return { ...rest, cpu: process.cpuUsage(cpuAtReset), samples: latencies.length, ...(withLatencies ? { latencies } : {}) };
+    const { latencies, fromPost, ...rest } = counters;
+    return { ...rest, cpu: process.cpuUsage(cpuAtReset), samples: latencies.length, ...(withLatencies ? { latencies, fromPost } : {}) };
   },
   close: () => {
     for (const c of clients) c.socket.destroy();

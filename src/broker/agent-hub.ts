@@ -8,6 +8,7 @@ import { can, forbiddenMessage } from '../domain/permissions.js';
 import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, JOURNAL_UNAVAILABLE, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
+import { COMPACT_SNAPSHOT_PARAM } from '../protocol/snapshot.js';
 import { SocketAccesses, visibleTo } from './access-log.js';
 import { AgentSocket } from './agent-socket.js';
 import { CommandLimiter, type CommandLimits } from './command-limiter.js';
@@ -16,6 +17,7 @@ import type { BrokerCore } from './core.js';
 import { JournalUnavailableError, type JournalHealth } from './journal/store.js';
 import type { TokenRecord, TokenWatcher } from './tokens.js';
 import { authenticate, bearerToken } from './tokens.js';
+import { FanOut, framed } from './fan-out.js';
 import { captureWelcome, welcomePieces } from './welcome-pieces.js';
 
 export interface AgentHubOptions {
@@ -58,6 +60,7 @@ const REMEMBERED_OUTCOMES = 50_000;
 export class AgentHub {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
   private readonly sockets = new Set<AgentSocket>();
+  private readonly fanOut = new FanOut(this.sockets);
   /** Final outcomes by agent and ref; a command that failed inside the broker is left out, so its retry runs again. */
   private readonly outcomes = new RecentMap<string, Outcome>(REMEMBERED_OUTCOMES);
   /** Commands still being carried out, so a ref sent twice at once is carried out once. */
@@ -74,7 +77,7 @@ export class AgentHub {
     private readonly options: AgentHubOptions,
   ) {
     this.limiter = new CommandLimiter(options.commandLimits);
-    core.onCommit((entries) => this.broadcast(entries));
+    core.onCommit((entries) => this.fanOut.add(entries));
     core.onHealth((health) => this.broadcastStatus(health));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
@@ -127,6 +130,7 @@ export class AgentHub {
 
   close(): void {
     clearInterval(this.heartbeat);
+    this.fanOut.flush();
     for (const s of this.sockets) s.ws.close(CLOSE_CODES.goingAway, 'broker shutting down');
     // A client that never answers the close would hold the shutdown for ws's 30 s close timeout.
     setTimeout(() => this.dropAll(), SHUTDOWN_CLOSE_GRACE_MS).unref();
@@ -167,7 +171,8 @@ export class AgentHub {
     }
     // The snapshot is taken now: events folded but not yet durable will follow in the catch-up.
     const seq = this.core.state.seq;
-    const view = captureWelcome(this.core.state, { ...head, seq, resumed: false });
+    const rows = params.get(COMPACT_SNAPSHOT_PARAM.name) === COMPACT_SNAPSHOT_PARAM.value;
+    const view = captureWelcome(this.core.state, { ...head, seq, resumed: false }, rows);
     if (seq > this.core.durableSeq) await this.core.flush();
     // One welcome frame, as the protocol says, but in fragments each written only once the
     // socket has taken the one before: a slow link is fed at its own pace.
@@ -189,6 +194,7 @@ export class AgentHub {
   }
 
   private broadcastStatus(health: JournalHealth): void {
+    this.fanOut.flush();
     const frame = Buffer.from(JSON.stringify(statusFrame(health)));
     for (const socket of this.sockets) socket.send(frame);
   }
@@ -287,22 +293,9 @@ export class AgentHub {
     );
   }
 
-  private broadcast(entries: EventEntry[]): void {
-    // Encoded once per version: most batches have one; access records make a second, withheld.
-    const frames = new Map<EventEntry[], Buffer>();
-    const last = entries[entries.length - 1]!.seq;
-    for (const socket of this.sockets) {
-      // A live socket has had everything before these; one still catching up gets them from its catch-up.
-      if (!socket.live) continue;
-      const visible = visibleTo(socket.token.role, entries);
-      let frame = frames.get(visible);
-      if (!frame) frames.set(visible, (frame = Buffer.from(JSON.stringify(framed(visible)))));
-      socket.send(frame);
-      socket.sentSeq = last;
-    }
-  }
-
   private send(socket: AgentSocket, frame: ServerFrame): void {
+    // The events an ack follows go first: they may still be waiting for the end of this turn.
+    this.fanOut.flushTo(socket);
     socket.send(Buffer.from(JSON.stringify(frame)));
   }
 
@@ -345,10 +338,6 @@ function statusFrame(health: JournalHealth): ServerFrame {
   if (health.state === 'ok') return { type: 'status', journal: 'ok', message: null };
   const what = health.state === 'degraded' ? 'The broker cannot save anything just now' : 'The broker has stopped saving and is shutting down';
   return { type: 'status', journal: health.state, message: `${what} (${health.reason}); commands are kept and sent again when it can.` };
-}
-
-function framed(entries: EventEntry[]): ServerFrame {
-  return entries.length === 1 ? { type: 'event', ...entries[0]! } : { type: 'events', events: entries };
 }
 
 function internalError(what: string): ErrorBody {

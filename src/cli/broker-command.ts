@@ -233,7 +233,7 @@ export interface Session {
 export async function connect(broker: string, token: string, timeoutMs: number): Promise<Session> {
   let client: BrokerClient;
   try {
-    client = createBrokerClient({ url: broker, token });
+    client = createBrokerClient({ url: broker, token, summaries: 'objects' });
   } catch (err) {
     throw new ExitError(EXIT.usage, (err as Error).message);
   }

@@ -12,7 +12,7 @@ import type { AgentIdentity, Command, ErrorBody, EventEntry, ServerFrame } from 
 import { CLOSE_CODES, JOURNAL_RETRY_AFTER_SECONDS, JOURNAL_UNAVAILABLE, MAX_SERVER_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
 import { readServerFrame } from '../protocol/read-server-frame.js';
-import { stateFromSnapshot } from '../protocol/snapshot.js';
+import { COMPACT_SNAPSHOT_PARAM, stateFromSnapshot } from '../protocol/snapshot.js';
 import { backoffBounds, reconnectDelay, type BackoffBounds } from './backoff.js';
 import { outcomeOf } from './checked-outcome.js';
 import { Outbox } from './outbox.js';
@@ -84,6 +84,7 @@ class Client implements BrokerClient {
   private error: ErrorBody | null = null;
 
   private readonly endpoint: string;
+  private readonly summaries: 'rows' | 'objects';
   private readonly token: string;
   private readonly bounds: BackoffBounds;
   private readonly heartbeatMs: number;
@@ -109,6 +110,7 @@ class Client implements BrokerClient {
 
   constructor(options: BrokerClientOptions & BrokerClientTuning) {
     this.endpoint = agentSocketUrl(options.url);
+    this.summaries = options.summaries ?? 'rows';
     this.token = checkToken(options.token);
     this.bounds = backoffBounds(options.minReconnectDelayMs, options.maxReconnectDelayMs);
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
@@ -195,9 +197,12 @@ class Client implements BrokerClient {
   // --- connection ---------------------------------------------------------------------------
 
   private connect(): void {
-    const url = this.currentEpoch === null
-      ? this.endpoint
-      : `${this.endpoint}?epoch=${encodeURIComponent(this.currentEpoch)}&after=${this.currentState.seq}`;
+    const url = new URL(this.endpoint);
+    if (this.summaries === 'rows') url.searchParams.set(COMPACT_SNAPSHOT_PARAM.name, COMPACT_SNAPSHOT_PARAM.value);
+    if (this.currentEpoch !== null) {
+      url.searchParams.set('epoch', this.currentEpoch);
+      url.searchParams.set('after', String(this.currentState.seq));
+    }
     const ws = new WebSocket(url, {
       headers: { Authorization: `Bearer ${this.token}` },
       perMessageDeflate: false,

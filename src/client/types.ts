@@ -53,6 +53,12 @@ export interface BrokerClientOptions {
   /** Backoff bounds for reconnecting, in ms (jittered). Defaults 250 and 10,000. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /**
+   * How the welcome carries the enquiries this agent does not hold: `rows` (the default) as the
+   * compact table, previews cut to a queue row's width; `objects` as whole summary objects with
+   * the full preview, as scripts print them (docs/protocol.md, "Snapshot versus conversations").
+   */
+  summaries?: 'rows' | 'objects';
 }
 
 export interface BrokerClient {

@@ -1,5 +1,6 @@
 // Frames exchanged over the agent websocket (/v1/agent). docs/protocol.md describes each with examples.
 import type { AgentState, Enquiry } from '../domain/enquiry.js';
+import type { SummaryTable } from './snapshot.js';
 import type { AccessVia, Actor, CourtdeskEvent, Language, Presence, Role } from '../domain/events.js';
 
 /** Bumped when a frame changes incompatibly; sent in `welcome`. */
@@ -33,9 +34,14 @@ export interface AgentIdentity {
   languages: Language[];
 }
 
-/** The queue as a new client first sees it: every open enquiry, full conversations only for those this agent holds. */
+/**
+ * The queue as a new client first sees it: every open enquiry, full conversations only for those
+ * this agent holds. In the compact form (asked for with `?snapshot=rows`) `enquiries` holds only
+ * those, and `summaries` the rest as rows (src/protocol/snapshot.ts).
+ */
 export interface Snapshot {
   enquiries: Enquiry[];
+  summaries?: SummaryTable;
   agents: AgentState[];
 }
 

@@ -1,7 +1,7 @@
 // The queue as the screen lists it: rankQueue's order (longest wait first), with what the agent
 // cannot act on set apart below in labelled groups: held by other agents, awaiting the customer,
 // and enquiries closed since the workbench started. Built once per change of state or filter,
-// never per clock tick.
+// never per clock tick, and then only ranked again when a change moves a row.
 import type { Enquiry } from '../domain/enquiry.js';
 import { rankQueue } from '../domain/queue.js';
 import { matchesFilter, parseFilter } from './filter.js';
@@ -18,9 +18,64 @@ export interface QueueView {
   waitingSinceMs: number[];
 }
 
+/**
+ * The queue view for these enquiries, reusing the last one built when no row moved: most changes
+ * (a conversation loaded when the agent opens it, a tag, a note, an agent's presence) leave every
+ * enquiry where it was, and ranking 10,000 again for each of them held up the next key press.
+ */
 export function buildQueueView(enquiries: Iterable<Enquiry>, me: string, filterText: string): QueueView {
-  const filter = parseFilter(filterText);
   const all = [...enquiries];
+  const previous = last !== null && last.me === me && last.filterText === filterText ? last : null;
+  const reused = previous && sameRows(previous, all);
+  if (previous && reused) {
+    previous.view = reused;
+    return reused;
+  }
+  const view = layOutQueue(all, me, filterText);
+  last = { me, filterText, byId: new Map(all.map((e) => [e.id, e])), view };
+  return view;
+}
+
+/** What the last build was given and made. */
+let last: { me: string; filterText: string; byId: Map<string, Enquiry>; view: QueueView } | null = null;
+
+/** The previous view with the changed enquiries put in their rows, or null when any of them would move (or the set changed). */
+function sameRows(previous: NonNullable<typeof last>, all: Enquiry[]): QueueView | null {
+  if (all.length !== previous.byId.size) return null;
+  const filter = previous.filterText === '' ? null : parseFilter(previous.filterText);
+  const changed: Enquiry[] = [];
+  for (const e of all) {
+    const before = previous.byId.get(e.id);
+    if (before === e) continue;
+    if (!before || !samePlace(before, e)) return null;
+    if (filter && matchesFilter(before, filter, previous.me) !== matchesFilter(e, filter, previous.me)) return null;
+    changed.push(e);
+  }
+  if (changed.length === 0) return previous.view;
+  const items = previous.view.items.slice();
+  for (const e of changed) {
+    previous.byId.set(e.id, e);
+    const at = previous.view.indexOf.get(e.id);
+    if (at !== undefined) items[at] = { kind: 'row', enquiry: e };
+  }
+  return { ...previous.view, items };
+}
+
+/** Whether an enquiry keeps its group and rank: everything buildQueueView sorts and groups by. */
+function samePlace(a: Enquiry, b: Enquiry): boolean {
+  return (
+    a.status === b.status &&
+    a.claimedBy === b.claimedBy &&
+    a.waitingSince === b.waitingSince &&
+    a.receivedAt === b.receivedAt &&
+    a.receivedSeq === b.receivedSeq &&
+    a.lastActivityAt === b.lastActivityAt
+  );
+}
+
+/** The queue view built from scratch: ranked, filtered and grouped. */
+export function layOutQueue(all: readonly Enquiry[], me: string, filterText: string): QueueView {
+  const filter = parseFilter(filterText);
   const ranked = rankQueue(all);
   const workable: Enquiry[] = [];
   const heldByOthers: Enquiry[] = [];

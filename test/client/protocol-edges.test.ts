@@ -136,7 +136,7 @@ describe('the socket', () => {
   it('opens /v1/agent with the bearer token', async () => {
     connect();
     const conn = await peer.next();
-    expect(conn.url).toBe('/v1/agent');
+    expect(conn.url).toBe('/v1/agent?snapshot=rows');
     expect(conn.authorization).toBe('Bearer cdt_secret');
   });
 
@@ -149,7 +149,7 @@ describe('the socket', () => {
     first.ws.close(4008, 'slow consumer: reconnect and resume');
 
     const second = await peer.next();
-    expect(second.url).toBe('/v1/agent?epoch=E1&after=7');
+    expect(second.url).toBe('/v1/agent?snapshot=rows&epoch=E1&after=7');
     const state = client.state;
     second.send(resumed(7));
     second.send({ type: 'event', ...received(8) });
@@ -190,7 +190,7 @@ describe('the socket', () => {
     const status = client.connection;
     expect(status.state === 'reconnecting' && status.lastError).toMatch(/did not answer/);
     const second = await peer.next();
-    expect(second.url).toBe('/v1/agent?epoch=E1&after=3');
+    expect(second.url).toBe('/v1/agent?snapshot=rows&epoch=E1&after=3');
   });
 
   it('closes with 1000 on close() and does not reconnect', async () => {
@@ -244,7 +244,7 @@ describe('events', () => {
     // Folded up to the gap, not past it.
     expect(client.state.seq).toBe(2);
     const second = await peer.next();
-    expect(second.url).toBe('/v1/agent?epoch=E1&after=2');
+    expect(second.url).toBe('/v1/agent?snapshot=rows&epoch=E1&after=2');
     second.send(resumed(2));
     second.send({ type: 'events', events: [received(3), received(4), received(5)] });
     await until(client, () => client.state.seq === 5, 'the missing events are folded');
@@ -261,7 +261,7 @@ describe('events', () => {
     first.ws.terminate();
 
     const second = await peer.next();
-    expect(second.url).toBe('/v1/agent?epoch=E1&after=1');
+    expect(second.url).toBe('/v1/agent?snapshot=rows&epoch=E1&after=1');
     second.send(welcome(40, 'E2', empty));
     await until(client, () => client.epoch === 'E2', 'the new epoch is taken');
     expect(client.state).not.toBe(before);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildQueueView, nearestRow, stepRow, waitingStats, windowTop } from '../../src/workbench/queue-view.js';
+import { buildQueueView, layOutQueue, nearestRow, stepRow, waitingStats, windowTop } from '../../src/workbench/queue-view.js';
 import { enquiry, minutesAgo, NOW } from './fixtures.js';
 
 describe('buildQueueView', () => {
@@ -22,6 +22,38 @@ describe('buildQueueView', () => {
     const view = buildQueueView([a, b, c, d, e, f], 'alice', 'cy');
     expect(view.items.map((i) => (i.kind === 'row' ? i.enquiry.id : i.label))).toEqual(['F']);
     expect(view.waitingSinceMs).toHaveLength(4);
+  });
+});
+
+describe('buildQueueView after a change', () => {
+  const queue = Array.from({ length: 40 }, (_, i) =>
+    enquiry({ id: `Q${i}`, waitingSince: minutesAgo(i * 3), claimedBy: i % 7 === 0 ? 'bob' : null, language: i % 3 === 0 ? 'cy' : 'en' }),
+  );
+  const changes: Array<[string, (e: ReturnType<typeof enquiry>) => ReturnType<typeof enquiry>]> = [
+    ['a conversation loaded', (e) => ({ ...e, messagesLoaded: true })],
+    ['a tag added', (e) => ({ ...e, caseNumbers: ['305JE126'] })],
+    ['a claim', (e) => ({ ...e, claimedBy: 'alice' })],
+    ['a reply that leaves it awaiting the customer', (e) => ({ ...e, status: 'awaiting-customer', waitingSince: null, lastActivityAt: minutesAgo(0) })],
+    ['a close', (e) => ({ ...e, status: 'closed', waitingSince: null })],
+  ];
+  for (const filter of ['', 'cy', '305JE126']) {
+    for (const [what, change] of changes) {
+      it(`is what a build from scratch gives after ${what}${filter ? ` (filter ${JSON.stringify(filter)})` : ''}`, () => {
+        buildQueueView(queue, 'alice', filter);
+        const changed = queue.map((e, i) => (i === 9 || i === 21 ? change(e) : e));
+        const view = buildQueueView(changed, 'alice', filter);
+        expect(view).toEqual(layOutQueue(changed, 'alice', filter));
+        const row = view.items[view.indexOf.get('Q9')!];
+        if (row) expect(row).toEqual({ kind: 'row', enquiry: changed[9] });
+      });
+    }
+  }
+
+  it('is rebuilt when an enquiry arrives or another agent is signed in', () => {
+    buildQueueView(queue, 'alice', '');
+    const more = [...queue, enquiry({ id: 'NEW', waitingSince: minutesAgo(500) })];
+    expect(buildQueueView(more, 'alice', '')).toEqual(layOutQueue(more, 'alice', ''));
+    expect(buildQueueView(more, 'bob', '')).toEqual(layOutQueue(more, 'bob', ''));
   });
 });
 
