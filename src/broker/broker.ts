@@ -30,6 +30,8 @@ import { PgJournalStore } from './journal/pg-store.js';
 import { JournalUnavailableError, type JournalPosition, type JournalStore } from './journal/store.js';
 import { RateLimiter } from './rate-limit.js';
 import { applyRetention } from './retention.js';
+import { scheduleReturns } from './presence-returns.js';
+import { DEFAULT_ROUTING, type RoutingPolicy } from '../domain/routing.js';
 import { closedBeforeFor } from '../domain/retention.js';
 import { ReplyDelivery } from './reply-delivery.js';
 import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
@@ -141,6 +143,14 @@ export interface BrokerOptions {
   headsCopy?: string;
   /** A witness each signed head is POSTed to as JSON; failures are logged and retried, never waited on. */
   headsUrl?: string;
+  /** Routing (domain/routing.ts): how long an enquiry waits for speakers of its language first. Default 300,000 ms. */
+  languageFirstMs?: number;
+  /** Enquiries one agent may hold at once before take-next refuses them; a token's --max-held overrides it. Default 3. */
+  maxHeldPerAgent?: number;
+  /** An agent away or disconnected this long has their waiting enquiries returned to the queue. Default 600,000 ms. */
+  returnAfterMs?: number;
+  /** How often the broker looks for such enquiries. Default 30,000 ms. */
+  returnCheckMs?: number;
 }
 
 export interface RunningBroker {
@@ -214,6 +224,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);
   await tokens.start();
   const catalogue = await loadCatalogue(options);
+  const routing = routingPolicy(options);
   for (const problem of catalogue.templates.problems) log(`template not loaded: ${problem}`);
   hub = new AgentHub(core, tokens, catalogue, {
     heartbeatMs: options.heartbeatMs ?? 30_000,
@@ -225,8 +236,10 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     },
     allowedOrigins: options.allowedOrigins ?? null,
     log,
+    routing,
   });
   const agents = hub;
+  const returns = scheduleReturns(core, routing, (name) => agents.disconnectedSinceMs(name), options.returnCheckMs ?? 30_000, log);
 
   const rate = options.intakeRatePerSecond ?? 50;
   const limiter = new RateLimiter(rate, options.intakeBurst ?? rate * 2);
@@ -306,6 +319,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   } catch (err) {
     // A start that fails leaves nothing behind: no lock, no timers, no half-open deliveries.
     retention?.stop();
+    returns.stop();
     tokens.stop();
     agents.close();
     await Promise.all([delivery.stop(), courtMail.stop()]);
@@ -324,6 +338,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
       await Promise.all([delivery.stop(), courtMail.stop()]);
       tokens.stop();
       retention?.stop();
+      returns.stop();
       agents.close();
       server.closeIdleConnections();
       await core.close();
@@ -380,6 +395,14 @@ async function callbackSecret(dataDir: string): Promise<string> {
 
 /** How often a `retainClosed` rule is applied while the broker runs. */
 const RETENTION_EVERY_MS = 24 * 60 * 60 * 1000;
+
+function routingPolicy(options: BrokerOptions): RoutingPolicy {
+  return {
+    languageFirstMs: options.languageFirstMs ?? DEFAULT_ROUTING.languageFirstMs,
+    heldCap: options.maxHeldPerAgent ?? DEFAULT_ROUTING.heldCap,
+    returnAfterMs: options.returnAfterMs ?? DEFAULT_ROUTING.returnAfterMs,
+  };
+}
 
 /** Applies the deployment's retention rule now and then daily; a failed run is logged and tried the next day. */
 function scheduleRetention(core: BrokerCore, period: string, log: (line: string) => void): { stop(): void } {

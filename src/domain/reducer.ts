@@ -12,7 +12,7 @@ export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { acto
  * different state (a new field, a changed rule): the broker's checkpoints record it, and one made
  * by another fold is set aside and the whole journal replayed.
  */
-export const FOLD_VERSION = 3;
+export const FOLD_VERSION = 4;
 
 const PREVIEW_LENGTH = 80;
 
@@ -42,6 +42,11 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: null, lastActivityAt: at }));
     case 'enquiry.transferred':
       return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.toAgent, lastActivityAt: at }));
+    case 'enquiry.returned':
+      // Not lastActivityAt: nobody worked on it, and its place in line is its original wait.
+      return updateEnquiry(state, event.enquiryId, (e) => (e.claimedBy === event.agent ? { ...e, claimedBy: null } : e));
+    case 'enquiry.marked-urgent':
+      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, urgent: { reason: event.reason, by: event.agent, at } }));
     case 'enquiry.replied':
       return updateEnquiry(state, event.enquiryId, (e) =>
         withMessage(e, {
@@ -159,7 +164,7 @@ export function applyEvent(state: State, record: AppliedRecord): void {
         return withMessage({ ...e, escalations }, { id: event.messageId, author: 'court', text: event.text, at });
       });
     case 'agent.presence':
-      state.agents.set(event.agent, { name: event.agent, presence: event.state });
+      state.agents.set(event.agent, { name: event.agent, presence: event.state, since: at });
       return;
     case 'journal.epoch-started':
       return; // the journal's history, not the enquiries'
@@ -213,6 +218,7 @@ function receive(state: State, event: Extract<CourtdeskEvent, { type: 'enquiry.r
     messageCount: 1,
     preview: previewOf(event.text),
     messagesLoaded: true,
+    ...(event.priority === 'urgent' ? { urgent: { reason: 'sent as urgent', by: record.actor?.name ?? 'intake', at } } : {}),
   };
   state.enquiries.set(enquiry.id, enquiry);
   state.queued.add(enquiry.id);

@@ -148,6 +148,8 @@ const FOLDED = new Set<EventType>([
   'enquiry.claimed',
   'enquiry.released',
   'enquiry.transferred',
+  'enquiry.returned',
+  'enquiry.marked-urgent',
   'enquiry.replied',
   'enquiry.noted',
   'enquiry.tagged',

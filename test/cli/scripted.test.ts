@@ -212,7 +212,7 @@ describe('enquiry commands', () => {
     }
   });
 
-  it('claim --next takes the longest-waiting free enquiry in the agent’s languages', async () => {
+  it('claim --next takes the enquiry the broker’s ranking rule gives the agent', async () => {
     const welsh = await postEnquiry(t.url, t.tokens.intake, { text: 'Bore da, pryd mae fy ngwrandawiad?', language: 'cy' });
     const first = await postEnquiry(t.url, t.tokens.intake, { from: 'a@example.org' });
     const second = await postEnquiry(t.url, t.tokens.intake, { from: 'b@example.org' });
@@ -221,7 +221,9 @@ describe('enquiry commands', () => {
     const bob = json(await cli('claim', ['--next', '--json', ...as(t.tokens.agent2)]));
     expect(bob).toMatchObject({ ok: true, seq: expect.any(Number), enquiry: { id: second, claimedBy: 'bob' } });
     // Only Welsh is left, and alice works in English only.
-    expect(failed(await cli('claim', ['--next', ...as(t.tokens.agent)]), 1)).toBe('courtdesk claim: NOTHING_WAITING: no free enquiry is waiting in en.');
+    expect(failed(await cli('claim', ['--next', ...as(t.tokens.agent)]), 1)).toBe(
+      'courtdesk claim: NOTHING_WAITING: Nothing waiting for you now; 1 enquiry waits for speakers of another language first.',
+    );
     expect(await cli('claim', ['--next', ...as(t.tokens.welsh)])).toEqual({ code: 0, stdout: `${welsh}\n`, stderr: '' });
   });
 });

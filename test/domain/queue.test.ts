@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { estimateWaitSeconds, nextFor, queuePosition, rankQueue, waitSeconds } from '../../src/domain/queue.js';
+import { DEFAULT_ROUTING } from '../../src/domain/routing.js';
 import { at, Journal, T0 } from './journal.js';
+
+/** Within the first minutes: an enquiry in Welsh is still offered only to Welsh speakers. */
+const SOON = T0 + 4 * 60_000;
 
 function ids(list: { id: string }[]): string[] {
   return list.map((e) => e.id);
@@ -72,34 +76,34 @@ describe('nextFor', () => {
 
   it('offers the longest-waiting unclaimed enquiry in the agent’s language', () => {
     const j = new Journal().receive('E1', at(3)).receive('C1', at(1), { language: 'cy' }).receive('E2', at(2));
-    expect(nextFor(j.state, english)?.id).toBe('E2');
-    expect(nextFor(j.state, welsh)?.id).toBe('C1');
-    expect(nextFor(j.state, both)?.id).toBe('C1');
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)?.id).toBe('E2');
+    expect(nextFor(j.state, welsh, DEFAULT_ROUTING, SOON)?.id).toBe('C1');
+    expect(nextFor(j.state, both, DEFAULT_ROUTING, SOON)?.id).toBe('C1');
   });
 
   it('skips claimed, answered and closed enquiries', () => {
     const j = new Journal().receive('E1', at(0)).receive('E2', at(1)).receive('E3', at(2)).receive('E4', at(3));
     j.claim('E1', 'bob', at(4)).reply('E2', 'bob', at(5)).close('E3', at(6));
-    expect(nextFor(j.state, english)?.id).toBe('E4');
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)?.id).toBe('E4');
   });
 
   it('returns null when nothing suits the agent', () => {
     const j = new Journal().receive('C1', at(0), { language: 'cy' });
-    expect(nextFor(j.state, english)).toBeNull();
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)).toBeNull();
     expect(nextFor(new Journal().state, both)).toBeNull();
-    expect(nextFor(j.state, { name: 'nobody', languages: [] })).toBeNull();
+    expect(nextFor(j.state, { name: 'nobody', languages: [] }, DEFAULT_ROUTING, SOON)).toBeNull();
   });
 
   it('agrees with rankQueue, ties included', () => {
     const j = new Journal().receive('B', at(1)).receive('A', at(1)).receive('C', at(0)).claim('C', 'bob', at(2));
-    expect(nextFor(j.state, english)?.id).toBe('B');
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)?.id).toBe('B');
   });
 
   it('offers an enquiry again once its customer writes after a reply', () => {
     const j = new Journal().receive('E1', at(0)).reply('E1', 'bob', at(1));
-    expect(nextFor(j.state, english)).toBeNull();
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)).toBeNull();
     j.customer('E1', at(2));
-    expect(nextFor(j.state, english)?.id).toBe('E1');
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)?.id).toBe('E1');
   });
 });
 

@@ -83,6 +83,7 @@ async function postEnquiry(ctx: IntakeContext, caller: TokenRecord, req: Incomin
     language: value.language ?? guessLanguage(value.text),
     callbackUrl: value.callbackUrl,
     ...(key ? { idempotencyKey: key } : {}),
+    ...(value.priority ? { priority: value.priority } : {}),
   };
   await ctx.core.recordDecided(() => [{ actor: { kind: 'intake', name: caller.name }, event }]);
   sendJson(res, 201, placeInQueue(ctx, enquiryId, true));
@@ -113,12 +114,13 @@ async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: 
 }
 
 /**
- * Where the enquiry stands in line. A new enquiry is the newest in line (journal times only move
+ * Where the enquiry stands in line. A new enquiry (unless urgent) is the newest in line (journal times only move
  * forward), so its place is the line's length: no scan of a queue that may be 100,000 long.
  */
 function placeInQueue(ctx: IntakeContext, enquiryId: string, justArrived = false): { id: string; position: number | null; estimatedWaitSeconds: number | null } {
   const { state } = ctx.core;
-  const position = justArrived && state.queued.has(enquiryId) ? state.queued.size : queuePosition(state, enquiryId);
+  // An urgent one goes ahead of the rest, so only it needs the scan.
+  const position = justArrived && state.queued.has(enquiryId) && !state.enquiries.get(enquiryId)?.urgent ? state.queued.size : queuePosition(state, enquiryId);
   return {
     id: enquiryId,
     position,
