@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { RecentMap } from '../domain/bounded-map.js';
 import { can, forbiddenMessage } from '../domain/permissions.js';
 import type { RoutingPolicy } from '../domain/routing.js';
+import type { Language } from '../domain/events.js';
 import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, JOURNAL_UNAVAILABLE, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
@@ -86,11 +87,12 @@ export class AgentHub {
     this.heartbeat.unref();
   }
 
-  /** Agents with a live socket whose presence is "available" (used for wait estimates). */
-  availableAgents(): number {
+  /** Agents with a live socket on this node, not away, who work in `language` and may take enquiries (wait estimates). */
+  availableFor(language: Language): number {
     const names = new Set<string>();
     for (const s of this.sockets) {
-      if (this.core.state.agents.get(s.token.name)?.presence !== 'away') names.add(s.token.name);
+      const { name, languages, role } = s.token;
+      if (languages.includes(language) && can(role, 'claim') && this.core.state.agents.get(name)?.presence !== 'away') names.add(name);
     }
     return names.size;
   }

@@ -31,6 +31,7 @@ import { JournalUnavailableError, type JournalPosition, type JournalStore } from
 import { RateLimiter } from './rate-limit.js';
 import { applyRetention } from './retention.js';
 import { scheduleReturns } from './presence-returns.js';
+import { Acknowledger, loadAcknowledgements } from './acknowledgements.js';
 import { DEFAULT_ROUTING, type RoutingPolicy } from '../domain/routing.js';
 import { closedBeforeFor } from '../domain/retention.js';
 import { ReplyDelivery } from './reply-delivery.js';
@@ -151,6 +152,11 @@ export interface BrokerOptions {
   returnAfterMs?: number;
   /** How often the broker looks for such enquiries. Default 30,000 ms. */
   returnCheckMs?: number;
+  /**
+   * Send each new enquiry with somewhere to send to an automatic acknowledgement (its place and
+   * the estimated wait). Default true; off for a web form that shows its own (COURTDESK_ACKNOWLEDGE=off).
+   */
+  acknowledgeEnquiries?: boolean;
 }
 
 export interface RunningBroker {
@@ -239,6 +245,10 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     routing,
   });
   const agents = hub;
+  const ackProblems: string[] = [];
+  const ackTexts = options.acknowledgeEnquiries === false ? new Map() : await loadAcknowledgements(await ownTemplatesDir(options), ackProblems);
+  const acknowledger = new Acknowledger(core, ackTexts, (language) => agents.availableFor(language));
+  for (const problem of ackProblems) log(`acknowledgement template not loaded: ${problem}`);
   const returns = scheduleReturns(core, routing, (name) => agents.disconnectedSinceMs(name), options.returnCheckMs ?? 30_000, log);
 
   const rate = options.intakeRatePerSecond ?? 50;
@@ -298,14 +308,14 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     }
     if (!path.startsWith('/v1/')) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
     // Providers sign their webhooks instead of sending a token.
-    if (await handleChannelWebhook({ core, channels, sent, log }, req, res, path)) return;
+    if (await handleChannelWebhook({ core, channels, sent, log, acknowledger }, req, res, path)) return;
     const action = routeAction(path);
     if (!action) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
     const presented = bearerToken(req.headers.authorization);
     const caller = presented ? authenticate(tokens.index, presented) : null;
     if (!caller) throw new HttpError(401, 'UNAUTHORIZED', tokenHint(action), { 'www-authenticate': 'Bearer' });
     const handled =
-      (await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path)) ||
+      (await handleIntake({ core, limiter, acknowledger }, caller, req, res, path)) ||
       (await handleEscalationAnswer(core, caller, req, res, path)) ||
       (await handleAccessLog({ core, dataDir: options.dataDir }, caller, req, res, path)) ||
       (await exportTranscript(caller, req, res, path));
@@ -372,9 +382,14 @@ function rateLimit(ratePerSecond: number, burst: number | undefined): { ratePerS
   return { ratePerSecond, burst: burst ?? ratePerSecond * 2 };
 }
 
-async function loadCatalogue(options: BrokerOptions): Promise<Catalogue> {
+/** The deployment's own templates folder, if it has one. */
+async function ownTemplatesDir(options: BrokerOptions): Promise<string | undefined> {
   const inData = userTemplatesDir(options.dataDir);
-  const userDir = options.templatesDir ?? ((await stat(inData).catch(() => null))?.isDirectory() ? inData : undefined);
+  return options.templatesDir ?? ((await stat(inData).catch(() => null))?.isDirectory() ? inData : undefined);
+}
+
+async function loadCatalogue(options: BrokerOptions): Promise<Catalogue> {
+  const userDir = await ownTemplatesDir(options);
   return {
     courts: await CourtDirectory.load(options.dataDir),
     templates: await loadTemplates(userDir ? { userDir } : {}),

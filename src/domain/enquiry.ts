@@ -27,6 +27,8 @@ export interface Message {
   agent?: string;
   /** Only on agent replies that go out to a channel. */
   delivery?: Delivery;
+  /** The broker's automatic acknowledgement (author "agent", agent "courtdesk"): not an agent's answer. */
+  automatic?: true;
 }
 
 export type EscalationStatus = 'queued' | 'sent' | 'failed' | 'answered' | 'chased';

@@ -56,6 +56,11 @@ export type EnquiryEvent =
   | { type: 'enquiry.transferred'; enquiryId: string; fromAgent: string | null; toAgent: string }
   /** Back in the queue, at its original wait, because its holder was away or disconnected too long. */
   | { type: 'enquiry.returned'; enquiryId: string; agent: string; reason: 'away' | 'disconnected'; since: string }
+  /**
+   * The automatic acknowledgement a new enquiry got on its own channel, recorded with its receipt
+   * (so exactly once) and delivered like a reply; it does not end the wait.
+   */
+  | { type: 'enquiry.acknowledged'; enquiryId: string; messageId: string; text: string; position: number; estimatedWaitSeconds: number | null }
   /** An agent said it cannot wait its turn, and why. */
   | { type: 'enquiry.marked-urgent'; enquiryId: string; agent: string; reason: string }
   | { type: 'enquiry.replied'; enquiryId: string; messageId: string; agent: string; text: string }

@@ -55,15 +55,22 @@ export function queuePosition(state: State, enquiryId: string): number | null {
 }
 
 /**
- * A deliberately simple estimate to give a court user on intake: the enquiries up to and including
- * this one are shared evenly among the available agents (at least one, so nobody is told "never"),
- * and each takes `averageHandleSeconds`. It ignores language and enquiries already in hand, so it
- * is a rough figure, rounded to whole seconds.
+ * The places in line that new enquiries arriving in this order will have (before they are folded):
+ * one that is not urgent joins the end; an urgent one joins behind the urgent enquiries already waiting.
  */
-export function estimateWaitSeconds(position: number, availableAgents: number, averageHandleSeconds = 300): number {
-  if (!(position > 0) || !(averageHandleSeconds > 0)) return 0;
-  const agents = Math.max(1, Number.isFinite(availableAgents) ? Math.floor(availableAgents) : 1);
-  return Math.round((position / agents) * averageHandleSeconds);
+export function arrivalPositions(state: State, arriving: readonly { urgent: boolean }[]): number[] {
+  let all = state.queued.size;
+  let urgent = arriving.some((a) => a.urgent) ? countUrgentQueued(state) : 0;
+  return arriving.map((a) => {
+    all++;
+    return a.urgent ? ++urgent : all;
+  });
+}
+
+function countUrgentQueued(state: State): number {
+  let n = 0;
+  for (const id of state.queued) if (state.enquiries.get(id)?.urgent) n++;
+  return n;
 }
 
 /** Whole seconds since the customer's oldest unanswered message; 0 when nothing waits. */

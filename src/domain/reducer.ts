@@ -45,6 +45,16 @@ export function applyEvent(state: State, record: AppliedRecord): void {
     case 'enquiry.returned':
       // Not lastActivityAt: nobody worked on it, and its place in line is its original wait.
       return updateEnquiry(state, event.enquiryId, (e) => (e.claimedBy === event.agent ? { ...e, claimedBy: null } : e));
+    case 'enquiry.acknowledged':
+      // Goes out like a reply but answers nothing: the wait, the status and the row's preview stay.
+      return updateEnquiry(state, event.enquiryId, (e) => ({
+        ...e,
+        messages: [
+          ...e.messages,
+          { id: event.messageId, author: 'agent', agent: ACKNOWLEDGER, text: event.text, at, automatic: true, ...(deliverable(e) ? { delivery: { state: 'pending' as const, attempts: 0 } } : {}) },
+        ],
+        messageCount: e.messageCount + 1,
+      }));
     case 'enquiry.marked-urgent':
       return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, urgent: { reason: event.reason, by: event.agent, at } }));
     case 'enquiry.replied':
@@ -55,9 +65,7 @@ export function applyEvent(state: State, record: AppliedRecord): void {
           agent: event.agent,
           text: event.text,
           at,
-          ...(e.callbackUrl || e.channel === 'whatsapp' || e.channel === 'sms'
-            ? { delivery: { state: 'pending' as const, attempts: 0 } }
-            : {}),
+          ...(deliverable(e) ? { delivery: { state: 'pending' as const, attempts: 0 } } : {}),
         }),
       );
     case 'enquiry.noted':
@@ -190,6 +198,14 @@ const DELIVERY_PROGRESS: Record<DeliveryState, number> = { pending: 0, sent: 1, 
 function isStaleDelivery(current: Delivery | undefined, event: { state: DeliveryState; attempts: number }): boolean {
   if (!current) return false;
   return event.attempts <= current.attempts && DELIVERY_PROGRESS[event.state] < DELIVERY_PROGRESS[current.state];
+}
+
+/** The name automatic acknowledgements are written under. */
+export const ACKNOWLEDGER = 'courtdesk';
+
+/** Whether what is written to this customer goes anywhere: a callback URL, or a channel that sends. */
+export function deliverable(e: Pick<Enquiry, 'callbackUrl' | 'channel'>): boolean {
+  return e.callbackUrl !== null || e.channel === 'whatsapp' || e.channel === 'sms';
 }
 
 export function senderKey(e: Pick<Enquiry, 'channel' | 'from'>): string {

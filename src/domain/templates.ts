@@ -73,9 +73,9 @@ export function fieldKey(name: string): string {
   return name.toLowerCase().replace(/[\s_-]/g, '');
 }
 
-type Piece = { kind: 'text'; text: string } | { kind: 'field'; name: string; conditional: string | null };
+export type Piece = { kind: 'text'; text: string } | { kind: 'field'; name: string; conditional: string | null };
 
-function splitPlaceholders(source: string, where: string, problems: string[] = []): Piece[] {
+export function splitPlaceholders(source: string, where: string, problems: string[] = []): Piece[] {
   const pieces: Piece[] = [];
   let last = 0;
   for (const match of source.matchAll(PLACEHOLDER)) {

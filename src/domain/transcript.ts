@@ -150,6 +150,7 @@ const FOLDED = new Set<EventType>([
   'enquiry.transferred',
   'enquiry.returned',
   'enquiry.marked-urgent',
+  'enquiry.acknowledged',
   'enquiry.replied',
   'enquiry.noted',
   'enquiry.tagged',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateWaitSeconds, nextFor, queuePosition, rankQueue, waitSeconds } from '../../src/domain/queue.js';
+import { arrivalPositions, nextFor, queuePosition, rankQueue, waitSeconds } from '../../src/domain/queue.js';
 import { DEFAULT_ROUTING } from '../../src/domain/routing.js';
 import { at, Journal, T0 } from './journal.js';
 
@@ -136,30 +136,6 @@ describe('queuePosition', () => {
   });
 });
 
-describe('estimateWaitSeconds', () => {
-  it('shares the line among available agents, each taking the average handling time', () => {
-    expect(estimateWaitSeconds(1, 1)).toBe(300);
-    expect(estimateWaitSeconds(6, 3)).toBe(600);
-    expect(estimateWaitSeconds(1, 4)).toBe(75);
-    expect(estimateWaitSeconds(10, 2, 120)).toBe(600);
-  });
-
-  it('assumes at least one agent, so the answer is never infinite', () => {
-    expect(estimateWaitSeconds(3, 0)).toBe(900);
-    expect(estimateWaitSeconds(3, -2)).toBe(900);
-    expect(estimateWaitSeconds(3, Number.NaN)).toBe(900);
-  });
-
-  it('rounds to whole seconds', () => {
-    expect(estimateWaitSeconds(1, 3, 100)).toBe(33);
-  });
-
-  it('is 0 for a position that is not in the line', () => {
-    expect(estimateWaitSeconds(0, 2)).toBe(0);
-    expect(estimateWaitSeconds(Number.NaN, 2)).toBe(0);
-  });
-});
-
 describe('waitSeconds', () => {
   it('counts whole seconds since the oldest unanswered message', () => {
     expect(waitSeconds({ waitingSince: at(0) }, T0 + 90_500)).toBe(90);
@@ -175,5 +151,13 @@ describe('waitSeconds', () => {
     const j = new Journal().receive('E1', at(0)).reply('E1', 'bob', at(10)).customer('E1', at(20));
     const e = j.state.enquiries.get('E1')!;
     expect(waitSeconds(e, T0 + 25 * 60_000)).toBe(300);
+  });
+});
+
+describe('arrivalPositions', () => {
+  it('puts new enquiries at the end, and urgent ones behind the urgent already waiting', () => {
+    const j = new Journal().receive('E1', at(0)).receive('E2', at(1));
+    j.record({ type: 'enquiry.marked-urgent', enquiryId: 'E2', agent: 'bob', reason: 'hearing today' }, at(2));
+    expect(arrivalPositions(j.state, [{ urgent: false }, { urgent: true }, { urgent: false }, { urgent: true }])).toEqual([3, 2, 5, 3]);
   });
 });

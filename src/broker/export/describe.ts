@@ -105,6 +105,11 @@ const DESCRIBE: Record<string, Describe> = {
   'enquiry.returned': (x) => ({
     headline: `Returned to the queue from ${field(x, 'agent')}: ${field(x, 'reason') === 'away' ? 'away' : 'disconnected'} since ${field(x, 'since')}, longer than the broker allows`,
   }),
+  'enquiry.acknowledged': (x, e) => ({
+    headline: `Acknowledged automatically: number ${field(x, 'position')} in the queue, ${x.estimatedWaitSeconds === null ? 'no estimate (no agent available)' : `estimated wait ${Math.round(Number(x.estimatedWaitSeconds) / 60)} min`}`,
+    text: field(x, 'text'),
+    textLanguage: e.language,
+  }),
   'enquiry.marked-urgent': (x) => ({ headline: `Marked urgent by ${field(x, 'agent')}: ${field(x, 'reason')}` }),
   'enquiry.closed': (x) => ({ headline: `Closed by ${x.actor.name}` }),
   'enquiry.reopened': (x) => ({ headline: `Reopened by ${x.actor.name}` }),

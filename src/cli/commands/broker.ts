@@ -146,6 +146,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     // Off only for measuring what sealing costs (bench/intake.js): never in service.
     if (env.COURTDESK_ENCRYPT_CONTENT === 'off') options.encryptContent = false;
+    if (env.COURTDESK_ACKNOWLEDGE === 'off') options.acknowledgeEnquiries = false;
     options.signEvery = wholeNumber('--sign-every', values['sign-every'] ?? env.COURTDESK_SIGN_EVERY);
     options.signIntervalMs = wholeNumber('--sign-interval-ms', values['sign-interval-ms'] ?? env.COURTDESK_SIGN_INTERVAL_MS);
     options.headsCopy = (values['heads-copy'] ?? env.COURTDESK_HEADS_COPY) || undefined;
