@@ -5,6 +5,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RecentMap } from '../domain/bounded-map.js';
 import { can, forbiddenMessage } from '../domain/permissions.js';
+import type { RoutingPolicy } from '../domain/routing.js';
+import type { Language } from '../domain/events.js';
 import type { Command, ErrorBody, EventEntry, ServerFrame } from '../protocol/frames.js';
 import { CLOSE_CODES, JOURNAL_UNAVAILABLE, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { parseCommand } from '../protocol/parse-command.js';
@@ -35,6 +37,8 @@ export interface AgentHubOptions {
   allowedOrigins: string[] | null;
   /** Where failures inside command handling are reported, with their stack. */
   log: (line: string) => void;
+  /** The routing rule's settings (take-next, caps, returns). */
+  routing: RoutingPolicy;
 }
 
 /** Characters per fragment of a large welcome: small enough to pace, large enough to cost nothing. */
@@ -69,6 +73,9 @@ export class AgentHub {
   private readonly limiter: CommandLimiter;
   /** What each socket has been recorded reading, so the same open on it is recorded once. */
   private readonly accesses = new WeakMap<AgentSocket, SocketAccesses>();
+  /** When each agent's last socket on this node closed; one never connected since the start counts from it. */
+  private readonly goneSince = new Map<string, number>();
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly core: BrokerCore,
@@ -83,13 +90,31 @@ export class AgentHub {
     this.heartbeat.unref();
   }
 
-  /** Agents with a live socket whose presence is "available" (used for wait estimates). */
-  availableAgents(): number {
+  /** Agents with a live socket on this node, not away, who work in `language` and may take enquiries (wait estimates). */
+  availableFor(language: Language): number {
     const names = new Set<string>();
     for (const s of this.sockets) {
-      if (this.core.state.agents.get(s.token.name)?.presence !== 'away') names.add(s.token.name);
+      const { name, languages, role } = s.token;
+      if (languages.includes(language) && can(role, 'claim') && this.core.state.agents.get(name)?.presence !== 'away') names.add(name);
     }
     return names.size;
+  }
+
+  /**
+   * Since when (ms) the agent has had no live socket on this node; null while they have one.
+   * Only this node's sockets are known: with several nodes on one journal an agent connected to
+   * another node counts as disconnected here (docs/operations.md).
+   */
+  disconnectedSinceMs(name: string): number | null {
+    for (const s of this.sockets) if (s.token.name === name) return null;
+    return this.goneSince.get(name) ?? this.startedAt;
+  }
+
+  /** Names of agents with a live socket on this node, with their token (for the wallboard and the transfer picker). */
+  connectedTokens(): Map<string, TokenRecord> {
+    const byName = new Map<string, TokenRecord>();
+    for (const s of this.sockets) byName.set(s.token.name, s.token);
+    return byName;
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -143,7 +168,10 @@ export class AgentHub {
     ws.on('pong', () => {
       socket.alive = true;
     });
-    ws.on('close', () => this.sockets.delete(socket));
+    ws.on('close', () => {
+      this.sockets.delete(socket);
+      if (this.disconnectedSinceMs(socket.token.name) !== null) this.goneSince.set(socket.token.name, Date.now());
+    });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
       // The last guard: whatever one frame does, the broker goes on serving everyone else.
@@ -288,6 +316,8 @@ export class AgentHub {
         accesses,
         // An enquiry can be handed only to someone whose role may hold one.
         agentExists: (other) => this.tokens.tokens.some((t) => t.name === other && !t.revokedAt && can(t.role, 'claim')),
+        routing: this.options.routing,
+        ...(socket.token.maxHeld !== undefined ? { heldCap: socket.token.maxHeld } : {}),
       },
       command,
     );

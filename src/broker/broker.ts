@@ -30,6 +30,9 @@ import { PgJournalStore } from './journal/pg-store.js';
 import { JournalUnavailableError, type JournalPosition, type JournalStore } from './journal/store.js';
 import { RateLimiter } from './rate-limit.js';
 import { applyRetention } from './retention.js';
+import { scheduleReturns } from './presence-returns.js';
+import { Acknowledger, loadAcknowledgements } from './acknowledgements.js';
+import { DEFAULT_ROUTING, type RoutingPolicy } from '../domain/routing.js';
 import { closedBeforeFor } from '../domain/retention.js';
 import { ReplyDelivery } from './reply-delivery.js';
 import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
@@ -141,6 +144,19 @@ export interface BrokerOptions {
   headsCopy?: string;
   /** A witness each signed head is POSTed to as JSON; failures are logged and retried, never waited on. */
   headsUrl?: string;
+  /** Routing (domain/routing.ts): how long an enquiry waits for speakers of its language first. Default 300,000 ms. */
+  languageFirstMs?: number;
+  /** Enquiries one agent may hold at once before take-next refuses them; a token's --max-held overrides it. Default 3. */
+  maxHeldPerAgent?: number;
+  /** An agent away or disconnected this long has their waiting enquiries returned to the queue. Default 600,000 ms. */
+  returnAfterMs?: number;
+  /** How often the broker looks for such enquiries. Default 30,000 ms. */
+  returnCheckMs?: number;
+  /**
+   * Send each new enquiry with somewhere to send to an automatic acknowledgement (its place and
+   * the estimated wait). Default true; off for a web form that shows its own (COURTDESK_ACKNOWLEDGE=off).
+   */
+  acknowledgeEnquiries?: boolean;
 }
 
 export interface RunningBroker {
@@ -214,6 +230,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);
   await tokens.start();
   const catalogue = await loadCatalogue(options);
+  const routing = routingPolicy(options);
   for (const problem of catalogue.templates.problems) log(`template not loaded: ${problem}`);
   hub = new AgentHub(core, tokens, catalogue, {
     heartbeatMs: options.heartbeatMs ?? 30_000,
@@ -225,8 +242,14 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     },
     allowedOrigins: options.allowedOrigins ?? null,
     log,
+    routing,
   });
   const agents = hub;
+  const ackProblems: string[] = [];
+  const ackTexts = options.acknowledgeEnquiries === false ? new Map() : await loadAcknowledgements(await ownTemplatesDir(options), ackProblems);
+  const acknowledger = new Acknowledger(core, ackTexts, (language) => agents.availableFor(language));
+  for (const problem of ackProblems) log(`acknowledgement template not loaded: ${problem}`);
+  const returns = scheduleReturns(core, routing, (name) => agents.disconnectedSinceMs(name), options.returnCheckMs ?? 30_000, log);
 
   const rate = options.intakeRatePerSecond ?? 50;
   const limiter = new RateLimiter(rate, options.intakeBurst ?? rate * 2);
@@ -285,14 +308,14 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     }
     if (!path.startsWith('/v1/')) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
     // Providers sign their webhooks instead of sending a token.
-    if (await handleChannelWebhook({ core, channels, sent, log }, req, res, path)) return;
+    if (await handleChannelWebhook({ core, channels, sent, log, acknowledger }, req, res, path)) return;
     const action = routeAction(path);
     if (!action) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
     const presented = bearerToken(req.headers.authorization);
     const caller = presented ? authenticate(tokens.index, presented) : null;
     if (!caller) throw new HttpError(401, 'UNAUTHORIZED', tokenHint(action), { 'www-authenticate': 'Bearer' });
     const handled =
-      (await handleIntake({ core, limiter, availableAgents: () => agents.availableAgents() }, caller, req, res, path)) ||
+      (await handleIntake({ core, limiter, acknowledger }, caller, req, res, path)) ||
       (await handleEscalationAnswer(core, caller, req, res, path)) ||
       (await handleAccessLog({ core, dataDir: options.dataDir }, caller, req, res, path)) ||
       (await exportTranscript(caller, req, res, path));
@@ -306,6 +329,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   } catch (err) {
     // A start that fails leaves nothing behind: no lock, no timers, no half-open deliveries.
     retention?.stop();
+    returns.stop();
     tokens.stop();
     agents.close();
     await Promise.all([delivery.stop(), courtMail.stop()]);
@@ -324,6 +348,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
       await Promise.all([delivery.stop(), courtMail.stop()]);
       tokens.stop();
       retention?.stop();
+      returns.stop();
       agents.close();
       server.closeIdleConnections();
       await core.close();
@@ -357,9 +382,14 @@ function rateLimit(ratePerSecond: number, burst: number | undefined): { ratePerS
   return { ratePerSecond, burst: burst ?? ratePerSecond * 2 };
 }
 
-async function loadCatalogue(options: BrokerOptions): Promise<Catalogue> {
+/** The deployment's own templates folder, if it has one. */
+async function ownTemplatesDir(options: BrokerOptions): Promise<string | undefined> {
   const inData = userTemplatesDir(options.dataDir);
-  const userDir = options.templatesDir ?? ((await stat(inData).catch(() => null))?.isDirectory() ? inData : undefined);
+  return options.templatesDir ?? ((await stat(inData).catch(() => null))?.isDirectory() ? inData : undefined);
+}
+
+async function loadCatalogue(options: BrokerOptions): Promise<Catalogue> {
+  const userDir = await ownTemplatesDir(options);
   return {
     courts: await CourtDirectory.load(options.dataDir),
     templates: await loadTemplates(userDir ? { userDir } : {}),
@@ -380,6 +410,14 @@ async function callbackSecret(dataDir: string): Promise<string> {
 
 /** How often a `retainClosed` rule is applied while the broker runs. */
 const RETENTION_EVERY_MS = 24 * 60 * 60 * 1000;
+
+function routingPolicy(options: BrokerOptions): RoutingPolicy {
+  return {
+    languageFirstMs: options.languageFirstMs ?? DEFAULT_ROUTING.languageFirstMs,
+    heldCap: options.maxHeldPerAgent ?? DEFAULT_ROUTING.heldCap,
+    returnAfterMs: options.returnAfterMs ?? DEFAULT_ROUTING.returnAfterMs,
+  };
+}
 
 /** Applies the deployment's retention rule now and then daily; a failed run is logged and tried the next day. */
 function scheduleRetention(core: BrokerCore, period: string, log: (line: string) => void): { stop(): void } {

@@ -6,6 +6,7 @@ import { courtBacklog } from '../domain/escalations.js';
 import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
 import { can, forbiddenMessage } from '../domain/permissions.js';
 import { courtListing, escalationPreview, templateSummary, type EscalationPreview, type QueryAnswers, type QueryType } from '../protocol/answers.js';
+import { decideTakeNext, type RoutingPolicy, type TakeNext } from '../domain/routing.js';
 import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
 import { JOURNAL_UNAVAILABLE, type AgentIdentity, type Command, type ServerFrame } from '../protocol/frames.js';
 import type { SocketAccesses } from './access-log.js';
@@ -30,6 +31,9 @@ export interface CommandContext {
   /** What this socket has been recorded reading. */
   accesses: SocketAccesses;
   agentExists(name: string): boolean;
+  /** The deployment's routing rule settings, and this token's own cap on enquiries held, if it has one. */
+  routing: RoutingPolicy;
+  heldCap?: number;
 }
 
 /** How many courts a directory query returns at most. */
@@ -72,6 +76,15 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
         throw err;
       }
       return { type: 'ack', ref, ok: true, seq: null, enquiry: core.state.enquiries.get(command.enquiryId)! };
+    }
+    case 'take-next': {
+      let taken: TakeNext | undefined;
+      const outcome = await record(ctx, ref, () => {
+        taken = decideTakeNext(core.state, { name: agent.name, languages: agent.languages, ...(ctx.heldCap !== undefined ? { heldCap: ctx.heldCap } : {}) }, ctx.routing, Date.now());
+        return taken.ok ? { ok: true, events: [taken.event] } : taken;
+      });
+      if (!outcome.ok || !taken?.ok) return outcome;
+      return { ...outcome, data: { enquiryId: taken.enquiry.id, rule: taken.placement.rule, reason: taken.placement.reason } };
     }
     case 'escalate':
     case 'chase':

@@ -44,7 +44,7 @@ export class ReplyDelivery {
 
   private onCommit(entries: EventEntry[]): void {
     for (const { event } of entries) {
-      if (event.type === 'enquiry.replied') this.schedule(event.enquiryId, event.messageId, 0);
+      if (event.type === 'enquiry.replied' || event.type === 'enquiry.acknowledged') this.schedule(event.enquiryId, event.messageId, 0);
     }
   }
 

@@ -19,6 +19,8 @@ export interface TokenRecord {
   name: string;
   role: Role;
   languages: Language[];
+  /** This agent's own cap on enquiries held at once, instead of the broker's (--max-held). */
+  maxHeld?: number;
   /** hex SHA-256 of the token */
   hash: string;
   createdAt: string;
@@ -92,6 +94,7 @@ export interface NewToken {
   name: string;
   role: Role;
   languages?: Language[];
+  maxHeld?: number;
 }
 
 /** Creates a token and returns it; this is the only time the token itself exists outside its holder. */
@@ -104,12 +107,16 @@ export async function addToken(dataDir: string, spec: NewToken): Promise<string>
   for (const l of languages) {
     if (!LANGUAGES.includes(l)) throw new Error(`unknown language "${l}": use ${LANGUAGES.join(' or ')}`);
   }
+  if (spec.maxHeld !== undefined && !(Number.isInteger(spec.maxHeld) && spec.maxHeld >= 1 && spec.maxHeld <= 100)) {
+    throw new Error(`--max-held must be a whole number from 1 to 100 (enquiries one agent may hold at once), not ${spec.maxHeld}`);
+  }
   const token = `cdt_${randomBytes(32).toString('base64url')}`;
   return updateTokens(dataDir, (tokens) => {
     if (tokens.some((t) => t.name === spec.name && !t.revokedAt)) {
       throw new Error(`a token named "${spec.name}" already exists; revoke it first (courtdesk token revoke ${spec.name})`);
     }
-    tokens.push({ name: spec.name, role: spec.role, languages, hash: hashToken(token), createdAt: new Date().toISOString() });
+    const cap = spec.maxHeld !== undefined ? { maxHeld: spec.maxHeld } : {};
+    tokens.push({ name: spec.name, role: spec.role, languages, ...cap, hash: hashToken(token), createdAt: new Date().toISOString() });
     return { result: token, write: true };
   });
 }

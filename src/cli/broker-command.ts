@@ -220,7 +220,7 @@ export interface Session {
   agent: AgentIdentity;
   broker: string;
   /** Sends a command and waits for its ack; a refusal throws ExitError 1 with the broker's code and message. */
-  command(input: CommandInput): Promise<{ seq: number | null }>;
+  command(input: CommandInput): Promise<{ seq: number | null; data?: unknown }>;
   /** The enquiry with its whole conversation; the broker records the access as by `courtdesk show`, with `reason`. */
   open(enquiryId: string, reason?: string): Promise<Enquiry>;
 }
@@ -275,7 +275,7 @@ export async function connect(broker: string, token: string, timeoutMs: number):
     async command(input) {
       const outcome = await wait(client.send(input), `"${input.type}"`);
       if (!outcome.ok) throw refusal(outcome.error.code, outcome.error.message, outcome.error.missing);
-      return { seq: outcome.seq };
+      return { seq: outcome.seq, ...(outcome.data !== undefined ? { data: outcome.data } : {}) };
     },
     async open(enquiryId, reason) {
       const outcome = await wait(client.send({ type: 'open', enquiryId, via: 'show', ...(reason ? { reason } : {}) }), `"open ${enquiryId}"`);

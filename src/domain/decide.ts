@@ -25,7 +25,8 @@ export type DecidableCommand =
   | { type: 'close'; enquiryId: string }
   | { type: 'reopen'; enquiryId: string }
   | { type: 'transfer'; enquiryId: string; toAgent: string }
-  | { type: 'presence'; state: Presence }
+  | { type: 'presence'; state: Presence; agent?: string }
+  | { type: 'mark-urgent'; enquiryId: string; reason: string }
   | { type: 'open'; enquiryId: string };
 
 export interface DecisionContext {
@@ -42,7 +43,7 @@ export type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; err
 
 export function decideCommand(state: State, command: DecidableCommand, ctx: DecisionContext): Decision {
   const { actor } = ctx;
-  if (command.type === 'presence') return accept({ type: 'agent.presence', agent: actor.name, state: command.state });
+  if (command.type === 'presence') return decidePresence(state, command, ctx);
 
   const enquiry = state.enquiries.get(command.enquiryId);
   if (!enquiry) {
@@ -127,6 +128,14 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
       }
       return accept({ type: 'enquiry.reopened', enquiryId: id });
 
+    case 'mark-urgent': {
+      if (enquiry.status !== 'waiting') return refuse('NOT_WAITING', `Enquiry ${id} is not waiting for an answer, so there is nothing to hurry.`);
+      const reason = command.reason.trim();
+      if (reason.length === 0) return refuse('EMPTY_TEXT', 'Say why it is urgent (for example "hearing tomorrow"); the reason is recorded.');
+      if (enquiry.urgent?.reason === reason) return accept();
+      return accept({ type: 'enquiry.marked-urgent', enquiryId: id, agent: actor.name, reason });
+    }
+
     case 'transfer':
       if (closed) return refuse('CLOSED', `Enquiry ${id} is closed; reopen it before transferring it.`);
       if (!holds && !can(role, 'transfer-others')) return notHolder(enquiry, role, 'transfer it', 'transfer-others');
@@ -139,6 +148,17 @@ export function decideCommand(state: State, command: DecidableCommand, ctx: Deci
     default:
       return assertNever(command);
   }
+}
+
+/** Sets one's own presence, or (a supervisor) another agent's; setting what already holds records nothing. */
+function decidePresence(state: State, command: { state: Presence; agent?: string }, ctx: DecisionContext): Decision {
+  const agent = command.agent ?? ctx.actor.name;
+  if (agent !== ctx.actor.name) {
+    if (!can(ctx.actor.role, 'presence-others')) return refuse('FORBIDDEN', forbiddenMessage(ctx.actor.role, 'presence-others'));
+    if (!ctx.agentExists(agent)) return refuse('UNKNOWN_AGENT', `There is no agent called ${agent}; check the spelling of their name.`);
+    if (state.agents.get(agent)?.presence === command.state) return accept();
+  }
+  return accept({ type: 'agent.presence', agent, state: command.state });
 }
 
 /**

@@ -27,6 +27,8 @@ export interface Message {
   agent?: string;
   /** Only on agent replies that go out to a channel. */
   delivery?: Delivery;
+  /** The broker's automatic acknowledgement (author "agent", agent "courtdesk"): not an agent's answer. */
+  automatic?: true;
 }
 
 export type EscalationStatus = 'queued' | 'sent' | 'failed' | 'answered' | 'chased';
@@ -91,11 +93,15 @@ export interface Enquiry {
   closedAt?: string;
   /** The London date its personal content was removed under the retention policy. */
   contentRemovedOn?: string;
+  /** Set when intake sent it as urgent or an agent marked it so: it ranks ahead of the rest. */
+  urgent?: { reason: string; by: string; at: string };
 }
 
 export interface AgentState {
   name: string;
   presence: Presence;
+  /** When the presence was last set (what "away too long" counts from); absent in states folded before it was kept. */
+  since?: string;
 }
 
 export interface State {

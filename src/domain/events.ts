@@ -40,6 +40,8 @@ export type EnquiryEvent =
       idempotencyKey?: string;
       /** The channel's own message id (WhatsApp wamid, Twilio MessageSid): redelivered webhooks are harmless. */
       externalId?: string;
+      /** Intake said it is urgent: it ranks ahead of the rest (domain/routing.ts). */
+      priority?: 'urgent';
     }
   | {
       type: 'enquiry.message';
@@ -52,6 +54,15 @@ export type EnquiryEvent =
   | { type: 'enquiry.claimed'; enquiryId: string; agent: string }
   | { type: 'enquiry.released'; enquiryId: string; agent: string }
   | { type: 'enquiry.transferred'; enquiryId: string; fromAgent: string | null; toAgent: string }
+  /** Back in the queue, at its original wait, because its holder was away or disconnected too long. */
+  | { type: 'enquiry.returned'; enquiryId: string; agent: string; reason: 'away' | 'disconnected'; since: string }
+  /**
+   * The automatic acknowledgement a new enquiry got on its own channel, recorded with its receipt
+   * (so exactly once) and delivered like a reply; it does not end the wait.
+   */
+  | { type: 'enquiry.acknowledged'; enquiryId: string; messageId: string; text: string; position: number; estimatedWaitSeconds: number | null }
+  /** An agent said it cannot wait its turn, and why. */
+  | { type: 'enquiry.marked-urgent'; enquiryId: string; agent: string; reason: string }
   | { type: 'enquiry.replied'; enquiryId: string; messageId: string; agent: string; text: string }
   | { type: 'enquiry.noted'; enquiryId: string; messageId: string; agent: string; text: string }
   | { type: 'enquiry.tagged'; enquiryId: string; caseNumber: string; format: CaseNumberFormat }

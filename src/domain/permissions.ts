@@ -30,6 +30,7 @@ export const ACTION_TEXT = {
   reopen: 'reopen a closed enquiry',
   transfer: 'transfer an enquiry it holds',
   presence: 'set presence (available or away)',
+  'mark-urgent': 'mark an enquiry urgent',
   'preview-escalation': 'preview an email to a court',
   escalate: 'email a court about an enquiry it holds',
   chase: 'chase a court that has not answered',
@@ -39,6 +40,7 @@ export const ACTION_TEXT = {
   'transfer-others': 'transfer an enquiry it does not hold',
   'note-others': 'add a note to an enquiry it does not hold, closed ones included',
   'escalate-others': 'email a court about an enquiry it does not hold',
+  'presence-others': "set another agent's presence (away or available)",
 } as const satisfies Record<string, string>;
 
 export type Action = keyof typeof ACTION_TEXT;
@@ -59,6 +61,7 @@ const AGENT_WORK: Action[] = [
   'reopen',
   'transfer',
   'presence',
+  'mark-urgent',
   'preview-escalation',
   'escalate',
   'chase',
@@ -69,7 +72,7 @@ export const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
   // Customer-facing adapters: they read their own enquiries back, never the internal notes.
   intake: new Set<Action>(['post-enquiry', 'post-message', 'answer-escalation-by-mail', 'read-enquiry']),
   agent: new Set<Action>([...READING, ...AGENT_WORK]),
-  supervisor: new Set<Action>([...READING, ...AGENT_WORK, 'release-others', 'transfer-others', 'note-others', 'escalate-others', 'read-access-log', 'export']),
+  supervisor: new Set<Action>([...READING, ...AGENT_WORK, 'release-others', 'transfer-others', 'note-others', 'escalate-others', 'presence-others', 'read-access-log', 'export']),
   // Reads everything, verifies and exports the record; changes nothing.
   auditor: new Set<Action>([...READING, 'read-access-log', 'export']),
 };

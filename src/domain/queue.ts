@@ -3,20 +3,24 @@
 // after a reply has waited only since that new message.
 import type { Enquiry, State } from './enquiry.js';
 import type { Language } from './events.js';
+import { bestFor, compareWaiting, DEFAULT_ROUTING, type RoutingPolicy } from './routing.js';
 
-/** Open enquiries in the order the queue shows them: waiting (longest first), then awaiting the customer (latest activity first). */
+/** Open enquiries in the order the queue shows them: waiting by the ranking rule (routing.ts: urgent first, then longest wait), then awaiting the customer (latest activity first). */
 export function rankQueue(enquiries: Iterable<Enquiry>): Enquiry[] {
   // Each row carries its parsed time: sorting 10,000 rows would otherwise parse dates ~260,000 times.
   const waiting: Ranked[] = [];
   const awaiting: Ranked[] = [];
   for (const e of enquiries) {
-    if (e.status === 'waiting') waiting.push({ e, key: waitingSinceMs(e) });
+    if (e.status === 'waiting') waiting.push({ e, key: waitingSinceMs(e) - (e.urgent ? URGENT_AHEAD_MS : 0) });
     else if (e.status === 'awaiting-customer') awaiting.push({ e, key: -timeMs(e.lastActivityAt) });
   }
   waiting.sort(byKeyThenArrival);
   awaiting.sort(byKeyThenArrival);
   return [...waiting, ...awaiting].map((r) => r.e);
 }
+
+/** Subtracted from an urgent enquiry's sort key: more than any real span of waits, so urgent ones sort first and among themselves by wait. */
+const URGENT_AHEAD_MS = 1e15;
 
 interface Ranked {
   e: Enquiry;
@@ -27,46 +31,46 @@ function byKeyThenArrival(a: Ranked, b: Ranked): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : a.e.receivedSeq - b.e.receivedSeq;
 }
 
-/** The enquiry an agent should take next: waiting longest, nobody holding it, in a language the agent works in. */
-export function nextFor(state: State, agent: { name: string; languages: readonly Language[] }): Enquiry | null {
-  let best: Enquiry | null = null;
-  let bestMs = 0;
-  for (const e of state.enquiries.values()) {
-    if (!isQueued(e) || !agent.languages.includes(e.language)) continue;
-    const ms = waitingSinceMs(e);
-    if (best === null || ms < bestMs || (ms === bestMs && e.receivedSeq < best.receivedSeq)) {
-      best = e;
-      bestMs = ms;
-    }
-  }
-  return best;
+/** The enquiry an agent should take next by the ranking rule (routing.ts), as of `nowMs`. */
+export function nextFor(
+  state: State,
+  agent: { name: string; languages: readonly Language[] },
+  policy: RoutingPolicy = DEFAULT_ROUTING,
+  nowMs: number = Date.now(),
+): Enquiry | null {
+  return bestFor(state, agent, policy, nowMs);
 }
 
 /** 1-based place among waiting, unclaimed enquiries in queue order; null when the enquiry is not in that line. */
 export function queuePosition(state: State, enquiryId: string): number | null {
   const target = state.enquiries.get(enquiryId);
   if (!target || !isQueued(target)) return null;
-  const targetMs = waitingSinceMs(target);
   let ahead = 0;
   for (const id of state.queued) {
     const e = state.enquiries.get(id);
     if (!e || e === target) continue;
-    const ms = waitingSinceMs(e);
-    if (ms < targetMs || (ms === targetMs && e.receivedSeq < target.receivedSeq)) ahead++;
+    if (compareWaiting(e, target) < 0) ahead++;
   }
   return ahead + 1;
 }
 
 /**
- * A deliberately simple estimate to give a court user on intake: the enquiries up to and including
- * this one are shared evenly among the available agents (at least one, so nobody is told "never"),
- * and each takes `averageHandleSeconds`. It ignores language and enquiries already in hand, so it
- * is a rough figure, rounded to whole seconds.
+ * The places in line that new enquiries arriving in this order will have (before they are folded):
+ * one that is not urgent joins the end; an urgent one joins behind the urgent enquiries already waiting.
  */
-export function estimateWaitSeconds(position: number, availableAgents: number, averageHandleSeconds = 300): number {
-  if (!(position > 0) || !(averageHandleSeconds > 0)) return 0;
-  const agents = Math.max(1, Number.isFinite(availableAgents) ? Math.floor(availableAgents) : 1);
-  return Math.round((position / agents) * averageHandleSeconds);
+export function arrivalPositions(state: State, arriving: readonly { urgent: boolean }[]): number[] {
+  let all = state.queued.size;
+  let urgent = arriving.some((a) => a.urgent) ? countUrgentQueued(state) : 0;
+  return arriving.map((a) => {
+    all++;
+    return a.urgent ? ++urgent : all;
+  });
+}
+
+function countUrgentQueued(state: State): number {
+  let n = 0;
+  for (const id of state.queued) if (state.enquiries.get(id)?.urgent) n++;
+  return n;
 }
 
 /** Whole seconds since the customer's oldest unanswered message; 0 when nothing waits. */

@@ -12,7 +12,7 @@ export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { acto
  * different state (a new field, a changed rule): the broker's checkpoints record it, and one made
  * by another fold is set aside and the whole journal replayed.
  */
-export const FOLD_VERSION = 3;
+export const FOLD_VERSION = 4;
 
 const PREVIEW_LENGTH = 80;
 
@@ -42,6 +42,21 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: null, lastActivityAt: at }));
     case 'enquiry.transferred':
       return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.toAgent, lastActivityAt: at }));
+    case 'enquiry.returned':
+      // Not lastActivityAt: nobody worked on it, and its place in line is its original wait.
+      return updateEnquiry(state, event.enquiryId, (e) => (e.claimedBy === event.agent ? { ...e, claimedBy: null } : e));
+    case 'enquiry.acknowledged':
+      // Goes out like a reply but answers nothing: the wait, the status and the row's preview stay.
+      return updateEnquiry(state, event.enquiryId, (e) => ({
+        ...e,
+        messages: [
+          ...e.messages,
+          { id: event.messageId, author: 'agent', agent: ACKNOWLEDGER, text: event.text, at, automatic: true, ...(deliverable(e) ? { delivery: { state: 'pending' as const, attempts: 0 } } : {}) },
+        ],
+        messageCount: e.messageCount + 1,
+      }));
+    case 'enquiry.marked-urgent':
+      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, urgent: { reason: event.reason, by: event.agent, at } }));
     case 'enquiry.replied':
       return updateEnquiry(state, event.enquiryId, (e) =>
         withMessage(e, {
@@ -50,9 +65,7 @@ export function applyEvent(state: State, record: AppliedRecord): void {
           agent: event.agent,
           text: event.text,
           at,
-          ...(e.callbackUrl || e.channel === 'whatsapp' || e.channel === 'sms'
-            ? { delivery: { state: 'pending' as const, attempts: 0 } }
-            : {}),
+          ...(deliverable(e) ? { delivery: { state: 'pending' as const, attempts: 0 } } : {}),
         }),
       );
     case 'enquiry.noted':
@@ -159,7 +172,7 @@ export function applyEvent(state: State, record: AppliedRecord): void {
         return withMessage({ ...e, escalations }, { id: event.messageId, author: 'court', text: event.text, at });
       });
     case 'agent.presence':
-      state.agents.set(event.agent, { name: event.agent, presence: event.state });
+      state.agents.set(event.agent, { name: event.agent, presence: event.state, since: at });
       return;
     case 'journal.epoch-started':
       return; // the journal's history, not the enquiries'
@@ -185,6 +198,14 @@ const DELIVERY_PROGRESS: Record<DeliveryState, number> = { pending: 0, sent: 1, 
 function isStaleDelivery(current: Delivery | undefined, event: { state: DeliveryState; attempts: number }): boolean {
   if (!current) return false;
   return event.attempts <= current.attempts && DELIVERY_PROGRESS[event.state] < DELIVERY_PROGRESS[current.state];
+}
+
+/** The name automatic acknowledgements are written under. */
+export const ACKNOWLEDGER = 'courtdesk';
+
+/** Whether what is written to this customer goes anywhere: a callback URL, or a channel that sends. */
+export function deliverable(e: Pick<Enquiry, 'callbackUrl' | 'channel'>): boolean {
+  return e.callbackUrl !== null || e.channel === 'whatsapp' || e.channel === 'sms';
 }
 
 export function senderKey(e: Pick<Enquiry, 'channel' | 'from'>): string {
@@ -213,6 +234,7 @@ function receive(state: State, event: Extract<CourtdeskEvent, { type: 'enquiry.r
     messageCount: 1,
     preview: previewOf(event.text),
     messagesLoaded: true,
+    ...(event.priority === 'urgent' ? { urgent: { reason: 'sent as urgent', by: record.actor?.name ?? 'intake', at } } : {}),
   };
   state.enquiries.set(enquiry.id, enquiry);
   state.queued.add(enquiry.id);

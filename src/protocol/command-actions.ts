@@ -14,6 +14,8 @@ export const COMMAND_ACTIONS: Record<CommandType, Action> = {
   reopen: 'reopen',
   transfer: 'transfer',
   presence: 'presence',
+  'take-next': 'claim',
+  'mark-urgent': 'mark-urgent',
   open: 'open-conversation',
   escalate: 'escalate',
   chase: 'chase',

@@ -99,7 +99,12 @@ export type Command =
   | (Base & { type: 'close'; enquiryId: string })
   | (Base & { type: 'reopen'; enquiryId: string })
   | (Base & { type: 'transfer'; enquiryId: string; toAgent: string })
-  | (Base & { type: 'presence'; state: Presence })
+  /** Sets the sender's presence, or with `agent` (a supervisor) another agent's. */
+  | (Base & { type: 'presence'; state: Presence; agent?: string })
+  /** Claims the enquiry the ranking rule (domain/routing.ts) gives this agent now; the ack's `data` says which and why. */
+  | (Base & { type: 'take-next' })
+  /** Ranks a waiting enquiry ahead of the rest; the reason is recorded. */
+  | (Base & { type: 'mark-urgent'; enquiryId: string; reason: string })
   /**
    * Asks for an enquiry's whole conversation; the ack carries it, once an `enquiry.accessed` record
    * of it is durable. `via` is what the client is ('workbench' unless 'show'); `reason` says why.

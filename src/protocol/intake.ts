@@ -20,6 +20,8 @@ export interface NewEnquiry {
   /** Null when the caller did not say; the broker then guesses from the text. */
   language: Language | null;
   callbackUrl: string | null;
+  /** "urgent" ranks it ahead of the rest (domain/routing.ts); absent is normal. */
+  priority: 'urgent' | null;
 }
 
 export interface FollowUp {
@@ -28,7 +30,7 @@ export interface FollowUp {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const ENQUIRY_FIELDS = ['channel', 'from', 'name', 'text', 'language', 'callbackUrl'];
+const ENQUIRY_FIELDS = ['channel', 'from', 'name', 'text', 'language', 'callbackUrl', 'priority'];
 const ENQUIRY_EXAMPLE = '{"channel":"web","from":"a.user@example.org","text":"When is my hearing?"}';
 const FOLLOW_UP_EXAMPLE = '{"text":"Any news on my claim?"}';
 
@@ -36,7 +38,7 @@ export function parseNewEnquiry(value: unknown): Parsed<NewEnquiry> {
   const body = objectBody(value, ENQUIRY_FIELDS, ENQUIRY_EXAMPLE);
   if (typeof body === 'string') return refuse(body);
 
-  const { channel, from, name, text, language, callbackUrl } = body;
+  const { channel, from, name, text, language, callbackUrl, priority } = body;
   if (channel === undefined) return refuse(`"channel" is missing; send one of ${list(CHANNELS)}.`);
   if (typeof channel !== 'string' || !(CHANNELS as readonly string[]).includes(channel)) {
     return refuse(`"channel" must be one of ${list(CHANNELS)}, not ${shown(channel)}.`);
@@ -73,9 +75,14 @@ export function parseNewEnquiry(value: unknown): Parsed<NewEnquiry> {
     checkedUrl = (callbackUrl as string).trim();
   }
 
+  if (priority !== undefined && priority !== null && priority !== 'urgent' && priority !== 'normal') {
+    return refuse(`"priority" must be "urgent" or "normal", not ${shown(priority)}; leave it out for normal.`);
+  }
+
   return {
     ok: true,
     value: {
+      priority: priority === 'urgent' ? 'urgent' : null,
       channel: channel as Channel,
       from: from.trim(),
       name: checkedName,

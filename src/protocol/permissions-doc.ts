@@ -21,6 +21,7 @@ const HOW: Partial<Record<Action, string>> = {
   'transfer-others': '`transfer` command',
   'note-others': '`note` command',
   'escalate-others': '`escalate` command',
+  'presence-others': '`presence` command with `agent`',
 };
 
 export function howTo(action: Action): string {

@@ -140,7 +140,7 @@ afterEach(async () => {
 });
 
 async function broker(options: Parameters<typeof startTestBroker>[0], reuse?: { dataDir: string; tokens: TestTokens }): Promise<TestBroker> {
-  const t = await startTestBroker({ deliveryBaseDelayMs: 20, deliveryMaxDelayMs: 100, ...options }, reuse);
+  const t = await startTestBroker({ deliveryBaseDelayMs: 20, deliveryMaxDelayMs: 100, acknowledgeEnquiries: false, ...options }, reuse);
   brokers.push(t);
   return t;
 }
@@ -772,5 +772,47 @@ describe('channel configuration', () => {
     await until(() => b.stderr.join('').includes('channels:'), 'the channels line');
     expect(b.stderr.join('')).toContain(`channels: WhatsApp on (phone number id ${PHONE_NUMBER_ID}), SMS on (from ${OUR_NUMBER}, webhooks at ${PUBLIC_URL})`);
     for (const secret of SECRETS) expect(b.stderr.join('') + b.stdout.join('')).not.toContain(secret);
+  });
+});
+
+describe('automatic acknowledgements', () => {
+  it('acknowledges a new WhatsApp enquiry once, with its place and the estimate, and not again after a restart or a redelivery', async () => {
+    const api = await graph();
+    const dataDir = await tempDir();
+    dirs.push(dataDir);
+    const tokens = await makeTokens(dataDir);
+    let t = await broker({ acknowledgeEnquiries: true, channels: channels(whatsappEnv(`${api.base}/v21.0`)) }, { dataDir, tokens });
+    const a = await agent(t);
+    await postWhatsApp(t, SAMPLE);
+    await until(() => api.seen.length === 1, 'the acknowledgement');
+    const body = JSON.parse(api.seen[0]!.body);
+    expect(body.to).toBe('16505551234');
+    // One English-speaking agent is connected; no replies seen yet, so five minutes each.
+    expect(body.text.body).toMatch(/^Thank you for contacting the courts and tribunals contact centre\. Your reference is \S+\. You are number 1 in the queue\. We expect to answer in about 5 minutes\.$/);
+    const [id] = received(a);
+    const acked = await until(async () => (await enquiry(t, id!)).messages.find((m: any) => m.automatic && m.delivery?.state === 'sent'), 'the acknowledgement recorded as sent');
+    expect(acked).toMatchObject({ author: 'agent', agent: 'courtdesk' });
+    // It answers nothing: the enquiry still waits for an agent.
+    expect((await enquiry(t, id!)).status).toBe('waiting');
+    await postWhatsApp(t, SAMPLE);
+    a.close();
+    await t.close();
+    t = await broker({ acknowledgeEnquiries: true, channels: channels(whatsappEnv(`${api.base}/v21.0`)) }, { dataDir, tokens });
+    await agent(t);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.seen).toHaveLength(1);
+  });
+
+  it('acknowledges a Welsh SMS in Welsh, saying honestly that there is no estimate when no agent is available', async () => {
+    const api = await twilio();
+    const t = await broker({ acknowledgeEnquiries: true, channels: channels(smsEnv(`${api.base}/2010-04-01`)) });
+    const res = await postTwilio(t, '/v1/channels/sms/webhook', inboundSms('SM77777777777777777777777777777777', 'Bore da, mae gen i wrandawiad yn y llys ddydd Llun. Diolch'));
+    expect(res.status).toBe(200);
+    await until(() => api.seen.length === 1, 'the acknowledgement');
+    const sent = new URLSearchParams(api.seen[0]!.body);
+    expect(sent.get('To')).toBe('+447700900123');
+    expect(sent.get('Body')).toMatch(/^Diolch am gysylltu â chanolfan gyswllt y llysoedd a'r tribiwnlysoedd\. Eich cyfeirnod yw \S+\. Rydych yn rhif 1 yn y ciw\. Nid oes neb ar gael i ateb ar hyn o bryd/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.seen).toHaveLength(1);
   });
 });

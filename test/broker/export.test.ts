@@ -17,7 +17,7 @@ beforeAll(async () => {
   const dataDir = await tempDir();
   const tokens = await makeTokens(dataDir);
   auditor = await addToken(dataDir, { name: 'audrey', role: 'auditor' });
-  t = await startTestBroker({ deliveryBaseDelayMs: 20 }, { dataDir, tokens });
+  t = await startTestBroker({ deliveryBaseDelayMs: 20, acknowledgeEnquiries: false }, { dataDir, tokens });
   worked = await workCase(t);
 });
 afterAll(async () => {

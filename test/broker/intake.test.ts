@@ -42,9 +42,10 @@ describe('HTTP intake', () => {
     const { id } = (await res.json()) as { id: string };
     const follow = await t.post(`/v1/enquiries/${id}/messages`, { text: 'Ydych chi wedi cael fy llythyr?' });
     expect(follow.status).toBe(201);
-    const enquiry = (await (await t.get(`/v1/enquiries/${id}`)).json()) as { language: string; messages: unknown[] };
+    const enquiry = (await (await t.get(`/v1/enquiries/${id}`)).json()) as { language: string; messages: { author: string }[] };
     expect(enquiry.language).toBe('cy');
-    expect(enquiry.messages).toHaveLength(2);
+    // The customer's two, and between them the automatic acknowledgement sent by SMS.
+    expect(enquiry.messages.map((m) => m.author)).toEqual(['customer', 'agent', 'customer']);
   });
 
   it('returns the first result for a repeated Idempotency-Key and records nothing new', async () => {

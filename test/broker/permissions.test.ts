@@ -215,6 +215,7 @@ const PERFORM: Record<Action, Performer | Pending> = {
   },
   transfer: async (role, action) => command(role, action, { type: 'transfer', enquiryId: await heldBy(role), toAgent: 'carys' }),
   presence: (role, action) => command(role, action, { type: 'presence', state: 'away' }),
+  'mark-urgent': async (role, action) => command(role, action, { type: 'mark-urgent', enquiryId: await fresh(), reason: 'hearing tomorrow' }),
   'preview-escalation': async (role, action) => command(role, action, { type: 'preview-escalation', enquiryId: await heldBy(role), ...escalate }),
   escalate: async (role, action) => command(role, action, { type: 'escalate', enquiryId: await heldBy(role), ...escalate }),
   chase: async (role, action) => command(role, action, { type: 'chase', ...(await escalation(true)) }),
@@ -223,6 +224,7 @@ const PERFORM: Record<Action, Performer | Pending> = {
   'transfer-others': async (role, action) => command(role, action, { type: 'transfer', enquiryId: await heldByBob(), toAgent: 'carys' }),
   'note-others': async (role, action) => command(role, action, { type: 'note', enquiryId: await heldByBob(), text: 'Supervisor: checked.' }),
   'escalate-others': async (role, action) => command(role, action, { type: 'escalate', enquiryId: await heldByBob(), ...escalate }),
+  'presence-others': (role, action) => command(role, action, { type: 'presence', state: 'available', agent: 'bob' }),
 };
 
 describe('every cell of the role table, against a real broker', () => {

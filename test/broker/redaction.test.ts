@@ -186,6 +186,8 @@ describe('a broker whose WhatsApp provider echoes its access token', () => {
     const base = await provider(all.map((echo) => (res) => json(res, 400, { error: { message: `Invalid parameter: ${echo.text}`, code: 100 } })));
     const appSecret = 'meta-app-secret-for-redaction-tests';
     t = await startTestBroker({
+      // Each scripted answer is for one agent reply: no automatic acknowledgement takes one.
+      acknowledgeEnquiries: false,
       channels: { whatsapp: { verifyToken: 'verify-me', appSecret, accessToken: ACCESS_TOKEN, phoneNumberId: '106540352242922', apiBase: base }, sms: null },
     });
     const body = JSON.stringify({

@@ -69,7 +69,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 describe('reply delivery to a callback URL', () => {
   it('retries a receiver that fails twice, then delivers once, signed, recording each outcome', async () => {
     r = await receiver(2);
-    t = await startTestBroker({ callbackSecret: SECRET, deliveryBaseDelayMs: 20, deliveryMaxDelayMs: 100 });
+    t = await startTestBroker({ callbackSecret: SECRET, acknowledgeEnquiries: false, deliveryBaseDelayMs: 20, deliveryMaxDelayMs: 100 });
     const id = await postEnquiry(t.url, t.tokens.intake, { callbackUrl: r.url });
     const agent = await RawAgent.connect(t.url, t.tokens.agent);
     await agent.welcome();
@@ -94,7 +94,7 @@ describe('reply delivery to a callback URL', () => {
 
   it('resumes an undelivered reply after a restart and delivers it once', async () => {
     r = await receiver(Number.POSITIVE_INFINITY); // refusing everything for now
-    t = await startTestBroker({ callbackSecret: SECRET, deliveryBaseDelayMs: 60_000, deliveryMaxDelayMs: 60_000 });
+    t = await startTestBroker({ callbackSecret: SECRET, acknowledgeEnquiries: false, deliveryBaseDelayMs: 60_000, deliveryMaxDelayMs: 60_000 });
     const id = await postEnquiry(t.url, t.tokens.intake, { callbackUrl: r.url });
     const agent = await RawAgent.connect(t.url, t.tokens.agent);
     await agent.welcome();
@@ -106,7 +106,7 @@ describe('reply delivery to a callback URL', () => {
     await t.broker.close(); // stop, keeping the data folder
     r.accept(); // the receiver recovers while the broker is down
 
-    t = await startTestBroker({ callbackSecret: SECRET }, { dataDir, tokens });
+    t = await startTestBroker({ callbackSecret: SECRET, acknowledgeEnquiries: false }, { dataDir, tokens });
     await until(() => r!.received.length === 1, 'the resumed delivery');
     await new Promise((res) => setTimeout(res, 300));
     expect(r.received).toHaveLength(1);

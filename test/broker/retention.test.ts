@@ -19,7 +19,8 @@ afterEach(async () => {
 });
 
 async function start(reuse?: TestBroker, options: Parameters<typeof startTestBroker>[0] = {}): Promise<TestBroker> {
-  const b = await startTestBroker(options, reuse && { dataDir: reuse.dataDir, tokens: reuse.tokens });
+  // The counts here are of customers' and agents' messages: no automatic acknowledgements.
+  const b = await startTestBroker({ acknowledgeEnquiries: false, ...options }, reuse && { dataDir: reuse.dataDir, tokens: reuse.tokens });
   brokers.push(b);
   return b;
 }
@@ -122,7 +123,7 @@ describe('retention apply', () => {
     expect(done.stdout).toMatch(/^Removed the personal content of 2 enquiries closed before 2020-06-01 \(journal seq \d+\)\.\n$/);
     expect(done.status).toBe(0);
 
-    const after = await startTestBroker({}, { dataDir, tokens });
+    const after = await startTestBroker({ acknowledgeEnquiries: false }, { dataDir, tokens });
     brokers.push(after);
     const removed = `removed under the retention policy on ${today()}`;
     for (const id of closed) {

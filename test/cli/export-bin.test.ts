@@ -23,7 +23,7 @@ beforeAll(async () => {
   const added = await run(['token', 'add', 'audrey', '--role', 'auditor', '--data', dataDir]);
   if (added.code !== 0) throw new Error(`token add failed: ${added.stderr}`);
   auditor = added.stdout.trimEnd().split('\n').at(-1)!;
-  t = await startTestBroker({ deliveryBaseDelayMs: 20 }, { dataDir, tokens });
+  t = await startTestBroker({ deliveryBaseDelayMs: 20, acknowledgeEnquiries: false }, { dataDir, tokens });
   worked = await workCase(t);
 });
 afterAll(async () => {

@@ -398,7 +398,7 @@ describe('decideCommand: transfer', () => {
 describe('decideCommand: presence', () => {
   it('records the actor’s presence', () => {
     expect(events(run({ type: 'presence', state: 'away' }, bob))).toEqual([{ type: 'agent.presence', agent: 'bob', state: 'away' }]);
-    expect(j.state.agents.get('bob')).toEqual({ name: 'bob', presence: 'away' });
+    expect(j.state.agents.get('bob')).toMatchObject({ name: 'bob', presence: 'away', since: expect.any(String) });
   });
 });
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { estimateWaitSeconds, nextFor, queuePosition, rankQueue, waitSeconds } from '../../src/domain/queue.js';
+import { arrivalPositions, nextFor, queuePosition, rankQueue, waitSeconds } from '../../src/domain/queue.js';
+import { DEFAULT_ROUTING } from '../../src/domain/routing.js';
 import { at, Journal, T0 } from './journal.js';
+
+/** Within the first minutes: an enquiry in Welsh is still offered only to Welsh speakers. */
+const SOON = T0 + 4 * 60_000;
 
 function ids(list: { id: string }[]): string[] {
   return list.map((e) => e.id);
@@ -72,34 +76,34 @@ describe('nextFor', () => {
 
   it('offers the longest-waiting unclaimed enquiry in the agent’s language', () => {
     const j = new Journal().receive('E1', at(3)).receive('C1', at(1), { language: 'cy' }).receive('E2', at(2));
-    expect(nextFor(j.state, english)?.id).toBe('E2');
-    expect(nextFor(j.state, welsh)?.id).toBe('C1');
-    expect(nextFor(j.state, both)?.id).toBe('C1');
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)?.id).toBe('E2');
+    expect(nextFor(j.state, welsh, DEFAULT_ROUTING, SOON)?.id).toBe('C1');
+    expect(nextFor(j.state, both, DEFAULT_ROUTING, SOON)?.id).toBe('C1');
   });
 
   it('skips claimed, answered and closed enquiries', () => {
     const j = new Journal().receive('E1', at(0)).receive('E2', at(1)).receive('E3', at(2)).receive('E4', at(3));
     j.claim('E1', 'bob', at(4)).reply('E2', 'bob', at(5)).close('E3', at(6));
-    expect(nextFor(j.state, english)?.id).toBe('E4');
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)?.id).toBe('E4');
   });
 
   it('returns null when nothing suits the agent', () => {
     const j = new Journal().receive('C1', at(0), { language: 'cy' });
-    expect(nextFor(j.state, english)).toBeNull();
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)).toBeNull();
     expect(nextFor(new Journal().state, both)).toBeNull();
-    expect(nextFor(j.state, { name: 'nobody', languages: [] })).toBeNull();
+    expect(nextFor(j.state, { name: 'nobody', languages: [] }, DEFAULT_ROUTING, SOON)).toBeNull();
   });
 
   it('agrees with rankQueue, ties included', () => {
     const j = new Journal().receive('B', at(1)).receive('A', at(1)).receive('C', at(0)).claim('C', 'bob', at(2));
-    expect(nextFor(j.state, english)?.id).toBe('B');
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)?.id).toBe('B');
   });
 
   it('offers an enquiry again once its customer writes after a reply', () => {
     const j = new Journal().receive('E1', at(0)).reply('E1', 'bob', at(1));
-    expect(nextFor(j.state, english)).toBeNull();
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)).toBeNull();
     j.customer('E1', at(2));
-    expect(nextFor(j.state, english)?.id).toBe('E1');
+    expect(nextFor(j.state, english, DEFAULT_ROUTING, SOON)?.id).toBe('E1');
   });
 });
 
@@ -132,30 +136,6 @@ describe('queuePosition', () => {
   });
 });
 
-describe('estimateWaitSeconds', () => {
-  it('shares the line among available agents, each taking the average handling time', () => {
-    expect(estimateWaitSeconds(1, 1)).toBe(300);
-    expect(estimateWaitSeconds(6, 3)).toBe(600);
-    expect(estimateWaitSeconds(1, 4)).toBe(75);
-    expect(estimateWaitSeconds(10, 2, 120)).toBe(600);
-  });
-
-  it('assumes at least one agent, so the answer is never infinite', () => {
-    expect(estimateWaitSeconds(3, 0)).toBe(900);
-    expect(estimateWaitSeconds(3, -2)).toBe(900);
-    expect(estimateWaitSeconds(3, Number.NaN)).toBe(900);
-  });
-
-  it('rounds to whole seconds', () => {
-    expect(estimateWaitSeconds(1, 3, 100)).toBe(33);
-  });
-
-  it('is 0 for a position that is not in the line', () => {
-    expect(estimateWaitSeconds(0, 2)).toBe(0);
-    expect(estimateWaitSeconds(Number.NaN, 2)).toBe(0);
-  });
-});
-
 describe('waitSeconds', () => {
   it('counts whole seconds since the oldest unanswered message', () => {
     expect(waitSeconds({ waitingSince: at(0) }, T0 + 90_500)).toBe(90);
@@ -171,5 +151,13 @@ describe('waitSeconds', () => {
     const j = new Journal().receive('E1', at(0)).reply('E1', 'bob', at(10)).customer('E1', at(20));
     const e = j.state.enquiries.get('E1')!;
     expect(waitSeconds(e, T0 + 25 * 60_000)).toBe(300);
+  });
+});
+
+describe('arrivalPositions', () => {
+  it('puts new enquiries at the end, and urgent ones behind the urgent already waiting', () => {
+    const j = new Journal().receive('E1', at(0)).receive('E2', at(1));
+    j.record({ type: 'enquiry.marked-urgent', enquiryId: 'E2', agent: 'bob', reason: 'hearing today' }, at(2));
+    expect(arrivalPositions(j.state, [{ urgent: false }, { urgent: true }, { urgent: false }, { urgent: true }])).toEqual([3, 2, 5, 3]);
   });
 });

@@ -274,7 +274,7 @@ describe('applyEvent: idempotency and external ids', () => {
 describe('applyEvent: in general', () => {
   it('records agent presence', () => {
     const j = new Journal().record({ type: 'agent.presence', agent: 'alice', state: 'away' }, at(0));
-    expect(j.state.agents.get('alice')).toEqual({ name: 'alice', presence: 'away' });
+    expect(j.state.agents.get('alice')).toEqual({ name: 'alice', presence: 'away', since: at(0) });
   });
 
   it('ignores events for an enquiry it has not seen, but still advances seq', () => {

@@ -15,7 +15,7 @@ describe('parseNewEnquiry', () => {
   it('accepts the minimal body, filling the optional fields with null', () => {
     expect(parseNewEnquiry(minimal)).toEqual({
       ok: true,
-      value: { channel: 'web', from: 'a.user@example.org', name: null, text: 'When is my hearing?', language: null, callbackUrl: null },
+      value: { channel: 'web', from: 'a.user@example.org', name: null, text: 'When is my hearing?', language: null, callbackUrl: null, priority: null },
     });
   });
 
@@ -27,8 +27,11 @@ describe('parseNewEnquiry', () => {
       text: 'Bore da',
       language: 'cy',
       callbackUrl: 'https://channel.example.org/replies?conversation=42',
+      priority: 'urgent',
     };
     expect(parseNewEnquiry(body)).toEqual({ ok: true, value: body });
+    expect(parseNewEnquiry({ ...body, priority: 'normal' })).toMatchObject({ ok: true, value: { priority: null } });
+    expect(refused({ ...minimal, priority: 'high' })).toBe('"priority" must be "urgent" or "normal", not "high"; leave it out for normal.');
   });
 
   it('accepts every channel', () => {
@@ -63,8 +66,8 @@ describe('parseNewEnquiry', () => {
     expect(refused({ ...minimal, langauge: 'cy' })).toMatch(/^Unknown field "langauge"\. Did you mean "language"\?/);
     expect(refused({ ...minimal, Text2: 'x' })).toMatch(/Did you mean "text"\?/);
     expect(refused({ ...minimal, callbackURL: 'https://x.example' })).toMatch(/Did you mean "callbackUrl"\?/);
-    const unrelated = refused({ ...minimal, priority: 'high' });
-    expect(unrelated).toMatch(/^Unknown field "priority"\. The fields are "channel", "from", "name", "text", "language", "callbackUrl"\.$/);
+    const unrelated = refused({ ...minimal, colour: 'blue' });
+    expect(unrelated).toMatch(/^Unknown field "colour"\. The fields are "channel", "from", "name", "text", "language", "callbackUrl", "priority"\.$/);
   });
 
   it('refuses a missing or unknown channel, listing the channels', () => {

@@ -22,6 +22,7 @@ const RULES: Record<string, (v: unknown) => boolean> = {
   text: isText,
   caseNumber: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 40,
   toAgent: (v) => typeof v === 'string' && AGENT.test(v),
+  agent: (v) => typeof v === 'string' && AGENT.test(v),
   state: (v) => v === 'available' || v === 'away',
   courtSlug: (v) => typeof v === 'string' && SLUG.test(v),
   template: (v) => typeof v === 'string' && SLUG.test(v),
@@ -32,7 +33,7 @@ const RULES: Record<string, (v: unknown) => boolean> = {
   fields: (v) =>
     typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length <= 40 && Object.values(v).every((t) => typeof t === 'string' && t.length <= 4000),
 };
-const OPTIONAL = new Set(['language', 'fields', 'query', 'reason', 'via']);
+const OPTIONAL = new Set(['language', 'fields', 'query', 'reason', 'via', 'agent']);
 
 /** Valid values for each field, for frames that should pass. */
 const VALID: Record<string, fc.Arbitrary<string>> = {
@@ -41,6 +42,7 @@ const VALID: Record<string, fc.Arbitrary<string>> = {
   text: fc.string({ minLength: 1, maxLength: 4000 }).filter((s) => s.trim() !== ''),
   caseNumber: fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== ''),
   toAgent: fc.stringMatching(AGENT),
+  agent: fc.stringMatching(AGENT),
   state: fc.constantFrom('available', 'away'),
   courtSlug: fc.stringMatching(SLUG),
   template: fc.stringMatching(SLUG),

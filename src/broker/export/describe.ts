@@ -102,6 +102,15 @@ const DESCRIBE: Record<string, Describe> = {
   'enquiry.claimed': (x) => ({ headline: `Claimed by ${field(x, 'agent')}` }),
   'enquiry.released': (x) => ({ headline: x.actor.name === field(x, 'agent') ? `Released by ${field(x, 'agent')}` : `Released from ${field(x, 'agent')} by ${x.actor.name}` }),
   'enquiry.transferred': (x) => ({ headline: `Transferred from ${field(x, 'fromAgent') || 'nobody'} to ${field(x, 'toAgent')}` }),
+  'enquiry.returned': (x) => ({
+    headline: `Returned to the queue from ${field(x, 'agent')}: ${field(x, 'reason') === 'away' ? 'away' : 'disconnected'} since ${field(x, 'since')}, longer than the broker allows`,
+  }),
+  'enquiry.acknowledged': (x, e) => ({
+    headline: `Acknowledged automatically: number ${field(x, 'position')} in the queue, ${x.estimatedWaitSeconds === null ? 'no estimate (no agent available)' : `estimated wait ${Math.round(Number(x.estimatedWaitSeconds) / 60)} min`}`,
+    text: field(x, 'text'),
+    textLanguage: e.language,
+  }),
+  'enquiry.marked-urgent': (x) => ({ headline: `Marked urgent by ${field(x, 'agent')}: ${field(x, 'reason')}` }),
   'enquiry.closed': (x) => ({ headline: `Closed by ${x.actor.name}` }),
   'enquiry.reopened': (x) => ({ headline: `Reopened by ${x.actor.name}` }),
   'reply.delivery': (x) => ({

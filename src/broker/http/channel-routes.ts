@@ -2,6 +2,7 @@
 // authenticated by its provider's signature, checked over the raw bytes before anything is parsed.
 // A webhook is answered 200 only once what it brought is durable, so a provider that hears nothing
 // sends it again, and the provider's message ids make that redelivery record nothing new.
+import type { Acknowledger } from '../acknowledgements.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   answerSubscription,
@@ -34,6 +35,8 @@ export interface ChannelRoutesContext {
   channels: ChannelConfig;
   sent: SentReplies;
   log(line: string): void;
+  /** New enquiries are acknowledged in the same batch as their receipt. */
+  acknowledger: Acknowledger;
 }
 
 /** What one webhook did, in the 200 answer (counts only: providers ignore it, people debugging read it). */
@@ -114,7 +117,7 @@ async function record(ctx: ChannelRoutesContext, channel: ChannelName, messages:
     inbound = inboundEvents(core.state, messages, { enquiry: newEnquiryId, message: newMessageId });
     receipts = receiptEvents(core.state, ctx.sent, statuses);
     return [
-      ...inbound.events.map((event) => ({ actor: { kind: 'intake' as const, name: channel }, event })),
+      ...ctx.acknowledger.withAcknowledgements(core.state, inbound.events, { kind: 'intake', name: channel }),
       ...receipts.events.map((event) => ({ actor: { kind: 'system' as const, name: channel }, event })),
     ];
   });

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Enquiry, State } from '../../domain/enquiry.js';
 import type { CourtdeskEvent } from '../../domain/events.js';
 import { guessLanguage } from '../../domain/language.js';
-import { estimateWaitSeconds, queuePosition } from '../../domain/queue.js';
+import { queuePosition } from '../../domain/queue.js';
+import type { Acknowledger } from '../acknowledgements.js';
 import { parseFollowUp, parseNewEnquiry } from '../../protocol/intake.js';
 import type { BrokerCore } from '../core.js';
 import { newEnquiryId, newMessageId } from '../ids.js';
@@ -17,8 +18,8 @@ import { HttpError, readJson, requireCan, requireMethod, sendJson } from './resp
 export interface IntakeContext {
   core: BrokerCore;
   limiter: RateLimiter;
-  /** Agents connected and available, for the wait estimate. */
-  availableAgents(): number;
+  /** The wait estimate, and the acknowledgement recorded with each new enquiry. */
+  acknowledger: Acknowledger;
 }
 
 const ENQUIRY_PATH = /^\/v1\/enquiries\/([A-Za-z0-9_-]{1,64})$/;
@@ -83,9 +84,15 @@ async function postEnquiry(ctx: IntakeContext, caller: TokenRecord, req: Incomin
     language: value.language ?? guessLanguage(value.text),
     callbackUrl: value.callbackUrl,
     ...(key ? { idempotencyKey: key } : {}),
+    ...(value.priority ? { priority: value.priority } : {}),
   };
-  await ctx.core.recordDecided(() => [{ actor: { kind: 'intake', name: caller.name }, event }]);
-  sendJson(res, 201, placeInQueue(ctx, enquiryId, true));
+  const records = await ctx.core.recordDecided(() =>
+    ctx.acknowledger.withAcknowledgements(ctx.core.state, [event], { kind: 'intake', name: caller.name }),
+  );
+  // The answer says what the acknowledgement told the court user, when there was one.
+  const ack = records.find((r) => r.event.type === 'enquiry.acknowledged')?.event;
+  if (ack?.type === 'enquiry.acknowledged') sendJson(res, 201, { id: enquiryId, position: ack.position, estimatedWaitSeconds: ack.estimatedWaitSeconds });
+  else sendJson(res, 201, placeInQueue(ctx, enquiryId, true));
 }
 
 async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -113,16 +120,17 @@ async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: 
 }
 
 /**
- * Where the enquiry stands in line. A new enquiry is the newest in line (journal times only move
+ * Where the enquiry stands in line. A new enquiry (unless urgent) is the newest in line (journal times only move
  * forward), so its place is the line's length: no scan of a queue that may be 100,000 long.
  */
 function placeInQueue(ctx: IntakeContext, enquiryId: string, justArrived = false): { id: string; position: number | null; estimatedWaitSeconds: number | null } {
   const { state } = ctx.core;
-  const position = justArrived && state.queued.has(enquiryId) ? state.queued.size : queuePosition(state, enquiryId);
+  // An urgent one goes ahead of the rest, so only it needs the scan.
+  const position = justArrived && state.queued.has(enquiryId) && !state.enquiries.get(enquiryId)?.urgent ? state.queued.size : queuePosition(state, enquiryId);
   return {
     id: enquiryId,
     position,
-    estimatedWaitSeconds: position === null ? null : estimateWaitSeconds(position, ctx.availableAgents()),
+    estimatedWaitSeconds: position === null ? null : ctx.acknowledger.estimate(state.enquiries.get(enquiryId)!.language, position),
   };
 }
 

@@ -31,6 +31,14 @@ Options (each also read from the environment variable shown):
   --templates DIR        the deployment's own email templates, en/ and cy/ inside (COURTDESK_TEMPLATES)
   --chase-after-days N   working days an escalation waits unanswered before it is due a chase
                          (COURTDESK_CHASE_AFTER_DAYS, default 5; weekends and bank holidays skipped)
+  --language-first-seconds N
+                         how long an enquiry not in English is offered only to agents who speak its
+                         language before anyone may take it (COURTDESK_LANGUAGE_FIRST_SECONDS, default 300)
+  --max-held N           enquiries one agent may hold at once before take-next refuses them; a
+                         token's own --max-held overrides it (COURTDESK_MAX_HELD, default 3)
+  --return-after-seconds N
+                         an agent away or disconnected this long has their waiting enquiries
+                         returned to the queue (COURTDESK_RETURN_AFTER_SECONDS, default 600)
   --checkpoint-every N   events after which the state is checkpointed while serving, so a restart
                          folds only what came after (COURTDESK_CHECKPOINT_EVERY, default 100000;
                          0: only at shutdown)
@@ -87,6 +95,9 @@ export async function run(argv: string[]): Promise<number> {
     'max-sockets-per-token': { type: 'string' },
     templates: { type: 'string' },
     'chase-after-days': { type: 'string' },
+    'language-first-seconds': { type: 'string' },
+    'max-held': { type: 'string' },
+    'return-after-seconds': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     'checkpoint-interval-ms': { type: 'string' },
     'sign-every': { type: 'string' },
@@ -114,6 +125,13 @@ export async function run(argv: string[]): Promise<number> {
     options.commandRatePerToken = wholeNumber('--token-command-rate', values['token-command-rate'] ?? env.COURTDESK_TOKEN_COMMAND_RATE);
     options.maxSocketsPerToken = wholeNumber('--max-sockets-per-token', values['max-sockets-per-token'] ?? env.COURTDESK_MAX_SOCKETS_PER_TOKEN);
     options.chaseAfterWorkingDays = wholeNumber('--chase-after-days', values['chase-after-days'] ?? env.COURTDESK_CHASE_AFTER_DAYS);
+    const seconds = (flag: string, value: string | undefined) => {
+      const n = wholeNumber(flag, value);
+      return n === undefined ? undefined : n * 1000;
+    };
+    options.languageFirstMs = seconds('--language-first-seconds', values['language-first-seconds'] ?? env.COURTDESK_LANGUAGE_FIRST_SECONDS);
+    options.maxHeldPerAgent = wholeNumber('--max-held', values['max-held'] ?? env.COURTDESK_MAX_HELD);
+    options.returnAfterMs = seconds('--return-after-seconds', values['return-after-seconds'] ?? env.COURTDESK_RETURN_AFTER_SECONDS);
     options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY);
     options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS);
     const retainClosed = values['retain-closed'] ?? env.COURTDESK_RETAIN_CLOSED;
@@ -128,6 +146,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     // Off only for measuring what sealing costs (bench/intake.js): never in service.
     if (env.COURTDESK_ENCRYPT_CONTENT === 'off') options.encryptContent = false;
+    if (env.COURTDESK_ACKNOWLEDGE === 'off') options.acknowledgeEnquiries = false;
     options.signEvery = wholeNumber('--sign-every', values['sign-every'] ?? env.COURTDESK_SIGN_EVERY);
     options.signIntervalMs = wholeNumber('--sign-interval-ms', values['sign-interval-ms'] ?? env.COURTDESK_SIGN_INTERVAL_MS);
     options.headsCopy = (values['heads-copy'] ?? env.COURTDESK_HEADS_COPY) || undefined;

@@ -1,18 +1,17 @@
 // `courtdesk claim ENQUIRY | --next`: take an enquiry, or the one that has waited longest.
-import { nextFor } from '../../domain/queue.js';
 import { COMMON_HELP, enquiryCommand, enquiryId, EXIT, processIo, runScripted, ExitError, summarise, type AnyScript, type Io } from '../broker-command.js';
 
 const HELP = `usage: courtdesk claim ENQUIRY | --next [--json] [--broker URL --token T]
 
 Takes the enquiry, so that you (and nobody else) reply to it. Refused with ALREADY_CLAIMED when
-another agent holds it. --next takes the free enquiry that has waited longest, in one of your
-languages, and prints its id; it fails when nothing is waiting for you. With --json,
+another agent holds it. --next has the broker give you the next enquiry by its ranking rule
+(urgent first, then the longest wait; an enquiry in Welsh goes to Welsh speakers first, and to
+anyone after the broker's --language-first-seconds) and prints its id. It is refused with
+NOTHING_WAITING when nothing is waiting for you, AWAY when you are set away, and AT_CAP when you
+already hold as many enquiries as an agent may (the broker's --max-held). With --json,
 {"ok": true, "seq": N, "enquiry": {...summary}}; seq is null when you already held it.
 
 ${COMMON_HELP}`;
-
-/** Attempts for --next when other agents keep taking the enquiry first. */
-const NEXT_ATTEMPTS = 5;
 
 export function run(argv: string[], io: Io = processIo()): Promise<number> {
   const options = { next: { type: 'boolean' } } as const;
@@ -28,29 +27,13 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
   });
 }
 
+/** The broker decides which, by the one ranking rule (domain/routing.ts), so two agents never race for the same one. */
 async function claimNext(script: AnyScript): Promise<void> {
   const session = await script.connect();
-  const { state } = session.client;
-  const lost = new Set<string>();
-  for (let attempt = 1; ; attempt++) {
-    const next = nextFor(lost.size === 0 ? state : { ...state, enquiries: without(state.enquiries, lost) }, session.agent);
-    if (!next) {
-      throw new ExitError(EXIT.refused, `NOTHING_WAITING: no free enquiry is waiting in ${session.agent.languages.join(' or ')}.`);
-    }
-    try {
-      const { seq } = await session.command({ type: 'claim', enquiryId: next.id });
-      const enquiry = state.enquiries.get(next.id) ?? next;
-      script.print({ ok: true, seq, enquiry: summarise(enquiry, Date.now()) }, next.id);
-      return;
-    } catch (err) {
-      // Another agent took it between our look at the queue and our claim. Their claim event may
-      // reach us after our refusal, so skip that enquiry rather than wait for the state to say so.
-      if (!(err instanceof ExitError && err.message.startsWith('ALREADY_CLAIMED:')) || attempt === NEXT_ATTEMPTS) throw err;
-      lost.add(next.id);
-    }
-  }
-}
-
-function without<V>(map: ReadonlyMap<string, V>, ids: ReadonlySet<string>): Map<string, V> {
-  return new Map([...map].filter(([id]) => !ids.has(id)));
+  const { seq, data } = await session.command({ type: 'take-next' });
+  const taken = data as { enquiryId: string; reason: string } | undefined;
+  if (!taken) throw new ExitError(EXIT.refused, 'the broker took an enquiry without saying which; update courtdesk or the broker so both speak the same protocol.');
+  // The claim is durable before the ack, and its event reaches this socket first.
+  const enquiry = session.client.state.enquiries.get(taken.enquiryId);
+  script.print({ ok: true, seq, enquiry: enquiry ? summarise(enquiry, Date.now()) : { id: taken.enquiryId }, reason: taken.reason }, taken.enquiryId);
 }

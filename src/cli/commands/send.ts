@@ -9,7 +9,7 @@ const HELP = `usage: courtdesk send --text T [--from F] [--name N] [--channel C]
 
 Posts an enquiry to the broker's HTTP intake (POST /v1/enquiries), as a channel adapter would,
 and prints its id, its place in the queue and the estimated wait. With --json,
-{"id": "...", "position": N, "estimatedWaitSeconds": N}.
+{"id": "...", "position": N, "estimatedWaitSeconds": N or null} (null: no agent available).
 
   --text T             what the court user wrote (required)
   --from F             who wrote, as the channel knows them (default "script")
@@ -26,7 +26,8 @@ ${COMMON_HELP.replace(/ {2}--token T .*\n/, '')}`;
 interface Created {
   id: string;
   position: number | null;
-  estimatedWaitSeconds: number;
+  /** Null when no agent is available for the enquiry's language: no honest figure can be given. */
+  estimatedWaitSeconds: number | null;
 }
 
 export function run(argv: string[], io: Io = processIo()): Promise<number> {
@@ -63,7 +64,8 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
     if (values['idempotency-key'] !== undefined) headers['idempotency-key'] = values['idempotency-key'];
     const created = await post(brokerHttpUrl(broker, '/v1/enquiries'), broker, headers, JSON.stringify(body), script.timeoutMs);
     const place = created.position === null ? 'not in the waiting line' : `number ${created.position} in the queue`;
-    script.print(created, `${created.id}  ${place}, estimated wait ${Math.round(created.estimatedWaitSeconds / 60)} min`);
+    const wait = created.estimatedWaitSeconds === null ? 'no estimate (no agent available)' : `estimated wait ${Math.round(created.estimatedWaitSeconds / 60)} min`;
+    script.print(created, `${created.id}  ${place}, ${wait}`);
   });
 }
 
@@ -85,5 +87,5 @@ async function post(url: string, broker: string, headers: Record<string, string>
 
 function isCreated(value: unknown): value is Created {
   const v = value as Partial<Created> | null;
-  return typeof v?.id === 'string' && typeof v.estimatedWaitSeconds === 'number';
+  return typeof v?.id === 'string' && (typeof v.estimatedWaitSeconds === 'number' || v.estimatedWaitSeconds === null);
 }

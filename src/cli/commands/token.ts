@@ -4,11 +4,12 @@ import { addToken, readTokens, revokeToken } from '../../broker/tokens.js';
 import { dataDirFrom, fail, parseFlags } from '../options.js';
 
 const HELP = `usage:
-  courtdesk token add NAME --role ${ROLES.join('|')} [--languages en,cy] [--data DIR]
+  courtdesk token add NAME --role ${ROLES.join('|')} [--languages en,cy] [--max-held N] [--data DIR]
   courtdesk token list [--json] [--data DIR]
   courtdesk token revoke NAME [--data DIR]
 
 "add" prints the new token once, alone on the last line; only its hash is kept.
+--max-held: enquiries this agent may hold at once, instead of the broker's --max-held.
 A running broker notices revocations within a second and closes that token's sockets.
 What each role may do: docs/records.md, "Who may do what".
 `;
@@ -17,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(
     'token',
     argv,
-    { role: { type: 'string' }, languages: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } },
+    { role: { type: 'string' }, languages: { type: 'string' }, 'max-held': { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } },
     { positionals: true },
   );
   if (!flags.ok) return fail('token', flags.message, 2);
@@ -33,8 +34,9 @@ export async function run(argv: string[]): Promise<number> {
       if (!name) return fail('token', 'name the token: courtdesk token add NAME --role agent', 2);
       if (!values.role) return fail('token', `give a role: --role ${ROLES.join(', ')}`, 2);
       const languages = values.languages?.split(',').map((l) => l.trim()) as Language[] | undefined;
+      const maxHeld = values['max-held'] !== undefined ? Number(values['max-held']) : undefined;
       try {
-        const token = await addToken(dataDir, { name, role: values.role as Role, ...(languages ? { languages } : {}) });
+        const token = await addToken(dataDir, { name, role: values.role as Role, ...(languages ? { languages } : {}), ...(maxHeld !== undefined ? { maxHeld } : {}) });
         process.stdout.write(`Token for ${name} (${values.role}) created in ${dataDir}. It is shown only this once:\n${token}\n`);
         return 0;
       } catch (err) {
