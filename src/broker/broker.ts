@@ -11,7 +11,7 @@ import { DEFAULT_CHASE_AFTER_WORKING_DAYS } from '../domain/escalations.js';
 import type { Catalogue } from './commands.js';
 import { BrokerCore } from './core.js';
 import { CourtDirectory } from './escalation/court-directory.js';
-import { EscalationDelivery } from './escalation/escalation-delivery.js';
+import { courtEmails } from './escalation/escalation-delivery.js';
 import { loadTemplates, userTemplatesDir } from './escalation/template-loader.js';
 import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig } from './escalation/transports/index.js';
 import { handleAccessLog } from './http/access-routes.js';
@@ -31,7 +31,9 @@ import { JournalUnavailableError, type JournalPosition, type JournalStore } from
 import { RateLimiter } from './rate-limit.js';
 import { applyRetention } from './retention.js';
 import { closedBeforeFor } from '../domain/retention.js';
-import { ReplyDelivery } from './reply-delivery.js';
+import { replyDeliveries } from './reply-delivery.js';
+import { DeliveryWorker } from './delivery-worker.js';
+import { DEFAULT_LEASE_MS, type DeliveryLeases } from './journal/delivery-leases.js';
 import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
 
 /** Every broker option, in one place. The CLI maps flags and COURTDESK_ variables onto these. */
@@ -43,6 +45,8 @@ export interface BrokerOptions {
    * data folder, shared by every broker node given the same URL (docs/operations.md). Default: the file.
    */
   store?: string;
+  /** How long a delivery lease lasts unrenewed on a shared journal: a dead node's deliveries are taken over after it. Default 30 s. */
+  deliveryLeaseMs?: number;
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
   /** TCP port; 0 picks a free one. Default 7340. */
@@ -192,7 +196,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   );
   store.onCommit((records) => signer?.committed({ epoch: core.epoch, seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash }));
   try {
-    return await serve(core, options, log, warnings, { signer, position: () => store.position() });
+    return await serve(core, options, log, warnings, { signer, position: () => store.position(), leases: store.deliveryLeases(options.deliveryLeaseMs ?? DEFAULT_LEASE_MS) });
   } catch (err) {
     // A start that fails leaves nothing behind, the journal's lock included.
     await signer?.close(undefined).catch(() => {});
@@ -206,6 +210,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 interface Stops {
   signer: HeadSigner | undefined;
   position: () => JournalPosition;
+  /** Who sends each outbound delivery (the store's). */
+  leases: DeliveryLeases;
 }
 
 async function serve(core: BrokerCore, options: BrokerOptions, log: (line: string) => void, warnings: string[], stops: Stops): Promise<RunningBroker> {
@@ -236,16 +242,17 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   const sent = SentReplies.from(core.state);
   core.onCommit((entries) => sent.learn(entries, core.state));
   const channelSender = channelSenders(channels);
-  const delivery = new ReplyDelivery(core, { senderFor: (enquiry) => (enquiry.callbackUrl ? sendCallback : channelSender(enquiry)), ...retry, log });
-  delivery.resumePending();
   const mail = options.mail ?? mailConfigFromEnv({});
-  const courtMail = new EscalationDelivery(core, {
-    transport: createTransport(mail, { dataDir: options.dataDir }),
-    chaseAfterWorkingDays: options.chaseAfterWorkingDays ?? DEFAULT_CHASE_AFTER_WORKING_DAYS,
-    ...retry,
-    log,
-  });
-  courtMail.resumePending();
+  const kinds = [
+    replyDeliveries(core, (enquiry) => (enquiry.callbackUrl ? sendCallback : channelSender(enquiry)), log),
+    courtEmails(core, {
+      transport: createTransport(mail, { dataDir: options.dataDir }),
+      chaseAfterWorkingDays: options.chaseAfterWorkingDays ?? DEFAULT_CHASE_AFTER_WORKING_DAYS,
+      log,
+    }),
+  ];
+  const deliveries = new DeliveryWorker(core, kinds, stops.leases, { ...retry, log });
+  deliveries.resumePending();
   const retention = options.retainClosed ? scheduleRetention(core, options.retainClosed, log) : undefined;
 
   // A slow or silent client must not hold a connection open (docs/operations.md, "Timeouts").
@@ -308,7 +315,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     retention?.stop();
     tokens.stop();
     agents.close();
-    await Promise.all([delivery.stop(), courtMail.stop()]);
+    await deliveries.stop();
     throw err;
   }
   log(`court email: ${describeMailConfig(mail)}`);
@@ -321,7 +328,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Deliveries under way finish (within one bound for both) while the journal can still record them.
-      await Promise.all([delivery.stop(), courtMail.stop()]);
+      await deliveries.stop();
       tokens.stop();
       retention?.stop();
       agents.close();

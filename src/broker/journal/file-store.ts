@@ -31,6 +31,7 @@ import { replayJournal, type Repair } from './replay.js';
 import { CONTENT_KEYS_FILE, ContentKeys } from './content-keys.js';
 import { openEvent, sealedKeyId } from './sealing.js';
 import { encodeBatch } from './append-batch.js';
+import { LocalLeases, type DeliveryLeases } from './delivery-leases.js';
 import type { JournalPosition, JournalStore, NewRecord, OpenedJournal, ResumeFrom } from './store.js';
 import { rejectAll, StoreSignals, waitOn, type Unhealthy, type Waiter } from './store-signals.js';
 
@@ -262,6 +263,11 @@ export class FileJournalStore extends StoreSignals implements JournalStore {
 
   async removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number> {
     return this.keys ? this.keys.destroy(enquiryIds, removedOn) : 0;
+  }
+
+  /** Only this process writes the file: it sends everything it records. */
+  deliveryLeases(): DeliveryLeases {
+    return new LocalLeases();
   }
 
   async close(): Promise<void> {

@@ -13,9 +13,11 @@
 //   content_keys     one row per content key (sealing.ts): written in the same statement as the
 //                    first record sealed with it, so a key is durable before that record is
 //                    acknowledged; retention sets `key` to NULL and `destroyed_on`.
+//   delivery_leases  (version 2) one row per outbound delivery some node took on: which node
+//                    sends it and until when, and whether its outcome is recorded (pg-leases.ts).
 import pg from 'pg';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const DEFAULT_SCHEMA = 'courtdesk';
 
 export interface StoreAddress {
@@ -101,6 +103,14 @@ const MIGRATIONS: Record<number, string> = {
     );
     CREATE INDEX content_keys_enquiry ON content_keys (enquiry_id);
     INSERT INTO schema_version VALUES (0);
+  `,
+  2: `
+    CREATE TABLE delivery_leases (
+      key text PRIMARY KEY,
+      node text NOT NULL,
+      expires_at timestamptz NOT NULL,
+      finished boolean NOT NULL DEFAULT false
+    );
   `,
 };
 

@@ -35,6 +35,8 @@ import { PgContentKeys } from './pg-keys.js';
 import { newGroup, writeGroup, type Group } from './pg-append.js';
 import { JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-replay.js';
 import { openWriter, WakeListener } from './pg-connections.js';
+import { PgLeases } from './pg-leases.js';
+import type { DeliveryLeases } from './delivery-leases.js';
 import { genesisHash } from './record-format.js';
 import { openEvent, sealedKeyId } from './sealing.js';
 import { rejectAll, StoreSignals, waitOn, type Unhealthy } from './store-signals.js';
@@ -188,6 +190,10 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
   async removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number> {
     if (!this.writer) throw this.unavailable({ state: 'degraded', reason: `not connected to ${this.shown}`, since: this.now().toISOString() });
     return this.keys.destroy(this.writer, enquiryIds, removedOn);
+  }
+
+  deliveryLeases(leaseMs: number): DeliveryLeases {
+    return new PgLeases(this.address, leaseMs, this.log);
   }
 
   async close(): Promise<void> {

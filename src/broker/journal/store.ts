@@ -1,5 +1,6 @@
 // The journal behind an interface, so a PostgreSQL store can sit beside the embedded file store.
 import type { Actor, CourtdeskEvent, JournalRecord } from '../../domain/events.js';
+import type { DeliveryLeases } from './delivery-leases.js';
 
 /** An event the broker wants recorded; the store gives it its seq, time and hash. */
 export interface NewRecord {
@@ -139,6 +140,12 @@ export interface JournalStore {
    * many keys were destroyed (0 when none were left, as after a run that finished).
    */
   removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number>;
+
+  /**
+   * Who sends each outbound delivery: this process alone on a file journal; on a shared one, the
+   * node holding its lease, which lapses `leaseMs` after its holder stops renewing it.
+   */
+  deliveryLeases(leaseMs: number): DeliveryLeases;
 
   /** Flushes, then releases the file or connection. */
   close(): Promise<void>;
