@@ -55,6 +55,8 @@ export class BrokerCore {
   /** How to take back what was folded but is not yet durable. */
   private readonly undo = new UndoLog();
   private closing = false;
+  /** No client resumes from before this seq (the last retention run). */
+  private resumeFloor = 0;
 
   constructor(
     private readonly store: JournalStore,
@@ -161,7 +163,7 @@ export class BrokerCore {
     }
   }
 
-  /** `remote` is true for events another broker node recorded (a shared journal): that node does their follow-up work, such as sending a reply. */
+  /** `remote` is true for events another broker node recorded (a shared journal): this node has folded them already when listeners hear. */
   onCommit(listener: (entries: EventEntry[], remote: boolean) => void): void {
     this.commitListeners.push(listener);
   }
@@ -178,6 +180,7 @@ export class BrokerCore {
     const destroyed = await this.store.removeContent(new Set(enquiryIds), removedOn);
     // Clients resuming after this take a fresh snapshot, which reads as removed.
     this.recent = [];
+    this.resumeFloor = this.durableSeq;
     return destroyed;
   }
 
@@ -196,6 +199,25 @@ export class BrokerCore {
       }
     }
     if (finished > 0) this.options.log(`retention: finished a removal that was cut short: destroyed ${finished} more content key(s)`);
+  }
+
+  /**
+   * What a resuming client missed after `seq`: from memory, or, on a store that reads history back
+   * (a shared journal, where the client may come from a node that started earlier), from the
+   * store for what memory does not hold. Null when neither can say: the client takes a snapshot.
+   */
+  async missedSince(seq: number): Promise<EventEntry[] | null> {
+    const inMemory = this.eventsAfter(seq);
+    // Past retention's last run, a snapshot (which reads as removed) is given instead.
+    if (inMemory || seq > this.durableSeq || seq < this.resumeFloor || this.durableSeq - seq > this.options.recentLimit) return inMemory;
+    const firstHeld = this.recent[0]?.seq ?? this.durableSeq + 1;
+    const older = await this.store.recordsBetween(seq, firstHeld - 1).catch((err: Error) => {
+      this.options.log(`resume: could not read seq ${seq + 1}-${firstHeld - 1} back from the journal (${err.message}); the client takes a fresh snapshot`);
+      return null;
+    });
+    if (!older || older.length !== firstHeld - 1 - seq) return null;
+    const newer = this.eventsAfter(firstHeld - 1);
+    return newer && [...older.map(entryOf), ...newer];
   }
 
   /** Durable events after `seq`, or null when they are no longer all in memory. */

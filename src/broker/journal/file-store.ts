@@ -265,6 +265,11 @@ export class FileJournalStore extends StoreSignals implements JournalStore {
     return this.keys ? this.keys.destroy(enquiryIds, removedOn) : 0;
   }
 
+  /** Resuming beyond the history kept in memory takes a fresh snapshot, as after a restart. */
+  async recordsBetween(): Promise<null> {
+    return null;
+  }
+
   /** Only this process writes the file: it sends everything it records. */
   deliveryLeases(): DeliveryLeases {
     return new LocalLeases();

@@ -62,7 +62,8 @@ export async function resumePoint(client: pg.Client, head: Head, resume: ResumeF
 /**
  * Reads every record after (seq, hash), page by page, verifying each against the chain. Records
  * up to `holdAfter` (a checkpoint's) are only checked for their place in the chain; the later
- * ones go to `onPage`, which may be slow (it fetches content keys), one page at a time.
+ * ones go to `onPage`, which may be slow (it fetches content keys), one page at a time. Stops
+ * after record `through` when given.
  */
 export async function readChain(
   client: pg.Client,
@@ -70,10 +71,13 @@ export async function readChain(
   from: { seq: number; hash: string },
   onPage: (records: JournalRecord[]) => Promise<void>,
   holdAfter = 0,
+  through = Number.MAX_SAFE_INTEGER,
 ): Promise<{ seq: number; hash: string }> {
   let { seq, hash } = from;
   for (;;) {
-    const { rows } = await client.query<{ line: string }>({ name: 'courtdesk-read', text: 'SELECT line FROM journal_records WHERE seq > $1 ORDER BY seq LIMIT $2', values: [seq, PAGE] });
+    const limit = Math.min(PAGE, through - seq);
+    if (limit <= 0) return { seq, hash };
+    const { rows } = await client.query<{ line: string }>({ name: 'courtdesk-read', text: 'SELECT line FROM journal_records WHERE seq > $1 ORDER BY seq LIMIT $2', values: [seq, limit] });
     const records: JournalRecord[] = [];
     for (const { line } of rows) {
       const expected = seq + 1;
@@ -90,7 +94,7 @@ export async function readChain(
       seq = expected;
     }
     if (records.length > 0) await onPage(records);
-    if (rows.length < PAGE) return { seq, hash };
+    if (rows.length < limit) return { seq, hash };
   }
 }
 

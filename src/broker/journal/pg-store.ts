@@ -71,6 +71,8 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
   private pollTimer: NodeJS.Timeout | undefined;
 
   private epoch = '';
+  /** The hash record 1 chains to. */
+  private genesis = '';
   private fileEpoch = '';
   private nextSeq = 1;
   private prevHash = '';
@@ -117,6 +119,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       await checkSchema(writer, this.address);
       const head = await readHead(writer, this.shown, this.now());
       this.epoch = head.epoch;
+      this.genesis = genesisHash(head.header);
       this.fileEpoch = head.fileEpoch;
       const warnings: string[] = [];
       const after = await resumePoint(writer, head, resume, warnings);
@@ -124,7 +127,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       const end = await readChain(
         writer,
         this.shown,
-        { seq: 0, hash: genesisHash(head.header) },
+        { seq: 0, hash: this.genesis },
         async (records) => {
           for (const record of await this.opened(records, (keyId) => missingKeys.add(keyId))) onRecord(record);
         },
@@ -190,6 +193,25 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
   async removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number> {
     if (!this.writer) throw this.unavailable({ state: 'degraded', reason: `not connected to ${this.shown}`, since: this.now().toISOString() });
     return this.keys.destroy(this.writer, enquiryIds, removedOn);
+  }
+
+  async recordsBetween(afterSeq: number, throughSeq: number): Promise<JournalRecord[]> {
+    const writer = this.writer;
+    if (!writer) throw this.unavailable({ state: 'degraded', reason: `not connected to ${this.shown}`, since: this.now().toISOString() });
+    const hash = afterSeq === 0 ? this.genesis : /,"hash":"([0-9a-f]{64})"\}$/.exec((await lineAt(writer, afterSeq)) ?? '')?.[1];
+    if (!hash) throw new Error(`${this.shown} has no record ${afterSeq} to resume after`);
+    const out: JournalRecord[] = [];
+    await readChain(
+      writer,
+      this.shown,
+      { seq: afterSeq, hash },
+      async (records) => {
+        out.push(...(await this.opened(records, () => {})));
+      },
+      0,
+      throughSeq,
+    );
+    return out;
   }
 
   deliveryLeases(leaseMs: number): DeliveryLeases {

@@ -128,6 +128,14 @@ export interface JournalStore {
    */
   onCommit(listener: (records: JournalRecord[], remote: boolean) => void): void;
 
+  /**
+   * The durable records after `afterSeq` through `throughSeq`, read back and verified, or null
+   * when this store does not read history back while serving (the file store: a client resuming
+   * from before what the broker holds in memory takes a fresh snapshot). On a shared journal this
+   * lets a client resume on a node that started after the events it missed.
+   */
+  recordsBetween(afterSeq: number, throughSeq: number): Promise<JournalRecord[] | null>;
+
   /** Resolves when everything appended so far is durable. */
   flush(): Promise<void>;
 
