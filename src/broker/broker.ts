@@ -34,6 +34,7 @@ import { closedBeforeFor } from '../domain/retention.js';
 import { replyDeliveries } from './reply-delivery.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { DEFAULT_LEASE_MS, type DeliveryLeases } from './journal/delivery-leases.js';
+import type { SharedTokens } from './journal/pg-tokens.js';
 import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
 
 /** Every broker option, in one place. The CLI maps flags and COURTDESK_ variables onto these. */
@@ -196,7 +197,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   );
   store.onCommit((records) => signer?.committed({ epoch: core.epoch, seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash }));
   try {
-    return await serve(core, options, log, warnings, { signer, position: () => store.position(), leases: store.deliveryLeases(options.deliveryLeaseMs ?? DEFAULT_LEASE_MS) });
+    return await serve(core, options, log, warnings, { signer, position: () => store.position(), leases: store.deliveryLeases(options.deliveryLeaseMs ?? DEFAULT_LEASE_MS), sharedTokens: store.sharedTokens() });
   } catch (err) {
     // A start that fails leaves nothing behind, the journal's lock included.
     await signer?.close(undefined).catch(() => {});
@@ -212,12 +213,14 @@ interface Stops {
   position: () => JournalPosition;
   /** Who sends each outbound delivery (the store's). */
   leases: DeliveryLeases;
+  /** The other nodes' tokens, on a shared journal. */
+  sharedTokens: SharedTokens | undefined;
 }
 
 async function serve(core: BrokerCore, options: BrokerOptions, log: (line: string) => void, warnings: string[], stops: Stops): Promise<RunningBroker> {
   const { signer } = stops;
   let hub: AgentHub | undefined;
-  const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);
+  const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log, stops.sharedTokens);
   await tokens.start();
   const catalogue = await loadCatalogue(options);
   for (const problem of catalogue.templates.problems) log(`template not loaded: ${problem}`);
@@ -313,7 +316,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   } catch (err) {
     // A start that fails leaves nothing behind: no lock, no timers, no half-open deliveries.
     retention?.stop();
-    tokens.stop();
+    await tokens.stop();
     agents.close();
     await deliveries.stop();
     throw err;
@@ -329,7 +332,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Deliveries under way finish (within one bound for both) while the journal can still record them.
       await deliveries.stop();
-      tokens.stop();
+      await tokens.stop();
       retention?.stop();
       agents.close();
       server.closeIdleConnections();

@@ -270,6 +270,11 @@ export class FileJournalStore extends StoreSignals implements JournalStore {
     return null;
   }
 
+  /** Only this broker uses the file: its tokens.json is the whole list. */
+  sharedTokens(): undefined {
+    return undefined;
+  }
+
   /** Only this process writes the file: it sends everything it records. */
   deliveryLeases(): DeliveryLeases {
     return new LocalLeases();

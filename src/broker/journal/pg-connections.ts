@@ -1,5 +1,6 @@
-// The PostgreSQL journal's two connections: the writer (every statement, one at a time) and the
-// wake-up listener, whose NOTIFYs carry no data and only make a node read sooner than its poll.
+// The PostgreSQL journal's connections: the writer (every statement, one at a time), the wake-up
+// listener, whose NOTIFYs carry no data and only make a node read sooner than its poll, and the
+// side connections of the delivery leases and shared tokens (LazyClient).
 import pg from 'pg';
 import { connect, wakeChannel, type StoreAddress } from './pg-schema.js';
 
@@ -71,5 +72,61 @@ export class WakeListener {
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.start().catch(() => this.retryLater()), this.options.retryMs);
     this.timer.unref();
+  }
+}
+
+/** A connection made when first needed and made again after it breaks, for work beside the journal's. */
+export class LazyClient {
+  private client: pg.Client | undefined;
+  private connecting: Promise<pg.Client> | undefined;
+  private closed = false;
+
+  constructor(private readonly address: StoreAddress) {}
+
+  async query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<T>> {
+    const client = await this.connection();
+    try {
+      return await client.query<T>(sql, values);
+    } catch (err) {
+      // A broken connection is made again on the next call; a refused statement leaves it as it is.
+      if (!(err as { code?: string }).code) this.drop(client);
+      throw err;
+    }
+  }
+
+  /** Runs `work` in one transaction, every statement on the same connection. */
+  async transaction<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = await this.connection();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (!(err as { code?: string }).code) this.drop(client);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  private drop(client: pg.Client): void {
+    if (this.client === client) this.client = undefined;
+    void client.end().catch(() => {});
+  }
+
+  private connection(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new Error(`the connection to ${this.address.shown} is closed`));
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= openWriter(this.address)
+      .then(({ client }) => (this.client = client))
+      .finally(() => (this.connecting = undefined));
+    return this.connecting;
   }
 }

@@ -5,8 +5,7 @@
 // of the lease time; a node killed with -9 renews nothing, and its leases lapse.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
-import { openWriter } from './pg-connections.js';
+import { LazyClient } from './pg-connections.js';
 import type { StoreAddress } from './pg-schema.js';
 import type { DeliveryLeases, LeaseTake } from './delivery-leases.js';
 
@@ -26,22 +25,22 @@ FROM (SELECT 1) one LEFT JOIN delivery_leases l ON l.key = $1`;
 
 export class PgLeases implements DeliveryLeases {
   readonly node = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private client: pg.Client | undefined;
-  private connecting: Promise<pg.Client> | undefined;
+  private readonly db: LazyClient;
   private readonly held = new Set<string>();
   private readonly renewTimer: NodeJS.Timeout;
 
   constructor(
-    private readonly address: StoreAddress,
+    address: StoreAddress,
     private readonly leaseMs: number,
     private readonly log: (msg: string) => void,
   ) {
+    this.db = new LazyClient(address);
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3)));
     this.renewTimer.unref();
   }
 
   async take(key: string): Promise<LeaseTake> {
-    const { rows } = await this.query<{ taken: boolean; head: string; finished: boolean | null; wait_ms: number | null }>(TAKE_SQL, [key, this.node, this.leaseMs]);
+    const { rows } = await this.db.query<{ taken: boolean; head: string; finished: boolean | null; wait_ms: number | null }>(TAKE_SQL, [key, this.node, this.leaseMs]);
     const row = rows[0]!;
     if (row.taken) {
       this.held.add(key);
@@ -53,12 +52,12 @@ export class PgLeases implements DeliveryLeases {
 
   async finish(key: string): Promise<void> {
     this.held.delete(key);
-    await this.query('UPDATE delivery_leases SET finished = true WHERE key = $1 AND node = $2', [key, this.node]);
+    await this.db.query('UPDATE delivery_leases SET finished = true WHERE key = $1 AND node = $2', [key, this.node]);
   }
 
   async release(key: string): Promise<void> {
     this.held.delete(key);
-    await this.query('DELETE FROM delivery_leases WHERE key = $1 AND node = $2 AND NOT finished', [key, this.node]);
+    await this.db.query('DELETE FROM delivery_leases WHERE key = $1 AND node = $2 AND NOT finished', [key, this.node]);
   }
 
   async close(): Promise<void> {
@@ -66,41 +65,18 @@ export class PgLeases implements DeliveryLeases {
     const keys = [...this.held];
     this.held.clear();
     if (keys.length > 0) {
-      await this.query('DELETE FROM delivery_leases WHERE key = ANY($1) AND node = $2 AND NOT finished', [keys, this.node]).catch((err: Error) =>
+      await this.db.query('DELETE FROM delivery_leases WHERE key = ANY($1) AND node = $2 AND NOT finished', [keys, this.node]).catch((err: Error) =>
         this.log(`deliveries: could not hand back ${keys.length} lease(s) (${err.message}); other nodes take them over when they expire`),
       );
     }
-    await this.client?.end().catch(() => {});
-    this.client = undefined;
+    await this.db.close();
   }
 
   private async renew(): Promise<void> {
     if (this.held.size === 0) return;
-    await this.query("UPDATE delivery_leases SET expires_at = now() + $3 * interval '1 millisecond' WHERE key = ANY($1) AND node = $2", [[...this.held], this.node, this.leaseMs]).catch(
+    await this.db.query("UPDATE delivery_leases SET expires_at = now() + $3 * interval '1 millisecond' WHERE key = ANY($1) AND node = $2", [[...this.held], this.node, this.leaseMs]).catch(
       // Unrenewed leases lapse and other nodes may take the deliveries over: at worst one is sent twice, never lost.
       (err: Error) => this.log(`deliveries: renewing ${this.held.size} lease(s) failed (${err.message}); trying again`),
     );
-  }
-
-  private async query<T extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<pg.QueryResult<T>> {
-    const client = await this.connection();
-    try {
-      return await client.query<T>(sql, values);
-    } catch (err) {
-      // A broken connection is made again on the next call; a refused statement leaves it as it is.
-      if (!(err as { code?: string }).code) {
-        if (this.client === client) this.client = undefined;
-        void client.end().catch(() => {});
-      }
-      throw err;
-    }
-  }
-
-  private connection(): Promise<pg.Client> {
-    if (this.client) return Promise.resolve(this.client);
-    this.connecting ??= openWriter(this.address)
-      .then(({ client }) => (this.client = client))
-      .finally(() => (this.connecting = undefined));
-    return this.connecting;
   }
 }

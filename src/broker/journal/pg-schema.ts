@@ -15,9 +15,11 @@
 //                    acknowledged; retention sets `key` to NULL and `destroyed_on`.
 //   delivery_leases  (version 2) one row per outbound delivery some node took on: which node
 //                    sends it and until when, and whether its outcome is recorded (pg-leases.ts).
+//   shared_tokens    (version 3) every node's tokens by hash, so a token added or revoked on one
+//                    node holds on all of them (pg-tokens.ts); `version` orders the changes.
 import pg from 'pg';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 export const DEFAULT_SCHEMA = 'courtdesk';
 
 export interface StoreAddress {
@@ -111,6 +113,16 @@ const MIGRATIONS: Record<number, string> = {
       expires_at timestamptz NOT NULL,
       finished boolean NOT NULL DEFAULT false
     );
+  `,
+  3: `
+    CREATE SEQUENCE shared_tokens_version;
+    CREATE TABLE shared_tokens (
+      hash text PRIMARY KEY,
+      record text NOT NULL,
+      revoked_at text,
+      version bigint NOT NULL DEFAULT nextval('shared_tokens_version')
+    );
+    CREATE INDEX shared_tokens_by_version ON shared_tokens (version);
   `,
 };
 

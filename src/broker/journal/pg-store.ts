@@ -36,6 +36,7 @@ import { newGroup, writeGroup, type Group } from './pg-append.js';
 import { JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-replay.js';
 import { openWriter, WakeListener } from './pg-connections.js';
 import { PgLeases } from './pg-leases.js';
+import { PgSharedTokens, type SharedTokens } from './pg-tokens.js';
 import type { DeliveryLeases } from './delivery-leases.js';
 import { genesisHash } from './record-format.js';
 import { openEvent, sealedKeyId } from './sealing.js';
@@ -212,6 +213,10 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       throughSeq,
     );
     return out;
+  }
+
+  sharedTokens(): SharedTokens {
+    return new PgSharedTokens(this.address);
   }
 
   deliveryLeases(leaseMs: number): DeliveryLeases {

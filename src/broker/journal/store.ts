@@ -1,6 +1,7 @@
 // The journal behind an interface, so a PostgreSQL store can sit beside the embedded file store.
 import type { Actor, CourtdeskEvent, JournalRecord } from '../../domain/events.js';
 import type { DeliveryLeases } from './delivery-leases.js';
+import type { SharedTokens } from './pg-tokens.js';
 
 /** An event the broker wants recorded; the store gives it its seq, time and hash. */
 export interface NewRecord {
@@ -154,6 +155,9 @@ export interface JournalStore {
    * node holding its lease, which lapses `leaseMs` after its holder stops renewing it.
    */
   deliveryLeases(leaseMs: number): DeliveryLeases;
+
+  /** Where the tokens of every node sharing this journal meet; undefined for a journal only this broker uses. */
+  sharedTokens(): SharedTokens | undefined;
 
   /** Flushes, then releases the file or connection. */
   close(): Promise<void>;
