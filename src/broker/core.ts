@@ -68,6 +68,7 @@ export class BrokerCore {
     let checkpoint: Checkpoint | undefined;
     let warning: string | undefined;
     try {
+      if (dir) await this.fetchSharedCheckpoint(dir);
       checkpoint = dir ? await openCheckpoint(dir) : undefined;
     } catch (err) {
       warning = `checkpoint: not using ${join(dir!, CHECKPOINT_FILE)}: ${(err as Error).message}; replaying the whole journal`;
@@ -176,12 +177,25 @@ export class BrokerCore {
   async removeContent(enquiryIds: readonly string[], removedOn: string): Promise<number> {
     const dir = this.options.checkpointDir;
     if (dir) await removeCheckpoint(dir);
+    await this.store.sharedCheckpoint?.remove();
     this.checkpointedSeq = 0;
     const destroyed = await this.store.removeContent(new Set(enquiryIds), removedOn);
     // Clients resuming after this take a fresh snapshot, which reads as removed.
     this.recent = [];
     this.resumeFloor = this.durableSeq;
     return destroyed;
+  }
+
+  /** On a shared journal, a newer checkpoint another node wrote replaces the folder's (a new node has none). */
+  private async fetchSharedCheckpoint(dir: string): Promise<void> {
+    const shared = this.store.sharedCheckpoint;
+    if (!shared) return;
+    const local = await openCheckpoint(dir).catch(() => undefined);
+    try {
+      if (await shared.fetchInto(dir, local?.position.seq ?? 0)) this.options.log('checkpoint: starting from the newest checkpoint kept in the shared journal');
+    } catch (err) {
+      this.options.log(`checkpoint: could not read the shared journal's checkpoint (${(err as Error).message}); starting from this folder's`);
+    }
   }
 
   /** Finishes removals a retention run recorded but was stopped before completing. */
@@ -195,6 +209,7 @@ export class BrokerCore {
       const live = await this.store.removeContent(new Set(ids), on);
       if (live > 0) {
         if (this.options.checkpointDir) await removeCheckpoint(this.options.checkpointDir);
+        await this.store.sharedCheckpoint?.remove();
         finished += live;
       }
     }
@@ -277,6 +292,9 @@ export class BrokerCore {
       await this.store.flushForCheckpoint();
       await writeCheckpoint(dir, capture, { paced });
       this.checkpointedSeq = Math.max(this.checkpointedSeq, capture.position.seq);
+      await this.store.sharedCheckpoint?.publish(dir, capture.position).catch((err: Error) => {
+        this.options.log(`warning: checkpoint at seq ${capture.position.seq} written here but not shared (${err.message}); a new node replays more of the journal`);
+      });
     } catch (err) {
       this.options.log(`warning: checkpoint at seq ${capture.position.seq} not written (${(err as Error).message}); the next start replays more of the journal`);
     }

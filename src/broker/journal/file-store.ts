@@ -270,6 +270,9 @@ export class FileJournalStore extends StoreSignals implements JournalStore {
     return null;
   }
 
+  /** Only this broker uses the file: its own folder holds its checkpoint. */
+  readonly sharedCheckpoint = undefined;
+
   /** Only this broker uses the file: its tokens.json is the whole list. */
   sharedTokens(): undefined {
     return undefined;

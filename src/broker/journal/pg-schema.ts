@@ -17,9 +17,11 @@
 //                    sends it and until when, and whether its outcome is recorded (pg-leases.ts).
 //   shared_tokens    (version 3) every node's tokens by hash, so a token added or revoked on one
 //                    node holds on all of them (pg-tokens.ts); `version` orders the changes.
+//   shared_checkpoint (version 4) one row: the newest checkpoint any node wrote, with its key, so
+//                    a new node folds only what came after it (pg-checkpoint.ts).
 import pg from 'pg';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 export const DEFAULT_SCHEMA = 'courtdesk';
 
 export interface StoreAddress {
@@ -123,6 +125,17 @@ const MIGRATIONS: Record<number, string> = {
       version bigint NOT NULL DEFAULT nextval('shared_tokens_version')
     );
     CREATE INDEX shared_tokens_by_version ON shared_tokens (version);
+  `,
+  4: `
+    CREATE TABLE shared_checkpoint (
+      id boolean PRIMARY KEY DEFAULT true CHECK (id),
+      seq bigint NOT NULL,
+      hash text NOT NULL,
+      body bytea NOT NULL,
+      key text NOT NULL,
+      written_by text NOT NULL,
+      written_at timestamptz NOT NULL DEFAULT now()
+    );
   `,
 };
 

@@ -37,6 +37,7 @@ import { JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-re
 import { openWriter, WakeListener } from './pg-connections.js';
 import { PgLeases } from './pg-leases.js';
 import { PgSharedTokens, type SharedTokens } from './pg-tokens.js';
+import { PgSharedCheckpoint } from './pg-checkpoint.js';
 import type { DeliveryLeases } from './delivery-leases.js';
 import { genesisHash } from './record-format.js';
 import { openEvent, sealedKeyId } from './sealing.js';
@@ -96,6 +97,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     this.sealContent = options.sealContent ?? true;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.sharedCheckpoint = new PgSharedCheckpoint(this.address);
     this.listener = new WakeListener({
       address: this.address,
       isOwn: (pid) => pid === this.writerPid,
@@ -214,6 +216,8 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     );
     return out;
   }
+
+  readonly sharedCheckpoint: PgSharedCheckpoint;
 
   sharedTokens(): SharedTokens {
     return new PgSharedTokens(this.address);
@@ -466,6 +470,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
 
   private async disconnect(): Promise<void> {
     clearInterval(this.pollTimer);
+    await this.sharedCheckpoint.close();
     await this.listener.stop();
     await this.dropWriter();
   }

@@ -2,6 +2,7 @@
 import type { Actor, CourtdeskEvent, JournalRecord } from '../../domain/events.js';
 import type { DeliveryLeases } from './delivery-leases.js';
 import type { SharedTokens } from './pg-tokens.js';
+import type { SharedCheckpoint } from './pg-checkpoint.js';
 
 /** An event the broker wants recorded; the store gives it its seq, time and hash. */
 export interface NewRecord {
@@ -158,6 +159,9 @@ export interface JournalStore {
 
   /** Where the tokens of every node sharing this journal meet; undefined for a journal only this broker uses. */
   sharedTokens(): SharedTokens | undefined;
+
+  /** Where the newest checkpoint of every node sharing this journal is kept; undefined for a journal only this broker uses. */
+  readonly sharedCheckpoint: SharedCheckpoint | undefined;
 
   /** Flushes, then releases the file or connection. */
   close(): Promise<void>;
