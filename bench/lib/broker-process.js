@@ -40,8 +40,8 @@ async function startServer(script, name, config, { gc = false } = {}) {
 }
 
 /** A real broker (startBroker) in a child process, on port 0, with intake rate limiting raised out of the way. */
-export function startBrokerProcess({ dataDir, intakeRatePerSecond = 1e9, gc = false, echoLog = false, checkpointEvery, checkpointMinIntervalMs, encryptContent, store }) {
-  return startServer('./broker-child.js', 'broker', { dataDir, intakeRatePerSecond, echoLog, checkpointEvery, checkpointMinIntervalMs, encryptContent, store }, { gc });
+export function startBrokerProcess({ dataDir, intakeRatePerSecond = 1e9, gc = false, echoLog = false, checkpointEvery, checkpointMinIntervalMs, encryptContent, store, unlimitedCommands }) {
+  return startServer('./broker-child.js', 'broker', { dataDir, intakeRatePerSecond, echoLog, checkpointEvery, checkpointMinIntervalMs, encryptContent, store, unlimitedCommands }, { gc });
 }
 
 /** A bare ws broadcast server with the same intake route and socket path (see bare-ws-child.js). */

@@ -29,14 +29,14 @@ export class PgSharedCheckpoint implements SharedCheckpoint {
   }
 
   async fetchInto(dir: string, haveSeq: number): Promise<boolean> {
-    const { rows } = await this.db.query<{ body: Buffer; key: string }>('SELECT body, key FROM shared_checkpoint WHERE seq > $1', [haveSeq]).catch((err: { code?: string }) => {
+    const { rows } = await this.db.query<{ body: string; key: string }>('SELECT body, key FROM shared_checkpoint WHERE seq > $1', [haveSeq]).catch((err: { code?: string }) => {
       // Not migrated yet: the journal's open says so, with the command to run.
       if (err.code === '42P01') return { rows: [] };
       throw err;
     });
     const row = rows[0];
     if (!row) return false;
-    await installCheckpoint(dir, row.body, row.key);
+    await installCheckpoint(dir, Buffer.from(row.body, 'utf8'), row.key);
     return true;
   }
 
@@ -50,7 +50,8 @@ export class PgSharedCheckpoint implements SharedCheckpoint {
         `INSERT INTO shared_checkpoint (seq, hash, body, key, written_by) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, body = excluded.body, key = excluded.key, written_by = excluded.written_by, written_at = now()
          WHERE shared_checkpoint.seq < excluded.seq`,
-        [position.seq, position.hash, files.body, files.key, `${hostname()}:${process.pid}`],
+        // Text, not bytea: the checkpoint is UTF-8 NDJSON, and bytea's hex form made a new node's start slower than a replay.
+        [position.seq, position.hash, files.body.toString('utf8'), files.key, `${hostname()}:${process.pid}`],
       );
       return stored.rowCount === 1;
     });

@@ -131,7 +131,7 @@ const MIGRATIONS: Record<number, string> = {
       id boolean PRIMARY KEY DEFAULT true CHECK (id),
       seq bigint NOT NULL,
       hash text NOT NULL,
-      body bytea NOT NULL,
+      body text NOT NULL,
       key text NOT NULL,
       written_by text NOT NULL,
       written_at timestamptz NOT NULL DEFAULT now()
