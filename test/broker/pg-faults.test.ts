@@ -131,7 +131,18 @@ describeWithPostgres('faults under load on a PostgreSQL journal', () => {
     const ackedBeforeCut = posting.acked.length;
     proxy.cut();
     await watcher.waitFor(() => watcher.frames.some((f) => f.type === 'status' && f.journal === 'degraded'), 'a degraded status');
-    await sleep(1500);
+    // The posters may all be waiting on requests that were in flight at the cut (answered once the
+    // node learns whether they were written); a new request meanwhile is refused at once.
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${c.url}/v1/enquiries`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.intake}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'web', from: 'probe@example.org', text: `During the cut ${i}` }),
+      });
+      expect({ status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
+      await sleep(300);
+    }
+    await sleep(500);
     const health = await fetch(`${c.url}/healthz`);
     expect(health.status).toBe(503);
     proxy.restore();
@@ -141,7 +152,6 @@ describeWithPostgres('faults under load on a PostgreSQL journal', () => {
     await posting.stop();
     expect(ackedBeforeCut).toBeGreaterThan(0);
     expect(posting.acked.length).toBeGreaterThan(ackedAtRestore);
-    expect(posting.refused.length).toBeGreaterThan(0);
     for (const r of posting.refused) expect(r).toEqual({ status: 503, retryAfter: '5' });
     expect(await stored(posting.acked)).toBe(posting.acked.length);
     expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
