@@ -126,10 +126,13 @@ export class DeliveryWorker {
       return;
     }
     const outcome = await kind.attempt(delivery, { signal, isStopped: () => this.retries.isStopped, backoff: (n) => this.retries.backoff(n) });
-    if (outcome.next === 'finished') await this.leases.finish(key);
-    else if (outcome.next === 'release') await this.leases.release(key);
     // Retried by this node, which keeps renewing the lease meanwhile.
-    else if (outcome.next === 'retry') this.schedule(kind, delivery, outcome.afterMs);
+    if (outcome.next === 'retry') this.schedule(kind, delivery, outcome.afterMs);
+    if (outcome.next !== 'finished' && outcome.next !== 'release') return;
+    // The outcome is in the journal: a lease left behind only lapses, and whoever takes it finds nothing owed.
+    await (outcome.next === 'finished' ? this.leases.finish(key) : this.leases.release(key)).catch((err: Error) =>
+      this.options.log(`${kind.name} ${delivery.id}: its outcome is recorded, but its lease could not be updated (${err.message}); it lapses by itself`),
+    );
   }
 
   private async foldedThrough(seq: number): Promise<boolean> {
