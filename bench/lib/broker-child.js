@@ -38,6 +38,8 @@ const broker = await startBroker({
   ...(config.checkpointMinIntervalMs !== undefined ? { checkpointMinIntervalMs: config.checkpointMinIntervalMs } : {}),
   ...(config.encryptContent !== undefined ? { encryptContent: config.encryptContent } : {}),
   ...(config.store ? { store: config.store } : {}),
+  // A claim race fires two commands per trial as fast as it can: the per-agent limits are off.
+  ...(config.unlimitedCommands ? { commandRatePerSocket: 0, commandRatePerToken: 0 } : {}),
   log: (line) => {
     if (logged.length < 100) logged.push(line);
     if (config.echoLog) process.stderr.write(`broker: ${line}\n`);

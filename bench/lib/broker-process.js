@@ -46,8 +46,8 @@ async function startServer(script, name, config, { gc = false, cpu } = {}) {
 export const INTAKE_RATE_FOR_BENCH = 1e9;
 
 /** A real broker (startBroker) in a child process, on port 0, with intake rate limiting raised out of the way. */
-export function startBrokerProcess({ dataDir, intakeRatePerSecond = INTAKE_RATE_FOR_BENCH, gc = false, echoLog = false, checkpointEvery, checkpointMinIntervalMs, encryptContent, store, cpu }) {
-  return startServer('./broker-child.js', 'broker', { dataDir, intakeRatePerSecond, echoLog, checkpointEvery, checkpointMinIntervalMs, encryptContent, store }, { gc, cpu });
+export function startBrokerProcess({ dataDir, intakeRatePerSecond = INTAKE_RATE_FOR_BENCH, gc = false, echoLog = false, checkpointEvery, checkpointMinIntervalMs, encryptContent, store, unlimitedCommands, cpu }) {
+  return startServer('./broker-child.js', 'broker', { dataDir, intakeRatePerSecond, echoLog, checkpointEvery, checkpointMinIntervalMs, encryptContent, store, unlimitedCommands }, { gc, cpu });
 }
 
 /** A bare ws broadcast server with the same intake route and socket path (see bare-ws-child.js). */

@@ -190,7 +190,7 @@ export class AgentHub {
     // Everything folded so far must be on disk before a client may see it.
     await this.core.flush();
     const head = { type: 'welcome' as const, protocol: PROTOCOL_VERSION, agent, epoch: this.core.epoch };
-    const missed = resumable ? this.core.eventsAfter(after) : null;
+    const missed = resumable ? await this.core.missedSince(after) : null;
     if (missed) {
       if (!(await socket.paced(JSON.stringify({ ...head, seq: after, resumed: true }), true))) return;
       if (!(await this.sendStatusIfDegraded(socket))) return;

@@ -11,7 +11,7 @@ import { DEFAULT_CHASE_AFTER_WORKING_DAYS } from '../domain/escalations.js';
 import type { Catalogue } from './commands.js';
 import { BrokerCore } from './core.js';
 import { CourtDirectory } from './escalation/court-directory.js';
-import { EscalationDelivery } from './escalation/escalation-delivery.js';
+import { courtEmails } from './escalation/escalation-delivery.js';
 import { loadTemplates, userTemplatesDir } from './escalation/template-loader.js';
 import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig } from './escalation/transports/index.js';
 import { handleAccessLog } from './http/access-routes.js';
@@ -34,7 +34,10 @@ import { scheduleReturns } from './presence-returns.js';
 import { Acknowledger, loadAcknowledgements } from './acknowledgements.js';
 import { DEFAULT_ROUTING, type RoutingPolicy } from '../domain/routing.js';
 import { closedBeforeFor } from '../domain/retention.js';
-import { ReplyDelivery } from './reply-delivery.js';
+import { replyDeliveries } from './reply-delivery.js';
+import { DeliveryWorker } from './delivery-worker.js';
+import { DEFAULT_LEASE_MS, type DeliveryLeases } from './journal/delivery-leases.js';
+import type { SharedTokens } from './journal/pg-tokens.js';
 import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
 
 /** Every broker option, in one place. The CLI maps flags and COURTDESK_ variables onto these. */
@@ -46,6 +49,8 @@ export interface BrokerOptions {
    * data folder, shared by every broker node given the same URL (docs/operations.md). Default: the file.
    */
   store?: string;
+  /** How long a delivery lease lasts unrenewed on a shared journal: a dead node's deliveries are taken over after it. Default 30 s. */
+  deliveryLeaseMs?: number;
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
   /** TCP port; 0 picks a free one. Default 7340. */
@@ -208,7 +213,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   );
   store.onCommit((records) => signer?.committed({ epoch: core.epoch, seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash }));
   try {
-    return await serve(core, options, log, warnings, { signer, position: () => store.position() });
+    return await serve(core, options, log, warnings, { signer, position: () => store.position(), leases: store.deliveryLeases(options.deliveryLeaseMs ?? DEFAULT_LEASE_MS), sharedTokens: store.sharedTokens() });
   } catch (err) {
     // A start that fails leaves nothing behind, the journal's lock included.
     await signer?.close(undefined).catch(() => {});
@@ -222,12 +227,16 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 interface Stops {
   signer: HeadSigner | undefined;
   position: () => JournalPosition;
+  /** Who sends each outbound delivery (the store's). */
+  leases: DeliveryLeases;
+  /** The other nodes' tokens, on a shared journal. */
+  sharedTokens: SharedTokens | undefined;
 }
 
 async function serve(core: BrokerCore, options: BrokerOptions, log: (line: string) => void, warnings: string[], stops: Stops): Promise<RunningBroker> {
   const { signer } = stops;
   let hub: AgentHub | undefined;
-  const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log);
+  const tokens = new TokenWatcher(options.dataDir, () => hub?.enforceRevocations(), log, stops.sharedTokens);
   await tokens.start();
   const catalogue = await loadCatalogue(options);
   const routing = routingPolicy(options);
@@ -259,16 +268,17 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   const sent = SentReplies.from(core.state);
   core.onCommit((entries) => sent.learn(entries, core.state));
   const channelSender = channelSenders(channels);
-  const delivery = new ReplyDelivery(core, { senderFor: (enquiry) => (enquiry.callbackUrl ? sendCallback : channelSender(enquiry)), ...retry, log });
-  delivery.resumePending();
   const mail = options.mail ?? mailConfigFromEnv({});
-  const courtMail = new EscalationDelivery(core, {
-    transport: createTransport(mail, { dataDir: options.dataDir }),
-    chaseAfterWorkingDays: options.chaseAfterWorkingDays ?? DEFAULT_CHASE_AFTER_WORKING_DAYS,
-    ...retry,
-    log,
-  });
-  courtMail.resumePending();
+  const kinds = [
+    replyDeliveries(core, (enquiry) => (enquiry.callbackUrl ? sendCallback : channelSender(enquiry)), log),
+    courtEmails(core, {
+      transport: createTransport(mail, { dataDir: options.dataDir }),
+      chaseAfterWorkingDays: options.chaseAfterWorkingDays ?? DEFAULT_CHASE_AFTER_WORKING_DAYS,
+      log,
+    }),
+  ];
+  const deliveries = new DeliveryWorker(core, kinds, stops.leases, { ...retry, log });
+  deliveries.resumePending();
   const retention = options.retainClosed ? scheduleRetention(core, options.retainClosed, log) : undefined;
 
   // A slow or silent client must not hold a connection open (docs/operations.md, "Timeouts").
@@ -330,9 +340,9 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     // A start that fails leaves nothing behind: no lock, no timers, no half-open deliveries.
     retention?.stop();
     returns.stop();
-    tokens.stop();
+    await tokens.stop();
     agents.close();
-    await Promise.all([delivery.stop(), courtMail.stop()]);
+    await deliveries.stop();
     throw err;
   }
   log(`court email: ${describeMailConfig(mail)}`);
@@ -345,8 +355,8 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Deliveries under way finish (within one bound for both) while the journal can still record them.
-      await Promise.all([delivery.stop(), courtMail.stop()]);
-      tokens.stop();
+      await deliveries.stop();
+      await tokens.stop();
       retention?.stop();
       returns.stop();
       agents.close();

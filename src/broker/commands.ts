@@ -102,12 +102,18 @@ type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; error: { c
 async function record(ctx: CommandContext, ref: string, decide: () => Decision): Promise<Outcome> {
   const actor: Actor = { kind: ctx.agent.role, name: ctx.agent.name };
   let refusal: Outcome | undefined;
+  let journalled: number | undefined;
   try {
     const records = await ctx.core.recordDecided(() => {
+      // Looked up again at each decision: after losing a race, the winner may have been this same
+      // command, sent to another node before its own died (the ref is the idempotency key).
+      journalled = ctx.core.state.refs.get(`${ctx.agent.name}\u0000${ref}`);
+      if (journalled !== undefined) return [];
       const decision = decide();
       refusal = decision.ok ? undefined : { type: 'ack', ref, ok: false, error: decision.error };
       return decision.ok ? decision.events.map((event, i) => ({ actor, event, ...(i === 0 ? { ref } : {}) })) : [];
     });
+    if (journalled !== undefined) return { type: 'ack', ref, ok: true, seq: journalled };
     if (refusal) return refusal;
     return { type: 'ack', ref, ok: true, seq: records.length > 0 ? records[records.length - 1]!.seq : null };
   } catch (err) {

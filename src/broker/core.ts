@@ -55,6 +55,8 @@ export class BrokerCore {
   /** How to take back what was folded but is not yet durable. */
   private readonly undo = new UndoLog();
   private closing = false;
+  /** No client resumes from before this seq (the last retention run). */
+  private resumeFloor = 0;
 
   constructor(
     private readonly store: JournalStore,
@@ -66,6 +68,7 @@ export class BrokerCore {
     let checkpoint: Checkpoint | undefined;
     let warning: string | undefined;
     try {
+      if (dir) await this.fetchSharedCheckpoint(dir);
       checkpoint = dir ? await openCheckpoint(dir) : undefined;
     } catch (err) {
       warning = `checkpoint: not using ${join(dir!, CHECKPOINT_FILE)}: ${(err as Error).message}; replaying the whole journal`;
@@ -161,7 +164,7 @@ export class BrokerCore {
     }
   }
 
-  /** `remote` is true for events another broker node recorded (a shared journal): that node does their follow-up work, such as sending a reply. */
+  /** `remote` is true for events another broker node recorded (a shared journal): this node has folded them already when listeners hear. */
   onCommit(listener: (entries: EventEntry[], remote: boolean) => void): void {
     this.commitListeners.push(listener);
   }
@@ -174,11 +177,25 @@ export class BrokerCore {
   async removeContent(enquiryIds: readonly string[], removedOn: string): Promise<number> {
     const dir = this.options.checkpointDir;
     if (dir) await removeCheckpoint(dir);
+    await this.store.sharedCheckpoint?.remove();
     this.checkpointedSeq = 0;
     const destroyed = await this.store.removeContent(new Set(enquiryIds), removedOn);
     // Clients resuming after this take a fresh snapshot, which reads as removed.
     this.recent = [];
+    this.resumeFloor = this.durableSeq;
     return destroyed;
+  }
+
+  /** On a shared journal, a newer checkpoint another node wrote replaces the folder's (a new node has none). */
+  private async fetchSharedCheckpoint(dir: string): Promise<void> {
+    const shared = this.store.sharedCheckpoint;
+    if (!shared) return;
+    const local = await openCheckpoint(dir).catch(() => undefined);
+    try {
+      if (await shared.fetchInto(dir, local?.position.seq ?? 0)) this.options.log('checkpoint: starting from the newest checkpoint kept in the shared journal');
+    } catch (err) {
+      this.options.log(`checkpoint: could not read the shared journal's checkpoint (${(err as Error).message}); starting from this folder's`);
+    }
   }
 
   /** Finishes removals a retention run recorded but was stopped before completing. */
@@ -192,10 +209,30 @@ export class BrokerCore {
       const live = await this.store.removeContent(new Set(ids), on);
       if (live > 0) {
         if (this.options.checkpointDir) await removeCheckpoint(this.options.checkpointDir);
+        await this.store.sharedCheckpoint?.remove();
         finished += live;
       }
     }
     if (finished > 0) this.options.log(`retention: finished a removal that was cut short: destroyed ${finished} more content key(s)`);
+  }
+
+  /**
+   * What a resuming client missed after `seq`: from memory, or, on a store that reads history back
+   * (a shared journal, where the client may come from a node that started earlier), from the
+   * store for what memory does not hold. Null when neither can say: the client takes a snapshot.
+   */
+  async missedSince(seq: number): Promise<EventEntry[] | null> {
+    const inMemory = this.eventsAfter(seq);
+    // Past retention's last run, a snapshot (which reads as removed) is given instead.
+    if (inMemory || seq > this.durableSeq || seq < this.resumeFloor || this.durableSeq - seq > this.options.recentLimit) return inMemory;
+    const firstHeld = this.recent[0]?.seq ?? this.durableSeq + 1;
+    const older = await this.store.recordsBetween(seq, firstHeld - 1).catch((err: Error) => {
+      this.options.log(`resume: could not read seq ${seq + 1}-${firstHeld - 1} back from the journal (${err.message}); the client takes a fresh snapshot`);
+      return null;
+    });
+    if (!older || older.length !== firstHeld - 1 - seq) return null;
+    const newer = this.eventsAfter(firstHeld - 1);
+    return newer && [...older.map(entryOf), ...newer];
   }
 
   /** Durable events after `seq`, or null when they are no longer all in memory. */
@@ -255,6 +292,9 @@ export class BrokerCore {
       await this.store.flushForCheckpoint();
       await writeCheckpoint(dir, capture, { paced });
       this.checkpointedSeq = Math.max(this.checkpointedSeq, capture.position.seq);
+      await this.store.sharedCheckpoint?.publish(dir, capture.position).catch((err: Error) => {
+        this.options.log(`warning: checkpoint at seq ${capture.position.seq} written here but not shared (${err.message}); a new node replays more of the journal`);
+      });
     } catch (err) {
       this.options.log(`warning: checkpoint at seq ${capture.position.seq} not written (${(err as Error).message}); the next start replays more of the journal`);
     }

@@ -6,6 +6,9 @@
 // Several `courtdesk token` commands may run at once, so every change reads, changes and rewrites
 // the file holding tokens.json.lock, and the rewrite is atomic and durable (temp file, fsync,
 // rename, fsync of the folder). A running broker polls the file (TokenWatcher) and sees each change.
+// Brokers sharing a PostgreSQL journal also share their tokens through it (journal/pg-tokens.ts):
+// each publishes its file's tokens and revocations and polls the others', so a token revoked on
+// one node is cut on every node within a second.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +17,7 @@ import { LANGUAGES, ROLES } from '../domain/events.js';
 import { writeFileAtomic } from './escalation/atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { syncDirectory } from './journal/file-ops.js';
+import type { SharedTokens } from './journal/pg-tokens.js';
 
 export interface TokenRecord {
   name: string;
@@ -162,10 +166,16 @@ export const TOKEN_POLL_MS = 250;
  */
 const RACY_MS = 2_000;
 
-/** Keeps the broker's copy of the token file current; `onChange` runs after each reload. */
+/** Keeps the broker's copy of the token file (and of the shared list, if any) current; `onChange` runs after each reload. */
 export class TokenWatcher {
   tokens: TokenRecord[] = [];
   index: TokenIndex = new Map();
+  /** This node's file's tokens, and the other nodes' by hash (from `shared`). */
+  private local: TokenRecord[] = [];
+  private readonly others = new Map<string, TokenRecord>();
+  private sharedVersion = 0;
+  /** The file's tokens are not yet in the shared list (a publish failed or has not run). */
+  private unpublished = false;
   private readonly path: string;
   private timer: NodeJS.Timeout | undefined;
   /** The stat of the file when last looked at. */
@@ -179,6 +189,7 @@ export class TokenWatcher {
     private readonly dataDir: string,
     private readonly onChange: () => void,
     private readonly onError: (message: string) => void,
+    private readonly shared?: SharedTokens,
   ) {
     this.path = tokensPath(dataDir);
   }
@@ -186,12 +197,14 @@ export class TokenWatcher {
   async start(pollMs = TOKEN_POLL_MS): Promise<void> {
     const text = await readText(this.path);
     this.load(parseTokens(text, this.path), text);
+    await this.syncShared().catch((err: Error) => this.onError(`could not share tokens with the other nodes yet: ${err.message}; trying again`));
     this.timer = setInterval(() => void this.poll(), pollMs);
     this.timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.shared?.close();
   }
 
   /** One look at the file; polls never overlap, so an older read can never land after a newer one. */
@@ -205,13 +218,18 @@ export class TokenWatcher {
       });
       const seen = now ? `${now.ino}:${now.size}:${now.mtimeNs}:${now.ctimeNs}` : 'missing';
       const young = now !== null && Date.now() - Number(now.mtimeMs) < RACY_MS;
-      if (seen === this.seen && !young) return;
-      this.seen = seen;
-      const text = now ? await readText(this.path) : null;
-      if (text === this.loaded) return;
-      this.load(parseTokens(text, this.path), text);
+      let changed = false;
+      if (seen !== this.seen || young) {
+        this.seen = seen;
+        const text = now ? await readText(this.path) : null;
+        if (text !== this.loaded) {
+          this.load(parseTokens(text, this.path), text);
+          changed = true;
+        }
+      }
+      if (this.shared) changed = (await this.syncShared()) || changed;
       this.lastError = '';
-      this.onChange();
+      if (changed) this.onChange();
     } catch (err) {
       // Said once per distinct problem, not every poll; the next change is looked at afresh.
       const message = `could not reload tokens: ${(err as Error).message}; keeping the previous list`;
@@ -224,8 +242,35 @@ export class TokenWatcher {
   }
 
   private load(tokens: TokenRecord[], text: string | null): void {
-    this.tokens = tokens;
-    this.index = indexTokens(tokens);
+    this.local = tokens;
     this.loaded = text;
+    this.unpublished = this.shared !== undefined;
+    this.merge();
+  }
+
+  /** Publishes this file's tokens if they changed, then takes the other nodes' changes; true when the list changed. */
+  private async syncShared(): Promise<boolean> {
+    if (!this.shared) return false;
+    if (this.unpublished) {
+      await this.shared.publish(this.local);
+      this.unpublished = false;
+    }
+    const { version, tokens } = await this.shared.changesSince(this.sharedVersion);
+    this.sharedVersion = version;
+    if (tokens.length === 0) return false;
+    for (const t of tokens) this.others.set(t.hash, t);
+    this.merge();
+    return true;
+  }
+
+  /** Both lists as one: a token revoked in either is revoked. */
+  private merge(): void {
+    const byHash = new Map(this.others);
+    for (const t of this.local) {
+      const other = byHash.get(t.hash);
+      byHash.set(t.hash, other?.revokedAt && !t.revokedAt ? { ...t, revokedAt: other.revokedAt } : t);
+    }
+    this.tokens = [...byHash.values()];
+    this.index = indexTokens(this.tokens);
   }
 }

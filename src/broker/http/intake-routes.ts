@@ -63,32 +63,38 @@ async function postEnquiry(ctx: IntakeContext, caller: TokenRecord, req: Incomin
   const parsed = parseNewEnquiry(body);
   if (!parsed.ok) throw new HttpError(400, 'INVALID_ENQUIRY', parsed.message);
   const key = idempotencyKey(req);
-  const state = ctx.core.state;
-  const seen = key ? state.idempotencyKeys.get(`${caller.name}\u0000${key}`) : undefined;
+  const { value } = parsed;
+  const language = value.language ?? guessLanguage(value.text);
+  const messageId = newMessageId();
+  let seen: string | undefined;
+  let enquiryId = '';
+  // Decided again after losing a race to another node, whose record may hold the same key.
+  const records = await ctx.core.recordDecided(() => {
+    const state = ctx.core.state;
+    seen = key ? state.idempotencyKeys.get(`${caller.name}\u0000${key}`) : undefined;
+    if (seen) return [];
+    enquiryId = uniqueEnquiryId(state);
+    const event: CourtdeskEvent = {
+      type: 'enquiry.received',
+      enquiryId,
+      messageId,
+      channel: value.channel,
+      from: value.from,
+      name: value.name,
+      text: value.text,
+      language,
+      callbackUrl: value.callbackUrl,
+      ...(key ? { idempotencyKey: key } : {}),
+      ...(value.priority ? { priority: value.priority } : {}),
+    };
+    return ctx.acknowledger.withAcknowledgements(state, [event], { kind: 'intake', name: caller.name });
+  });
   if (seen) {
     // The first request's events may still be on their way to disk: answer only once they are there.
     await ctx.core.flush();
     sendJson(res, 201, placeInQueue(ctx, seen));
     return;
   }
-  const { value } = parsed;
-  const enquiryId = uniqueEnquiryId(state);
-  const event: CourtdeskEvent = {
-    type: 'enquiry.received',
-    enquiryId,
-    messageId: newMessageId(),
-    channel: value.channel,
-    from: value.from,
-    name: value.name,
-    text: value.text,
-    language: value.language ?? guessLanguage(value.text),
-    callbackUrl: value.callbackUrl,
-    ...(key ? { idempotencyKey: key } : {}),
-    ...(value.priority ? { priority: value.priority } : {}),
-  };
-  const records = await ctx.core.recordDecided(() =>
-    ctx.acknowledger.withAcknowledgements(ctx.core.state, [event], { kind: 'intake', name: caller.name }),
-  );
   // The answer says what the acknowledgement told the court user, when there was one.
   const ack = records.find((r) => r.event.type === 'enquiry.acknowledged')?.event;
   if (ack?.type === 'enquiry.acknowledged') sendJson(res, 201, { id: enquiryId, position: ack.position, estimatedWaitSeconds: ack.estimatedWaitSeconds });
@@ -97,25 +103,31 @@ async function postEnquiry(ctx: IntakeContext, caller: TokenRecord, req: Incomin
 
 async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   limit(ctx, caller);
-  const enquiry = findEnquiry(ctx.core.state, enquiryId);
+  findEnquiry(ctx.core.state, enquiryId); // 404 before the body is read
   const body = await readJson(req);
   const parsed = parseFollowUp(body);
   if (!parsed.ok) throw new HttpError(400, 'INVALID_MESSAGE', parsed.message);
   const key = idempotencyKey(req);
-  if (key && ctx.core.state.idempotencyKeys.has(`${caller.name}\u0000${key}`)) {
+  const messageId = newMessageId();
+  const actor = { kind: 'intake' as const, name: caller.name };
+  let seen = false;
+  // Decided again after losing a race to another node, whose record may hold the same key.
+  await ctx.core.recordDecided(() => {
+    seen = !!key && ctx.core.state.idempotencyKeys.has(`${caller.name}\u0000${key}`);
+    if (seen) return [];
+    const events: CourtdeskEvent[] = [];
+    // A customer writing again about a closed enquiry reopens it rather than starting a new thread.
+    if (findEnquiry(ctx.core.state, enquiryId).status === 'closed') events.push({ type: 'enquiry.reopened', enquiryId });
+    events.push({ type: 'enquiry.message', enquiryId, messageId, text: parsed.value.text, ...(key ? { idempotencyKey: key } : {}) });
+    return events.map((event) => ({ actor, event }));
+  });
+  if (seen) {
     await ctx.core.flush();
     const current = findEnquiry(ctx.core.state, enquiryId);
     const last = [...current.messages].reverse().find((m) => m.author === 'customer');
     sendJson(res, 201, { messageId: last?.id ?? null, ...placeInQueue(ctx, enquiryId) });
     return;
   }
-  const messageId = newMessageId();
-  const actor = { kind: 'intake' as const, name: caller.name };
-  const events: CourtdeskEvent[] = [];
-  // A customer writing again about a closed enquiry reopens it rather than starting a new thread.
-  if (enquiry.status === 'closed') events.push({ type: 'enquiry.reopened', enquiryId });
-  events.push({ type: 'enquiry.message', enquiryId, messageId, text: parsed.value.text, ...(key ? { idempotencyKey: key } : {}) });
-  await ctx.core.recordDecided(() => events.map((event) => ({ actor, event })));
   sendJson(res, 201, { messageId, ...placeInQueue(ctx, enquiryId) });
 }
 

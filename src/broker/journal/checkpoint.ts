@@ -189,3 +189,37 @@ export async function readCheckpointKey(dir: string): Promise<Buffer> {
   if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`${join(dir, CHECKPOINT_KEY_FILE)} is not a checkpoint key (64 hex digits)`);
   return Buffer.from(text, 'hex');
 }
+
+/** The folder's checkpoint and the key it is signed with, as bytes, to be copied elsewhere; undefined when there is none. */
+export async function checkpointFiles(dir: string): Promise<{ body: Buffer; key: string } | undefined> {
+  try {
+    const key = (await fs.readFile(join(dir, CHECKPOINT_KEY_FILE), 'utf8')).trim();
+    return { body: await fs.readFile(join(dir, CHECKPOINT_FILE)), key };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Puts another node's checkpoint and its key in place of the folder's, each written aside and
+ * renamed. A crash between the two leaves a checkpoint its key does not verify: it is set aside
+ * and the journal replayed in full, never used.
+ */
+export async function installCheckpoint(dir: string, body: Buffer, key: string): Promise<void> {
+  for (const [name, bytes] of [
+    [CHECKPOINT_KEY_FILE, Buffer.from(`${key}\n`)],
+    [CHECKPOINT_FILE, body],
+  ] as const) {
+    const temp = join(dir, `.${CHECKPOINT_FILE}.${process.pid}.tmp`);
+    const handle = await fs.open(temp, 'w', 0o600);
+    try {
+      await writeAll(handle, bytes, 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, join(dir, name));
+  }
+  await syncDirectory(dir);
+}

@@ -29,16 +29,11 @@ import { diskFiles, syncDirectory, writeAll, type JournalFile, type JournalFiles
 import { encodeRecord, newHeaderLine } from './record-format.js';
 import { replayJournal, type Repair } from './replay.js';
 import { CONTENT_KEYS_FILE, ContentKeys } from './content-keys.js';
-import { openEvent, sealedKeyId, sealEvent } from './sealing.js';
-import {
-  JournalUnavailableError,
-  type JournalHealth,
-  type JournalPosition,
-  type JournalStore,
-  type NewRecord,
-  type OpenedJournal,
-  type ResumeFrom,
-} from './store.js';
+import { openEvent, sealedKeyId } from './sealing.js';
+import { encodeBatch } from './append-batch.js';
+import { LocalLeases, type DeliveryLeases } from './delivery-leases.js';
+import type { JournalPosition, JournalStore, NewRecord, OpenedJournal, ResumeFrom } from './store.js';
+import { rejectAll, StoreSignals, waitOn, type Unhealthy, type Waiter } from './store-signals.js';
 
 export const JOURNAL_FILE = 'journal.ndjson';
 export const LOCK_FILE = 'journal.lock';
@@ -65,11 +60,6 @@ export interface FileJournalOptions {
 
 type Step = 'writing' | 'syncing';
 
-interface Waiter {
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
 /** Appends that will share one write and one fdatasync. */
 interface Group {
   lines: string[];
@@ -81,26 +71,21 @@ interface Group {
 
 const newGroup = (): Group => ({ lines: [], keyLines: { urgent: [], gifts: [] }, records: [], waiters: [] });
 
-export class FileJournalStore implements JournalStore {
+export class FileJournalStore extends StoreSignals implements JournalStore {
   private readonly dir: string;
   private readonly file: string;
   private readonly now: () => Date;
-  private readonly log: (msg: string) => void;
   private readonly files: JournalFiles;
   private readonly probeIntervalMs: number;
   private readonly repair: Repair;
   private readonly sealContent: boolean;
   /** The content keys, when content is sealed or the journal holds sealed content. */
   private keys: ContentKeys | undefined;
-  private readonly commitListeners: Array<(records: JournalRecord[], remote: boolean) => void> = [];
-  private readonly failureListeners: Array<(fromSeq: number) => void> = [];
-  private readonly healthListeners: Array<(health: JournalHealth) => void> = [];
 
   private phase: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
   private opening: Promise<unknown> | undefined;
   private handle: JournalFile | undefined;
   private lock: HeldLock | undefined;
-  private current: JournalHealth = { state: 'ok' };
   private probeTimer: NodeJS.Timeout | undefined;
 
   private epoch = '';
@@ -122,10 +107,10 @@ export class FileJournalStore implements JournalStore {
   private writer: Promise<void> = Promise.resolve();
 
   constructor(options: FileJournalOptions) {
+    super(options.log ?? (() => {}), ' after a failed fsync');
     this.dir = options.dir;
     this.file = join(options.dir, JOURNAL_FILE);
     this.now = options.now ?? (() => new Date());
-    this.log = options.log ?? (() => {});
     this.files = options.files ?? diskFiles;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.repair = options.repair ?? {};
@@ -240,25 +225,9 @@ export class FileJournalStore implements JournalStore {
     }
     if (this.current.state !== 'ok') throw this.unavailable(this.current);
     if (batch.length === 0) return { records: [], durable: this.flush() };
-    // Encode everything before changing any state, so a bad event throws without leaving a gap.
-    const at = this.now().toISOString();
-    const records: JournalRecord[] = [];
-    const lines: string[] = [];
-    let prevHash = this.prevHash;
-    let seq = this.nextSeq;
-    for (const item of batch) {
-      checkNewRecord(item);
-      // The line holds the sealed event; the record the caller folds holds the plain one.
-      const stored = this.keys && this.sealContent ? sealEvent(item.event, this.keys) : item.event;
-      const { record, line } = encodeRecord(prevHash, seq, at, item.actor, item.ref, stored);
-      if (stored !== item.event) record.event = item.event;
-      records.push(record);
-      lines.push(`${line}\n`);
-      prevHash = record.hash;
-      seq++;
-    }
-    this.prevHash = prevHash;
-    this.nextSeq = seq;
+    const { records, lines, lastHash, nextSeq } = encodeBatch(batch, this.prevHash, this.nextSeq, this.now().toISOString(), this.sealContent ? this.keys : undefined);
+    this.prevHash = lastHash;
+    this.nextSeq = nextSeq;
 
     const group = this.queued;
     if (this.keys) {
@@ -266,9 +235,9 @@ export class FileJournalStore implements JournalStore {
       group.keyLines.urgent.push(...urgent);
       group.keyLines.gifts.push(...gifts);
     }
-    for (const line of lines) group.lines.push(line);
+    for (const line of lines) group.lines.push(`${line}\n`);
     for (const record of records) group.records.push(record);
-    const durable = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+    const durable = waitOn(group.waiters, false);
     this.scheduleWrite();
     return { records, durable };
   }
@@ -280,27 +249,9 @@ export class FileJournalStore implements JournalStore {
     return { epoch: this.epoch, fileEpoch: this.fileEpoch, seq: this.nextSeq - 1, hash: this.prevHash, offset: this.size + pending };
   }
 
-  /** Only this broker writes the file: nothing it hands on is ever `remote`. */
-  onCommit(listener: (records: JournalRecord[], remote: boolean) => void): void {
-    this.commitListeners.push(listener);
-  }
-
-  onFailure(listener: (fromSeq: number) => void): void {
-    this.failureListeners.push(listener);
-  }
-
-  health(): JournalHealth {
-    return this.current;
-  }
-
-  onHealth(listener: (health: JournalHealth) => void): void {
-    this.healthListeners.push(listener);
-  }
-
   flush(): Promise<void> {
     const group = this.queued.lines.length > 0 ? this.queued : this.inflight;
-    if (!group) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+    return group ? waitOn(group.waiters, true) : Promise.resolve();
   }
 
   async flushForCheckpoint(): Promise<void> {
@@ -312,6 +263,24 @@ export class FileJournalStore implements JournalStore {
 
   async removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number> {
     return this.keys ? this.keys.destroy(enquiryIds, removedOn) : 0;
+  }
+
+  /** Resuming beyond the history kept in memory takes a fresh snapshot, as after a restart. */
+  async recordsBetween(): Promise<null> {
+    return null;
+  }
+
+  /** Only this broker uses the file: its own folder holds its checkpoint. */
+  readonly sharedCheckpoint = undefined;
+
+  /** Only this broker uses the file: its tokens.json is the whole list. */
+  sharedTokens(): undefined {
+    return undefined;
+  }
+
+  /** Only this process writes the file: it sends everything it records. */
+  deliveryLeases(): DeliveryLeases {
+    return new LocalLeases();
   }
 
   async close(): Promise<void> {
@@ -388,13 +357,8 @@ export class FileJournalStore implements JournalStore {
       this.durableSeq = last.seq;
       this.durableHash = last.hash;
       for (const w of group.waiters) w.resolve();
-      for (const listener of this.commitListeners) {
-        try {
-          listener(group.records, false);
-        } catch (err) {
-          this.log(`journal: an onCommit listener threw: ${(err as Error).stack ?? String(err)}`);
-        }
-      }
+      // Only this broker writes the file: nothing it hands on is ever `remote`.
+      this.handOn(group.records, false);
     }
     this.writing = false;
   }
@@ -412,13 +376,7 @@ export class FileJournalStore implements JournalStore {
     const since = this.now().toISOString();
     let reason = `${step} ${this.file} failed (${describeError(err)})`;
     this.setHealth(step === 'writing' ? { state: 'degraded', reason, since } : { state: 'failed', reason, since });
-    for (const listener of this.failureListeners) {
-      try {
-        listener(group.records[0]!.seq);
-      } catch (thrown) {
-        this.log(`journal: an onFailure listener threw: ${(thrown as Error).stack ?? String(thrown)}`);
-      }
-    }
+    this.takeBack(group.records[0]!.seq);
     let cutBack = true;
     try {
       const handle = this.handle as JournalFile;
@@ -434,25 +392,8 @@ export class FileJournalStore implements JournalStore {
       `journal: ${reason}; records from seq ${group.records[0]!.seq} on were ${cutBack ? 'cut back out of the file and ' : ''}not acknowledged` +
         (this.current.state === 'degraded' ? '; refusing writes until a test write succeeds' : '; the broker must stop'),
     );
-    const error = this.unavailable(this.current as Exclude<JournalHealth, { state: 'ok' }>, !cutBack, err);
-    for (const g of lost) for (const w of g.waiters) w.reject(error);
+    rejectAll(lost, this.unavailable(this.current as Unhealthy, !cutBack, err));
     if (this.current.state === 'degraded') this.scheduleProbe();
-  }
-
-  private unavailable(health: Exclude<JournalHealth, { state: 'ok' }>, uncertain = false, cause?: Error): JournalUnavailableError {
-    const what = health.state === 'degraded' ? 'cannot write to its journal' : 'has stopped writing to its journal after a failed fsync';
-    return new JournalUnavailableError(`The broker ${what} (${health.reason}).`, health, uncertain, { cause });
-  }
-
-  private setHealth(health: JournalHealth): void {
-    this.current = health;
-    for (const listener of this.healthListeners) {
-      try {
-        listener(health);
-      } catch (err) {
-        this.log(`journal: an onHealth listener threw: ${(err as Error).stack ?? String(err)}`);
-      }
-    }
   }
 
   private scheduleProbe(): void {
@@ -491,16 +432,4 @@ export class FileJournalStore implements JournalStore {
 /** Node's messages already start with the code ("ENOSPC: no space left on device, write"); others get it added. */
 function describeError(err: NodeJS.ErrnoException): string {
   return err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message;
-}
-
-/** A record the replay could not read back would stop the broker on its next start. */
-export function checkNewRecord(item: NewRecord): void {
-  const { actor, ref, event } = (item ?? {}) as Partial<NewRecord>;
-  if (typeof actor !== 'object' || actor === null || typeof actor.kind !== 'string' || typeof actor.name !== 'string') {
-    throw new TypeError('journal append: each record needs an actor {kind, name}');
-  }
-  if (typeof event !== 'object' || event === null || typeof event.type !== 'string') {
-    throw new TypeError('journal append: each record needs an event with a string type');
-  }
-  if (ref !== undefined && typeof ref !== 'string') throw new TypeError('journal append: ref must be a string when given');
 }

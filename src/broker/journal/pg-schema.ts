@@ -13,9 +13,15 @@
 //   content_keys     one row per content key (sealing.ts): written in the same statement as the
 //                    first record sealed with it, so a key is durable before that record is
 //                    acknowledged; retention sets `key` to NULL and `destroyed_on`.
+//   delivery_leases  (version 2) one row per outbound delivery some node took on: which node
+//                    sends it and until when, and whether its outcome is recorded (pg-leases.ts).
+//   shared_tokens    (version 3) every node's tokens by hash, so a token added or revoked on one
+//                    node holds on all of them (pg-tokens.ts); `version` orders the changes.
+//   shared_checkpoint (version 4) one row: the newest checkpoint any node wrote, with its key, so
+//                    a new node folds only what came after it (pg-checkpoint.ts).
 import pg from 'pg';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 4;
 export const DEFAULT_SCHEMA = 'courtdesk';
 
 export interface StoreAddress {
@@ -101,6 +107,35 @@ const MIGRATIONS: Record<number, string> = {
     );
     CREATE INDEX content_keys_enquiry ON content_keys (enquiry_id);
     INSERT INTO schema_version VALUES (0);
+  `,
+  2: `
+    CREATE TABLE delivery_leases (
+      key text PRIMARY KEY,
+      node text NOT NULL,
+      expires_at timestamptz NOT NULL,
+      finished boolean NOT NULL DEFAULT false
+    );
+  `,
+  3: `
+    CREATE SEQUENCE shared_tokens_version;
+    CREATE TABLE shared_tokens (
+      hash text PRIMARY KEY,
+      record text NOT NULL,
+      revoked_at text,
+      version bigint NOT NULL DEFAULT nextval('shared_tokens_version')
+    );
+    CREATE INDEX shared_tokens_by_version ON shared_tokens (version);
+  `,
+  4: `
+    CREATE TABLE shared_checkpoint (
+      id boolean PRIMARY KEY DEFAULT true CHECK (id),
+      seq bigint NOT NULL,
+      hash text NOT NULL,
+      body text NOT NULL,
+      key text NOT NULL,
+      written_by text NOT NULL,
+      written_at timestamptz NOT NULL DEFAULT now()
+    );
   `,
 };
 

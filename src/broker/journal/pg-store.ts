@@ -24,23 +24,25 @@
 // writer reconnects (every `probeIntervalMs`, appends refused meanwhile) and reads back the
 // group's last seq: if that row is this group's record, it committed and is acknowledged; if not,
 // it is treated as a lost race and decided again. Nobody is told anything before that is known.
-import pg from 'pg';
+//
+// Beside this file: pg-append.ts (the group statement), pg-replay.ts (reading and verifying the
+// table), pg-connections.ts (the writer and the wake-up listener), pg-keys.ts, pg-schema.ts.
+import type pg from 'pg';
 import type { JournalRecord } from '../../domain/events.js';
-import { checkChainLine, checkRecordLine, encodeRecord, genesisHash, newHeaderLine, parseHeaderLine, type LineCheck } from './record-format.js';
-import { checkSchema, connect, parseStoreUrl, wakeChannel, type StoreAddress } from './pg-schema.js';
-import { PgContentKeys, type KeyRow } from './pg-keys.js';
-import { openEvent, sealedKeyId, sealEvent } from './sealing.js';
-import {
-  JournalConflictError,
-  JournalUnavailableError,
-  type JournalHealth,
-  type JournalPosition,
-  type JournalStore,
-  type NewRecord,
-  type OpenedJournal,
-  type ResumeFrom,
-} from './store.js';
-import { checkNewRecord } from './file-store.js';
+import { encodeBatch } from './append-batch.js';
+import { checkSchema, parseStoreUrl, wakeChannel, type StoreAddress } from './pg-schema.js';
+import { PgContentKeys } from './pg-keys.js';
+import { newGroup, writeGroup, type Group } from './pg-append.js';
+import { JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-replay.js';
+import { openWriter, WakeListener } from './pg-connections.js';
+import { PgLeases } from './pg-leases.js';
+import { PgSharedTokens, type SharedTokens } from './pg-tokens.js';
+import { PgSharedCheckpoint } from './pg-checkpoint.js';
+import type { DeliveryLeases } from './delivery-leases.js';
+import { genesisHash } from './record-format.js';
+import { openEvent, sealedKeyId } from './sealing.js';
+import { rejectAll, StoreSignals, waitOn, type Unhealthy } from './store-signals.js';
+import { JournalConflictError, JournalUnavailableError, type JournalPosition, type JournalStore, type NewRecord, type OpenedJournal, type ResumeFrom } from './store.js';
 
 export interface PgJournalOptions {
   /** postgres://USER@HOST:PORT/DB?schema=NAME */
@@ -55,61 +57,24 @@ export interface PgJournalOptions {
   pollIntervalMs?: number;
 }
 
-/** Records read per query, at open and while following. */
-const PAGE = 2000;
-
-interface Waiter {
-  resolve: () => void;
-  reject: (err: Error) => void;
-  /** A flush, not an append: a lost race leaves nothing of this group to wait for. */
-  flush: boolean;
-}
-
-interface Group {
-  records: JournalRecord[];
-  lines: string[];
-  keys: KeyRow[];
-  waiters: Waiter[];
-}
-
-const newGroup = (): Group => ({ records: [], lines: [], keys: [], waiters: [] });
-
-// One statement, so one round trip and one commit per group. The data-modifying CTEs run in full
-// whether or not the final SELECT reads them; they insert only if `head` moved.
-const APPEND_SQL = `
-WITH head AS (
-  UPDATE journal_head SET seq = $3, hash = $4 WHERE seq = $1 AND hash = $2 RETURNING 1
-), keys AS (
-  INSERT INTO content_keys (key_id, key, enquiry_id)
-  SELECT * FROM unnest($9::text[], $10::text[], $11::text[]) WHERE EXISTS (SELECT 1 FROM head)
-), recs AS (
-  INSERT INTO journal_records (seq, line, at, event_type, enquiry_id)
-  SELECT * FROM unnest($5::bigint[], $6::text[], $7::timestamptz[], $8::text[], $12::text[]) WHERE EXISTS (SELECT 1 FROM head)
-)
-SELECT pg_notify($13, '') FROM head`;
-
-export class PgJournalStore implements JournalStore {
+export class PgJournalStore extends StoreSignals implements JournalStore {
   private readonly address: StoreAddress;
   private readonly now: () => Date;
-  private readonly log: (msg: string) => void;
   private readonly sealContent: boolean;
   private readonly probeIntervalMs: number;
   private readonly pollIntervalMs: number;
   private readonly keys = new PgContentKeys();
-  private readonly commitListeners: Array<(records: JournalRecord[], remote: boolean) => void> = [];
-  private readonly failureListeners: Array<(fromSeq: number) => void> = [];
-  private readonly healthListeners: Array<(health: JournalHealth) => void> = [];
 
   private phase: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
-  private current: JournalHealth = { state: 'ok' };
   private writer: pg.Client | undefined;
   /** The writer's backend, whose notifications are this node's own. */
   private writerPid = 0;
-  private listener: pg.Client | undefined;
+  private readonly listener: WakeListener;
   private pollTimer: NodeJS.Timeout | undefined;
-  private listenTimer: NodeJS.Timeout | undefined;
 
   private epoch = '';
+  /** The hash record 1 chains to. */
+  private genesis = '';
   private fileEpoch = '';
   private nextSeq = 1;
   private prevHash = '';
@@ -126,12 +91,21 @@ export class PgJournalStore implements JournalStore {
   private pump: Promise<void> = Promise.resolve();
 
   constructor(options: PgJournalOptions) {
+    super(options.log ?? (() => {}), '');
     this.address = parseStoreUrl(options.url);
     this.now = options.now ?? (() => new Date());
-    this.log = options.log ?? (() => {});
     this.sealContent = options.sealContent ?? true;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.sharedCheckpoint = new PgSharedCheckpoint(this.address);
+    this.listener = new WakeListener({
+      address: this.address,
+      isOwn: (pid) => pid === this.writerPid,
+      onWake: () => this.wake(),
+      log: this.log,
+      retryMs: this.probeIntervalMs,
+      pollIntervalMs: this.pollIntervalMs,
+    });
   }
 
   /** Where the journal is, without its password. */
@@ -143,87 +117,47 @@ export class PgJournalStore implements JournalStore {
     if (this.phase !== 'new') throw new Error(`the journal at ${this.shown} was already opened; make a new store to open it again`);
     this.phase = 'opening';
     try {
-      this.writer = await this.connectWriter();
-      await checkSchema(this.writer, this.address);
-      const head = await this.readHead(this.writer);
+      await this.connectWriter();
+      const writer = this.writer!;
+      await checkSchema(writer, this.address);
+      const head = await readHead(writer, this.shown, this.now());
       this.epoch = head.epoch;
+      this.genesis = genesisHash(head.header);
       this.fileEpoch = head.fileEpoch;
       const warnings: string[] = [];
-      const after = await this.resumePoint(head, resume, warnings);
-      let seq = 0;
-      let hash = genesisHash(head.header);
+      const after = await resumePoint(writer, head, resume, warnings);
       const missingKeys = new Set<string>();
-      for (;;) {
-        const rows = await this.readAfter(this.writer, seq);
-        // Records a checkpoint holds are only checked for their place in the chain.
-        const records: JournalRecord[] = [];
-        for (const { line } of rows) {
-          const expected = seq + 1;
-          if (expected <= after) {
-            const check = checkChainLine(line, hash, expected);
-            if (!check.ok) throw this.damaged(expected, check);
-            hash = check.hash;
-          } else {
-            const check = checkRecordLine(line, hash, expected);
-            if (!check.ok) throw this.damaged(expected, check);
-            hash = check.record.hash;
-            records.push(check.record);
-          }
-          seq = expected;
-        }
-        for (const record of await this.opened(records, (keyId) => missingKeys.add(keyId))) onRecord(record);
-        if (rows.length < PAGE) break;
-      }
-      if (seq !== head.seq || hash !== head.hash) {
+      const end = await readChain(
+        writer,
+        this.shown,
+        { seq: 0, hash: this.genesis },
+        async (records) => {
+          for (const record of await this.opened(records, (keyId) => missingKeys.add(keyId))) onRecord(record);
+        },
+        after,
+      );
+      if (end.seq !== head.seq || end.hash !== head.hash) {
         throw new Error(
-          `${this.shown}: journal_head says the last record is seq ${head.seq}, but the records end at seq ${seq}${seq === head.seq ? ' with another hash' : ''}. ` +
+          `${this.shown}: journal_head says the last record is seq ${head.seq}, but the records end at seq ${end.seq}${end.seq === head.seq ? ' with another hash' : ''}. ` +
             'The journal was altered or damaged after it was written. The broker refuses to start; restore the database from a backup.',
         );
       }
       if (missingKeys.size > 0) {
         warnings.push(`journal: the content of ${missingKeys.size} enquiry key(s) cannot be read: their keys are missing from content_keys; restore the table from the same backup as the journal`);
       }
-      this.nextSeq = seq + 1;
-      this.prevHash = this.durableHash = hash;
-      this.durableSeq = seq;
+      this.nextSeq = end.seq + 1;
+      this.prevHash = this.durableHash = end.hash;
+      this.durableSeq = end.seq;
       this.phase = 'open';
-      await this.startListening();
+      await this.listener.start();
       this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
       this.pollTimer.unref();
-      return { epoch: this.epoch, lastSeq: seq, lastHash: hash, resumedAfter: after, warnings };
+      return { epoch: this.epoch, lastSeq: end.seq, lastHash: end.hash, resumedAfter: after, warnings };
     } catch (err) {
       await this.disconnect();
       this.phase = 'closed';
       throw err;
     }
-  }
-
-  /**
-   * The seq up to which a checkpoint already holds the state (after loading it), or 0. The head
-   * row and the checkpoint's record are checked first, so a checkpoint of another journal, or
-   * one this journal no longer matches, is set aside before anything is folded.
-   */
-  private async resumePoint(head: Head, resume: ResumeFrom | undefined, warnings: string[]): Promise<number> {
-    if (!resume) return 0;
-    const { after } = resume;
-    let why: string | undefined;
-    if (after.fileEpoch !== head.fileEpoch) why = `it was made for journal ${after.fileEpoch}, and this journal is ${head.fileEpoch}`;
-    else if (after.seq > head.seq) why = `the journal ends at seq ${head.seq}, before the checkpoint's record ${after.seq}`;
-    else {
-      const { rows } = await this.writer!.query<{ line: string }>('SELECT line FROM journal_records WHERE seq = $1', [after.seq]);
-      if (!rows[0]?.line.endsWith(`,"hash":"${after.hash}"}`)) why = `this journal's record ${after.seq} is not the one it was made from`;
-    }
-    if (!why) {
-      try {
-        await resume.load();
-        return after.seq;
-      } catch (err) {
-        why = `it could not be loaded (${(err as Error).message})`;
-      }
-    }
-    resume.onRewind(why);
-    warnings.push(`journal: not using the checkpoint (${why}); replayed the whole journal`);
-    return 0;
   }
 
   append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
@@ -232,28 +166,14 @@ export class PgJournalStore implements JournalStore {
     }
     if (this.current.state !== 'ok') throw this.unavailable(this.current);
     if (batch.length === 0) return { records: [], durable: this.flush() };
-    const at = this.now().toISOString();
-    const records: JournalRecord[] = [];
-    const lines: string[] = [];
-    let prevHash = this.prevHash;
-    let seq = this.nextSeq;
-    for (const item of batch) {
-      checkNewRecord(item);
-      const stored = this.sealContent ? sealEvent(item.event, this.keys) : item.event;
-      const { record, line } = encodeRecord(prevHash, seq, at, item.actor, item.ref, stored);
-      if (stored !== item.event) record.event = item.event;
-      records.push(record);
-      lines.push(line);
-      prevHash = record.hash;
-      seq++;
-    }
-    this.prevHash = prevHash;
-    this.nextSeq = seq;
+    const { records, lines, lastHash, nextSeq } = encodeBatch(batch, this.prevHash, this.nextSeq, this.now().toISOString(), this.sealContent ? this.keys : undefined);
+    this.prevHash = lastHash;
+    this.nextSeq = nextSeq;
     const group = this.queued;
     group.keys.push(...this.keys.takePending());
     group.records.push(...records);
     group.lines.push(...lines);
-    const durable = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject, flush: false }));
+    const durable = waitOn(group.waiters, false);
     this.schedule();
     return { records, durable };
   }
@@ -263,26 +183,9 @@ export class PgJournalStore implements JournalStore {
     return { epoch: this.epoch, fileEpoch: this.fileEpoch, seq: this.nextSeq - 1, hash: this.prevHash, offset: 0 };
   }
 
-  onCommit(listener: (records: JournalRecord[], remote: boolean) => void): void {
-    this.commitListeners.push(listener);
-  }
-
-  onFailure(listener: (fromSeq: number) => void): void {
-    this.failureListeners.push(listener);
-  }
-
-  health(): JournalHealth {
-    return this.current;
-  }
-
-  onHealth(listener: (health: JournalHealth) => void): void {
-    this.healthListeners.push(listener);
-  }
-
   flush(): Promise<void> {
     const group = this.queued.records.length > 0 ? this.queued : this.inflight;
-    if (!group) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject, flush: true }));
+    return group ? waitOn(group.waiters, true) : Promise.resolve();
   }
 
   /** Content keys are written with the records that use them: nothing else to make durable. */
@@ -295,6 +198,35 @@ export class PgJournalStore implements JournalStore {
     return this.keys.destroy(this.writer, enquiryIds, removedOn);
   }
 
+  async recordsBetween(afterSeq: number, throughSeq: number): Promise<JournalRecord[]> {
+    const writer = this.writer;
+    if (!writer) throw this.unavailable({ state: 'degraded', reason: `not connected to ${this.shown}`, since: this.now().toISOString() });
+    const hash = afterSeq === 0 ? this.genesis : /,"hash":"([0-9a-f]{64})"\}$/.exec((await lineAt(writer, afterSeq)) ?? '')?.[1];
+    if (!hash) throw new Error(`${this.shown} has no record ${afterSeq} to resume after`);
+    const out: JournalRecord[] = [];
+    await readChain(
+      writer,
+      this.shown,
+      { seq: afterSeq, hash },
+      async (records) => {
+        out.push(...(await this.opened(records, () => {})));
+      },
+      0,
+      throughSeq,
+    );
+    return out;
+  }
+
+  readonly sharedCheckpoint: PgSharedCheckpoint;
+
+  sharedTokens(): SharedTokens {
+    return new PgSharedTokens(this.address);
+  }
+
+  deliveryLeases(leaseMs: number): DeliveryLeases {
+    return new PgLeases(this.address, leaseMs, this.log);
+  }
+
   async close(): Promise<void> {
     if (this.phase === 'new' || this.phase === 'closed') {
       this.phase = 'closed';
@@ -303,11 +235,9 @@ export class PgJournalStore implements JournalStore {
     if (this.phase === 'closing') throw new Error('the journal is already closing');
     this.phase = 'closing';
     clearInterval(this.pollTimer);
-    clearTimeout(this.listenTimer);
     if (this.current.state !== 'ok' && !this.pumping) {
       // Refused while the connection is down and never sent: certainly not written.
-      const error = this.unavailable(this.current);
-      for (const w of this.queued.waiters) w.reject(error);
+      rejectAll([this.queued], this.unavailable(this.current));
       this.queued = newGroup();
     }
     let failed: unknown;
@@ -359,11 +289,10 @@ export class PgJournalStore implements JournalStore {
     const group = this.queued;
     this.queued = newGroup();
     this.inflight = group;
-    const writer = this.writer!;
     const last = group.records[group.records.length - 1]!;
     let outcome: 'committed' | 'lost' | 'abandoned';
     try {
-      outcome = await this.write(writer, group);
+      outcome = await writeGroup(this.writer!, group, { seq: this.durableSeq, hash: this.durableHash }, wakeChannel(this.address.schema));
     } catch (err) {
       outcome = await this.settleUnknown(group, err as Error);
     }
@@ -379,31 +308,6 @@ export class PgJournalStore implements JournalStore {
     await this.loseRace(group);
   }
 
-  private async write(writer: pg.Client, group: Group): Promise<'committed' | 'lost'> {
-    const last = group.records[group.records.length - 1]!;
-    const { records, keys } = group;
-    const result = await writer.query({
-      name: 'courtdesk-append',
-      text: APPEND_SQL,
-      values: [
-        this.durableSeq,
-        this.durableHash,
-        last.seq,
-        last.hash,
-        records.map((r) => r.seq),
-        group.lines,
-        records.map((r) => r.at),
-        records.map((r) => r.event.type),
-        keys.map((k) => k.keyId),
-        keys.map((k) => k.key),
-        keys.map((k) => k.enquiryId),
-        records.map((r) => (r.event as { enquiryId?: unknown }).enquiryId ?? null),
-        wakeChannel(this.address.schema),
-      ],
-    });
-    return result.rowCount === 1 ? 'committed' : 'lost';
-  }
-
   /**
    * The connection failed with a group in flight: whether it committed is unknown until the
    * table says. Appends are refused meanwhile; the answer is read once a connection works again.
@@ -416,22 +320,22 @@ export class PgJournalStore implements JournalStore {
     const last = group.records[group.records.length - 1]!;
     for (;;) {
       try {
-        const writer = await this.connectWriter();
-        const { rows } = await writer.query<{ line: string }>('SELECT line FROM journal_records WHERE seq = $1', [last.seq]);
-        this.writer = writer;
+        await this.connectWriter();
+        const written = (await lineAt(this.writer!, last.seq))?.endsWith(`"${last.hash}"}`) ?? false;
         this.setHealth({ state: 'ok' });
-        this.log(`journal: reconnected to ${this.shown}; seq ${group.records[0]!.seq} on ${rows[0]?.line.endsWith(`"${last.hash}"}`) ? 'was written' : 'was not written and is decided again'}`);
-        return rows[0]?.line.endsWith(`"${last.hash}"}`) ? 'committed' : 'lost';
+        this.log(`journal: reconnected to ${this.shown}; seq ${group.records[0]!.seq} on ${written ? 'was written' : 'was not written and is decided again'}`);
+        return written ? 'committed' : 'lost';
       } catch (retryErr) {
+        await this.dropWriter();
         if (this.phase !== 'open') {
           // Stopping with the outcome unknown: say nothing rather than something that may be untrue.
           const error = new JournalUnavailableError(
             `The broker stopped before it could learn whether its last records reached ${this.shown} (${(retryErr as Error).message}).`,
-            this.current as Exclude<JournalHealth, { state: 'ok' }>,
+            this.current as Unhealthy,
             true,
           );
           this.inflight = undefined;
-          for (const g of [group, this.queued]) for (const w of g.waiters) w.reject(error);
+          rejectAll([group, this.queued], error);
           this.queued = newGroup();
           return 'abandoned';
         }
@@ -465,20 +369,13 @@ export class PgJournalStore implements JournalStore {
     this.nextSeq = this.durableSeq + 1;
     this.prevHash = this.durableHash;
     this.keys.abandon(lost.flatMap((g) => g.keys));
-    for (const listener of this.failureListeners) {
-      try {
-        listener(group.records[0]!.seq);
-      } catch (thrown) {
-        this.log(`journal: an onFailure listener threw: ${(thrown as Error).stack ?? String(thrown)}`);
-      }
-    }
+    this.takeBack(group.records[0]!.seq);
     if (readError) {
       // Not written (the head had moved), but the state cannot catch up until a connection works.
       this.log(`journal: reading from ${this.shown} failed (${readError.message}); trying again`);
       void this.dropWriter();
       this.reconnectLater(readError);
-      const error = this.unavailable(this.current as Exclude<JournalHealth, { state: 'ok' }>);
-      for (const g of lost) for (const w of g.waiters) w.reject(error);
+      rejectAll(lost, this.unavailable(this.current as Unhealthy));
       return;
     }
     if (remote.length > 0) this.accept(remote);
@@ -516,22 +413,11 @@ export class PgJournalStore implements JournalStore {
 
   /** Every record after the last one handed on, verified against the chain and opened. */
   private async readRemote(): Promise<JournalRecord[]> {
-    const writer = this.writer!;
     const out: JournalRecord[] = [];
-    let seq = this.durableSeq;
-    let hash = this.durableHash;
-    for (;;) {
-      const rows = await this.readAfter(writer, seq);
-      const records = rows.map((row) => {
-        const check = checkRecordLine(row.line, hash, seq + 1);
-        if (!check.ok) throw this.damaged(seq + 1, check);
-        seq = check.record.seq;
-        hash = check.record.hash;
-        return check.record;
-      });
+    await readChain(this.writer!, this.shown, { seq: this.durableSeq, hash: this.durableHash }, async (records) => {
       out.push(...(await this.opened(records, (keyId) => this.log(`journal: content key ${keyId} is missing from content_keys; its content reads as missing`))));
-      if (rows.length < PAGE) return out;
-    }
+    });
+    return out;
   }
 
   /** The records with their sealed content opened, fetching keys this node has not seen. */
@@ -545,72 +431,10 @@ export class PgJournalStore implements JournalStore {
     });
   }
 
-  private async readAfter(client: pg.Client, seq: number): Promise<Array<{ line: string }>> {
-    const { rows } = await client.query<{ line: string }>({ name: 'courtdesk-read', text: 'SELECT line FROM journal_records WHERE seq > $1 ORDER BY seq LIMIT $2', values: [seq, PAGE] });
-    return rows;
-  }
-
-  private handOn(records: JournalRecord[], remote: boolean): void {
-    for (const listener of this.commitListeners) {
-      try {
-        listener(records, remote);
-      } catch (err) {
-        this.log(`journal: an onCommit listener threw: ${(err as Error).stack ?? String(err)}`);
-      }
-    }
-  }
-
-  /** The head row, made with a fresh header on a journal's first start (by whichever node is first). */
-  private async readHead(client: pg.Client): Promise<Head> {
-    const header = newHeaderLine(this.now());
-    const epoch = parseHeaderLine(header).epoch;
-    await client.query('INSERT INTO journal_head (header, file_epoch, epoch, seq, hash) VALUES ($1, $2, $2, 0, $3) ON CONFLICT (id) DO NOTHING', [header, epoch, genesisHash(header)]);
-    const { rows } = await client.query<{ header: string; file_epoch: string; epoch: string; seq: string; hash: string }>('SELECT header, file_epoch, epoch, seq, hash FROM journal_head');
-    const row = rows[0]!;
-    try {
-      parseHeaderLine(row.header);
-    } catch (err) {
-      throw new Error(`${this.shown}: journal_head holds no usable header (${(err as Error).message}). The broker refuses to start; restore the database from a backup.`);
-    }
-    return { header: row.header, fileEpoch: row.file_epoch, epoch: row.epoch, seq: Number(row.seq), hash: row.hash };
-  }
-
-  private damaged(seq: number, check: Exclude<LineCheck, { ok: true }>): Error {
-    return new JournalDamage(`${this.shown} journal_records seq ${seq}: ${check.detail}. The journal was altered or damaged after it was written. The broker refuses to start; restore the database from a backup.`);
-  }
-
-  private async connectWriter(): Promise<pg.Client> {
-    const client = new pg.Client(this.address.config);
-    // Without a listener an error on an idle connection would crash the process; the next query says what happened.
-    client.on('error', () => {});
-    await connect(client, this.address);
-    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    this.writerPid = rows[0]!.pid;
-    return client;
-  }
-
-  private async startListening(): Promise<void> {
-    const client = new pg.Client(this.address.config);
-    // This node's own appends notify too; it already has those records.
-    client.on('notification', (msg) => {
-      if (msg.processId !== this.writerPid) this.wake();
-    });
-    client.on('error', (err) => {
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      void client.end().catch(() => {});
-      // Polling carries on meanwhile: a lost wake-up only delays.
-      this.log(`journal: lost the wake-up connection to ${this.shown} (${err.message}); polling every ${this.pollIntervalMs} ms until it is back`);
-      this.listenTimer = setTimeout(() => void this.startListening().catch(() => {}), this.probeIntervalMs);
-      this.listenTimer.unref();
-    });
-    await connect(client, this.address);
-    await client.query(`LISTEN ${wakeChannel(this.address.schema)}`);
-    if (this.phase !== 'open') {
-      await client.end().catch(() => {});
-      return;
-    }
-    this.listener = client;
+  private async connectWriter(): Promise<void> {
+    const { client, pid } = await openWriter(this.address);
+    this.writer = client;
+    this.writerPid = pid;
   }
 
   private reconnectLater(err: Error): void {
@@ -618,7 +442,7 @@ export class PgJournalStore implements JournalStore {
     const retry = async (): Promise<void> => {
       if (this.phase !== 'open') return;
       try {
-        this.writer = await this.connectWriter();
+        await this.connectWriter();
       } catch {
         setTimeout(() => void retry(), this.probeIntervalMs).unref();
         return;
@@ -634,9 +458,8 @@ export class PgJournalStore implements JournalStore {
   private fail(reason: string, lost: Group[]): void {
     this.setHealth({ state: 'failed', reason, since: this.now().toISOString() });
     this.log(`journal: ${reason}; the broker must stop`);
-    const error = this.unavailable(this.current as Exclude<JournalHealth, { state: 'ok' }>, true);
     this.queued = newGroup();
-    for (const g of lost) for (const w of g.waiters) w.reject(error);
+    rejectAll(lost, this.unavailable(this.current as Unhealthy, true));
   }
 
   private async dropWriter(): Promise<void> {
@@ -647,38 +470,8 @@ export class PgJournalStore implements JournalStore {
 
   private async disconnect(): Promise<void> {
     clearInterval(this.pollTimer);
-    clearTimeout(this.listenTimer);
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => {});
+    await this.sharedCheckpoint.close();
+    await this.listener.stop();
     await this.dropWriter();
   }
-
-  private unavailable(health: Exclude<JournalHealth, { state: 'ok' }>, uncertain = false): JournalUnavailableError {
-    const what = health.state === 'degraded' ? 'cannot write to its journal' : 'has stopped writing to its journal';
-    return new JournalUnavailableError(`The broker ${what} (${health.reason}).`, health, uncertain);
-  }
-
-  private setHealth(health: JournalHealth): void {
-    if (health.state === this.current.state) return;
-    this.current = health;
-    for (const listener of this.healthListeners) {
-      try {
-        listener(health);
-      } catch (err) {
-        this.log(`journal: an onHealth listener threw: ${(err as Error).stack ?? String(err)}`);
-      }
-    }
-  }
-}
-
-/** A record in the table that does not verify where it stands. */
-class JournalDamage extends Error {}
-
-interface Head {
-  header: string;
-  fileEpoch: string;
-  epoch: string;
-  seq: number;
-  hash: string;
 }

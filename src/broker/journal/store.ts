@@ -1,5 +1,8 @@
 // The journal behind an interface, so a PostgreSQL store can sit beside the embedded file store.
 import type { Actor, CourtdeskEvent, JournalRecord } from '../../domain/events.js';
+import type { DeliveryLeases } from './delivery-leases.js';
+import type { SharedTokens } from './pg-tokens.js';
+import type { SharedCheckpoint } from './pg-checkpoint.js';
 
 /** An event the broker wants recorded; the store gives it its seq, time and hash. */
 export interface NewRecord {
@@ -127,6 +130,14 @@ export interface JournalStore {
    */
   onCommit(listener: (records: JournalRecord[], remote: boolean) => void): void;
 
+  /**
+   * The durable records after `afterSeq` through `throughSeq`, read back and verified, or null
+   * when this store does not read history back while serving (the file store: a client resuming
+   * from before what the broker holds in memory takes a fresh snapshot). On a shared journal this
+   * lets a client resume on a node that started after the events it missed.
+   */
+  recordsBetween(afterSeq: number, throughSeq: number): Promise<JournalRecord[] | null>;
+
   /** Resolves when everything appended so far is durable. */
   flush(): Promise<void>;
 
@@ -139,6 +150,18 @@ export interface JournalStore {
    * many keys were destroyed (0 when none were left, as after a run that finished).
    */
   removeContent(enquiryIds: ReadonlySet<string>, removedOn: string): Promise<number>;
+
+  /**
+   * Who sends each outbound delivery: this process alone on a file journal; on a shared one, the
+   * node holding its lease, which lapses `leaseMs` after its holder stops renewing it.
+   */
+  deliveryLeases(leaseMs: number): DeliveryLeases;
+
+  /** Where the tokens of every node sharing this journal meet; undefined for a journal only this broker uses. */
+  sharedTokens(): SharedTokens | undefined;
+
+  /** Where the newest checkpoint of every node sharing this journal is kept; undefined for a journal only this broker uses. */
+  readonly sharedCheckpoint: SharedCheckpoint | undefined;
 
   /** Flushes, then releases the file or connection. */
   close(): Promise<void>;

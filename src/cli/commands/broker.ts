@@ -67,6 +67,9 @@ recorded in the journal and starts a new epoch:
 
 Other settings:
   COURTDESK_CALLBACK_SECRET   HMAC secret for callback signatures (default: DATA/callback-secret)
+  COURTDESK_DELIVERY_LEASE_MS with --store postgres://…, how long a node's hold on a delivery
+                              lasts unrenewed: a dead node's deliveries go out from another
+                              node after it (default 30000)
 
 Court email (docs/templates.md):
   COURTDESK_MAIL_TRANSPORT    outbox (default: .eml files in DATA/outbox), smtp or notify
@@ -144,6 +147,7 @@ export async function run(argv: string[]): Promise<number> {
       parseStoreUrl(store);
       options.store = store;
     }
+    options.deliveryLeaseMs = wholeNumber('COURTDESK_DELIVERY_LEASE_MS', env.COURTDESK_DELIVERY_LEASE_MS);
     // Off only for measuring what sealing costs (bench/intake.js): never in service.
     if (env.COURTDESK_ENCRYPT_CONTENT === 'off') options.encryptContent = false;
     if (env.COURTDESK_ACKNOWLEDGE === 'off') options.acknowledgeEnquiries = false;
