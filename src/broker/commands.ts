@@ -5,7 +5,7 @@ import { decideEscalation, previewEscalation, type EscalationContext } from '../
 import { courtBacklog } from '../domain/escalations.js';
 import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
 import { can, forbiddenMessage } from '../domain/permissions.js';
-import { courtListing, escalationPreview, templateSummary, type EscalationPreview, type QueryAnswers, type QueryType } from '../protocol/answers.js';
+import { courtListing, escalationPreview, takenEnquiry, templateSummary, type EscalationPreview, type QueryAnswers, type QueryType } from '../protocol/answers.js';
 import { decideTakeNext, type RoutingPolicy, type TakeNext } from '../domain/routing.js';
 import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
 import { JOURNAL_UNAVAILABLE, type AgentIdentity, type Command, type ServerFrame } from '../protocol/frames.js';
@@ -84,7 +84,7 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
         return taken.ok ? { ok: true, events: [taken.event] } : taken;
       });
       if (!outcome.ok || !taken?.ok) return outcome;
-      return { ...outcome, data: { enquiryId: taken.enquiry.id, rule: taken.placement.rule, reason: taken.placement.reason } };
+      return { ...outcome, data: takenEnquiry(taken.enquiry.id, taken.placement) };
     }
     case 'escalate':
     case 'chase':

@@ -34,10 +34,19 @@ export type EscalationPreview =
   | { missing: []; to: string; courtName: string; language: Language; subject: string; text: string; plain?: string; html?: string }
   | { missing: string[]; message: string };
 
+/** Which enquiry take-next gave the agent, and the routing rule that placed it first (domain/routing.ts). */
+export interface TakenEnquiry {
+  enquiryId: string;
+  rule: string;
+  reason: string;
+}
+
+/** The commands whose ack carries data, and its shape. */
 export interface QueryAnswers {
   'list-courts': CourtListing[];
   'list-templates': TemplateSummary[];
   'preview-escalation': EscalationPreview;
+  'take-next': TakenEnquiry;
 }
 
 export type QueryType = keyof QueryAnswers;
@@ -54,6 +63,10 @@ export function courtListing(court: Court, backlog: { unanswered: number; oldest
 
 export function escalationPreview(court: Court, language: Language, rendered: { subject: string; text: string; plain: string; html: string }): EscalationPreview {
   return { missing: [], to: court.email, courtName: court.name, language, ...rendered };
+}
+
+export function takenEnquiry(enquiryId: string, placement: { rule: string; reason: string }): TakenEnquiry {
+  return { enquiryId, rule: placement.rule, reason: placement.reason };
 }
 
 export function templateSummary({ name, language, subject, description, ask, fields }: Template): TemplateSummary {
@@ -73,7 +86,13 @@ const CHECKS: { [T in QueryType]: (data: unknown) => Checked<QueryAnswers[T]> } 
   'list-courts': (data) => listOf(data, 'court', readCourt),
   'list-templates': (data) => listOf(data, 'template', readTemplate),
   'preview-escalation': readPreview,
+  'take-next': readTaken,
 };
+
+function readTaken(data: unknown): Checked<TakenEnquiry> {
+  if (!isRecord(data) || typeof data.enquiryId !== 'string') return { ok: false, problem: `take-next's answer is ${shown(data)}, not an object naming the enquiry taken` };
+  return { ok: true, value: { enquiryId: data.enquiryId, rule: typeof data.rule === 'string' ? data.rule : '', reason: typeof data.reason === 'string' ? data.reason : '' } };
+}
 
 function readCourt(c: Record<string, unknown>): CourtListing | string {
   if (typeof c.name !== 'string' || typeof c.slug !== 'string' || typeof c.email !== 'string') return 'needs a name, slug and email';

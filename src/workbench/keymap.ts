@@ -30,11 +30,11 @@ const CLAIMING: readonly Binding[] = [
     keys: ['n'],
     label: 'n',
     hint: 'next',
-    help: 'take next: claim the longest-waiting free enquiry in your languages',
+    help: 'take next: the one the routing rule puts first (urgent, Welsh, longest wait)',
     needs: '',
     footer: 1,
     when: always,
-    run: takeNext,
+    run: (a) => void takeNext(a),
   },
   {
     keys: ['c'],

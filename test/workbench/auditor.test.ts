@@ -26,7 +26,7 @@ describe('the workbench for an auditor', () => {
     await m.press('c');
     await m.waitFor((f) => f.includes('This is an auditor token, which may not claim an enquiry'), 'the refusal of c');
     await m.press('n');
-    await m.waitFor((f) => f.includes("Could not take Jane Smith's enquiry: This is an auditor token"), 'the refusal of n');
+    await m.waitFor((f) => f.includes("Could not take the next enquiry: This is an auditor token"), 'the refusal of n');
     expect((await t.desk.get(id)).claimedBy).toBeNull();
     // With the broker gone a command sent would wait in the outbox; this one is refused at once.
     await t.desk.broker.close();

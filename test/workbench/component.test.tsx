@@ -46,6 +46,6 @@ it('draws at 100 columns, ticks the wait clock every second, and opens help from
   await until(() => clock() !== first, 'the clock to tick');
   app.stdin.write('?');
   await until(() => app!.lastFrame()!.startsWith('Keys'), 'the help overlay');
-  expect(app.lastFrame()).toContain('take next: claim the longest-waiting free enquiry in your languages');
+  expect(app.lastFrame()).toContain('take next: the one the routing rule puts first (urgent, Welsh, longest wait)');
   controller.dispose();
 });

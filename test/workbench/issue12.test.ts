@@ -91,6 +91,21 @@ describe('asking first', () => {
     expect((await t.desk.get(id)).status).toBe('closed');
   });
 
+  it('n while away is refused by the broker, and works again once available', async () => {
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    const m = await workbench();
+    await m.waitFor((f) => f.includes('Jane Smith'), 'the queue');
+    await m.press('p');
+    await m.waitFor((f) => f.includes('You are away.'), 'away');
+    await m.press('n');
+    // Before, n claimed the longest-waiting enquiry whatever the agent's presence.
+    await m.waitFor((f) => /Could not take the next enquiry: .*away/i.test(f), 'the refusal');
+    expect((await t.desk.get(id)).claimedBy ?? null).toBeNull();
+    await m.press('p');
+    await m.waitFor((f) => f.includes('You are available.'), 'available');
+    await takeNext(m, 'Jane Smith');
+  });
+
   it('quitting while holding enquiries warns that nobody else can take them', async () => {
     await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();

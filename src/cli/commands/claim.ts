@@ -1,5 +1,6 @@
 // `courtdesk claim ENQUIRY | --next`: take an enquiry, or the one that has waited longest.
 import { COMMON_HELP, enquiryCommand, enquiryId, EXIT, processIo, runScripted, ExitError, summarise, type AnyScript, type Io } from '../broker-command.js';
+import type { TakenEnquiry } from '../../protocol/answers.js';
 
 const HELP = `usage: courtdesk claim ENQUIRY | --next [--json] [--broker URL --token T]
 
@@ -31,7 +32,8 @@ export function run(argv: string[], io: Io = processIo()): Promise<number> {
 async function claimNext(script: AnyScript): Promise<void> {
   const session = await script.connect();
   const { seq, data } = await session.command({ type: 'take-next' });
-  const taken = data as { enquiryId: string; reason: string } | undefined;
+  // Checked on arrival by the client (protocol/answers.ts).
+  const taken = data as TakenEnquiry | undefined;
   if (!taken) throw new ExitError(EXIT.refused, 'the broker took an enquiry without saying which; update courtdesk or the broker so both speak the same protocol.');
   // The claim is durable before the ack, and its event reaches this socket first.
   const enquiry = session.client.state.enquiries.get(taken.enquiryId);

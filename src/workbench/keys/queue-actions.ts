@@ -1,27 +1,28 @@
 // What the queue's command keys do (n, c, u, o, p, and x once it has asked): send the command, and say on the notice
 // line what became of it.
 import type { Presence } from '../../domain/events.js';
-import { nextFor } from '../../domain/queue.js';
 import type { CommandOutcome } from '../../client/types.js';
 import { displayName } from '../format.js';
 import type { DialogHost } from '../dialogs/dialog.js';
 import type { Actions } from './context.js';
 
-export function takeNext(a: Actions): void {
+/** The broker picks, by the one routing rule, so presence, the cap and Welsh-first hold here too. */
+export async function takeNext(a: Actions): Promise<void> {
   const agent = a.client.agent;
   if (!agent) return a.notify('Not connected yet: wait for the broker.', 'error');
-  const next = nextFor(a.client.state, agent);
-  if (!next) return a.notify(`Nothing is waiting unclaimed in your languages (${agent.languages.map((l) => l.toUpperCase()).join(', ')}).`, 'info');
-  a.select(next.id);
-  const name = displayName(next);
-  a.notify(`Taking ${name}'s enquiry.`, 'info');
-  void a.command({ type: 'claim', enquiryId: next.id }, (o) =>
-    o.ok
-      ? `You hold ${name}'s enquiry. r to reply.`
-      : o.error.code === 'ALREADY_CLAIMED'
-        ? `Someone took ${name}'s enquiry first (${o.error.message}). Press n for the next one.`
-        : `Could not take ${name}'s enquiry: ${o.error.message}`,
-  );
+  a.notify('Taking the next enquiry.', 'info');
+  const o = await a.ask({ type: 'take-next' });
+  if (!o.ok) {
+    const why =
+      o.error.code === 'NOTHING_WAITING'
+        ? `Nothing is waiting unclaimed in your languages (${agent.languages.map((l) => l.toUpperCase()).join(', ')}).`
+        : `Could not take the next enquiry: ${o.error.message}`;
+    return a.notify(why, o.error.code === 'NOTHING_WAITING' ? 'info' : 'error');
+  }
+  a.select(o.data.enquiryId);
+  const taken = a.enquiry(o.data.enquiryId);
+  const name = taken ? displayName(taken) : o.data.enquiryId;
+  a.notify(`You hold ${name}'s enquiry${o.data.reason ? ` (${o.data.reason})` : ''}. r to reply.`, 'info');
 }
 
 export const claim = (a: Actions): void =>
