@@ -1,11 +1,11 @@
 // The checkpoint kept in PostgreSQL: a node that writes checkpoints offers them to the shared
 // journal, and a new node with an empty data folder starts from it, folding only what came after,
 // with the same state as the node that wrote it. Real broker processes on one database.
-import { copyFile, rm } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTokens, postEnquiry, spawnBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { describeWithPostgres, stopCluster, testDatabase, type TestDatabase } from '../helpers/pg.js';
 
 describeWithPostgres('the checkpoint kept in the shared PostgreSQL journal', () => {
   let db: TestDatabase;
@@ -18,10 +18,7 @@ describeWithPostgres('the checkpoint kept in the shared PostgreSQL journal', () 
   });
 
   afterAll(async () => {
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => n.exited));
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-    await db?.drop();
+    await stopCluster({ nodes, dirs, db });
   }, 30_000);
 
   it('a new node with an empty folder starts from the checkpoint another node wrote, and agrees with it', async () => {

@@ -2,13 +2,13 @@
 // the real binary, and a broker on the database serves it as it was; a journal with a record
 // altered in the middle is refused with the line named, and nothing is imported.
 import { execFile } from 'node:child_process';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrate, parseStoreUrl } from '../../src/broker/journal/pg-schema.js';
 import { BIN, postEnquiry, spawnBroker, startTestBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { describeWithPostgres, stopCluster, testDatabase, type TestDatabase } from '../helpers/pg.js';
 
 const run = promisify(execFile);
 
@@ -43,10 +43,7 @@ describeWithPostgres('courtdesk store import', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => n.exited));
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-    await db?.drop();
+    await stopCluster({ nodes, dirs, db });
   }, 30_000);
 
   it('copies a real journal, verified, and a broker on the database serves it as the file broker did', async () => {

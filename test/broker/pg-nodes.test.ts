@@ -1,10 +1,10 @@
 // Two real broker processes on one PostgreSQL journal (test/helpers/pg.ts): what one takes in,
 // the other's agents see; a claim raced from both has one winner.
-import { copyFile, rm } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeTokens, postEnquiry, RawAgent, spawnBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { describeWithPostgres, stopCluster, testDatabase, type TestDatabase } from '../helpers/pg.js';
 
 describeWithPostgres('two broker nodes on one PostgreSQL journal', () => {
   let db: TestDatabase;
@@ -23,11 +23,7 @@ describeWithPostgres('two broker nodes on one PostgreSQL journal', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const agent of agents) agent.close();
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => n.exited));
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-    await db?.drop();
+    await stopCluster({ nodes, dirs, db, agents });
   }, 30_000);
 
   async function agent(node: SpawnedBroker, token: string): Promise<RawAgent> {

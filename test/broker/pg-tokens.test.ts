@@ -2,12 +2,11 @@
 // folders; a token made in one folder works on both, and revoking it there (the real
 // `courtdesk token revoke`) cuts its sockets on the other node within a second.
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../src/protocol/frames.js';
 import { BIN, makeTokens, RawAgent, spawnBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { describeWithPostgres, stopCluster, testDatabase, type TestDatabase } from '../helpers/pg.js';
 
 const run = promisify(execFile);
 
@@ -27,11 +26,7 @@ describeWithPostgres('tokens shared by broker nodes on one PostgreSQL journal', 
   }, 30_000);
 
   afterAll(async () => {
-    for (const agent of agents) agent.close();
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => n.exited));
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-    await db?.drop();
+    await stopCluster({ nodes, dirs, db, agents });
   }, 30_000);
 
   async function connectWhenKnown(url: string, token: string): Promise<RawAgent> {
