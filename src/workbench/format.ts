@@ -180,20 +180,37 @@ export function connectionText(c: ConnectionStatus, unsent: number, nowMs: numbe
   }
 }
 
+/**
+ * The top line. When it does not fit, the queue's lesser figures go first (the number past red,
+ * then the longest wait, then the presence word), so the connection state, which says whether
+ * what the agent types is being saved, is the last thing ever cut.
+ */
 export function statusLine(s: StatusInfo): Segment[] {
   const sep = { text: ` ${s.symbols.separator} `, role: 'dim' as const };
-  const segments: Segment[] = [
+  const longest: Segment | null = s.longestWaitSeconds === null ? null : { text: `, longest ${formatWait(s.longestWaitSeconds)}`, live: true };
+  const pastRed: Segment = { text: `, ${s.pastRed} past ${s.settings.slaRedMinutes}m`, role: s.pastRed > 0 ? 'red' : undefined };
+  const presence: Segment = { text: s.presence ? ` (${s.presence})` : '', role: s.presence === 'available' ? 'ok' : 'dim' };
+  const build = (shown: { presence: boolean; longest: boolean; pastRed: boolean }): Segment[] => [
     { text: cleanLine(s.agentName), role: 'strong' },
-    { text: s.presence ? ` (${s.presence})` : '', role: s.presence === 'available' ? 'ok' : 'dim' },
+    ...(shown.presence ? [presence] : []),
     sep,
     connectionText(s.connection, s.unsent, s.nowMs),
     sep,
     { text: `${s.waiting} waiting` },
+    ...(shown.longest && longest ? [longest] : []),
+    ...(shown.pastRed ? [pastRed] : []),
+    ...(s.filter !== '' ? [sep, { text: `/ ${cleanLine(s.filter)}`, role: 'accent' as const }] : []),
   ];
-  if (s.longestWaitSeconds !== null) segments.push({ text: `, longest ${formatWait(s.longestWaitSeconds)}`, live: true });
-  segments.push({ text: `, ${s.pastRed} past ${s.settings.slaRedMinutes}m`, role: s.pastRed > 0 ? 'red' : undefined });
-  if (s.filter !== '') segments.push(sep, { text: `/ ${cleanLine(s.filter)}`, role: 'accent' });
-  return clip(segments, s.width);
+  const tries = [
+    { presence: true, longest: true, pastRed: true },
+    { presence: true, longest: true, pastRed: false },
+    { presence: true, longest: false, pastRed: false },
+  ];
+  for (const shown of tries) {
+    const segments = build(shown);
+    if (segments.reduce((w, seg) => w + textWidth(seg.text), 0) <= s.width) return segments;
+  }
+  return clip(build({ presence: false, longest: false, pastRed: false }), s.width);
 }
 
 /** Local wall-clock time of an ISO timestamp, `HH:MM`, or the date too when it is not today. */

@@ -111,6 +111,30 @@ describe('connectionText', () => {
 });
 
 describe('statusLine', () => {
+  it('keeps the whole offline state at 80 columns, dropping the lesser queue figures first', () => {
+    const info = {
+      agentName: 'Rhiannon Davies',
+      presence: 'available' as const,
+      connection: { state: 'reconnecting' as const, retryAt: NOW + 12_000, attempt: 3, lastError: 'x' },
+      unsent: 3,
+      nowMs: NOW,
+      waiting: 12,
+      longestWaitSeconds: 65 * 60,
+      pastRed: 3,
+      settings: { slaRedMinutes: 20 },
+      filter: '',
+      width: 80,
+      symbols: { separator: '│' } as never,
+    };
+    const line = text(statusLine(info));
+    // Before, the line was cut at 80 columns through "reconnecting in 12s" or the waiting count.
+    expect(line).toContain('offline with 3 unsent, reconnecting in 12s');
+    expect(line).toContain('12 waiting');
+    expect(line.length).toBeLessThanOrEqual(80);
+    expect(text(statusLine({ ...info, width: 120 }))).toContain('Rhiannon Davies (available)');
+    expect(text(statusLine({ ...info, width: 120 }))).toContain('3 past 20m');
+  });
+
   it('shows agent, presence, connection, waiting count, longest wait and the number past red', () => {
     const line = text(
       statusLine({
