@@ -1,10 +1,10 @@
 // Ids that people read aloud and type: short, upper-case, no look-alike letters (Crockford base32).
-import { randomBytes } from 'node:crypto';
+import { randomPooled } from './random-pool.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 function randomId(prefix: string, length: number): string {
-  const bytes = randomBytes(length);
+  const bytes = randomPooled(length);
   let id = prefix;
   for (const b of bytes) id += ALPHABET[b % 32];
   return id;

@@ -4,9 +4,10 @@
 // over the JSON of those fields, with the enquiry id and event type as associated data, so a
 // sealed blob cannot be moved onto another enquiry or event. The hash chain covers the sealed
 // line, so destroying the key later leaves the journal verifiable.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { CourtdeskEvent } from '../../domain/events.js';
 import { PERSONAL_FIELDS, withContentRemoved } from '../../domain/personal-content.js';
+import { randomPooled } from '../random-pool.js';
 import type { ContentKeys } from './content-keys.js';
 
 type Sealable = CourtdeskEvent & { enquiryId: string };
@@ -23,7 +24,7 @@ export function sealEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'keyFor
     personal[field] = rest[field];
     delete rest[field];
   }
-  const iv = randomBytes(12);
+  const iv = randomPooled(12);
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(key.key, 'base64'), iv);
   cipher.setAAD(Buffer.from(`${enquiryId}|${event.type}`));
   const sealed = Buffer.concat([iv, cipher.update(JSON.stringify(personal), 'utf8'), cipher.final(), cipher.getAuthTag()]);
