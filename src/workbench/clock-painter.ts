@@ -47,7 +47,6 @@ export interface Patch {
   text: string;
   role: Piece['role'];
   inverse: boolean;
-  node: DOMElement;
 }
 
 // Begin and end a synchronised update (as Ink does), so the terminal shows all clocks at once.
@@ -85,15 +84,29 @@ export function clockChanges(drawn: readonly PaintLine[], next: readonly PaintLi
   return changes;
 }
 
-/** The bytes that draw `patches` on a frame `height` lines tall, the cursor on the line below it. */
+/**
+ * The bytes that draw `patches` on a frame `height` lines tall, the cursor on the line below it:
+ * top to bottom in one pass, so each line costs one cursor move, and back below the frame.
+ */
 export function patchBytes(patches: readonly Patch[], height: number, envelope: Envelope): string {
   let out = BSU;
-  for (const p of patches) {
+  let line = height;
+  for (const p of [...patches].sort((a, b) => a.y - b.y || a.x - b.x)) {
+    // A count of 0 moves one line on many terminals: move only when the line differs.
+    if (p.y < line) out += `\x1b[${line - p.y}A`;
+    else if (p.y > line) out += `\x1b[${p.y - line}B`;
+    line = p.y;
     const { open, close } = envelope(p.role, p.inverse);
-    const up = height - p.y;
-    out += `\x1b[${up}A\x1b[${p.x + 1}G${open}${p.text}${close}\x1b[${up}B\r`;
+    out += `\x1b[${p.x + 1}G${open}${p.text}${close}`;
   }
-  return out + ESU;
+  return `${out}\x1b[${height - line}B\r${ESU}`;
+}
+
+/** How many leading characters two clock texts share: those cells already show the right thing. */
+function sharedPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
 }
 
 export function sameSegments(a: readonly (readonly Segment[])[], b: readonly (readonly Segment[])[]): boolean {
@@ -166,15 +179,19 @@ export class ClockPainter {
     const height = root.yogaNode!.getComputedHeight();
     if (height >= this.options.rows()) return false;
     const patches: Patch[] = [];
+    const texts: [DOMElement, string][] = [];
     for (const c of changes) {
       const node = runNode(ticking.box, c.line, ticking.lines[c.line]!.runs.length, c.run);
       if (node === null) return false;
       const { x, y } = positionOf(node);
       const piece = next[c.line]!.runs[c.run]![0]!;
-      patches.push({ x, y, text: c.text, role: piece.role, inverse: next[c.line]!.inverse, node });
+      // Only the digits that turned over are written (usually one): 2:41 to 2:42 rewrites the 2.
+      const kept = sharedPrefix(ticking.lines[c.line]!.runs[c.run]![0]!.text, c.text);
+      patches.push({ x: x + kept, y, text: c.text.slice(kept), role: piece.role, inverse: next[c.line]!.inverse });
+      texts.push([node, c.text]);
     }
     if (patches.some((p) => p.y >= height)) return false;
-    for (const p of patches) setText(p.node, p.text);
+    for (const [node, text] of texts) setText(node, text);
     this.options.write(patchBytes(patches, height, this.options.envelope));
     this.ticking = { ...ticking, lines: next };
     return true;

@@ -35,8 +35,14 @@ describe('clockChanges', () => {
 
 describe('patchBytes', () => {
   it('moves up from the line below the frame to the cell, draws in the run style, and comes back', () => {
-    const bytes = patchBytes([{ x: 3, y: 1, text: '0:06', role: 'amber', inverse: false, node: null as never }], 23, () => ({ open: '<', close: '>' }));
+    const bytes = patchBytes([{ x: 3, y: 1, text: '0:06', role: 'amber', inverse: false }], 23, () => ({ open: '<', close: '>' }));
     expect(bytes).toBe('\x1b[?2026h\x1b[22A\x1b[4G<0:06>\x1b[22B\r\x1b[?2026l');
+  });
+
+  it('draws several clocks top to bottom with one move per line, never a move of 0', () => {
+    const at = (x: number, y: number, text: string) => ({ x, y, text, role: undefined, inverse: false });
+    const bytes = patchBytes([at(6, 5, '7'), at(6, 2, '1'), at(70, 2, '9')], 20, () => ({ open: '', close: '' }));
+    expect(bytes).toBe('\x1b[?2026h\x1b[18A\x1b[7G1\x1b[71G9\x1b[3B\x1b[7G7\x1b[15B\r\x1b[?2026l');
   });
 });
 
