@@ -20,6 +20,7 @@ import { JournalUnavailableError, type JournalHealth } from './journal/store.js'
 import type { TokenRecord, TokenWatcher } from './tokens.js';
 import { authenticate, bearerToken } from './tokens.js';
 import { FanOut, framed } from './fan-out.js';
+import type { WallboardFeed } from './wallboard-feed.js';
 import { captureWelcome, welcomePieces } from './welcome-pieces.js';
 
 export interface AgentHubOptions {
@@ -39,6 +40,8 @@ export interface AgentHubOptions {
   log: (line: string) => void;
   /** The routing rule's settings (take-next, caps, returns). */
   routing: RoutingPolicy;
+  /** The centre's figures, for supervisors watching them and for the transfer picker. */
+  wallboard: WallboardFeed;
 }
 
 /** Characters per fragment of a large welcome: small enough to pace, large enough to cost nothing. */
@@ -165,11 +168,14 @@ export class AgentHub {
   private welcome(ws: WebSocket, token: TokenRecord, params: URLSearchParams): void {
     const socket = new AgentSocket(ws, token, this.limiter.forSocket(token.hash), this.options.maxBufferedBytes);
     this.sockets.add(socket);
+    this.options.wallboard.connectionsChanged();
     ws.on('pong', () => {
       socket.alive = true;
     });
     ws.on('close', () => {
       this.sockets.delete(socket);
+      this.options.wallboard.unwatch(socket);
+      this.options.wallboard.connectionsChanged();
       if (this.disconnectedSinceMs(socket.token.name) !== null) this.goneSince.set(socket.token.name, Date.now());
     });
     ws.on('error', () => ws.terminate());
@@ -317,6 +323,11 @@ export class AgentHub {
         // An enquiry can be handed only to someone whose role may hold one.
         agentExists: (other) => this.tokens.tokens.some((t) => t.name === other && !t.revokedAt && can(t.role, 'claim')),
         routing: this.options.routing,
+        wallboard: {
+          onlineAgents: () => this.options.wallboard.onlineAgents(),
+          watch: () => this.options.wallboard.watch(socket),
+          unwatch: () => this.options.wallboard.unwatch(socket),
+        },
         ...(socket.token.maxHeld !== undefined ? { heldCap: socket.token.maxHeld } : {}),
       },
       command,

@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AgentHub } from './agent-hub.js';
+import { WallboardFeed } from './wallboard-feed.js';
+import { DEFAULT_THRESHOLDS } from '../domain/centre-figures.js';
 import { callbackSender } from './callback-sender.js';
 import { channelSenders, describeChannels, SentReplies, type ChannelConfig } from './channels/index.js';
 import { DEFAULT_CHASE_AFTER_WORKING_DAYS } from '../domain/escalations.js';
@@ -19,6 +21,7 @@ import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
 import { exportRoute } from './http/export-routes.js';
 import { handleIntake } from './http/intake-routes.js';
+import { handleStats } from './http/stats-routes.js';
 import { routeAction, tokenHint } from './http/routes.js';
 import { HttpError, journalUnavailable, sendError, sendJson } from './http/respond.js';
 import { JOURNAL_RETRY_AFTER_SECONDS } from '../protocol/frames.js';
@@ -155,6 +158,10 @@ export interface BrokerOptions {
   maxHeldPerAgent?: number;
   /** An agent away or disconnected this long has their waiting enquiries returned to the queue. Default 600,000 ms. */
   returnAfterMs?: number;
+  /** The service level: a first reply within this many minutes of receipt meets it (the wallboard, `courtdesk stats`). Default 20. */
+  slaMinutes?: number;
+  /** Below this share (%) of first replies within the service level the wallboard marks the day bad. Default 80. */
+  slaTargetPercent?: number;
   /** How often the broker looks for such enquiries. Default 30,000 ms. */
   returnCheckMs?: number;
   /**
@@ -241,6 +248,16 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   const catalogue = await loadCatalogue(options);
   const routing = routingPolicy(options);
   for (const problem of catalogue.templates.problems) log(`template not loaded: ${problem}`);
+  const wallboard = new WallboardFeed(core, {
+    thresholds: {
+      slaMs: (options.slaMinutes ?? DEFAULT_THRESHOLDS.slaMs / 60_000) * 60_000,
+      slaTargetPercent: options.slaTargetPercent ?? DEFAULT_THRESHOLDS.slaTargetPercent,
+      chaseAfterDays: options.chaseAfterWorkingDays ?? DEFAULT_CHASE_AFTER_WORKING_DAYS,
+    },
+    heldCap: routing.heldCap,
+    tokens: () => tokens.tokens,
+    connected: () => new Set(hub?.connectedTokens().keys()),
+  });
   hub = new AgentHub(core, tokens, catalogue, {
     heartbeatMs: options.heartbeatMs ?? 30_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
@@ -252,6 +269,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     allowedOrigins: options.allowedOrigins ?? null,
     log,
     routing,
+    wallboard,
   });
   const agents = hub;
   const ackProblems: string[] = [];
@@ -328,6 +346,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
       (await handleIntake({ core, limiter, acknowledger }, caller, req, res, path)) ||
       (await handleEscalationAnswer(core, caller, req, res, path)) ||
       (await handleAccessLog({ core, dataDir: options.dataDir }, caller, req, res, path)) ||
+      handleStats(wallboard, caller, req, res, path) ||
       (await exportTranscript(caller, req, res, path));
     if (!handled) throw new HttpError(404, 'NOT_FOUND', `Nothing is at ${path}. See docs/protocol.md for the routes.`);
   }
@@ -342,6 +361,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
     returns.stop();
     await tokens.stop();
     agents.close();
+    wallboard.close();
     await deliveries.stop();
     throw err;
   }
@@ -360,6 +380,7 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
       retention?.stop();
       returns.stop();
       agents.close();
+      wallboard.close();
       server.closeIdleConnections();
       await core.close();
       // After a failed fsync the journal's end is not known: sign nothing.

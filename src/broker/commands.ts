@@ -2,6 +2,7 @@
 // events it produces, and answers queries (court directory, templates, previews) from the catalogue.
 import { decideCommand } from '../domain/decide.js';
 import { decideEscalation, previewEscalation, type EscalationContext } from '../domain/decide-escalation.js';
+import type { AgentFigures, CentreFigures } from '../domain/centre-figures.js';
 import { courtBacklog } from '../domain/escalations.js';
 import type { Actor, CourtdeskEvent, Language } from '../domain/events.js';
 import { can, forbiddenMessage } from '../domain/permissions.js';
@@ -34,6 +35,12 @@ export interface CommandContext {
   /** The deployment's routing rule settings, and this token's own cap on enquiries held, if it has one. */
   routing: RoutingPolicy;
   heldCap?: number;
+  /** The centre's figures, and this socket's watch of them. */
+  wallboard: {
+    onlineAgents(): AgentFigures[];
+    watch(): CentreFigures;
+    unwatch(): void;
+  };
 }
 
 /** How many courts a directory query returns at most. */
@@ -54,6 +61,13 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
     }
     case 'list-templates':
       return ok(ctx.catalogue.templates.templates.map(templateSummary));
+    case 'list-agents':
+      return ok(ctx.wallboard.onlineAgents());
+    case 'watch-wallboard':
+      return ok(ctx.wallboard.watch());
+    case 'unwatch-wallboard':
+      ctx.wallboard.unwatch();
+      return ok(null);
     case 'preview-escalation': {
       const enquiry = core.state.enquiries.get(command.enquiryId);
       if (!enquiry) return refused(ref, 'NOT_FOUND', `There is no enquiry ${command.enquiryId}.`);

@@ -73,6 +73,8 @@ export interface Enquiry {
   language: Language;
   callbackUrl: string | null;
   claimedBy: string | null;
+  /** When its holder claimed it or had it transferred to them (unset while nobody holds it). */
+  claimedAt?: string;
   caseNumbers: string[];
   messages: Message[];
   escalations: Escalation[];

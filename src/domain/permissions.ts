@@ -17,6 +17,8 @@ export const ACTION_TEXT = {
   'open-agent-socket': 'open the agent websocket (the live queue)',
   'open-conversation': "open an enquiry's whole conversation on the agent websocket",
   'read-catalogue': 'list the court directory or the email templates',
+  'list-agents': 'list the agents online, with what they hold (to transfer to one)',
+  'read-wallboard': "see the wallboard and the centre's figures",
   'read-access-log': 'read the access log',
   export: "export an enquiry's transcript",
   // working enquiries
@@ -49,7 +51,7 @@ export type Action = keyof typeof ACTION_TEXT;
 export const ACTIONS = Object.keys(ACTION_TEXT) as readonly Action[];
 
 /** Reading the record: everyone inside the contact centre. */
-const READING: Action[] = ['read-enquiry', 'read-notes', 'open-agent-socket', 'open-conversation', 'read-catalogue'];
+const READING: Action[] = ['read-enquiry', 'read-notes', 'open-agent-socket', 'open-conversation', 'read-catalogue', 'list-agents'];
 const AGENT_WORK: Action[] = [
   'claim',
   'release',
@@ -72,9 +74,9 @@ export const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
   // Customer-facing adapters: they read their own enquiries back, never the internal notes.
   intake: new Set<Action>(['post-enquiry', 'post-message', 'answer-escalation-by-mail', 'read-enquiry']),
   agent: new Set<Action>([...READING, ...AGENT_WORK]),
-  supervisor: new Set<Action>([...READING, ...AGENT_WORK, 'release-others', 'transfer-others', 'note-others', 'escalate-others', 'presence-others', 'read-access-log', 'export']),
+  supervisor: new Set<Action>([...READING, ...AGENT_WORK, 'release-others', 'transfer-others', 'note-others', 'escalate-others', 'presence-others', 'read-access-log', 'export', 'read-wallboard']),
   // Reads everything, verifies and exports the record; changes nothing.
-  auditor: new Set<Action>([...READING, 'read-access-log', 'export']),
+  auditor: new Set<Action>([...READING, 'read-access-log', 'export', 'read-wallboard']),
 };
 
 export function can(role: Role, action: Action): boolean {

@@ -12,7 +12,7 @@ export type AppliedRecord = Pick<JournalRecord, 'seq' | 'at' | 'event'> & { acto
  * different state (a new field, a changed rule): the broker's checkpoints record it, and one made
  * by another fold is set aside and the whole journal replayed.
  */
-export const FOLD_VERSION = 4;
+export const FOLD_VERSION = 5;
 
 const PREVIEW_LENGTH = 80;
 
@@ -37,14 +37,14 @@ export function applyEvent(state: State, record: AppliedRecord): void {
         return withMessage(e, { id: event.messageId, author: 'customer', text: event.text, at });
       });
     case 'enquiry.claimed':
-      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.agent, lastActivityAt: at }));
+      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.agent, claimedAt: at, lastActivityAt: at }));
     case 'enquiry.released':
-      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: null, lastActivityAt: at }));
+      return updateEnquiry(state, event.enquiryId, (e) => ({ ...unclaimed(e), lastActivityAt: at }));
     case 'enquiry.transferred':
-      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.toAgent, lastActivityAt: at }));
+      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.toAgent, claimedAt: at, lastActivityAt: at }));
     case 'enquiry.returned':
       // Not lastActivityAt: nobody worked on it, and its place in line is its original wait.
-      return updateEnquiry(state, event.enquiryId, (e) => (e.claimedBy === event.agent ? { ...e, claimedBy: null } : e));
+      return updateEnquiry(state, event.enquiryId, (e) => (e.claimedBy === event.agent ? unclaimed(e) : e));
     case 'enquiry.acknowledged':
       // Goes out like a reply but answers nothing: the wait, the status and the row's preview stay.
       return updateEnquiry(state, event.enquiryId, (e) => ({
@@ -85,7 +85,7 @@ export function applyEvent(state: State, record: AppliedRecord): void {
     case 'enquiry.closed':
       return updateEnquiry(state, event.enquiryId, (e) => {
         if (state.openBySender.get(senderKey(e)) === e.id) state.openBySender.delete(senderKey(e));
-        return { ...e, status: 'closed', claimedBy: null, lastActivityAt: at, closedAt: at };
+        return { ...unclaimed(e), status: 'closed', lastActivityAt: at, closedAt: at };
       });
     case 'enquiry.reopened':
       return updateEnquiry(state, event.enquiryId, (e) => {
@@ -298,4 +298,9 @@ export function trackQueued(state: State, e: Enquiry): void {
 
 function assertNever(x: never): never {
   throw new Error(`unknown event ${JSON.stringify(x)}`);
+}
+
+function unclaimed(e: Enquiry): Enquiry {
+  const { claimedAt: _claimedAt, ...rest } = e;
+  return { ...rest, claimedBy: null };
 }

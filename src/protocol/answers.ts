@@ -1,9 +1,11 @@
 // The answers to queries (the ack's `data` for list-courts, list-templates, preview-escalation):
 // their types, the functions the broker builds them with, and the checks a client makes on
 // arrival, so what reaches a caller is the type it says it is. docs/protocol.md shows each.
+import type { AgentFigures, CentreFigures } from '../domain/centre-figures.js';
 import type { Court } from '../domain/courts.js';
 import type { Language } from '../domain/events.js';
 import type { Template } from '../domain/templates.js';
+import { readAgentList, readCentreFigures } from './figures-check.js';
 import { shown } from './shown.js';
 
 /** A court as the directory lists it, with what it has not answered (across every enquiry). */
@@ -47,6 +49,10 @@ export interface QueryAnswers {
   'list-templates': TemplateSummary[];
   'preview-escalation': EscalationPreview;
   'take-next': TakenEnquiry;
+  'list-agents': AgentFigures[];
+  'watch-wallboard': CentreFigures;
+  /** Nothing: the socket is no longer sent wallboard frames. */
+  'unwatch-wallboard': null;
 }
 
 export type QueryType = keyof QueryAnswers;
@@ -87,6 +93,9 @@ const CHECKS: { [T in QueryType]: (data: unknown) => Checked<QueryAnswers[T]> } 
   'list-templates': (data) => listOf(data, 'template', readTemplate),
   'preview-escalation': readPreview,
   'take-next': readTaken,
+  'list-agents': readAgentList,
+  'watch-wallboard': readCentreFigures,
+  'unwatch-wallboard': () => ({ ok: true, value: null }),
 };
 
 function readTaken(data: unknown): Checked<TakenEnquiry> {

@@ -23,4 +23,7 @@ export const COMMAND_ACTIONS: Record<CommandType, Action> = {
   'preview-escalation': 'preview-escalation',
   'list-courts': 'read-catalogue',
   'list-templates': 'read-catalogue',
+  'list-agents': 'list-agents',
+  'watch-wallboard': 'read-wallboard',
+  'unwatch-wallboard': 'read-wallboard',
 };

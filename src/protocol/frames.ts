@@ -1,5 +1,6 @@
 // Frames exchanged over the agent websocket (/v1/agent). docs/protocol.md describes each with examples.
 import type { AgentState, Enquiry } from '../domain/enquiry.js';
+import type { CentreFigures } from '../domain/centre-figures.js';
 import type { SummaryTable } from './snapshot.js';
 import type { AccessVia, Actor, CourtdeskEvent, Language, Presence, Role } from '../domain/events.js';
 
@@ -69,7 +70,9 @@ export type ServerFrame =
   | { type: 'ack'; ref: string; ok: false; error: ErrorBody }
   | { type: 'error'; error: ErrorBody }
   /** Sent after the welcome when the journal cannot be written, and again whenever that changes. */
-  | { type: 'status'; journal: 'ok' | 'degraded' | 'failed'; message: string | null };
+  | { type: 'status'; journal: 'ok' | 'degraded' | 'failed'; message: string | null }
+  /** To a socket watching the wallboard: the figures, each time an event or a connection changed them. */
+  | { type: 'wallboard'; figures: CentreFigures };
 
 /** The code of a command or request refused because the broker cannot write its journal: nothing was done, and it may be sent again. */
 export const JOURNAL_UNAVAILABLE = 'JOURNAL_UNAVAILABLE';
@@ -119,7 +122,12 @@ export type Command =
   /** Queries: the ack's `data` carries the answer; nothing is recorded. */
   | (Base & { type: 'preview-escalation'; enquiryId: string; courtSlug: string; template: string; language?: Language; fields?: Record<string, string> })
   | (Base & { type: 'list-courts'; query?: string })
-  | (Base & { type: 'list-templates' });
+  | (Base & { type: 'list-templates' })
+  /** The agents online on this node, with their load and languages (the transfer picker). */
+  | (Base & { type: 'list-agents' })
+  /** The centre's figures now (docs/wallboard.md); then `wallboard` frames whenever they change, until unwatched or closed. */
+  | (Base & { type: 'watch-wallboard' })
+  | (Base & { type: 'unwatch-wallboard' });
 
 /** The clients that open conversations on the websocket, as they name themselves. */
 export type OpenVia = Extract<AccessVia, 'workbench' | 'show'>;
@@ -127,4 +135,4 @@ export type OpenVia = Extract<AccessVia, 'workbench' | 'show'>;
 export type CommandType = Command['type'];
 
 /** Commands that only ask, answered in their ack; clients keep them out of outbox files. `open` records only who read what. */
-export const QUERY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(['open', 'list-courts', 'list-templates', 'preview-escalation']);
+export const QUERY_COMMANDS: ReadonlySet<CommandType> = new Set<CommandType>(['open', 'list-courts', 'list-templates', 'preview-escalation', 'list-agents', 'watch-wallboard', 'unwatch-wallboard']);

@@ -28,6 +28,9 @@ export const COMMAND_FIELDS: Record<CommandType, Record<string, FieldRule>> = {
   'preview-escalation': { enquiryId: 'id', courtSlug: 'slug', template: 'slug', language: 'language?', fields: 'fields?' },
   'list-courts': { query: 'query?' },
   'list-templates': {},
+  'list-agents': {},
+  'watch-wallboard': {},
+  'unwatch-wallboard': {},
 };
 
 /** At most this many agent-typed template fields, each at most MAX_TEXT_LENGTH characters. */

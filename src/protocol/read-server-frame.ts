@@ -4,6 +4,7 @@
 // for every frame of a busy queue. A frame of a type this client does not know is no error: a
 // newer broker may send frames that carry nothing this client needs.
 import type { ServerFrame } from './frames.js';
+import { readCentreFigures } from './figures-check.js';
 import { shown } from './shown.js';
 
 export type ReadFrame = { ok: true; frame: ServerFrame | null } | { ok: false; problem: string };
@@ -59,6 +60,10 @@ const CHECKS: Record<ServerFrame['type'], Check> = {
       : f.message !== null && typeof f.message !== 'string'
         ? `has message ${shown(f.message)}`
         : null,
+  wallboard: (f) => {
+    const read = readCentreFigures(f.figures);
+    return read.ok ? null : `has figures where ${read.problem}`;
+  },
 };
 
 function entryProblem(e: Record<string, unknown>): string | null {

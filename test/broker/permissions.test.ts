@@ -195,6 +195,13 @@ const PERFORM: Record<Action, Performer | Pending> = {
     expect(await command(role, action, { type: 'list-templates' })).toBe(courts);
     return courts;
   },
+  'list-agents': (role, action) => command(role, action, { type: 'list-agents' }),
+  'read-wallboard': async (role, action) => {
+    const watched = await command(role, action, { type: 'watch-wallboard' });
+    expect(await command(role, action, { type: 'unwatch-wallboard' })).toBe(watched);
+    expect(await http(role, action, 'GET', '/v1/stats')).toBe(watched);
+    return watched;
+  },
   'read-access-log': (role, action) => http(role, action, 'GET', '/v1/access-log'),
   export: async (role, action) => http(role, action, 'GET', `/v1/export?enquiry=${await fresh()}`),
   claim: async (role, action) => command(role, action, { type: 'claim', enquiryId: await fresh() }),

@@ -47,7 +47,7 @@ describe('the role table', () => {
   });
 
   it('lets an auditor read everything and change nothing', () => {
-    const reads: Action[] = ['read-enquiry', 'read-notes', 'open-agent-socket', 'open-conversation', 'read-catalogue', 'read-access-log', 'export'];
+    const reads: Action[] = ['read-enquiry', 'read-notes', 'open-agent-socket', 'open-conversation', 'read-catalogue', 'list-agents', 'read-access-log', 'export', 'read-wallboard'];
     expect([...PERMISSIONS.auditor].sort()).toEqual([...reads].sort());
   });
 });

@@ -41,7 +41,7 @@ describe('server frames', () => {
       { type: 'status', journal: 'degraded', message: 'disk full' },
     ];
     for (const f of frames) expect(readServerFrame(JSON.stringify(f))).toEqual({ ok: true, frame: f });
-    expect(readServerFrame('{"type":"wallboard","x":1}')).toEqual({ ok: true, frame: null });
+    expect(readServerFrame('{"type":"roster","x":1}')).toEqual({ ok: true, frame: null });
   });
 
   it('fail with what is wrong', () => {
@@ -51,6 +51,7 @@ describe('server frames', () => {
     };
     expect(problem('{"type":')).toBe('The broker sent a frame that is not JSON.');
     expect(problem('[1]')).toBe('The broker sent a frame that is not a JSON object.');
+    expect(problem({ type: 'wallboard', figures: { at: 'x' } })).toBe('The broker sent a "wallboard" frame that has figures where the figures have no thresholds.');
     expect(problem({ type: 'welcome', protocol: 1, agent: { name: 'a' }, epoch: 'E', seq: 0 })).toMatch(/names no agent/);
     expect(problem({ type: 'welcome', protocol: 1, agent, epoch: 'E', seq: 0, snapshot: [] })).toMatch(/snapshot without enquiries/);
     expect(problem({ type: 'events', events: [{ seq: 1, event: {} }] })).toBe('The broker sent a "events" frame that has event 1 without a type.');

@@ -9,6 +9,7 @@ const ROUTES: Array<{ path: RegExp; action: Action }> = [
   { path: /^\/v1\/escalations\/[A-Za-z0-9_-]{1,64}\/answer$/, action: 'answer-escalation-by-mail' },
   { path: /^\/v1\/access-log$/, action: 'read-access-log' },
   { path: /^\/v1\/export$/, action: 'export' },
+  { path: /^\/v1\/stats$/, action: 'read-wallboard' },
 ];
 
 /** The action a route serves, or undefined when no route is at `path`. */

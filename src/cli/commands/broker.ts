@@ -39,6 +39,10 @@ Options (each also read from the environment variable shown):
   --return-after-seconds N
                          an agent away or disconnected this long has their waiting enquiries
                          returned to the queue (COURTDESK_RETURN_AFTER_SECONDS, default 600)
+  --sla-minutes N        a first reply within this many minutes of receipt meets the service level:
+                         the wallboard and \`courtdesk stats\` count by it (COURTDESK_SLA_MINUTES, default 20)
+  --sla-target-percent N the wallboard marks the day bad below this share of first replies within
+                         the service level (COURTDESK_SLA_TARGET_PERCENT, default 80)
   --checkpoint-every N   events after which the state is checkpointed while serving, so a restart
                          folds only what came after (COURTDESK_CHECKPOINT_EVERY, default 100000;
                          0: only at shutdown)
@@ -101,6 +105,8 @@ export async function run(argv: string[]): Promise<number> {
     'language-first-seconds': { type: 'string' },
     'max-held': { type: 'string' },
     'return-after-seconds': { type: 'string' },
+    'sla-minutes': { type: 'string' },
+    'sla-target-percent': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     'checkpoint-interval-ms': { type: 'string' },
     'sign-every': { type: 'string' },
@@ -135,6 +141,10 @@ export async function run(argv: string[]): Promise<number> {
     options.languageFirstMs = seconds('--language-first-seconds', values['language-first-seconds'] ?? env.COURTDESK_LANGUAGE_FIRST_SECONDS);
     options.maxHeldPerAgent = wholeNumber('--max-held', values['max-held'] ?? env.COURTDESK_MAX_HELD);
     options.returnAfterMs = seconds('--return-after-seconds', values['return-after-seconds'] ?? env.COURTDESK_RETURN_AFTER_SECONDS);
+    options.slaMinutes = wholeNumber('--sla-minutes', values['sla-minutes'] ?? env.COURTDESK_SLA_MINUTES);
+    if (options.slaMinutes === 0) throw new Error('--sla-minutes must be at least 1: a first reply cannot be within no time at all');
+    options.slaTargetPercent = wholeNumber('--sla-target-percent', values['sla-target-percent'] ?? env.COURTDESK_SLA_TARGET_PERCENT);
+    if (options.slaTargetPercent !== undefined && options.slaTargetPercent > 100) throw new Error(`--sla-target-percent must be from 0 to 100 (got ${options.slaTargetPercent})`);
     options.checkpointEvery = wholeNumber('--checkpoint-every', values['checkpoint-every'] ?? env.COURTDESK_CHECKPOINT_EVERY);
     options.checkpointMinIntervalMs = wholeNumber('--checkpoint-interval-ms', values['checkpoint-interval-ms'] ?? env.COURTDESK_CHECKPOINT_INTERVAL_MS);
     const retainClosed = values['retain-closed'] ?? env.COURTDESK_RETAIN_CLOSED;
