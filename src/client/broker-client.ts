@@ -5,6 +5,7 @@
 // each is applied exactly once.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import type { CentreFigures } from '../domain/centre-figures.js';
 import type { Enquiry, State } from '../domain/enquiry.js';
 import { emptyState } from '../domain/enquiry.js';
 import { applyEvent } from '../domain/reducer.js';
@@ -82,6 +83,9 @@ class Client implements BrokerClient {
   private status: ConnectionStatus = { state: 'connecting' };
   private changes = 0;
   private error: ErrorBody | null = null;
+  /** The centre's figures while watched (watchWallboard), else null. */
+  private board: CentreFigures | null = null;
+  private watchingBoard = false;
 
   private readonly endpoint: string;
   private readonly summaries: 'rows' | 'objects';
@@ -143,6 +147,31 @@ class Client implements BrokerClient {
   get version(): number {
     return this.changes;
   }
+  get wallboard(): CentreFigures | null {
+    return this.board;
+  }
+
+  /**
+   * Starts or stops the broker's wallboard frames for this client; a watch is asked for again
+   * after every reconnect, since the broker forgets a socket's watch when the socket goes.
+   */
+  watchWallboard(on: boolean): void {
+    if (on === this.watchingBoard) return;
+    this.watchingBoard = on;
+    if (on) return this.askForBoard();
+    this.board = null;
+    void this.send({ type: 'unwatch-wallboard' });
+    this.changed();
+  }
+
+  private askForBoard(): void {
+    void this.send({ type: 'watch-wallboard' }).then((outcome) => {
+      if (!outcome.ok || !this.watchingBoard) return;
+      this.board = outcome.data;
+      this.changed();
+    });
+  }
+
   get lastError(): ErrorBody | null {
     return this.error;
   }
@@ -329,6 +358,10 @@ class Client implements BrokerClient {
         return this.report(frame.error);
       case 'status':
         return this.onStatus(frame);
+      case 'wallboard':
+        if (!this.watchingBoard) return;
+        this.board = frame.figures;
+        return this.changed();
     }
   }
 
@@ -357,6 +390,8 @@ class Client implements BrokerClient {
     // In order, and before anything sent from now on: the broker answers a ref it has seen with its first outcome.
     this.heldBack.clear();
     for (const p of this.outbox.items) this.transmit(link, p.command);
+    // The outbox resent a watch still unanswered; one already answered went with the old socket.
+    if (this.watchingBoard && !this.outbox.items.some((p) => p.command.type === 'watch-wallboard')) this.askForBoard();
     this.changed();
     if (!this.firstWelcome.settled) {
       this.firstWelcome.settled = true;

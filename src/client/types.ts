@@ -1,4 +1,5 @@
 // What the workbench and scripts see of the broker. The workbench talks to the broker only through this.
+import type { CentreFigures } from '../domain/centre-figures.js';
 import type { Enquiry, State } from '../domain/enquiry.js';
 import type { QueryAnswers, QueryType } from '../protocol/answers.js';
 import type { AgentIdentity, Command, CommandType, ErrorBody } from '../protocol/frames.js';
@@ -77,6 +78,11 @@ export interface BrokerClient {
    * not know. Null until one happens. (Optional so test doubles need not provide it.)
    */
   readonly lastError?: ErrorBody | null;
+
+  /** The centre's figures while watching them (supervisors and auditors), else null. Optional so test doubles need not provide it. */
+  readonly wallboard?: CentreFigures | null;
+  /** Starts or stops receiving the wallboard's figures as they change. */
+  watchWallboard?(on: boolean): void;
 
   /** Calls `listener` after every change; returns an unsubscribe function. */
   subscribe(listener: () => void): () => void;

@@ -132,6 +132,7 @@ export class Controller implements Actions {
       me: this.me,
       // The keymap's "supervisor" keys are notes and escalations on enquiries others hold.
       supervisor: role !== undefined && can(role, 'note-others') && can(role, 'escalate-others'),
+      wallboard: role !== undefined && can(role, 'read-wallboard'),
       presence: this.presence(),
       filter: this.ui.filter,
       zoomed: this.ui.zoomed,

@@ -67,7 +67,7 @@ describe('courtdesk script', () => {
       'wait-for you: Thank you, we are checking with the court. [recorded; no callback]',
       '',
       '# Tag the case number',
-      'press t',
+      'press #',
       'type 305je126',
       'press enter',
       'wait-for Tagged 305JE126.',

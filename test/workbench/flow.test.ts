@@ -114,7 +114,7 @@ describe('working an enquiry', () => {
     const id = await t.desk.post({ name: 'Jane Smith', text: 'hello' });
     const m = await workbench();
     await takeNext(m, 'Jane Smith');
-    await m.press('t', '305je12');
+    await m.press('#', '305je12');
     await m.waitFor((f) => f.includes('has 7 characters'), 'the live explanation');
     await m.press(KEYS.enter);
     await m.waitFor((f) => f.includes('cannot add: "305JE12" has 7 characters'), 'Enter on an invalid number explains');
@@ -325,7 +325,7 @@ describe('screen', () => {
     await m.waitFor((f) => f.includes('40 waiting'), 'all listed');
     await m.press('n');
     await m.waitFor((f) => f.includes('You hold'), 'claimed');
-    await m.press('G', 'g', 'j', 'j', 'k', 'k', '?', 'j', 'j', KEYS.esc, 'r', 'x'.repeat(200), KEYS.tab, 'j', KEYS.esc, KEYS.esc, 't', '12', KEYS.enter, KEYS.esc);
+    await m.press('G', 'g', 'j', 'j', 'k', 'k', '?', 'j', 'j', KEYS.esc, 'r', 'x'.repeat(200), KEYS.tab, 'j', KEYS.esc, KEYS.esc, '#', '12', KEYS.enter, KEYS.esc);
     await m.press('/', 'cy', KEYS.enter, 'a', 'note', KEYS.esc, 'q');
     await m.waitFor((f) => f.includes('Quit now?'), 'the quit question');
     expect(m.stdout.frames.length).toBeGreaterThan(20);

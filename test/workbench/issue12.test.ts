@@ -149,7 +149,7 @@ describe('guidance that must be read, at 80 columns', () => {
     await takeNext(m, 'Jane Smith');
     const bad = parseCaseNumber('1712345678901239');
     if (bad.ok) throw new Error('the check digit should be wrong');
-    await m.press('t', '1712345678901239', KEYS.enter);
+    await m.press('#', '1712345678901239', KEYS.enter);
     const frame = await m.waitFor((f) => f.includes('cannot add:'), 'the refusal');
     expect(flat(frame)).toContain(`cannot add: ${bad.reason}`.replace(/\s+/g, ' '));
     for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(80);

@@ -13,7 +13,9 @@ import { noteDialog, noteOpener } from './note-dialog.js';
 import { quitDialog, quitOpener } from './quit-dialog.js';
 import { replyDialog, replyOpener } from './reply-dialog.js';
 import { tagDialog, tagOpener } from './tag-dialog.js';
+import { transferDialog, transferOpener } from './transfer-dialog.js';
 import { untagDialog, untagOpener } from './untag-dialog.js';
+import { wallboardDialog, wallboardOpener } from './wallboard-dialog.js';
 
 /** In this order the opening keys appear in the queue's table (the footer orders by priority). */
 const REGISTERED = [
@@ -26,7 +28,9 @@ const REGISTERED = [
   { spec: chaseDialog, opener: chaseOpener },
   { spec: answerDialog, opener: answerOpener },
   { spec: closeDialog, opener: closeOpener },
+  { spec: transferDialog, opener: transferOpener },
   { spec: filterDialog, opener: filterOpener },
+  { spec: wallboardDialog, opener: wallboardOpener },
   { spec: helpDialog, opener: helpOpener },
   { spec: quitDialog, opener: quitOpener },
 ] as const;

@@ -1,4 +1,4 @@
-// `t`: tag a case number, checked as it is typed; Enter adds only a valid one.
+// `#`: tag a case number, checked as it is typed; Enter adds only a valid one.
 import { displayName, type Segment } from '../format.js';
 import { Field, Title } from '../components/dialog-parts.js';
 import { heldByMe, type Binding } from '../keys/context.js';
@@ -67,8 +67,8 @@ function checkLines(s: TagDialog, host: DialogHost, columns: number): string[] {
 }
 
 export const tagOpener: Binding = {
-  keys: ['t'],
-  label: 't',
+  keys: ['#'],
+  label: '#',
   hint: 'tag',
   help: 'tag a County Court case number',
   needs: 'you hold it',

@@ -11,6 +11,8 @@ export interface KeyContext {
   me: string;
   /** Supervisors may add notes to enquiries they do not hold. */
   supervisor: boolean;
+  /** The token may see the wallboard (supervisors and auditors). */
+  wallboard: boolean;
   presence: Presence | null;
   filter: string;
   zoomed: boolean;
