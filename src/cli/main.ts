@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   broker: { summary: 'run the broker (HTTP intake + agent websocket + journal)', load: () => import('./commands/broker.js') },
   queue: { summary: 'print the ranked queue (--json for scripts)', load: () => import('./commands/queue.js') },
   show: { summary: 'print one enquiry with its conversation (show ENQUIRY)', load: () => import('./commands/show.js') },
+  stats: { summary: "the wallboard's figures: waiting, today, agents, courts (stats [--since ISO] [--json])", load: () => import('./commands/stats.js') },
   'access-log': { summary: 'who read which conversation, when and why (access-log [--enquiry ID] [--agent NAME])', load: () => import('./commands/access-log.js') },
   claim: { summary: 'claim an enquiry (claim ENQUIRY, or claim --next)', load: () => import('./commands/claim.js') },
   release: { summary: 'release an enquiry you hold', load: () => import('./commands/release.js') },

@@ -1,46 +1,15 @@
 // The wallboard's and `courtdesk stats`' figures against a journal whose answers are worked out
-// by hand. The day is 14 July 2026, in British Summer Time: London's midnight is 23:00 UTC on the
-// 13th, so an enquiry received at 23:50 London time on the 13th and answered at 00:12 on the 14th
-// spans midnight. The SLA is 20 minutes: one first reply lands on it exactly, one a second past.
+// by hand (test/fixtures/centre-day.ts): an enquiry that spans London midnight in summer time, and
+// first replies on the 20-minute SLA exactly and a second past it.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, londonMidnight, type KnownAgent } from '../../src/domain/centre-figures.js';
 import { emptyState } from '../../src/domain/enquiry.js';
-import type { CourtdeskEvent } from '../../src/domain/events.js';
 import { applyEvent } from '../../src/domain/reducer.js';
 import { Wallboard } from '../../src/domain/wallboard.js';
 import { wallboardLines } from '../../src/domain/wallboard-text.js';
+import { CENTRE_DAY } from '../fixtures/centre-day.js';
 
-const received = (enquiryId: string, channel: 'whatsapp' | 'sms' | 'web', language: 'en' | 'cy'): CourtdeskEvent => ({
-  type: 'enquiry.received', enquiryId, messageId: `${enquiryId}-m1`, channel, from: `${enquiryId}@example.org`, name: null, text: 'When is my hearing?', language, callbackUrl: null,
-});
-const replied = (enquiryId: string, agent: string): CourtdeskEvent => ({ type: 'enquiry.replied', enquiryId, messageId: `${enquiryId}-r1`, agent, text: 'It is listed.' });
-const escalated = (enquiryId: string, escalationId: string, court: string): CourtdeskEvent => ({
-  type: 'escalation.created', enquiryId, escalationId, courtSlug: court.toLowerCase(), courtName: `${court} County Court`, to: 'x@justice.gov.uk', template: 'general', language: 'en', subject: 's', text: 't', html: 'h',
-});
-const sent = (enquiryId: string, escalationId: string, chaseDueOn: string): CourtdeskEvent => ({ type: 'escalation.delivery', enquiryId, escalationId, state: 'sent', attempts: 1, chaseDueOn });
-
-const JOURNAL: Array<[string, CourtdeskEvent]> = [
-  ['2026-07-13T22:50:00.000Z', received('A', 'whatsapp', 'en')], // 23:50 London, the 13th
-  ['2026-07-13T23:11:00.000Z', { type: 'enquiry.claimed', enquiryId: 'A', agent: 'alice' }],
-  ['2026-07-13T23:12:00.000Z', replied('A', 'alice')], // 00:12 London, the 14th: 22 min, outside the SLA
-  ['2026-07-14T08:00:00.000Z', received('B', 'sms', 'cy')],
-  ['2026-07-14T08:01:00.000Z', { type: 'enquiry.claimed', enquiryId: 'B', agent: 'bob' }],
-  ['2026-07-14T08:20:00.000Z', replied('B', 'bob')], // exactly 20 min: within
-  ['2026-07-14T08:30:00.000Z', escalated('B', 'X1', 'Xtown')],
-  ['2026-07-14T08:31:00.000Z', sent('B', 'X1', '2026-07-14')], // due a chase today
-  ['2026-07-14T09:00:00.000Z', received('C', 'web', 'en')],
-  ['2026-07-14T09:05:00.000Z', { type: 'enquiry.claimed', enquiryId: 'C', agent: 'alice' }],
-  ['2026-07-14T09:20:01.000Z', replied('C', 'alice')], // 20 min 1 s: outside
-  ['2026-07-14T09:30:00.000Z', escalated('C', 'Y1', 'Yton')],
-  ['2026-07-14T09:31:00.000Z', sent('C', 'Y1', '2026-07-21')],
-  ['2026-07-14T10:00:00.000Z', received('D', 'whatsapp', 'cy')],
-  // The automatic acknowledgement is no answer: D still waits, and is not "answered".
-  ['2026-07-14T10:00:01.000Z', { type: 'enquiry.acknowledged', enquiryId: 'D', messageId: 'D-ack', text: 'We have it.', position: 1, estimatedWaitSeconds: null }],
-  ['2026-07-14T10:30:00.000Z', received('E', 'web', 'en')],
-  ['2026-07-14T11:00:00.000Z', { type: 'enquiry.closed', enquiryId: 'A' }],
-  ['2026-07-14T11:30:00.000Z', { type: 'agent.presence', agent: 'bob', state: 'away' }],
-];
-const records = JOURNAL.map(([at, event], i) => ({ seq: i + 1, at, actor: { kind: 'agent' as const, name: 'x' }, event }));
+const records = CENTRE_DAY.map(([at, event], i) => ({ seq: i + 1, at, actor: { kind: 'agent' as const, name: 'x' }, event }));
 
 const NOW = new Date('2026-07-14T12:00:00.000Z');
 const KNOWN: KnownAgent[] = [
