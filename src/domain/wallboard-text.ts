@@ -10,6 +10,8 @@ export interface BoardLine {
   /** It holds a figure that is bad by the thresholds. */
   bad: boolean;
   heading?: true;
+  /** The agent an agent row is about, so a view can select it. */
+  agent?: string;
 }
 
 export interface BoardLayout {
@@ -80,7 +82,7 @@ function agentLine(a: AgentFigures, now: Date, layout: BoardLayout): BoardLine {
   const held = `${a.held}/${a.heldCap}${marked(over, layout)}`;
   const oldest = a.oldestHeld ? `${a.oldestHeld.enquiryId.padEnd(ID)} ${span(now.getTime() - Date.parse(a.oldestHeld.since)).padEnd(SPAN)}` : ''.padEnd(ID + 1 + SPAN);
   const text = `  ${fit(a.name, NAME, layout.ellipsis)} ${presence.padEnd(PRESENCE)} ${held.padStart(HELD)}  ${oldest}  ${a.languages.join(' ')}`;
-  return line(text, stuck || over, layout);
+  return { ...line(text, stuck || over, layout), agent: a.name };
 }
 
 function courtLine(c: CourtFigures, layout: BoardLayout): BoardLine {

@@ -37,8 +37,8 @@ describe('the wallboard', () => {
     await m.unmount();
   });
 
-  it('is refused to an agent with the reason, and marks bad figures with a symbol, not only colour', async () => {
-    await t.desk.post({ name: 'Jane Smith', text: 'When is my hearing?' });
+  it('is refused to an agent; marks bad figures with a symbol; a supervisor releases and sets presence from it', async () => {
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'When is my hearing?' });
     const agent = await t.workbench({ token: t.desk.tokens.alice, columns: 80, rows: 24 });
     await agent.waitFor((f) => f.includes('1 waiting'), 'the queue');
     await agent.press('w');
@@ -53,6 +53,15 @@ describe('the wallboard', () => {
     await m.press('w');
     const board = await m.waitFor((f) => /bob +away/.test(f), 'bob on the board');
     expect(board).toMatch(/bob +away ⚠ +1\/3/);
+
+    // The worst agent is on top: j selects bob, u releases what he has held longest, p makes him available.
+    await m.press('j');
+    await m.waitFor((f) => f.includes('Selected: bob'), 'bob selected');
+    await m.press('u');
+    await m.waitFor((f) => /bob +away +0\/3/.test(f), 'bob holding nothing, so no longer marked');
+    expect((await t.desk.get(id)).claimedBy).toBeNull();
+    await m.press('p');
+    await m.waitFor((f) => /bob +available +0\/3/.test(f), 'bob available again');
     await m.unmount();
   });
 });

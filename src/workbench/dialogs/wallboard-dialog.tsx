@@ -1,53 +1,93 @@
 // `w`: the wallboard (docs/wallboard.md), for supervisors and auditors. The broker pushes its
 // figures while the board is open; the lines are the domain's, the same `courtdesk stats` prints,
-// and the waits in them tick on the screen's one clock.
+// and the waits in them tick on the screen's one clock. A supervisor acts from it on the agent
+// selected: sets them away or available, or releases the enquiry they have held longest.
 import { Box } from 'ink';
 import { useSyncExternalStore } from 'react';
+import type { AgentFigures, CentreFigures } from '../../domain/centre-figures.js';
 import { wallboardLines, type BoardLine } from '../../domain/wallboard-text.js';
-import type { CentreFigures } from '../../domain/centre-figures.js';
 import { Line } from '../components/line.js';
 import type { Binding } from '../keys/context.js';
 import { fit } from '../text.js';
 import type { Theme } from '../theme.js';
-import type { DialogSpec } from './dialog.js';
+import type { DialogHost, DialogSpec } from './dialog.js';
 
 export interface WallboardDialog {
   kind: 'wallboard';
+  /** The agent row selected, by name (rows move as figures change). */
+  agent: string | null;
 }
 
-type WallboardAction = { type: 'close' };
+type WallboardAction = { type: 'close' } | { type: 'move'; by: number } | { type: 'presence' } | { type: 'release' };
 
 export const wallboardDialog: DialogSpec<WallboardDialog, WallboardAction> = {
   kind: 'wallboard',
   modes: {
     read: {
       title: 'Reading the wallboard',
-      keys: [{ keys: ['esc', 'w', 'q', 'ctrl-c'], label: 'Esc', hint: 'close', help: 'close the wallboard (w or q too)', act: () => ({ type: 'close' }) }],
-      note: 'live from the broker; marked figures are past the thresholds',
+      keys: [
+        { keys: ['j', 'down'], label: 'j/k', hint: 'agent', help: 'select the next agent (k or Up: the one before)', act: () => ({ type: 'move', by: 1 }) },
+        { keys: ['k', 'up'], label: 'k', hint: null, help: 'select the agent before', act: () => ({ type: 'move', by: -1 }) },
+        { keys: ['p'], label: 'p', hint: 'away/available', help: "set the selected agent away, or available again (supervisors)", act: () => ({ type: 'presence' }) },
+        { keys: ['u'], label: 'u', hint: 'release oldest', help: 'release the enquiry the selected agent has held longest back to the queue (supervisors)', act: () => ({ type: 'release' }) },
+        { keys: ['esc', 'w', 'q', 'ctrl-c'], label: 'Esc', hint: 'close', help: 'close the wallboard (w or q too)', act: () => ({ type: 'close' }) },
+      ],
     },
   },
   mode: () => 'read',
-  step(host) {
-    host.client.watchWallboard?.(false);
-    host.update({ dialog: null });
+  step(host, s, a) {
+    const agents = host.client.wallboard?.agents ?? [];
+    switch (a.type) {
+      case 'close':
+        host.client.watchWallboard?.(false);
+        return host.update({ dialog: null });
+      case 'move': {
+        const at = agents.findIndex((x) => x.name === s.agent);
+        const next = agents[Math.min(agents.length - 1, Math.max(0, at + a.by))];
+        return host.update({ dialog: { ...s, agent: next?.name ?? null } });
+      }
+      case 'presence':
+        return withAgent(host, agents, s, (agent) => {
+          const state = agent.presence === 'away' ? 'available' : 'away';
+          void host.command({ type: 'presence', state, agent: agent.name }, (o) => (o.ok ? `${agent.name} is ${state} now.` : `Could not set ${agent.name} ${state}: ${o.error.message}`));
+        });
+      case 'release':
+        return withAgent(host, agents, s, (agent) => {
+          const held = agent.oldestHeld;
+          if (!held) return host.notify(`${agent.name} holds nothing to release.`, 'info');
+          void host.command({ type: 'release', enquiryId: held.enquiryId }, (o) => (o.ok ? `Released ${held.enquiryId} from ${agent.name} back to the queue.` : `Could not release ${held.enquiryId}: ${o.error.message}`));
+        });
+    }
   },
   height: () => 'full',
-  View({ host, theme, ticker, columns, rows }) {
+  View({ dialog, host, theme, ticker, columns, rows }) {
     const figures = host.client.wallboard ?? null;
     // Only a change in what the lines say draws a frame: most seconds no wait turns a minute.
-    const lines = (now: number) => boardLines(figures, now, theme, columns, rows - 2);
+    const lines = (now: number) => boardLines(figures, now, theme, columns, rows - 3);
     useSyncExternalStore(ticker.subscribe, () => lines(ticker.getNow()).map((l) => l.text).join('\n'));
     return (
       <Box flexDirection="column">
         <Line segments={[{ text: fit('Wallboard', columns, theme.symbols.ellipsis), role: 'strong' }]} theme={theme} />
         <Line segments={[{ text: theme.symbols.rule.repeat(columns), role: 'dim' }]} theme={theme} />
         {lines(ticker.getNow()).map((l, i) => (
-          <Line key={i} segments={[{ text: l.text, role: l.bad ? 'warning' : l.heading ? 'strong' : undefined }]} theme={theme} />
+          <Line
+            key={i}
+            segments={[{ text: l.text, role: l.bad ? 'warning' : l.heading ? 'strong' : undefined }]}
+            inverse={l.agent !== undefined && l.agent === dialog.agent}
+            theme={theme}
+          />
         ))}
+        <Line segments={[{ text: fit(dialog.agent ? `Selected: ${dialog.agent}` : 'j/k selects an agent', columns, theme.symbols.ellipsis), role: 'dim' }]} theme={theme} />
       </Box>
     );
   },
 };
+
+function withAgent(host: DialogHost, agents: readonly AgentFigures[], s: WallboardDialog, act: (agent: AgentFigures) => void): void {
+  const agent = agents.find((x) => x.name === s.agent);
+  if (!agent) return host.notify('Select an agent first: j/k moves through them.', 'info');
+  act(agent);
+}
 
 function boardLines(figures: CentreFigures | null, now: number, theme: Theme, columns: number, rows: number): BoardLine[] {
   if (!figures) return [{ text: fit('Asking the broker for the figures…', columns, theme.symbols.ellipsis), bad: false }];
@@ -64,6 +104,6 @@ export const wallboardOpener: Binding = {
   when: (c) => (c.wallboard ? true : 'only supervisors and auditors see the wallboard'),
   run: (a) => {
     a.client.watchWallboard?.(true);
-    a.update({ dialog: { kind: 'wallboard' } });
+    a.update({ dialog: { kind: 'wallboard', agent: null } });
   },
 };
