@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runCentreBench } from './centre.js';
 import { runExportBench } from './export.js';
 import { runFanoutBench } from './fanout.js';
 import { runIntakeBench } from './intake.js';
@@ -41,6 +42,7 @@ if (existsSync(fileURLToPath(new URL('./journal.js', import.meta.url)))) {
 }
 benches.push(['intake', () => runIntakeBench({ print })], ['fan-out', () => runFanoutBench({ print })], ['recovery', () => runRecoveryBench({ print })], ['verify', () => runVerifyBench({ print })]);
 benches.push(['export', () => runExportBench({ print })]);
+benches.push(['centre', () => runCentreBench({ print })]);
 // courtdesk against its peers (bare ws, Mosquitto, PostgreSQL); `npm run bench -- --quick` runs its short form.
 benches.push(['peers', async () => peerSummaryRows(await runPeersBench({ print, quick: process.argv.includes('--quick') }))]);
 

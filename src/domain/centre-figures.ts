@@ -4,6 +4,7 @@
 import { chaseDueDate, isUnanswered } from './escalations.js';
 import type { Enquiry, State } from './enquiry.js';
 import { CHANNELS, LANGUAGES, type Channel, type Language, type Presence } from './events.js';
+import { median } from './wait-estimate.js';
 import { londonDate } from './working-days.js';
 
 /** The deployment's thresholds: what counts as a bad figure. */
@@ -109,12 +110,6 @@ export function firstReplyAt(e: Enquiry): string | null {
   return null;
 }
 
-/** Whether this enquiry counts in a period from `since` through `through`: received, first answered or closed in it. */
-export function touchesPeriod(e: Enquiry, since: string, through: string): boolean {
-  const inside = (t: string | null | undefined) => t != null && t >= since && t <= through;
-  return inside(e.receivedAt) || inside(e.closedAt) || inside(firstReplyAt(e));
-}
-
 export function periodFigures(enquiries: Iterable<Enquiry>, since: string, through: string, slaMs: number): PeriodFigures {
   const inside = (t: string | null | undefined): t is string => t != null && t >= since && t <= through;
   const replyMs: number[] = [];
@@ -130,10 +125,12 @@ export function periodFigures(enquiries: Iterable<Enquiry>, since: string, throu
     replyMs.push(ms);
     if (ms <= slaMs) withinSla += 1;
   }
-  replyMs.sort((a, b) => a - b);
-  const mid = replyMs.length >> 1;
-  const median = replyMs.length === 0 ? null : replyMs.length % 2 === 1 ? replyMs[mid]! : (replyMs[mid - 1]! + replyMs[mid]!) / 2;
-  return { since, through, received, answered: replyMs.length, answeredWithinSla: withinSla, medianFirstReplyMs: median, handled };
+  return { since, through, received, answered: replyMs.length, answeredWithinSla: withinSla, medianFirstReplyMs: medianOrNull(replyMs), handled };
+}
+
+/** The median of durations (the mean of the middle two of an even count); null for none. */
+export function medianOrNull(values: readonly number[]): number | null {
+  return values.length === 0 ? null : median(values);
 }
 
 /** The instant a London calendar day (YYYY-MM-DD) begins: midnight there, 23:00 UTC the day before in summer. */

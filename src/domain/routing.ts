@@ -72,9 +72,18 @@ export function compareWaiting(a: Enquiry, b: Enquiry): number {
   const ua = a.urgent ? 0 : 1;
   const ub = b.urgent ? 0 : 1;
   if (ua !== ub) return ua - ub;
-  const wa = timeMs(a.waitingSince ?? a.receivedAt);
-  const wb = timeMs(b.waitingSince ?? b.receivedAt);
-  return wa < wb ? -1 : wa > wb ? 1 : a.receivedSeq - b.receivedSeq;
+  return compareTimes(a.waitingSince ?? a.receivedAt, b.waitingSince ?? b.receivedAt) || a.receivedSeq - b.receivedSeq;
+}
+
+/**
+ * The broker writes every time as toISOString() does (24 characters, UTC), and such strings sort
+ * as text in time order: take-next at 10,000 waiting spent most of its time parsing them.
+ */
+function compareTimes(a: string, b: string): number {
+  if (a.length === 24 && b.length === 24 && a[23] === 'Z' && b[23] === 'Z') return a < b ? -1 : a > b ? 1 : 0;
+  const wa = timeMs(a);
+  const wb = timeMs(b);
+  return wa < wb ? -1 : wa > wb ? 1 : 0;
 }
 
 /** How many open enquiries the agent holds (what the cap counts). */

@@ -1,32 +1,41 @@
 // The live wallboard: indexes kept up to date event by event, so making the figures
-// (centre-figures.ts) touches only what they are about — today's enquiries, the held ones, the
-// unanswered court threads — and never walks the whole history.
+// (centre-figures.ts) touches only what they are about — today's counts, the held enquiries, the
+// unanswered court threads — and never walks the whole history. Today's counts follow the same
+// rules as periodFigures, which `courtdesk stats --since` uses over every enquiry; the tests hold
+// the two to the same answers.
 import {
   agentFigures,
   courtFigures,
+  firstReplyAt,
   londonMidnight,
+  medianOrNull,
   openThreadsOf,
   periodFigures,
-  touchesPeriod,
   waitingFigures,
   type CentreFigures,
   type CentreThresholds,
   type KnownAgent,
   type OpenThread,
+  type PeriodFigures,
 } from './centre-figures.js';
 import type { Enquiry, State } from './enquiry.js';
 import type { CourtdeskEvent } from './events.js';
 import { londonDate } from './working-days.js';
 
-/** Events that can put an enquiry into today's figures. */
-const PERIOD_EVENTS = new Set<CourtdeskEvent['type']>(['enquiry.received', 'enquiry.replied', 'enquiry.closed']);
+/** Events that can change today's counts. */
+const PERIOD_EVENTS = new Set<CourtdeskEvent['type']>(['enquiry.received', 'enquiry.replied', 'enquiry.closed', 'enquiry.reopened']);
 
 export class Wallboard {
-  /** The London day the period figures are for. */
-  private day: string;
-  private dayStart: string;
-  /** Enquiries received, first answered or closed today. */
-  private readonly today = new Set<string>();
+  /** The London day the period figures are for, and when it starts and the next one does. */
+  private day = '';
+  private dayStart = '';
+  private nextDayStart = '';
+  /** Enquiries received today. */
+  private readonly received = new Set<string>();
+  /** Enquiries first answered today → milliseconds from arrival to that reply. */
+  private readonly firstReplies = new Map<string, number>();
+  /** Enquiries closed today (and not reopened since). */
+  private readonly handled = new Set<string>();
   /** agent → (enquiry id → since when held). */
   private readonly holdings = new Map<string, Map<string, string>>();
   private readonly holderOf = new Map<string, string>();
@@ -38,11 +47,10 @@ export class Wallboard {
     private readonly thresholds: CentreThresholds,
     now: Date,
   ) {
-    this.day = londonDate(now);
-    this.dayStart = londonMidnight(this.day);
+    this.rollTo(now.toISOString());
     for (const e of state.enquiries.values()) {
       this.sync(e);
-      if (touchesPeriod(e, this.dayStart, '~')) this.today.add(e.id);
+      this.countToday(e);
     }
   }
 
@@ -54,19 +62,20 @@ export class Wallboard {
       if (!e) continue;
       this.sync(e);
       if (!PERIOD_EVENTS.has(event.type)) continue;
-      this.rollTo(londonDate(at));
-      if (at >= this.dayStart) this.today.add(e.id);
+      this.rollTo(at);
+      if (at < this.dayStart) continue;
+      if (event.type === 'enquiry.received') this.received.add(e.id);
+      else if (event.type === 'enquiry.closed') this.handled.add(e.id);
+      else if (event.type === 'enquiry.reopened') this.handled.delete(e.id);
+      else if (!this.firstReplies.has(e.id) && firstReplyAt(e) === at) this.firstReplies.set(e.id, Date.parse(at) - Date.parse(e.receivedAt));
     }
   }
 
   /** The figures as of `now`; `since` replaces today as the period (`courtdesk stats --since`). */
   figures(known: Iterable<KnownAgent>, now: Date, since?: string): CentreFigures {
-    this.rollTo(londonDate(now));
     const through = now.toISOString();
-    const period =
-      since === undefined
-        ? periodFigures(this.todayEnquiries(), this.dayStart, through, this.thresholds.slaMs)
-        : periodFigures(this.state.enquiries.values(), since, through, this.thresholds.slaMs);
+    this.rollTo(through);
+    const period = since === undefined ? this.today(through) : periodFigures(this.state.enquiries.values(), since, through, this.thresholds.slaMs);
     return {
       at: through,
       thresholds: { slaMinutes: this.thresholds.slaMs / 60_000, slaTargetPercent: this.thresholds.slaTargetPercent },
@@ -77,18 +86,41 @@ export class Wallboard {
     };
   }
 
-  private rollTo(day: string): void {
+  private today(through: string): PeriodFigures {
+    const replyMs = [...this.firstReplies.values()];
+    let withinSla = 0;
+    for (const ms of replyMs) if (ms <= this.thresholds.slaMs) withinSla += 1;
+    return {
+      since: this.dayStart,
+      through,
+      received: this.received.size,
+      answered: replyMs.length,
+      answeredWithinSla: withinSla,
+      medianFirstReplyMs: medianOrNull(replyMs),
+      handled: this.handled.size,
+    };
+  }
+
+  /** Moves the period on to the London day of `at` when that is a later day. */
+  private rollTo(at: string): void {
+    // Most events fall in the day already known: no time-zone look-up for them.
+    if (this.day !== '' && at >= this.dayStart && at < this.nextDayStart) return;
+    const day = londonDate(at);
     if (day <= this.day) return;
     this.day = day;
     this.dayStart = londonMidnight(day);
-    this.today.clear();
+    this.nextDayStart = londonMidnight(nextDate(day));
+    this.received.clear();
+    this.firstReplies.clear();
+    this.handled.clear();
   }
 
-  private *todayEnquiries(): Generator<Enquiry> {
-    for (const id of this.today) {
-      const e = this.state.enquiries.get(id);
-      if (e) yield e;
-    }
+  /** What an enquiry already in the state counts for today. */
+  private countToday(e: Enquiry): void {
+    if (e.receivedAt >= this.dayStart) this.received.add(e.id);
+    if (e.closedAt !== undefined && e.closedAt >= this.dayStart) this.handled.add(e.id);
+    const first = firstReplyAt(e);
+    if (first !== null && first >= this.dayStart) this.firstReplies.set(e.id, Date.parse(first) - Date.parse(e.receivedAt));
   }
 
   private *allThreads(): Generator<OpenThread> {
@@ -115,4 +147,9 @@ export class Wallboard {
     if (open.size > 0) this.threads.set(e.id, open);
     else this.threads.delete(e.id);
   }
+}
+
+/** The calendar date after `date` (YYYY-MM-DD). */
+function nextDate(date: string): string {
+  return new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }

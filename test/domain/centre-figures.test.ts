@@ -39,7 +39,9 @@ describe('centre figures', () => {
       applyEvent(state, r);
       live.apply([r]);
     }
-    for (const f of [whole, live.figures(KNOWN, NOW)]) {
+    // courtdesk stats --since walks every enquiry instead of the board's counts: the same answers.
+    const walked = new Wallboard(folded(), DEFAULT_THRESHOLDS, NOW).figures(KNOWN, NOW, '2026-07-13T23:00:00.000Z');
+    for (const f of [whole, live.figures(KNOWN, NOW), walked]) {
       expect(f.waiting).toEqual({
         total: 2,
         byLanguage: { en: 1, cy: 1 },
@@ -68,6 +70,16 @@ describe('centre figures', () => {
         { courtSlug: 'yton', courtName: 'Yton County Court', unanswered: 1, oldestSince: '2026-07-14T09:30:00.000Z', dueChase: 0 },
       ]);
     }
+  });
+
+  it('stop counting an enquiry as handled once it is reopened, on the board as in stats', () => {
+    const state = folded();
+    const live = new Wallboard(state, DEFAULT_THRESHOLDS, NOW);
+    const reopened = { seq: records.length + 1, at: '2026-07-14T11:45:00.000Z', actor: { kind: 'agent' as const, name: 'x' }, event: { type: 'enquiry.reopened' as const, enquiryId: 'A' } };
+    applyEvent(state, reopened);
+    live.apply([reopened]);
+    expect(live.figures(KNOWN, NOW).period.handled).toBe(0);
+    expect(live.figures(KNOWN, NOW, '2026-07-13T23:00:00.000Z').period.handled).toBe(0);
   });
 
   it('start a new period at London midnight with no event to say so', () => {
