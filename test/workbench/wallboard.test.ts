@@ -67,6 +67,26 @@ describe('the wallboard', () => {
 });
 
 describe('transfer with t', () => {
+  it('from the wallboard: a supervisor hands what an away agent holds to an agent online, and is back on the board', async () => {
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'When is my hearing?' });
+    const bob = await t.desk.other(t.desk.tokens.bob);
+    await t.desk.other(t.desk.tokens.carys);
+    expect((await bob.send({ type: 'claim', enquiryId: id })).ok).toBe(true);
+    expect((await bob.send({ type: 'presence', state: 'away' })).ok).toBe(true);
+    const m = await t.workbench({ token: t.desk.tokens.sam, columns: 80, rows: 24 });
+    await m.press('w');
+    await m.waitFor((f) => /bob +away ⚠ +1\/3/.test(f), 'bob on the board');
+    await m.press('j', 't');
+    const picker = await m.waitFor((f) => f.includes('to whom?') && f.includes('carys  holds 0 of 3'), 'the picker');
+    expect(picker).not.toMatch(/\d bob  holds/);
+    const row = picker.split('\n').find((l) => l.includes('carys  holds'))!;
+    await m.press(row.match(/(\d)/)![1]!);
+    await m.waitFor((f) => /carys +available +1\/3/.test(f) && f.includes('Wallboard'), 'carys holding it, on the board');
+    expect((await t.desk.get(id)).claimedBy).toBe('carys');
+    await m.unmount();
+  });
+
+
   it('lists the agents online with their load, and hands the enquiry to the one picked', async () => {
     const id = await t.desk.post({ name: 'Jane Smith', text: 'When is my hearing?' });
     const bob = await t.desk.other(t.desk.tokens.bob);

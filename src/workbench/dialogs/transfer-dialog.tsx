@@ -14,6 +14,8 @@ export interface TransferDialog {
   /** Null while the broker is asked who is online. */
   agents: AgentFigures[] | null;
   picker: PickerState;
+  /** Opened from the wallboard (on this agent's row): it goes back there when done. */
+  fromWallboard?: string;
 }
 
 /** Agents listed at most: the picker's digits reach nine, j/k the rest. */
@@ -26,12 +28,13 @@ export const transferDialog: DialogSpec<TransferDialog, PickerKey> = {
   },
   mode: () => 'pick',
   step(host, s, k) {
-    if (k.type === 'cancel') return host.update({ dialog: null });
+    const done = s.fromWallboard === undefined ? null : { kind: 'wallboard' as const, agent: s.fromWallboard };
+    if (k.type === 'cancel') return host.update({ dialog: done });
     if (!s.agents || s.agents.length === 0) return;
     const picker = pick(s.picker, k);
     if (k.type !== 'choose') return host.update({ dialog: { ...s, picker } });
     const to = s.agents[picker.index]!.name;
-    host.update({ dialog: null });
+    host.update({ dialog: done });
     void host.command({ type: 'transfer', enquiryId: s.enquiryId, toAgent: to }, (o) => (o.ok ? `Transferred ${s.enquiryId} to ${to}.` : `Could not transfer it to ${to}: ${o.error.message}`));
   },
   height: (s) => 1 + Math.max(1, s.agents?.length ?? 1),
@@ -56,12 +59,18 @@ export function agentChoice(a: AgentFigures): string {
   return `${a.name}  holds ${a.held} of ${a.heldCap}  ${a.languages.join(' ')}${a.presence === 'away' ? '  away' : ''}`;
 }
 
+/** Opens the picker for an enquiry and asks the broker who could take it. */
+export function openTransfer(host: DialogHost, enquiryId: string, fromWallboard?: string): void {
+  host.update({ dialog: { kind: 'transfer', enquiryId, agents: null, picker: pickerOf(0), ...(fromWallboard !== undefined ? { fromWallboard } : {}) }, notice: null });
+  void askWhoIsOnline(host, enquiryId);
+}
+
 async function askWhoIsOnline(host: DialogHost, enquiryId: string): Promise<void> {
   const outcome = await host.ask({ type: 'list-agents' });
   const open = host.state.dialog;
   if (open?.kind !== 'transfer' || open.enquiryId !== enquiryId) return;
   if (!outcome.ok) {
-    host.update({ dialog: null });
+    host.update({ dialog: open.fromWallboard === undefined ? null : { kind: 'wallboard', agent: open.fromWallboard } });
     return host.notify(`Could not list the agents online: ${outcome.error.message}`, 'error');
   }
   const holder = host.enquiry(enquiryId)?.claimedBy;
@@ -79,8 +88,6 @@ export const transferOpener: Binding = {
   when: heldOrSupervisor,
   run: (a) => {
     const e = a.selected();
-    if (!e) return;
-    a.update({ dialog: { kind: 'transfer', enquiryId: e.id, agents: null, picker: pickerOf(0) }, notice: null });
-    void askWhoIsOnline(a, e.id);
+    if (e) openTransfer(a, e.id);
   },
 };

@@ -1,7 +1,7 @@
 // `w`: the wallboard (docs/wallboard.md), for supervisors and auditors. The broker pushes its
 // figures while the board is open; the lines are the domain's, the same `courtdesk stats` prints,
 // and the waits in them tick on the screen's one clock. A supervisor acts from it on the agent
-// selected: sets them away or available, or releases the enquiry they have held longest.
+// selected: sets them away or available, or releases or transfers the enquiry they have held longest.
 import { Box } from 'ink';
 import { useSyncExternalStore } from 'react';
 import type { AgentFigures, CentreFigures } from '../../domain/centre-figures.js';
@@ -11,6 +11,7 @@ import type { Binding } from '../keys/context.js';
 import { fit } from '../text.js';
 import type { Theme } from '../theme.js';
 import type { DialogHost, DialogSpec } from './dialog.js';
+import { openTransfer } from './transfer-dialog.js';
 
 export interface WallboardDialog {
   kind: 'wallboard';
@@ -18,7 +19,7 @@ export interface WallboardDialog {
   agent: string | null;
 }
 
-type WallboardAction = { type: 'close' } | { type: 'move'; by: number } | { type: 'presence' } | { type: 'release' };
+type WallboardAction = { type: 'close' } | { type: 'move'; by: number } | { type: 'presence' } | { type: 'release' } | { type: 'transfer' };
 
 export const wallboardDialog: DialogSpec<WallboardDialog, WallboardAction> = {
   kind: 'wallboard',
@@ -30,6 +31,7 @@ export const wallboardDialog: DialogSpec<WallboardDialog, WallboardAction> = {
         { keys: ['k', 'up'], label: 'k', hint: null, help: 'select the agent before', act: () => ({ type: 'move', by: -1 }) },
         { keys: ['p'], label: 'p', hint: 'away/available', help: "set the selected agent away, or available again (supervisors)", act: () => ({ type: 'presence' }) },
         { keys: ['u'], label: 'u', hint: 'release oldest', help: 'release the enquiry the selected agent has held longest back to the queue (supervisors)', act: () => ({ type: 'release' }) },
+        { keys: ['t'], label: 't', hint: 'transfer oldest', help: 'transfer the enquiry the selected agent has held longest to an agent picked (supervisors)', act: () => ({ type: 'transfer' }) },
         { keys: ['esc', 'w', 'q', 'ctrl-c'], label: 'Esc', hint: 'close', help: 'close the wallboard (w or q too)', act: () => ({ type: 'close' }) },
       ],
     },
@@ -50,6 +52,11 @@ export const wallboardDialog: DialogSpec<WallboardDialog, WallboardAction> = {
         return withAgent(host, agents, s, (agent) => {
           const state = agent.presence === 'away' ? 'available' : 'away';
           void host.command({ type: 'presence', state, agent: agent.name }, (o) => (o.ok ? `${agent.name} is ${state} now.` : `Could not set ${agent.name} ${state}: ${o.error.message}`));
+        });
+      case 'transfer':
+        return withAgent(host, agents, s, (agent) => {
+          if (!agent.oldestHeld) return host.notify(`${agent.name} holds nothing to transfer.`, 'info');
+          openTransfer(host, agent.oldestHeld.enquiryId, agent.name);
         });
       case 'release':
         return withAgent(host, agents, s, (agent) => {
