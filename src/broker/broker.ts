@@ -5,17 +5,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AgentHub } from './agent-hub.js';
+import type { BrokerOptions, RunningBroker } from './broker-options.js';
 import { WallboardFeed } from './wallboard-feed.js';
 import { DEFAULT_THRESHOLDS } from '../domain/centre-figures.js';
 import { callbackSender } from './callback-sender.js';
-import { channelSenders, describeChannels, SentReplies, type ChannelConfig } from './channels/index.js';
+import { channelSenders, describeChannels, SentReplies } from './channels/index.js';
 import { DEFAULT_CHASE_AFTER_WORKING_DAYS } from '../domain/escalations.js';
 import type { Catalogue } from './commands.js';
 import { BrokerCore } from './core.js';
 import { CourtDirectory } from './escalation/court-directory.js';
 import { courtEmails } from './escalation/escalation-delivery.js';
 import { loadTemplates, userTemplatesDir } from './escalation/template-loader.js';
-import { createTransport, describeMailConfig, mailConfigFromEnv, type MailConfig } from './escalation/transports/index.js';
+import { createTransport, describeMailConfig, mailConfigFromEnv } from './escalation/transports/index.js';
 import { handleAccessLog } from './http/access-routes.js';
 import { handleChannelWebhook } from './http/channel-routes.js';
 import { handleEscalationAnswer } from './http/escalation-routes.js';
@@ -27,167 +28,19 @@ import { HttpError, journalUnavailable, sendError, sendJson } from './http/respo
 import { JOURNAL_RETRY_AFTER_SECONDS } from '../protocol/frames.js';
 import { FileJournalStore } from './journal/file-store.js';
 import { checkHeadsUrl, HeadSigner } from './journal/head-signer.js';
-import type { JournalFiles } from './journal/file-ops.js';
-import type { Repair } from './journal/replay.js';
 import { PgJournalStore } from './journal/pg-store.js';
 import { JournalUnavailableError, type JournalPosition, type JournalStore } from './journal/store.js';
 import { RateLimiter } from './rate-limit.js';
-import { applyRetention } from './retention.js';
+import { scheduleRetention } from './retention.js';
+import { listen } from './http/listen.js';
 import { scheduleReturns } from './presence-returns.js';
 import { Acknowledger, loadAcknowledgements } from './acknowledgements.js';
 import { DEFAULT_ROUTING, type RoutingPolicy } from '../domain/routing.js';
-import { closedBeforeFor } from '../domain/retention.js';
 import { replyDeliveries } from './reply-delivery.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { DEFAULT_LEASE_MS, type DeliveryLeases } from './journal/delivery-leases.js';
 import type { SharedTokens } from './journal/pg-tokens.js';
 import { authenticate, bearerToken, TokenWatcher } from './tokens.js';
-
-/** Every broker option, in one place. The CLI maps flags and COURTDESK_ variables onto these. */
-export interface BrokerOptions {
-  /** Folder for the journal, tokens and outbox. Created if missing. */
-  dataDir: string;
-  /**
-   * A postgres://USER@HOST:PORT/DB?schema=NAME URL: the journal is kept there instead of in the
-   * data folder, shared by every broker node given the same URL (docs/operations.md). Default: the file.
-   */
-  store?: string;
-  /** How long a delivery lease lasts unrenewed on a shared journal: a dead node's deliveries are taken over after it. Default 30 s. */
-  deliveryLeaseMs?: number;
-  /** Interface to listen on. Default 127.0.0.1. */
-  host?: string;
-  /** TCP port; 0 picks a free one. Default 7340. */
-  port?: number;
-  /** Sustained intake requests per second per token. Default 50. */
-  intakeRatePerSecond?: number;
-  /** Intake burst per token. Default twice the rate. */
-  intakeBurst?: number;
-  /** Ping interval; a socket that missed the previous pong is dropped. Default 30,000 ms. */
-  heartbeatMs?: number;
-  /**
-   * Bytes queued for one live agent socket before it is cut off as a slow consumer (close 4008).
-   * The welcome snapshot is not counted: it goes out at the client's pace. Default 8 MiB.
-   */
-  maxBufferedBytes?: number;
-  /** Agent sockets one token may hold open at once; another is refused with HTTP 429. 0: no limit. Default 8. */
-  maxSocketsPerToken?: number;
-  /**
-   * Agent commands per second one socket may send, sustained, and its burst; past them a command
-   * is answered RATE_LIMITED and not carried out. Every frame counts, queries included. 0 turns
-   * the limit off. Defaults 20 a second, burst twice the rate.
-   */
-  commandRatePerSocket?: number;
-  commandBurstPerSocket?: number;
-  /** The same for one token across all its sockets. Defaults 40 a second, burst twice the rate. */
-  commandRatePerToken?: number;
-  commandBurstPerToken?: number;
-  /** Allowed websocket Origin values; null allows any (non-browser clients send none). */
-  allowedOrigins?: string[] | null;
-  /** Durable events kept in memory for resuming clients. Default 100,000. */
-  recentEvents?: number;
-  /**
-   * A checkpoint of the state (DATA/checkpoint.ndjson) is written at shutdown and, while serving,
-   * after this many events, at most once per `checkpointMinIntervalMs`; a start then folds only the
-   * events after it. 0 writes one only at shutdown. Defaults 100,000 events and 300,000 ms.
-   */
-  checkpointEvery?: number;
-  checkpointMinIntervalMs?: number;
-  /** HMAC secret for callback signatures; default read from (or created in) DATA/callback-secret. */
-  callbackSecret?: string;
-  /** A folder of the deployment's own templates (en/ and cy/ inside), adding to or replacing the built-in ones. Default DATA/templates when it exists. */
-  templatesDir?: string;
-  /**
-   * WhatsApp and SMS (docs/channels.md), usually from `channelConfigFromEnv(process.env)`. A channel
-   * that is null is off: its webhooks answer 404 and replies on it wait, pending. Default: both off.
-   */
-  channels?: ChannelConfig;
-  /** How court emails go out. Default: the outbox, `.eml` files in DATA/outbox. */
-  mail?: MailConfig;
-  /** Working days an escalation may go unanswered before it is due a chase. Default 5. */
-  chaseAfterWorkingDays?: number;
-  /** First retry delay for replies and court emails; doubles to `deliveryMaxDelayMs`. Defaults 1,000 and 600,000 ms. */
-  deliveryBaseDelayMs?: number;
-  deliveryMaxDelayMs?: number;
-  /**
-   * Longest a client may take to send a request's headers, websocket upgrades included; it is then
-   * answered 408 and closed. Node looks only every `connectionsCheckingInterval` (30 s unless set),
-   * so the broker has it look every second, or every quarter of this limit when that is shorter:
-   * a connection dribbling its headers lives at most this plus a second. Default 10,000 ms.
-   */
-  headersTimeoutMs?: number;
-  /** Where log lines go (never secrets). Default stderr. */
-  log?: (line: string) => void;
-  /** How the journal opens its files. Default node:fs; the fault tests pass files that fail on cue. */
-  journalFiles?: JournalFiles;
-  /** How often a journal that could not write tries a test write to see if it can again. Default 1,000 ms. */
-  journalProbeMs?: number;
-  /**
-   * Losses an operator accepts for this start only, as a refusal to start tells them to:
-   * `truncateAt` cuts a damaged record (and all after it) at that byte; `acceptLostRecords`
-   * starts on a journal its checkpoint proves is missing records. Either is recorded in the
-   * journal and starts a new epoch. Default: refuse.
-   */
-  journalRepair?: Repair;
-  /**
-   * Seal court users' personal content in the journal under per-enquiry keys
-   * (DATA/content-keys.ndjson), so retention can remove it. Default true; off only to measure it.
-   */
-  encryptContent?: boolean;
-  /**
-   * Remove the personal content of enquiries closed longer ago than this (e.g. "6y", "18m",
-   * "90d"), at start and then daily. Default: never (retention is then `courtdesk retention apply`).
-   */
-  retainClosed?: string;
-  /**
-   * Signed heads (docs/records.md): the journal's head {epoch, seq, hash, at} is signed with the
-   * Ed25519 key in DATA/journal-signing.key (made at the first start; public half in
-   * DATA/journal-signing.pub) and appended to DATA/signed-heads.ndjson every `signEvery` durable
-   * events, every `signIntervalMs` if the head moved, and at every clean stop. 0 turns either
-   * trigger off. Defaults 10,000 events and 300,000 ms. Signing never stops the broker: a
-   * failure is logged and tried again.
-   */
-  signEvery?: number;
-  signIntervalMs?: number;
-  /** A second file, best on another volume, that gets the same signed-head lines (fsynced). */
-  headsCopy?: string;
-  /** A witness each signed head is POSTed to as JSON; failures are logged and retried, never waited on. */
-  headsUrl?: string;
-  /** Routing (domain/routing.ts): how long an enquiry waits for speakers of its language first. Default 300,000 ms. */
-  languageFirstMs?: number;
-  /** Enquiries one agent may hold at once before take-next refuses them; a token's --max-held overrides it. Default 3. */
-  maxHeldPerAgent?: number;
-  /** An agent away or disconnected this long has their waiting enquiries returned to the queue. Default 600,000 ms. */
-  returnAfterMs?: number;
-  /** The service level: a first reply within this many minutes of receipt meets it (the wallboard, `courtdesk stats`). Default 20. */
-  slaMinutes?: number;
-  /** Below this share (%) of first replies within the service level the wallboard marks the day bad. Default 80. */
-  slaTargetPercent?: number;
-  /** How often the broker looks for such enquiries. Default 30,000 ms. */
-  returnCheckMs?: number;
-  /**
-   * Send each new enquiry with somewhere to send to an automatic acknowledgement (its place and
-   * the estimated wait). Default true; off for a web form that shows its own (COURTDESK_ACKNOWLEDGE=off).
-   */
-  acknowledgeEnquiries?: boolean;
-}
-
-export interface RunningBroker {
-  /** http://HOST:PORT */
-  url: string;
-  port: number;
-  epoch: string;
-  /** Warnings from opening the journal (e.g. a torn tail truncated). */
-  warnings: string[];
-  /** Stops accepting, closes sockets with 1001, flushes and closes the journal. */
-  close(): Promise<void>;
-  /** Cuts every agent socket, as a network failure would (tests and drills). */
-  dropAllSockets(): void;
-  /**
-   * Resolves, with the reason, once the broker has stopped itself because an fsync of the journal
-   * failed (after which no write can be trusted); never resolves otherwise.
-   */
-  failed: Promise<string>;
-}
 
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const log = options.log ?? ((line: string) => process.stderr.write(`courtdesk broker: ${line}\n`));
@@ -439,56 +292,10 @@ async function callbackSecret(dataDir: string): Promise<string> {
   }
 }
 
-/** How often a `retainClosed` rule is applied while the broker runs. */
-const RETENTION_EVERY_MS = 24 * 60 * 60 * 1000;
-
 function routingPolicy(options: BrokerOptions): RoutingPolicy {
   return {
     languageFirstMs: options.languageFirstMs ?? DEFAULT_ROUTING.languageFirstMs,
     heldCap: options.maxHeldPerAgent ?? DEFAULT_ROUTING.heldCap,
     returnAfterMs: options.returnAfterMs ?? DEFAULT_ROUTING.returnAfterMs,
   };
-}
-
-/** Applies the deployment's retention rule now and then daily; a failed run is logged and tried the next day. */
-function scheduleRetention(core: BrokerCore, period: string, log: (line: string) => void): { stop(): void } {
-  closedBeforeFor(period, new Date()); // a bad period stops the start, with its message
-  let running: Promise<void> | undefined;
-  const run = (): void => {
-    running ??= applyRetention(core, { rule: `--retain-closed ${period}`, closedBefore: closedBeforeFor(period, new Date()), dryRun: false })
-      .then((done) => {
-        if (done.enquiryIds.length > 0) log(`retention: removed the personal content of ${done.enquiryIds.length} enquiries closed before ${done.closedBefore} (seq ${done.seq})`);
-      })
-      .catch((err: Error) => log(`retention: not applied (${err.message}); it is tried again in a day`))
-      .finally(() => (running = undefined));
-  };
-  const first = setTimeout(run, 0);
-  const daily = setInterval(run, RETENTION_EVERY_MS);
-  daily.unref();
-  return {
-    stop: () => {
-      clearTimeout(first);
-      clearInterval(daily);
-    },
-  };
-}
-
-/** Listens, or rejects with what an operator can act on instead of Node's own words. */
-function listen(server: ReturnType<typeof createServer>, host: string, port: number): Promise<void> {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    return Promise.reject(new Error(`--port must be a whole number from 0 to 65535 (got ${port}); 0 picks any free port`));
-  }
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const where = `${host}:${port}`;
-      const why: Record<string, string> = {
-        EADDRINUSE: `${where} is already in use, perhaps by another broker: stop it, or start this one with another --port (0 picks a free one)`,
-        EACCES: `this user may not listen on ${where}: use a port above 1023, or run it where it is allowed`,
-        EADDRNOTAVAIL: `${host} is not an address of this machine: use --host 127.0.0.1, 0.0.0.0 or one of its own addresses`,
-        ENOTFOUND: `${host} is not a host name this machine knows: use --host 127.0.0.1, 0.0.0.0 or an address`,
-      };
-      reject(new Error(err.code && why[err.code] ? `cannot listen: ${why[err.code]}` : `cannot listen on ${where}: ${err.message}`));
-    });
-    server.listen(port, host, () => resolve());
-  });
 }

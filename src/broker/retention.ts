@@ -1,7 +1,7 @@
 // Carrying out a retention rule on a running (or offline) broker core: decide which enquiries it
 // removes (domain/retention.ts), record that as one retention.applied event (the point of no
 // return: from it on, every fold reads their content as removed), then destroy their keys.
-import { dueForRemoval } from '../domain/retention.js';
+import { closedBeforeFor, dueForRemoval } from '../domain/retention.js';
 import { londonDate } from '../domain/working-days.js';
 import type { BrokerCore } from './core.js';
 
@@ -42,4 +42,30 @@ export async function applyRetention(core: BrokerCore, run: RetentionRun): Promi
     outcome.keysDestroyed += await core.removeContent(chunk, removedOn);
   }
   return outcome;
+}
+
+/** How often a `retainClosed` rule is applied while the broker runs. */
+const RETENTION_EVERY_MS = 24 * 60 * 60 * 1000;
+
+/** Applies the deployment's retention rule now and then daily; a failed run is logged and tried the next day. */
+export function scheduleRetention(core: BrokerCore, period: string, log: (line: string) => void): { stop(): void } {
+  closedBeforeFor(period, new Date()); // a bad period stops the start, with its message
+  let running: Promise<void> | undefined;
+  const run = (): void => {
+    running ??= applyRetention(core, { rule: `--retain-closed ${period}`, closedBefore: closedBeforeFor(period, new Date()), dryRun: false })
+      .then((done) => {
+        if (done.enquiryIds.length > 0) log(`retention: removed the personal content of ${done.enquiryIds.length} enquiries closed before ${done.closedBefore} (seq ${done.seq})`);
+      })
+      .catch((err: Error) => log(`retention: not applied (${err.message}); it is tried again in a day`))
+      .finally(() => (running = undefined));
+  };
+  const first = setTimeout(run, 0);
+  const daily = setInterval(run, RETENTION_EVERY_MS);
+  daily.unref();
+  return {
+    stop: () => {
+      clearTimeout(first);
+      clearInterval(daily);
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BrokerOptions } from '../../src/broker/broker.js';
+import type { BrokerOptions } from '../../src/broker/broker-options.js';
 import { addToken } from '../../src/broker/tokens.js';
 import { emptyState } from '../../src/domain/enquiry.js';
 import { applyEvent } from '../../src/domain/reducer.js';

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { startBroker, type BrokerOptions, type RunningBroker } from '../../src/broker/broker.js';
+import { startBroker } from '../../src/broker/broker.js';
+import type { BrokerOptions, RunningBroker } from '../../src/broker/broker-options.js';
 import { addToken } from '../../src/broker/tokens.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/courtdesk.js', import.meta.url));

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach } from 'vitest';
-import type { RunningBroker } from '../../src/broker/broker.js';
+import type { RunningBroker } from '../../src/broker/broker-options.js';
 import { addToken } from '../../src/broker/tokens.js';
 import { createBrokerClient } from '../../src/client/broker-client.js';
 import type { BrokerClient } from '../../src/client/types.js';

@@ -1,5 +1,6 @@
 // `courtdesk broker`: runs the broker in the foreground until SIGINT or SIGTERM.
-import { startBroker, type BrokerOptions } from '../../broker/broker.js';
+import { startBroker } from '../../broker/broker.js';
+import type { BrokerOptions } from '../../broker/broker-options.js';
 import { channelConfigFromEnv, formatChannelSettings } from '../../broker/channels/index.js';
 import { mailConfigFromEnv } from '../../broker/escalation/transports/index.js';
 import { closedBeforeFor } from '../../domain/retention.js';
