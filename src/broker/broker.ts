@@ -82,7 +82,6 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   }
 }
 
-/** Everything after the journal is open: the catalogue, the hub, deliveries and the HTTP server. */
 /** What a start made for serve() to stop at the end: the head signer, and the journal position it signs at a clean stop. */
 interface Stops {
   signer: HeadSigner | undefined;
@@ -93,6 +92,7 @@ interface Stops {
   sharedTokens: SharedTokens | undefined;
 }
 
+/** Everything after the journal is open: the catalogue, the hub, deliveries and the HTTP server. */
 async function serve(core: BrokerCore, options: BrokerOptions, log: (line: string) => void, warnings: string[], stops: Stops): Promise<RunningBroker> {
   const { signer } = stops;
   let hub: AgentHub | undefined;
