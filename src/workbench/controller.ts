@@ -10,10 +10,10 @@
 import type { Key } from 'ink';
 import type { Enquiry } from '../domain/enquiry.js';
 import type { Presence } from '../domain/events.js';
-import { can, forbiddenMessage } from '../domain/permissions.js';
-import type { BrokerClient, CommandInput, CommandOutcome, CommandOutcomeReport, OutcomeOf } from '../client/types.js';
-import { COMMAND_ACTIONS } from '../protocol/command-actions.js';
+import { can } from '../domain/permissions.js';
+import type { BrokerClient, CommandInput, CommandOutcome, OutcomeOf } from '../client/types.js';
 import { QUERY_COMMANDS } from '../protocol/frames.js';
+import { askBroker, restoredNotice } from './broker-asks.js';
 import { ConversationLoader } from './conversation-loader.js';
 import { dialogActions, isEdit, modeOf } from './dialogs/dialog.js';
 import { batchKeys, type FieldKey } from './dialogs/line-editor.js';
@@ -71,7 +71,12 @@ export class Controller implements Actions {
       this.loader.schedule();
       this.redraw.request();
     });
-    this.stopOutcomes = this.client.onOutcome?.((report) => this.restoredOutcome(report)) ?? (() => {});
+    // Commands restored from an earlier run's outbox have no one waiting on them: say what became of them.
+    this.stopOutcomes =
+      this.client.onOutcome?.((report) => {
+        const notice = restoredNotice(report);
+        if (notice) this.notify(notice.text, notice.tone);
+      }) ?? (() => {});
     this.loader.schedule();
   }
 
@@ -252,18 +257,8 @@ export class Controller implements Actions {
     this.notify(describe(outcome), outcome.ok ? 'info' : 'error');
   }
 
-  async ask<C extends CommandInput>(input: C): Promise<OutcomeOf<C['type']>> {
-    // What the role may never do is said at once (an auditor reads, and changes nothing), not sent to fail.
-    const role = this.client.agent?.role;
-    const action = COMMAND_ACTIONS[input.type];
-    // A refusal is an outcome of every type; TypeScript cannot see that through OutcomeOf's condition.
-    const refusal = (code: string, message: string) => ({ ok: false, error: { code, message } }) as OutcomeOf<C['type']>;
-    if (role && !can(role, action)) return refusal('FORBIDDEN', forbiddenMessage(role, action));
-    try {
-      return await this.client.send(input);
-    } catch (err) {
-      return refusal('CLIENT_ERROR', err instanceof Error ? err.message : String(err));
-    }
+  ask<C extends CommandInput>(input: C): Promise<OutcomeOf<C['type']>> {
+    return askBroker(this.client, input);
   }
 
   saveDraft(enquiryId: string, text: string): Readonly<Record<string, string>> {
@@ -298,14 +293,6 @@ export class Controller implements Actions {
   }
 
   // --- inside ---------------------------------------------------------------------------------
-
-  /** Commands restored from an earlier run's outbox have no one waiting on them: say what became of them. */
-  private restoredOutcome(report: CommandOutcomeReport): void {
-    if (!report.restored || QUERY_COMMANDS.has(report.command.type)) return;
-    const c = report.command;
-    const what = c.type === 'reply' ? 'A reply left unsent last time' : `A ${c.type} left unsent last time`;
-    this.notify(report.outcome.ok ? `${what} has now been sent.` : `${what} was refused: ${report.outcome.error.message}`, report.outcome.ok ? 'info' : 'error');
-  }
 
   select(id: string): void {
     const index = this.queue().indexOf.get(id) ?? this.ui.selectedIndex;
