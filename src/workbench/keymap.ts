@@ -56,9 +56,13 @@ const CLAIMING: readonly Binding[] = [
     label: 'u',
     hint: 'release',
     help: 'release the selected enquiry back to the queue',
-    needs: 'you hold it',
+    needs: "you hold it (supervisors: anyone's)",
     footer: 12,
-    when: (c) => (c.selected?.claimedBy === c.me ? true : 'you do not hold it'),
+    when: (c) => {
+      const holder = c.selected?.claimedBy ?? null;
+      if (holder === c.me || (c.supervisor && holder !== null)) return true;
+      return holder === null ? 'nobody holds it' : 'you do not hold it';
+    },
     run: release,
   },
 ];

@@ -116,4 +116,21 @@ describe('transfer with t', () => {
     await m.waitFor((f) => f.includes('bob holds it'), 'the refusal');
     await m.unmount();
   });
+
+  it("lets a supervisor release anyone's from the queue with u; an agent only their own", async () => {
+    const id = await t.desk.post({ name: 'Jane Smith', text: 'When is my hearing?' });
+    const bob = await t.desk.other(t.desk.tokens.bob);
+    expect((await bob.send({ type: 'claim', enquiryId: id })).ok).toBe(true);
+    const alice = await t.workbench({ token: t.desk.tokens.alice, columns: 80, rows: 24 });
+    await alice.waitFor((f) => f.includes('Jane Smith'), 'the queue');
+    await alice.press('u');
+    await alice.waitFor((f) => f.includes('you do not hold it'), "the refusal for bob's enquiry");
+    await alice.unmount();
+    const m = await t.workbench({ token: t.desk.tokens.sam, columns: 80, rows: 24 });
+    await m.waitFor((f) => f.includes('Jane Smith'), 'the queue');
+    await m.press('u');
+    await m.waitFor((f) => f.includes("Released Jane Smith's enquiry to the queue."), 'the release');
+    expect((await t.desk.get(id)).claimedBy).toBeNull();
+    await m.unmount();
+  });
 });
