@@ -4,6 +4,7 @@
 // same raw-socket reader and one JSON.parse per message is what the courtdesk side gets; mqtt.js
 // runs each client through streams and an event emitter per packet, which would load the
 // measuring core more for Mosquitto than for courtdesk and flatter neither.
+import { lengthPrefixedReader } from './length-prefixed.js';
 
 /** The one topic the bench publishes enquiries on and every agent subscribes to. */
 export const BENCH_TOPIC = 'courtdesk/bench/enquiries';
@@ -60,36 +61,25 @@ export function publishPacket(topic, payload, packetId) {
  * byte stream, however the stream was cut into chunks (or websocket messages).
  */
 export function packetReader(onPacket) {
-  let pending = null;
-  return (chunk) => {
-    let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-    pending = null;
-    let off = 0;
-    for (;;) {
-      if (buf.length - off < 2) break;
-      let len = 0;
-      let mult = 1;
-      let i = off + 1;
-      let complete = false;
-      for (; i < buf.length && i < off + 5; i++) {
-        len += (buf[i] & 0x7f) * mult;
-        mult *= 128;
-        if ((buf[i] & 0x80) === 0) {
-          complete = true;
-          break;
-        }
-      }
-      if (!complete) {
-        if (i >= off + 5) throw new Error('mqtt: remaining length longer than 4 bytes');
-        break;
-      }
-      const start = i + 1;
-      if (buf.length < start + len) break;
-      onPacket(buf[off] >> 4, buf[off] & 0x0f, buf.subarray(start, start + len));
-      off = start + len;
+  return lengthPrefixedReader(fixedHeader, (buf, off, start, length) => onPacket(buf[off] >> 4, buf[off] & 0x0f, buf.subarray(start, start + length)));
+}
+
+/** The fixed header: the type and flags byte, then the remaining length in 1 to 4 bytes of 7 bits. */
+function fixedHeader(buf, off, at) {
+  if (buf.length - off < 2) return false;
+  let length = 0;
+  let mult = 1;
+  for (let i = off + 1; i < buf.length && i < off + 5; i++) {
+    length += (buf[i] & 0x7f) * mult;
+    mult *= 128;
+    if ((buf[i] & 0x80) === 0) {
+      at.start = i + 1;
+      at.length = length;
+      return true;
     }
-    if (off < buf.length) pending = Buffer.from(buf.subarray(off));
-  };
+  }
+  if (buf.length >= off + 5) throw new Error('mqtt: remaining length longer than 4 bytes');
+  return false;
 }
 
 /** Topic, packet id (QoS 1 and 2 only) and payload of a PUBLISH body. */

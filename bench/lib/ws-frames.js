@@ -2,6 +2,7 @@
 // less CPU than a full websocket library, so the measuring side stays lighter than what it measures.
 // The reader joins a message sent in fragments (FIN clear, then continuation frames), as the broker
 // does for a large welcome, and passes control frames through as they come, even between fragments.
+import { lengthPrefixedReader } from './length-prefixed.js';
 
 /**
  * Returns `push(chunk)`: feed it what the socket reads after the upgrade. Calls
@@ -9,56 +10,52 @@
  * `onControl(opcode, payload)` for close (8), ping (9) and pong (10).
  */
 export function frameReader({ onMessage, onControl }) {
-  let pending = null;
   let fragments = null;
   let fragmentOpcode = 0;
-  return (chunk) => {
-    let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-    pending = null;
-    let off = 0;
-    for (;;) {
-      if (buf.length - off < 2) break;
-      const b0 = buf[off];
-      const b1 = buf[off + 1];
-      let len = b1 & 0x7f;
-      let hdr = 2;
-      if (len === 126) {
-        if (buf.length - off < 4) break;
-        len = buf.readUInt16BE(off + 2);
-        hdr = 4;
-      } else if (len === 127) {
-        if (buf.length - off < 10) break;
-        len = buf.readUInt32BE(off + 2) * 2 ** 32 + buf.readUInt32BE(off + 6);
-        hdr = 10;
+  return lengthPrefixedReader(frameHeader, (buf, off, start, length) => {
+    let payload = buf.subarray(start, start + length);
+    if ((buf[off + 1] & 0x80) !== 0) payload = unmask(payload, buf.subarray(start - 4, start));
+    const fin = (buf[off] & 0x80) !== 0;
+    const opcode = buf[off] & 0x0f;
+    if (opcode >= 8) {
+      onControl(opcode, payload);
+    } else if (opcode === 0) {
+      if (!fragments) throw new Error('websocket: continuation frame with no message begun');
+      fragments.push(payload);
+      if (fin) {
+        const whole = Buffer.concat(fragments);
+        fragments = null;
+        onMessage(fragmentOpcode, whole);
       }
-      const masked = (b1 & 0x80) !== 0;
-      if (masked) hdr += 4;
-      if (buf.length - off < hdr + len) break;
-      let payload = buf.subarray(off + hdr, off + hdr + len);
-      if (masked) payload = unmask(payload, buf.subarray(off + hdr - 4, off + hdr));
-      off += hdr + len;
-      const fin = (b0 & 0x80) !== 0;
-      const opcode = b0 & 0x0f;
-      if (opcode >= 8) {
-        onControl(opcode, payload);
-      } else if (opcode === 0) {
-        if (!fragments) throw new Error('websocket: continuation frame with no message begun');
-        fragments.push(payload);
-        if (fin) {
-          const whole = Buffer.concat(fragments);
-          fragments = null;
-          onMessage(fragmentOpcode, whole);
-        }
-      } else if (fin) {
-        onMessage(opcode, payload);
-      } else {
-        // Copied: the socket's chunk is not ours to keep past this call.
-        fragments = [Buffer.from(payload)];
-        fragmentOpcode = opcode;
-      }
+    } else if (fin) {
+      onMessage(opcode, payload);
+    } else {
+      // Copied: the socket's chunk is not ours to keep past this call.
+      fragments = [Buffer.from(payload)];
+      fragmentOpcode = opcode;
     }
-    if (off < buf.length) pending = Buffer.from(buf.subarray(off));
-  };
+  });
+}
+
+/** A frame's header: FIN and opcode, the mask bit and a 7-bit length, or 126/127 and a 16/64-bit one, then a mask key when masked. */
+function frameHeader(buf, off, at) {
+  if (buf.length - off < 2) return false;
+  const b1 = buf[off + 1];
+  let length = b1 & 0x7f;
+  let size = 2;
+  if (length === 126) {
+    if (buf.length - off < 4) return false;
+    length = buf.readUInt16BE(off + 2);
+    size = 4;
+  } else if (length === 127) {
+    if (buf.length - off < 10) return false;
+    length = buf.readUInt32BE(off + 2) * 2 ** 32 + buf.readUInt32BE(off + 6);
+    size = 10;
+  }
+  if ((b1 & 0x80) !== 0) size += 4;
+  at.start = off + size;
+  at.length = length;
+  return true;
 }
 
 function unmask(payload, key) {

@@ -3,7 +3,8 @@
 // are said the same way by every one of them.
 import { request } from 'undici';
 import { cleanLine } from '../workbench/text.js';
-import { EXIT, ExitError, seconds, unreachable } from './broker-command.js';
+import { seconds, unreachable } from './broker-session.js';
+import { EXIT, ExitError } from './script-io.js';
 
 export interface BrokerAnswer {
   status: number;

@@ -180,9 +180,15 @@ export function connectionText(c: ConnectionStatus, unsent: number, nowMs: numbe
   }
 }
 
+/** Cells an agent name keeps before any of the queue's figures gives way: names run to 64 characters. */
+const NAME_CELLS = 20;
+/** The least of a name kept when even that does not leave the connection state room: enough to know it. */
+const MIN_NAME_CELLS = 8;
+
 /**
- * The top line. When it does not fit, the queue's lesser figures go first (the number past red,
- * then the longest wait, then the presence word), so the connection state, which says whether
+ * The top line. When it does not fit, a long agent name is cut to 20 cells first, with an
+ * ellipsis; then the queue's lesser figures go (the number past red, then the longest wait, then
+ * the presence word); then the name is cut further. So the connection state, which says whether
  * what the agent types is being saved, is the last thing ever cut.
  */
 export function statusLine(s: StatusInfo): Segment[] {
@@ -190,8 +196,10 @@ export function statusLine(s: StatusInfo): Segment[] {
   const longest: Segment | null = s.longestWaitSeconds === null ? null : { text: `, longest ${formatWait(s.longestWaitSeconds)}`, live: true };
   const pastRed: Segment = { text: `, ${s.pastRed} past ${s.settings.slaRedMinutes}m`, role: s.pastRed > 0 ? 'red' : undefined };
   const presence: Segment = { text: s.presence ? ` (${s.presence})` : '', role: s.presence === 'available' ? 'ok' : 'dim' };
-  const build = (shown: { presence: boolean; longest: boolean; pastRed: boolean }): Segment[] => [
-    { text: cleanLine(s.agentName), role: 'strong' },
+  const name = cleanLine(s.agentName);
+  type Shown = { nameCells: number; presence: boolean; longest: boolean; pastRed: boolean };
+  const build = (shown: Shown): Segment[] => [
+    { text: truncate(name, shown.nameCells, s.symbols.ellipsis), role: 'strong' },
     ...(shown.presence ? [presence] : []),
     sep,
     connectionText(s.connection, s.unsent, s.nowMs),
@@ -201,16 +209,21 @@ export function statusLine(s: StatusInfo): Segment[] {
     ...(shown.pastRed ? [pastRed] : []),
     ...(s.filter !== '' ? [sep, { text: `/ ${cleanLine(s.filter)}`, role: 'accent' as const }] : []),
   ];
-  const tries = [
-    { presence: true, longest: true, pastRed: true },
-    { presence: true, longest: true, pastRed: false },
-    { presence: true, longest: false, pastRed: false },
+  const tries: Shown[] = [
+    { nameCells: Infinity, presence: true, longest: true, pastRed: true },
+    { nameCells: NAME_CELLS, presence: true, longest: true, pastRed: true },
+    { nameCells: NAME_CELLS, presence: true, longest: true, pastRed: false },
+    { nameCells: NAME_CELLS, presence: true, longest: false, pastRed: false },
+    { nameCells: NAME_CELLS, presence: false, longest: false, pastRed: false },
   ];
   for (const shown of tries) {
     const segments = build(shown);
-    if (segments.reduce((w, seg) => w + textWidth(seg.text), 0) <= s.width) return segments;
+    if (segmentsWidth(segments) <= s.width) return segments;
   }
-  return clip(build({ presence: false, longest: false, pastRed: false }), s.width);
+  // The name gives the rest the room it needs, down to a stub; only then is the line cut.
+  const bare = { presence: false, longest: false, pastRed: false };
+  const rest = segmentsWidth(build({ ...bare, nameCells: 0 }));
+  return clip(build({ ...bare, nameCells: Math.max(MIN_NAME_CELLS, s.width - rest) }), s.width);
 }
 
 /** Local wall-clock time of an ISO timestamp, `HH:MM`, or the date too when it is not today. */

@@ -1,56 +1,45 @@
 // The checkpoint kept in PostgreSQL: a node that writes checkpoints offers them to the shared
 // journal, and a new node with an empty data folder starts from it, folding only what came after,
 // with the same state as the node that wrote it. Real broker processes on one database.
-import { copyFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeTokens, postEnquiry, spawnBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, stopCluster, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { postEnquiry } from '../helpers/broker.js';
+import { describeWithPostgres, startCluster, stopCluster, type Cluster } from '../helpers/pg.js';
 
 describeWithPostgres('the checkpoint kept in the shared PostgreSQL journal', () => {
-  let db: TestDatabase;
-  let tokens: TestTokens;
-  const dirs: string[] = [];
-  const nodes: SpawnedBroker[] = [];
+  let cluster: Cluster;
 
   beforeAll(async () => {
-    db = await testDatabase();
+    cluster = await startCluster({ nodes: 0 });
   });
 
   afterAll(async () => {
-    await stopCluster({ nodes, dirs, db });
+    await stopCluster(cluster);
   }, 30_000);
 
   it('a new node with an empty folder starts from the checkpoint another node wrote, and agrees with it', async () => {
-    dirs.push(await tempDir());
-    tokens = await makeTokens(dirs[0]!);
-    const writer = await spawnBroker(dirs[0]!, ['--store', db.url, '--checkpoint-every', '40', '--checkpoint-interval-ms', '0']);
-    nodes.push(writer);
+    const writer = await cluster.addNode({ args: ['--checkpoint-every', '40', '--checkpoint-interval-ms', '0'] });
     const ids: string[] = [];
-    for (let i = 0; i < 60; i++) ids.push(await postEnquiry(writer.url, tokens.intake, { text: `Checkpointed ${i}` }));
+    for (let i = 0; i < 60; i++) ids.push(await postEnquiry(writer.url, cluster.tokens.intake, { text: `Checkpointed ${i}` }));
     const stored = await (async () => {
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const { rows } = await db.query<{ seq: string }>('SELECT seq FROM shared_checkpoint');
+        const { rows } = await cluster.db.query<{ seq: string }>('SELECT seq FROM shared_checkpoint');
         if (rows[0]) return Number(rows[0].seq);
         if (Date.now() > deadline) throw new Error('no checkpoint reached shared_checkpoint');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
     expect(stored).toBeGreaterThanOrEqual(40);
-    for (let i = 0; i < 5; i++) ids.push(await postEnquiry(writer.url, tokens.intake, { text: `After the checkpoint ${i}` }));
+    for (let i = 0; i < 5; i++) ids.push(await postEnquiry(writer.url, cluster.tokens.intake, { text: `After the checkpoint ${i}` }));
 
-    dirs.push(await tempDir());
-    await copyFile(join(dirs[0]!, 'tokens.json'), join(dirs[1]!, 'tokens.json'));
-    const fresh = await spawnBroker(dirs[1]!, ['--store', db.url]);
-    nodes.push(fresh);
+    const fresh = await cluster.addNode();
     expect(fresh.stdout.join('') + fresh.stderr.join('')).toContain('starting from the newest checkpoint kept in the shared journal');
     expect(fresh.stdout.join('') + fresh.stderr.join('')).toMatch(new RegExp(`started from the checkpoint at seq ${stored}\\b`));
     const [a, b] = await Promise.all([writer, fresh].map((n) => fetch(`${n.url}/healthz`).then((r) => r.json() as Promise<{ seq: number; epoch: string }>)));
     expect(b).toEqual(a);
     for (const id of [ids[0]!, ids[59]!, ids[64]!]) {
       const views = await Promise.all(
-        [writer, fresh].map((n) => fetch(`${n.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.supervisor}` } }).then((r) => r.json())),
+        [writer, fresh].map((n) => fetch(`${n.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${cluster.tokens.supervisor}` } }).then((r) => r.json())),
       );
       expect(views[1]).toEqual(views[0]);
     }

@@ -3,14 +3,12 @@
 // server holds its DATA unanswered (the message is on the wire, the 250 not yet given, so under
 // SMTP it is not accepted); exactly one other node takes the lapsed lease over and sends it, with
 // the same Message-ID, and the outcome is recorded once.
-import { copyFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeTokens, postEnquiry, RawAgent, spawnBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, stopCluster, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { postEnquiry, RawAgent } from '../helpers/broker.js';
+import { describeWithPostgres, startCluster, stopCluster, type Cluster } from '../helpers/pg.js';
 
 const LEASE_MS = 1500;
 
@@ -21,12 +19,9 @@ interface Arrival {
 }
 
 describeWithPostgres('court emails on several broker nodes', () => {
-  let db: TestDatabase;
-  let tokens: TestTokens;
+  let cluster: Cluster;
   let smtp: SMTPServer;
   const arrivals: Arrival[] = [];
-  const dirs: string[] = [];
-  const nodes: SpawnedBroker[] = [];
 
   beforeAll(async () => {
     // The first message's DATA is read and never answered; later ones get their 250.
@@ -44,10 +39,6 @@ describeWithPostgres('court emails on several broker nodes', () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const port = (smtp.server.address() as AddressInfo).port;
-    db = await testDatabase();
-    dirs.push(await tempDir(), await tempDir(), await tempDir());
-    tokens = await makeTokens(dirs[0]!);
-    for (const dir of dirs.slice(1)) await copyFile(join(dirs[0]!, 'tokens.json'), join(dir, 'tokens.json'));
     const env = {
       COURTDESK_ACKNOWLEDGE: 'off',
       COURTDESK_DELIVERY_LEASE_MS: String(LEASE_MS),
@@ -57,11 +48,11 @@ describeWithPostgres('court emails on several broker nodes', () => {
       COURTDESK_SMTP_PORT: String(port),
       COURTDESK_SMTP_SECURE: 'none',
     };
-    nodes.push(...(await Promise.all(dirs.map((dir) => spawnBroker(dir, ['--store', db.url], env)))));
+    cluster = await startCluster({ nodes: 3, env });
   }, 30_000);
 
   afterAll(async () => {
-    await stopCluster({ nodes, dirs, db });
+    await stopCluster(cluster);
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   }, 30_000);
 
@@ -76,9 +67,9 @@ describeWithPostgres('court emails on several broker nodes', () => {
   }
 
   it('an email whose node is killed before the server accepted it is sent once more, by one other node, and recorded once', async () => {
-    const id = await postEnquiry(nodes[0]!.url, tokens.intake, { name: 'Dee Jones', text: 'When is my hearing? I have heard nothing.' });
-    await until(async () => ((await fetch(`${nodes[1]!.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.supervisor}` } })).ok ? true : undefined), 'the enquiry on node 2');
-    const alice = await RawAgent.connect(nodes[1]!.url, tokens.agent);
+    const id = await postEnquiry(cluster.nodes[0]!.url, cluster.tokens.intake, { name: 'Dee Jones', text: 'When is my hearing? I have heard nothing.' });
+    await until(async () => ((await fetch(`${cluster.nodes[1]!.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${cluster.tokens.supervisor}` } })).ok ? true : undefined), 'the enquiry on node 2');
+    const alice = await RawAgent.connect(cluster.nodes[1]!.url, cluster.tokens.agent);
     await alice.welcome();
     expect((await alice.command({ type: 'claim', ref: 'c1', enquiryId: id })).ok).toBe(true);
     expect((await alice.command({ type: 'tag', ref: 't1', enquiryId: id, caseNumber: '305JE126' })).ok).toBe(true);
@@ -88,15 +79,15 @@ describeWithPostgres('court emails on several broker nodes', () => {
     const escalationId = created.event.escalationId as string;
 
     await until(() => (arrivals.length === 1 ? true : undefined), 'the first DATA at the SMTP server');
-    const lease = await db.query<{ node: string }>('SELECT node FROM delivery_leases WHERE key = $1', [`court-email:${escalationId}`]);
-    const holder = nodes.find((n) => n.child.pid === Number(lease.rows[0]!.node.split(':')[1]))!;
+    const lease = await cluster.db.query<{ node: string }>('SELECT node FROM delivery_leases WHERE key = $1', [`court-email:${escalationId}`]);
+    const holder = cluster.nodes.find((n) => n.child.pid === Number(lease.rows[0]!.node.split(':')[1]))!;
     expect(holder).toBeDefined();
     holder.child.kill('SIGKILL');
     await holder.exited;
 
     // Read from the journal, not from alice's socket: the holder may be the node she is on.
     const sent = await until(async () => {
-      const rows = await db.query<{ line: string }>(`SELECT line FROM journal_records WHERE event_type = 'escalation.delivery' AND enquiry_id = $1`, [id]);
+      const rows = await cluster.db.query<{ line: string }>(`SELECT line FROM journal_records WHERE event_type = 'escalation.delivery' AND enquiry_id = $1`, [id]);
       return rows.rows.map((r) => JSON.parse(r.line).event).find((e) => e.escalationId === escalationId && e.state === 'sent');
     }, 'the email sent by another node', 20_000);
     // The dead holder never recorded its attempt: the survivor's is the first on the record.
@@ -107,7 +98,7 @@ describeWithPostgres('court emails on several broker nodes', () => {
     expect(arrivals.map((a) => a.accepted)).toEqual([false, true]);
     // The same Message-ID both times, so a mail system that did keep the first can drop the second.
     expect(arrivals[1]!.messageId).toBe(arrivals[0]!.messageId);
-    const outcomes = await db.query<{ line: string }>(`SELECT line FROM journal_records WHERE event_type = 'escalation.delivery' AND enquiry_id = $1`, [id]);
+    const outcomes = await cluster.db.query<{ line: string }>(`SELECT line FROM journal_records WHERE event_type = 'escalation.delivery' AND enquiry_id = $1`, [id]);
     expect(outcomes.rows.map((r) => JSON.parse(r.line).event.state)).toEqual(['sent']);
     alice.close();
   }, 60_000);

@@ -2,13 +2,11 @@
 // journal and a real HTTP receiver for reply callbacks. The node that took a delivery's lease is
 // killed with SIGKILL while the receiver holds its request unanswered; exactly one other node
 // takes the lapsed lease over and delivers it, and the outcome is recorded once.
-import { copyFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeTokens, postEnquiry, RawAgent, spawnBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { postEnquiry, RawAgent } from '../helpers/broker.js';
+import { describeWithPostgres, startCluster, stopCluster, type Cluster } from '../helpers/pg.js';
 
 const LEASE_MS = 1500;
 
@@ -18,13 +16,10 @@ interface Arrival {
 }
 
 describeWithPostgres('deliveries on several broker nodes', () => {
-  let db: TestDatabase;
-  let tokens: TestTokens;
+  let cluster: Cluster;
   let receiver: Server;
   let receiverUrl = '';
   const arrivals: Arrival[] = [];
-  const dirs: string[] = [];
-  const nodes: SpawnedBroker[] = [];
 
   beforeAll(async () => {
     // The first request is held unanswered (the send is under way when its node dies); later ones are answered.
@@ -38,23 +33,16 @@ describeWithPostgres('deliveries on several broker nodes', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/replies`;
-    db = await testDatabase();
-    dirs.push(await tempDir(), await tempDir(), await tempDir());
-    tokens = await makeTokens(dirs[0]!);
-    for (const dir of dirs.slice(1)) await copyFile(join(dirs[0]!, 'tokens.json'), join(dir, 'tokens.json'));
     // Every node signs callbacks with the same secret: the receiver cannot tell which one sent.
     // Acknowledgements off: each would be one more callback, and this test follows one reply's.
     const env = { COURTDESK_ACKNOWLEDGE: 'off', COURTDESK_DELIVERY_LEASE_MS: String(LEASE_MS), COURTDESK_CALLBACK_SECRET: 'shared-callback-secret' };
-    nodes.push(...(await Promise.all(dirs.map((dir) => spawnBroker(dir, ['--store', db.url], env)))));
+    cluster = await startCluster({ nodes: 3, env });
   }, 30_000);
 
   afterAll(async () => {
-    for (const node of nodes) node.child.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => n.exited));
+    await stopCluster(cluster);
     receiver?.closeAllConnections();
     receiver?.close();
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-    await db?.drop();
   }, 30_000);
 
   async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
@@ -68,9 +56,9 @@ describeWithPostgres('deliveries on several broker nodes', () => {
   }
 
   it('a reply callback whose node is killed mid-send is delivered once, by one other node, and recorded once', async () => {
-    const id = await postEnquiry(nodes[0]!.url, tokens.intake, { text: 'Please call me back', callbackUrl: receiverUrl });
-    await until(async () => ((await fetch(`${nodes[1]!.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.supervisor}` } })).ok ? true : undefined), 'the enquiry on node 2');
-    const alice = await RawAgent.connect(nodes[1]!.url, tokens.agent);
+    const id = await postEnquiry(cluster.nodes[0]!.url, cluster.tokens.intake, { text: 'Please call me back', callbackUrl: receiverUrl });
+    await until(async () => ((await fetch(`${cluster.nodes[1]!.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${cluster.tokens.supervisor}` } })).ok ? true : undefined), 'the enquiry on node 2');
+    const alice = await RawAgent.connect(cluster.nodes[1]!.url, cluster.tokens.agent);
     await alice.welcome();
     expect((await alice.command({ type: 'claim', ref: 'c1', enquiryId: id })).ok).toBe(true);
     expect((await alice.command({ type: 'reply', ref: 'r1', enquiryId: id, text: 'Your hearing is on 3 March.' })).ok).toBe(true);
@@ -79,17 +67,17 @@ describeWithPostgres('deliveries on several broker nodes', () => {
     alice.close();
 
     await until(() => (arrivals.length === 1 ? true : undefined), 'the first send at the receiver');
-    const lease = await db.query<{ node: string }>('SELECT node FROM delivery_leases WHERE key = $1', [`reply:${messageId}`]);
+    const lease = await cluster.db.query<{ node: string }>('SELECT node FROM delivery_leases WHERE key = $1', [`reply:${messageId}`]);
     const holderPid = Number(lease.rows[0]!.node.split(':')[1]);
-    const holder = nodes.find((n) => n.child.pid === holderPid)!;
+    const holder = cluster.nodes.find((n) => n.child.pid === holderPid)!;
     expect(holder).toBeDefined();
     holder.child.kill('SIGKILL');
     await holder.exited;
     const killedAt = Date.now();
 
-    const survivors = nodes.filter((n) => n !== holder);
+    const survivors = cluster.nodes.filter((n) => n !== holder);
     const delivered = await until(async () => {
-      const res = await fetch(`${survivors[0]!.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${tokens.supervisor}` } });
+      const res = await fetch(`${survivors[0]!.url}/v1/enquiries/${id}`, { headers: { authorization: `Bearer ${cluster.tokens.supervisor}` } });
       const enquiry = (await res.json()) as { messages: Array<{ id: string; delivery?: { state: string; attempts: number } }> };
       const delivery = enquiry.messages.find((m) => m.id === messageId)?.delivery;
       return delivery?.state === 'delivered' ? delivery : undefined;
@@ -105,9 +93,9 @@ describeWithPostgres('deliveries on several broker nodes', () => {
       { delivery: messageId, answered: false },
       { delivery: messageId, answered: true },
     ]);
-    const outcomes = await db.query<{ line: string }>(`SELECT line FROM journal_records WHERE event_type = 'reply.delivery' AND enquiry_id = $1`, [id]);
+    const outcomes = await cluster.db.query<{ line: string }>(`SELECT line FROM journal_records WHERE event_type = 'reply.delivery' AND enquiry_id = $1`, [id]);
     expect(outcomes.rows.map((r) => JSON.parse(r.line).event.state)).toEqual(['delivered']);
-    const finished = await db.query<{ finished: boolean; node: string }>('SELECT finished, node FROM delivery_leases WHERE key = $1', [`reply:${messageId}`]);
+    const finished = await cluster.db.query<{ finished: boolean; node: string }>('SELECT finished, node FROM delivery_leases WHERE key = $1', [`reply:${messageId}`]);
     expect(finished.rows[0]!.finished).toBe(true);
     expect(finished.rows[0]!.node).not.toBe(lease.rows[0]!.node);
   }, 60_000);

@@ -3,11 +3,9 @@
 // the database cut off (a TCP proxy the test controls, test/helpers/tcp-proxy.ts) gives 503s
 // with Retry-After and a degraded status to agents, recovers by itself when it is back, and
 // loses nothing acknowledged.
-import { copyFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeTokens, RawAgent, spawnBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { RawAgent, type SpawnedBroker } from '../helpers/broker.js';
+import { describeWithPostgres, startCluster, stopCluster, type Cluster } from '../helpers/pg.js';
 import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 interface Load {
@@ -18,41 +16,24 @@ interface Load {
 }
 
 describeWithPostgres('faults under load on a PostgreSQL journal', () => {
-  let db: TestDatabase;
-  let tokens: TestTokens;
+  let cluster: Cluster;
   let proxy: TcpProxy;
-  const dirs: string[] = [];
-  const nodes: SpawnedBroker[] = [];
-  const agents: RawAgent[] = [];
-
-  async function node(url: string): Promise<SpawnedBroker> {
-    const dir = await tempDir();
-    if (dirs.length === 0) tokens = await makeTokens(dir);
-    else await copyFile(join(dirs[0]!, 'tokens.json'), join(dir, 'tokens.json'));
-    dirs.push(dir);
-    const spawned = await spawnBroker(dir, ['--store', url, '--intake-rate', '100000']);
-    nodes.push(spawned);
-    return spawned;
-  }
 
   beforeAll(async () => {
-    db = await testDatabase();
-    const target = new URL(db.url);
+    // Each test starts its own nodes, some through the proxy.
+    cluster = await startCluster({ nodes: 0, args: ['--intake-rate', '100000'] });
+    const target = new URL(cluster.db.url);
     proxy = await tcpProxy(target.hostname, Number(target.port || 5432));
   });
 
   afterAll(async () => {
-    for (const agent of agents) agent.close();
-    for (const n of nodes) n.child.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => n.exited));
+    await stopCluster(cluster);
     await proxy?.close();
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-    await db?.drop();
   }, 30_000);
 
   async function agent(on: SpawnedBroker, query = ''): Promise<RawAgent> {
-    const a = await RawAgent.connect(on.url, tokens.agent, query);
-    agents.push(a);
+    const a = await RawAgent.connect(on.url, cluster.tokens.agent, query);
+    cluster.agents.push(a);
     await a.welcome();
     return a;
   }
@@ -67,7 +48,7 @@ describeWithPostgres('faults under load on a PostgreSQL journal', () => {
         try {
           const res = await fetch(`${url}/v1/enquiries`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${tokens.intake}`, 'content-type': 'application/json' },
+            headers: { authorization: `Bearer ${cluster.tokens.intake}`, 'content-type': 'application/json' },
             body: JSON.stringify({ channel: 'web', from: `poster${p}@example.org`, text: `Load ${p}-${i}` }),
           });
           const body = (await res.json()) as { id?: string };
@@ -87,14 +68,14 @@ describeWithPostgres('faults under load on a PostgreSQL journal', () => {
   }
 
   async function stored(ids: string[]): Promise<number> {
-    const { rows } = await db.query(`SELECT count(DISTINCT enquiry_id)::int AS n FROM journal_records WHERE event_type = 'enquiry.received' AND enquiry_id = ANY($1)`, [ids]);
+    const { rows } = await cluster.db.query(`SELECT count(DISTINCT enquiry_id)::int AS n FROM journal_records WHERE event_type = 'enquiry.received' AND enquiry_id = ANY($1)`, [ids]);
     return rows[0]!.n;
   }
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('a node killed with -9 under load loses nothing it acknowledged, and its agent resumes on the other node', async () => {
-    const [a, b] = [await node(db.url), await node(db.url)];
+    const [a, b] = [await cluster.addNode(), await cluster.addNode()];
     const watcher = await agent(a);
     const { epoch } = watcher.frames.find((f) => f.type === 'welcome');
     const posting = load([a.url, b.url], 16);
@@ -121,10 +102,10 @@ describeWithPostgres('faults under load on a PostgreSQL journal', () => {
   }, 60_000);
 
   it('the database cut off under load: 503 with Retry-After, agents told degraded, recovery by itself, nothing acknowledged lost', async () => {
-    const proxied = new URL(db.url);
+    const proxied = new URL(cluster.db.url);
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
-    const c = await node(proxied.href);
+    const c = await cluster.addNode({ store: proxied.href });
     const watcher = await agent(c);
     const posting = load([c.url], 8);
     await sleep(500);
@@ -136,7 +117,7 @@ describeWithPostgres('faults under load on a PostgreSQL journal', () => {
     for (let i = 0; i < 3; i++) {
       const res = await fetch(`${c.url}/v1/enquiries`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${tokens.intake}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${cluster.tokens.intake}`, 'content-type': 'application/json' },
         body: JSON.stringify({ channel: 'web', from: 'probe@example.org', text: `During the cut ${i}` }),
       });
       expect({ status: res.status, retryAfter: res.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });

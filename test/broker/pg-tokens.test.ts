@@ -5,28 +5,21 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../src/protocol/frames.js';
-import { BIN, makeTokens, RawAgent, spawnBroker, tempDir, type SpawnedBroker, type TestTokens } from '../helpers/broker.js';
-import { describeWithPostgres, stopCluster, testDatabase, type TestDatabase } from '../helpers/pg.js';
+import { BIN, RawAgent } from '../helpers/broker.js';
+import { describeWithPostgres, startCluster, stopCluster, type Cluster } from '../helpers/pg.js';
 
 const run = promisify(execFile);
 
 describeWithPostgres('tokens shared by broker nodes on one PostgreSQL journal', () => {
-  let db: TestDatabase;
-  let tokens: TestTokens;
-  const dirs: string[] = [];
-  const nodes: SpawnedBroker[] = [];
-  const agents: RawAgent[] = [];
+  let cluster: Cluster;
 
   beforeAll(async () => {
-    db = await testDatabase();
-    dirs.push(await tempDir(), await tempDir());
     // Only the first node's folder has tokens.
-    tokens = await makeTokens(dirs[0]!);
-    nodes.push(...(await Promise.all(dirs.map((dir) => spawnBroker(dir, ['--store', db.url])))));
+    cluster = await startCluster({ nodes: 2, shareTokensFile: false });
   }, 30_000);
 
   afterAll(async () => {
-    await stopCluster({ nodes, dirs, db, agents });
+    await stopCluster(cluster);
   }, 30_000);
 
   async function connectWhenKnown(url: string, token: string): Promise<RawAgent> {
@@ -42,24 +35,24 @@ describeWithPostgres('tokens shared by broker nodes on one PostgreSQL journal', 
   }
 
   it('a token from one node works on the other, and revoked there closes its sockets on both within a second', async () => {
-    const onFirst = await RawAgent.connect(nodes[0]!.url, tokens.agent);
+    const onFirst = await RawAgent.connect(cluster.nodes[0]!.url, cluster.tokens.agent);
     // The nodes started together: the second learns the first's tokens at its next poll.
-    const onSecond = await connectWhenKnown(nodes[1]!.url, tokens.agent);
-    agents.push(onFirst, onSecond);
+    const onSecond = await connectWhenKnown(cluster.nodes[1]!.url, cluster.tokens.agent);
+    cluster.agents.push(onFirst, onSecond);
     await Promise.all([onFirst.welcome(), onSecond.welcome()]);
     // Another token stays live on both.
-    const bob = await connectWhenKnown(nodes[1]!.url, tokens.agent2);
-    agents.push(bob);
+    const bob = await connectWhenKnown(cluster.nodes[1]!.url, cluster.tokens.agent2);
+    cluster.agents.push(bob);
     await bob.welcome();
 
     const started = Date.now();
-    await run(process.execPath, [BIN, 'token', 'revoke', 'alice', '--data', dirs[0]!]);
+    await run(process.execPath, [BIN, 'token', 'revoke', 'alice', '--data', cluster.dirs[0]!]);
     const codes = await Promise.all([onFirst.closed(), onSecond.closed()]);
     const ms = Date.now() - started;
     process.stderr.write(`pg-tokens: revoked on node 1, sockets closed on both nodes ${ms} ms after the revoke began\n`);
     expect(codes).toEqual([CLOSE_CODES.tokenRevoked, CLOSE_CODES.tokenRevoked]);
     expect(ms).toBeLessThan(1000 + 500); // the revoke command itself starts a Node process
     expect(bob.closeCode).toBeNull();
-    await expect(RawAgent.connect(nodes[1]!.url, tokens.agent)).rejects.toThrow('HTTP 401');
+    await expect(RawAgent.connect(cluster.nodes[1]!.url, cluster.tokens.agent)).rejects.toThrow('HTTP 401');
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { saveLogin } from '../../src/cli/config.js';
-import type { Io } from '../../src/cli/broker-command.js';
+import type { Io } from '../../src/cli/script-io.js';
 import { run as queue } from '../../src/cli/commands/queue.js';
 import { run as show } from '../../src/cli/commands/show.js';
 import { run as claim } from '../../src/cli/commands/claim.js';

@@ -13,7 +13,7 @@ import { run as templates } from '../../src/cli/commands/templates.js';
 import { run as token } from '../../src/cli/commands/token.js';
 import { run as workbench } from '../../src/cli/commands/workbench.js';
 import { parseFlags } from '../../src/cli/options.js';
-import type { Io } from '../../src/cli/broker-command.js';
+import type { Io } from '../../src/cli/script-io.js';
 import { capture } from '../helpers/capture.js';
 
 const UNKNOWN = (option: string) => `unknown option ${option}.`;

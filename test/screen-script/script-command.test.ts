@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/script.js';
-import type { Io } from '../../src/cli/broker-command.js';
+import type { Io } from '../../src/cli/script-io.js';
 import { postEnquiry, startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { closedPort } from '../helpers/ports.js';
 

@@ -10,6 +10,7 @@ import {
 } from '../../src/workbench/format.js';
 import { DEFAULT_SETTINGS } from '../../src/workbench/settings.js';
 import { makeTheme } from '../../src/workbench/theme.js';
+import { textWidth } from '../../src/workbench/text.js';
 import { enquiry, minutesAgo, NOW } from './fixtures.js';
 
 const symbols = makeTheme({ theme: 'auto', ascii: false }, {}).symbols;
@@ -133,6 +134,44 @@ describe('statusLine', () => {
     expect(line.length).toBeLessThanOrEqual(80);
     expect(text(statusLine({ ...info, width: 120 }))).toContain('Rhiannon Davies (available)');
     expect(text(statusLine({ ...info, width: 120 }))).toContain('3 past 20m');
+  });
+
+  describe('a long agent name (token names run to 64 characters)', () => {
+    const LONG = 'bartholomew.featherstonehaugh-smythe.contact-centre.cardiff-team';
+    const info = {
+      agentName: LONG,
+      presence: 'available' as const,
+      connection: { state: 'connected' as const },
+      unsent: 0,
+      nowMs: NOW,
+      waiting: 12,
+      longestWaitSeconds: 65 * 60,
+      pastRed: 3,
+      settings: { slaRedMinutes: 20 },
+      filter: '',
+      width: 80,
+      symbols,
+    };
+
+    it('is cut to 20 cells with an ellipsis before the longest wait and the presence word give way', () => {
+      // Before, the name was drawn whole and the waiting count was cut off at the edge, with no mark.
+      expect(text(statusLine(info))).toBe('bartholomew.feather… (available) │ connected │ 12 waiting, longest 1h05');
+      expect(textWidth(text(statusLine(info)))).toBeLessThanOrEqual(80);
+    });
+
+    it('is cut further rather than the connection state, offline at 80 columns and on a narrow terminal', () => {
+      const offline = { ...info, connection: { state: 'reconnecting' as const, retryAt: NOW + 12_000, attempt: 3, lastError: 'x' }, unsent: 3, filter: 'mine' };
+      const line = text(statusLine(offline));
+      expect(line).toBe('bartholomew.… │ offline with 3 unsent, reconnecting in 12s │ 12 waiting │ / mine');
+      expect(textWidth(line)).toBe(80);
+      const narrow = text(statusLine({ ...offline, width: 60 }));
+      expect(narrow).toBe('barthol… │ offline with 3 unsent, reconnecting in 12s │ 12 w');
+      expect(textWidth(narrow)).toBe(60);
+    });
+
+    it('is drawn whole when the line has room', () => {
+      expect(text(statusLine({ ...info, width: 140 }))).toBe(`${LONG} (available) │ connected │ 12 waiting, longest 1h05, 3 past 20m`);
+    });
   });
 
   it('shows agent, presence, connection, waiting count, longest wait and the number past red', () => {

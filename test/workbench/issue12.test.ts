@@ -1,7 +1,8 @@
 // Issue 12's fixes, each against a real broker: what an agent saw go wrong, and now does not.
 import { describe, expect, it } from 'vitest';
-import { revokeToken } from '../../src/broker/tokens.js';
+import { addToken, revokeToken, TOKEN_POLL_MS } from '../../src/broker/tokens.js';
 import { parseCaseNumber } from '../../src/domain/case-number.js';
+import { textWidth } from '../../src/workbench/text.js';
 import { deskPerTest, KEYS, takeNext } from './harness.js';
 
 const t = deskPerTest();
@@ -175,6 +176,28 @@ describe('guidance that must be read, at 80 columns', () => {
     const frame = await m.waitFor((f) => f.includes('Terminal'), 'the message');
     expect(flat(frame)).toContain('Terminal too small (30x12): courtdesk needs at least 40x10. q quits.');
     for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('a long agent name at 80x24', () => {
+  it('is cut with an ellipsis so the status line keeps its connection state and waiting count', async () => {
+    const name = 'bartholomew.featherstonehaugh-smythe.contact-centre.cardiff-team';
+    const token = await addToken(t.desk.dir, { name, role: 'agent', languages: ['en'] });
+    // The running broker reads the new token at its next poll of the file.
+    for (let tries = 0; ; tries++) {
+      const known = await t.desk.other(token).then(
+        (c) => c.close().then(() => true),
+        () => false,
+      );
+      if (known) break;
+      if (tries > 40) throw new Error('the broker never accepted the new token');
+      await new Promise((resolve) => setTimeout(resolve, TOKEN_POLL_MS));
+    }
+    await t.desk.post({ name: 'Jane Smith', text: 'hello' });
+    const m = await workbench({ token });
+    const status = lines(await m.waitFor((f) => f.includes('1 waiting'), 'the waiting count'))[0]!;
+    expect(status).toMatch(/^bartholomew\.feather… \(available\) │ connected │ 1 waiting/);
+    expect(textWidth(status)).toBeLessThanOrEqual(80);
   });
 });
 

@@ -8,10 +8,10 @@ import pg from 'pg';
 import { damagedJournal, unreadableJournal } from './chain-check.js';
 import { ContentKeys } from './content-keys.js';
 import { JOURNAL_FILE, LOCK_FILE } from './file-store.js';
-import { readLines } from './line-reader.js';
 import { acquireLock } from './lock.js';
 import { checkSchema, connect, type StoreAddress } from './pg-schema.js';
-import { checkRecordLine, genesisHash, parseHeaderLine } from './record-format.js';
+import { readVerifiedLines } from './read-records.js';
+import { parseHeaderLine } from './record-format.js';
 import { sealedKeyId } from './sealing.js';
 
 export interface Imported {
@@ -57,45 +57,27 @@ export async function importFileJournal(dataDir: string, address: StoreAddress):
     await client.query('LOCK TABLE journal_head IN EXCLUSIVE MODE');
     const { rows } = await client.query<{ seq: string }>('SELECT seq FROM journal_head');
     if (rows[0]) throw new Error(`${address.shown} (schema ${address.schema}) already holds a journal (up to seq ${rows[0].seq}); import only into a schema just made by courtdesk store migrate`);
-    let header = '';
-    let epoch = '';
-    let seq = 0;
-    let hash = '';
-    let lineNo = 0;
     let batch: Row[] = [];
     const keyRows = new Map<string, string>();
     let missingKeys = 0;
     const pending: Row[][] = [];
-    const read = await readLines(handle, (line) => {
-      lineNo++;
-      if (lineNo === 1) {
-        try {
-          epoch = parseHeaderLine(line).epoch;
-        } catch (err) {
-          throw unreadableJournal(file, (err as Error).message);
+    const read = await readVerifiedLines(handle, {
+      unreadable: (why) => unreadableJournal(file, why),
+      damaged: (lineNo, check, lastGoodSeq) => damagedJournal(file, lineNo, check, lastGoodSeq, check.problem === 'seq' ? undefined : 'so it is not imported'),
+      onRecord: (record, line) => {
+        const keyId = sealedKeyId(record.event);
+        if (keyId && !keyRows.has(keyId)) {
+          keyRows.set(keyId, (record.event as { enquiryId: string }).enquiryId);
+          if (!keys?.lookup(keyId)) missingKeys++;
         }
-        header = line;
-        hash = genesisHash(line);
-        return;
-      }
-      const check = checkRecordLine(line, hash, seq + 1);
-      if (!check.ok) throw damagedJournal(file, lineNo, check, seq, check.problem === 'seq' ? undefined : 'so it is not imported');
-      const { record } = check;
-      seq = record.seq;
-      hash = record.hash;
-      if (record.event.type === 'journal.epoch-started') epoch = record.event.epoch;
-      const keyId = sealedKeyId(record.event);
-      if (keyId && !keyRows.has(keyId)) {
-        keyRows.set(keyId, (record.event as { enquiryId: string }).enquiryId);
-        if (!keys?.lookup(keyId)) missingKeys++;
-      }
-      batch.push({ seq: record.seq, line, at: record.at, type: record.event.type, enquiryId: (record.event as { enquiryId?: string }).enquiryId ?? null });
-      if (batch.length === BATCH) {
-        pending.push(batch);
-        batch = [];
-      }
+        batch.push({ seq: record.seq, line, at: record.at, type: record.event.type, enquiryId: (record.event as { enquiryId?: string }).enquiryId ?? null });
+        if (batch.length === BATCH) {
+          pending.push(batch);
+          batch = [];
+        }
+      },
     });
-    if (!header) throw unreadableJournal(file, 'it is empty');
+    const { header, epoch, headSeq: seq, headHash: hash } = read;
     pending.push(batch);
     for (const rowsOf of pending) {
       if (rowsOf.length === 0) continue;

@@ -4,7 +4,8 @@ import { callBroker } from '../broker-http.js';
 import type { AccessVia, Role } from '../../domain/events.js';
 import { rolesThatCan } from '../../domain/permissions.js';
 import { cleanLine } from '../../workbench/text.js';
-import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, resolveBrokerLogin, runScripted, ExitError, type Io } from '../broker-command.js';
+import { brokerHttpUrl, COMMON_HELP, resolveBrokerLogin, runScripted } from '../broker-command.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const READERS = rolesThatCan('read-access-log').join(' or ');
 

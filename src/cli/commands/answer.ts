@@ -1,5 +1,6 @@
 // `courtdesk answer ENQUIRY ESCALATION --text T`: record what the court said.
-import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, requiredText, runScripted, ExitError, type Io } from '../broker-command.js';
+import { ESCALATION_COMMON_HELP, enquiryId, printEscalation, requiredText, runScripted } from '../broker-command.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk answer ENQUIRY ESCALATION --text T [--broker URL --token T]
 

@@ -1,5 +1,6 @@
 // `courtdesk chase ENQUIRY ESCALATION`: follow up an email the court has not answered.
-import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, runScripted, ExitError, type Io } from '../broker-command.js';
+import { ESCALATION_COMMON_HELP, enquiryId, printEscalation, runScripted } from '../broker-command.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk chase ENQUIRY ESCALATION [--broker URL --token T]
 

@@ -1,5 +1,6 @@
 // `courtdesk claim ENQUIRY | --next`: take an enquiry, or the one that has waited longest.
-import { COMMON_HELP, enquiryCommand, enquiryId, EXIT, processIo, runScripted, ExitError, summarise, type AnyScript, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, runScripted, summarise, type AnyScript } from '../broker-command.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 import type { TakenEnquiry } from '../../protocol/answers.js';
 
 const HELP = `usage: courtdesk claim ENQUIRY | --next [--json] [--broker URL --token T]

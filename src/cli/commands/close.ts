@@ -1,5 +1,6 @@
 // `courtdesk close ENQUIRY`: the conversation is finished.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, runScripted } from '../broker-command.js';
+import { processIo, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk close ENQUIRY [--json] [--broker URL --token T]
 

@@ -2,7 +2,9 @@
 // centre about an enquiry, from a template, and print the escalation the broker recorded.
 import type { Language } from '../../domain/events.js';
 import { isUnanswered } from '../../domain/escalations.js';
-import { ESCALATION_COMMON_HELP, enquiryId, EXIT, printEscalation, processIo, runScripted, ExitError, type Io, type Session } from '../broker-command.js';
+import { ESCALATION_COMMON_HELP, enquiryId, printEscalation, runScripted } from '../broker-command.js';
+import type { Session } from '../broker-session.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk escalate ENQUIRY --court SLUG --template NAME [--field NAME=VALUE]... [--language en|cy]
 

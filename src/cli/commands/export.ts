@@ -6,7 +6,9 @@ import { transcriptFromJournal } from '../../broker/export/from-journal.js';
 import { EXPORT_FORMATS, isExportFormat, renderTranscript, type ExportFormat } from '../../broker/export/render.js';
 import { agentSocketUrl, checkToken } from '../../client/endpoint.js';
 import { exportSelection, nothingToExport, type TranscriptSelection } from '../../domain/transcript.js';
-import { EXIT, parseTimeout, processIo, resolveBrokerLogin, runScripted, ExitError, seconds, type Io } from '../broker-command.js';
+import { parseTimeout, resolveBrokerLogin, runScripted } from '../broker-command.js';
+import { seconds } from '../broker-session.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk export --case CASE | --enquiry ID [--format json|text|html] [--out FILE]
                         [--data DIR | --broker URL --token T]

@@ -1,5 +1,6 @@
 // `courtdesk note ENQUIRY --text T`: an internal note, never sent to the court user.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, requiredText, runScripted, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, requiredText, runScripted } from '../broker-command.js';
+import { processIo, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk note ENQUIRY --text T [--json] [--broker URL --token T]
 

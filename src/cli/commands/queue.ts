@@ -2,7 +2,8 @@
 import { rankQueue } from '../../domain/queue.js';
 import { channelShort, displayName, formatWait } from '../../workbench/format.js';
 import { cleanLine, fit } from '../../workbench/text.js';
-import { COMMON_HELP, processIo, runScripted, summarise, type EnquirySummary, type Io } from '../broker-command.js';
+import { COMMON_HELP, runScripted, summarise, type EnquirySummary } from '../broker-command.js';
+import { processIo, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk queue [--json] [--broker URL --token T]
 

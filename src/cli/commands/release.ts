@@ -1,5 +1,6 @@
 // `courtdesk release ENQUIRY`: put an enquiry you hold back in the queue for someone else.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, runScripted } from '../broker-command.js';
+import { processIo, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk release ENQUIRY [--json] [--broker URL --token T]
 

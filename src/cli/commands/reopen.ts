@@ -1,5 +1,6 @@
 // `courtdesk reopen ENQUIRY`: bring a closed enquiry back to the queue.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, runScripted } from '../broker-command.js';
+import { processIo, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk reopen ENQUIRY [--json] [--broker URL --token T]
 

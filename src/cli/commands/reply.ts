@@ -1,5 +1,6 @@
 // `courtdesk reply ENQUIRY --text T`: answer the court user on the channel they wrote from.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, requiredText, runScripted, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, requiredText, runScripted } from '../broker-command.js';
+import { processIo, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk reply ENQUIRY --text T [--json] [--broker URL --token T]
 

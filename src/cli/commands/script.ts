@@ -9,7 +9,9 @@ import { frameScreen } from '../../screen-script/report.js';
 import { playScript, type PlayResult } from '../../screen-script/runner.js';
 import { VirtualTerminal } from '../../screen-script/virtual-terminal.js';
 import { parseFlags } from '../options.js';
-import { connect, EXIT, parseTimeout, processIo, resolveBrokerLogin, ExitError, seconds, type Io } from '../broker-command.js';
+import { parseTimeout, resolveBrokerLogin } from '../broker-command.js';
+import { connect, seconds } from '../broker-session.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk script FILE [--broker URL --token T] [--size 80x24] [--timeout-ms N] [--snapshots DIR]
 

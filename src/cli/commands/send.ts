@@ -2,7 +2,8 @@
 // quickest way for a smoke test to put something in the queue.
 import { callBroker } from '../broker-http.js';
 import { CHANNELS, LANGUAGES } from '../../domain/events.js';
-import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, requiredText, resolveBrokerLogin, runScripted, ExitError, type Io } from '../broker-command.js';
+import { brokerHttpUrl, COMMON_HELP, requiredText, resolveBrokerLogin, runScripted } from '../broker-command.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk send --text T [--from F] [--name N] [--channel C] [--language en|cy]
                       [--idempotency-key K] [--json] [--broker URL] [--token INTAKE]

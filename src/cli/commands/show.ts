@@ -3,7 +3,8 @@ import type { Enquiry, Message } from '../../domain/enquiry.js';
 import { waitSeconds } from '../../domain/queue.js';
 import { channelName, escalationText, formatTime, formatWait, replyStateText } from '../../workbench/format.js';
 import { cleanLine, cleanText } from '../../workbench/text.js';
-import { COMMON_HELP, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryId, runScripted } from '../broker-command.js';
+import { processIo, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk show ENQUIRY [--reason TEXT] [--json] [--broker URL --token T]
 

@@ -1,6 +1,7 @@
 // `courtdesk tag ENQUIRY CASE`: record the County Court case number an enquiry is about.
 import { parseCaseNumber } from '../../domain/case-number.js';
-import { COMMON_HELP, enquiryCommand, enquiryId, EXIT, processIo, runScripted, ExitError, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, runScripted } from '../broker-command.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk tag ENQUIRY CASE [--json] [--broker URL --token T]
 

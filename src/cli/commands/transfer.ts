@@ -1,5 +1,6 @@
 // `courtdesk transfer ENQUIRY --to AGENT`: hand an enquiry to a named agent.
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, ExitError, EXIT, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, runScripted } from '../broker-command.js';
+import { processIo, ExitError, EXIT, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk transfer ENQUIRY --to AGENT [--json] [--broker URL --token T]
 

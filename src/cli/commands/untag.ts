@@ -1,6 +1,7 @@
 // `courtdesk untag ENQUIRY CASE`: remove a case number tagged by mistake.
 import { parseCaseNumber } from '../../domain/case-number.js';
-import { COMMON_HELP, enquiryCommand, enquiryId, processIo, runScripted, type Io } from '../broker-command.js';
+import { COMMON_HELP, enquiryCommand, enquiryId, runScripted } from '../broker-command.js';
+import { processIo, type Io } from '../script-io.js';
 
 const HELP = `usage: courtdesk untag ENQUIRY CASE [--json] [--broker URL --token T]
 

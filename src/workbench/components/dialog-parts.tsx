@@ -1,5 +1,5 @@
-// The pieces dialogs are drawn from: a line of text cut to the width, a numbered choice, and a
-// text field with its cursor.
+// The pieces dialogs are drawn from: a line of text cut to the width, a numbered choice, a text
+// field with its cursor, and the head of a one-field dialog (what the field is for, then the field).
 import { Text } from 'ink';
 import type { Segment } from '../format.js';
 import type { Theme } from '../theme.js';
@@ -36,5 +36,15 @@ export function Field({ line, prompt, theme, columns }: { line: LineState; promp
       {theme.color ? <Text inverse>{at}</Text> : `|${at === ' ' ? '' : at}`}
       {after}
     </Text>
+  );
+}
+
+/** A one-field dialog's head: what the field is for on one line, the field under it. */
+export function TitledField({ title, role, line, prompt, theme, columns }: { title: string; role?: Segment['role']; line: LineState; prompt: string; theme: Theme; columns: number }) {
+  return (
+    <>
+      <Title text={title} role={role} theme={theme} columns={columns} />
+      <Field line={line} prompt={prompt} theme={theme} columns={columns} />
+    </>
   );
 }

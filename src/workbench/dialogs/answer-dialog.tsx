@@ -1,6 +1,6 @@
 // `A`: record the court's answer to an escalation (the reducer is court-answer.ts). With several
 // waiting, pick one first; a refused answer comes back into the editor, so nothing pasted is lost.
-import { Choice, Field, Title } from '../components/dialog-parts.js';
+import { Choice, Title, TitledField } from '../components/dialog-parts.js';
 import { awaitingAnswer, shortDate } from '../escalation-threads.js';
 import { displayName } from '../format.js';
 import type { Binding } from '../keys/context.js';
@@ -10,7 +10,7 @@ import { answerField, answerPick, answerStart, type AnswerState, type AnswerStep
 import type { DialogHost, DialogSpec } from './dialog.js';
 import type { FieldKey } from './line-editor.js';
 import { pickerRows, type PickerKey } from './picker.js';
-import { editRow } from './rows.js';
+import { editRow } from './field-keys.js';
 
 /** Rows the list of escalations shows at most under the conversation. */
 const MAX_CHOICES = 6;
@@ -73,8 +73,7 @@ export const answerDialog: DialogSpec<AnswerDialog, AnswerAction> = {
     const e = host.enquiry(dialog.enquiryId);
     return (
       <>
-        <Title text={`The court's answer to ${cleanLine(target.courtName)} (${sent(target)}), as the court gave it:`} theme={theme} columns={columns} />
-        <Field line={a.line} prompt="> " theme={theme} columns={columns} />
+        <TitledField title={`The court's answer to ${cleanLine(target.courtName)} (${sent(target)}), as the court gave it:`} line={a.line} prompt="> " theme={theme} columns={columns} />
         {a.insisted ? (
           <Title text="The answer is empty: paste what the court said, or Esc." role="error" theme={theme} columns={columns} />
         ) : (

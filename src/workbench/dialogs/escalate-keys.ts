@@ -6,7 +6,7 @@ import { templatesFor } from './escalate.js';
 import type { EscalateAction, EscalateDialog, EscalateKey, EscalateState } from './escalate-types.js';
 import type { FieldKey } from './line-editor.js';
 import { pickerRows } from './picker.js';
-import { editRow } from './rows.js';
+import { editRow } from './field-keys.js';
 
 const field = (key: FieldKey): EscalateAction => ({ type: 'field', key });
 const back = (): EscalateAction => ({ type: 'back' });

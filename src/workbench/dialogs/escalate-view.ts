@@ -8,7 +8,8 @@ import { fit, textWidth, truncate, wrap } from '../text.js';
 import { shortDate, threadLine, threads, times } from '../escalation-threads.js';
 import type { LineState } from './line-editor.js';
 import type { CourtChoice, EscalateState, PreviewWindow } from './escalate-types.js';
-import { queryOf, templatesFor, words } from './escalate.js';
+import { queryOf, templatesFor } from './escalate.js';
+import { words } from './escalate-fields.js';
 import { escalateHints } from './escalate-keys.js';
 
 /** A line of text, or the text field with its cursor (drawn by the component). */

@@ -2,7 +2,8 @@
 import { Field, Title } from '../components/dialog-parts.js';
 import { always, type Binding } from '../keys/context.js';
 import type { DialogSpec } from './dialog.js';
-import { editLine, lineOf, type LineAction, type LineState } from './line-editor.js';
+import { oneFieldKeys, type FieldAction } from './field-keys.js';
+import { editLine, lineOf, type LineState } from './line-editor.js';
 
 export interface FilterDialog {
   kind: 'filter';
@@ -10,27 +11,19 @@ export interface FilterDialog {
   previous: string;
 }
 
-type FilterAction = { type: 'keep' } | { type: 'cancel' } | { type: 'edit'; edit: LineAction };
-
-export const filterDialog: DialogSpec<FilterDialog, FilterAction> = {
+export const filterDialog: DialogSpec<FilterDialog, FieldAction> = {
   kind: 'filter',
-  modes: {
-    edit: {
-      title: 'Filtering',
-      typing: (edit) => ({ type: 'edit', edit }),
-      note: 'words, case number, wa/sms/web, cy/en, mine, free',
-      keys: [
-        { keys: ['enter'], label: 'Enter', hint: 'keep filter', help: 'keep the filter and go back to the queue', act: () => ({ type: 'keep' }) },
-        { keys: ['esc', 'ctrl-c'], label: 'Esc', hint: 'cancel', help: 'put the previous filter back', act: () => ({ type: 'cancel' }) },
-      ],
-    },
-  },
-  mode: () => 'edit',
+  ...oneFieldKeys({
+    title: 'Filtering',
+    enter: { hint: 'keep filter', help: 'keep the filter and go back to the queue' },
+    cancel: { hint: 'cancel', help: 'put the previous filter back' },
+    note: 'words, case number, wa/sms/web, cy/en, mine, free',
+  }),
   step(host, s, a) {
     switch (a.type) {
       case 'cancel':
         return host.update({ dialog: null, filter: s.previous });
-      case 'keep':
+      case 'enter':
         return host.update({ dialog: null });
       case 'edit': {
         const line = editLine(s.line, a.edit);

@@ -1,10 +1,10 @@
 // `a`: an internal note, never sent to the customer. Supervisors may note enquiries others hold.
 import { displayName } from '../format.js';
-import { Field, Title } from '../components/dialog-parts.js';
+import { TitledField } from '../components/dialog-parts.js';
 import { heldByMe, type Binding } from '../keys/context.js';
 import type { DialogSpec } from './dialog.js';
-import { editLine, lineOf, type LineAction, type LineState } from './line-editor.js';
-import { editRow } from './rows.js';
+import { oneFieldKeys, type FieldAction } from './field-keys.js';
+import { editLine, lineOf, type LineState } from './line-editor.js';
 
 export interface NoteDialog {
   kind: 'note';
@@ -12,31 +12,21 @@ export interface NoteDialog {
   line: LineState;
 }
 
-type NoteAction = { type: 'add' } | { type: 'cancel' } | { type: 'edit'; edit: LineAction };
-
-const edit = (e: LineAction): NoteAction => ({ type: 'edit', edit: e });
-
-export const noteDialog: DialogSpec<NoteDialog, NoteAction> = {
+export const noteDialog: DialogSpec<NoteDialog, FieldAction> = {
   kind: 'note',
-  modes: {
-    edit: {
-      title: 'Writing a note',
-      typing: edit,
-      keys: [
-        { keys: ['enter'], label: 'Enter', hint: 'add note', help: 'add the note to the conversation', act: () => ({ type: 'add' }) },
-        editRow(['ctrl-u', 'ctrl-w'], '^U ^W', 'delete', 'delete to the start of the line, or the word before the cursor', edit),
-        { keys: ['esc', 'ctrl-c'], label: 'Esc', hint: 'cancel', help: 'close without adding it', act: () => ({ type: 'cancel' }) },
-      ],
-    },
-  },
-  mode: () => 'edit',
+  ...oneFieldKeys({
+    title: 'Writing a note',
+    enter: { hint: 'add note', help: 'add the note to the conversation' },
+    editing: [{ keys: ['ctrl-u', 'ctrl-w'], label: '^U ^W', hint: 'delete', help: 'delete to the start of the line, or the word before the cursor' }],
+    cancel: { hint: 'cancel', help: 'close without adding it' },
+  }),
   step(host, s, a) {
     switch (a.type) {
       case 'cancel':
         return host.update({ dialog: null });
       case 'edit':
         return host.update({ dialog: { ...s, line: editLine(s.line, a.edit) } });
-      case 'add': {
+      case 'enter': {
         const text = s.line.text.trim();
         if (text === '') return host.notify('The note is empty: type it, or Esc to go back.', 'error');
         host.update({ dialog: null, paneScroll: 0 });
@@ -47,12 +37,8 @@ export const noteDialog: DialogSpec<NoteDialog, NoteAction> = {
   height: () => 2,
   View({ dialog, host, theme, columns }) {
     const e = host.enquiry(dialog.enquiryId);
-    return (
-      <>
-        <Title text={`Internal note on ${e ? displayName(e) : 'this enquiry'}'s enquiry (never sent to the customer):`} role="note" theme={theme} columns={columns} />
-        <Field line={dialog.line} prompt="> " theme={theme} columns={columns} />
-      </>
-    );
+    const title = `Internal note on ${e ? displayName(e) : 'this enquiry'}'s enquiry (never sent to the customer):`;
+    return <TitledField title={title} role="note" line={dialog.line} prompt="> " theme={theme} columns={columns} />;
   },
 };
 

@@ -1,12 +1,12 @@
 // `r`: the reply editor. Each enquiry keeps its own draft, saved as it is typed; Enter sends,
 // Esc keeps the draft, Tab opens the canned replies. A refused reply goes back into the draft.
 import { channelName, displayName } from '../format.js';
-import { Field, Title } from '../components/dialog-parts.js';
+import { TitledField } from '../components/dialog-parts.js';
 import { heldByMe, type Binding } from '../keys/context.js';
 import { cannedStart } from './canned-flow.js';
 import type { DialogHost, DialogSpec } from './dialog.js';
-import { editLine, lineOf, type LineAction, type LineState } from './line-editor.js';
-import { editRow } from './rows.js';
+import { oneFieldKeys, type FieldAction } from './field-keys.js';
+import { editLine, lineOf, type LineState } from './line-editor.js';
 
 export interface ReplyDialog {
   kind: 'reply';
@@ -14,31 +14,23 @@ export interface ReplyDialog {
   line: LineState;
 }
 
-type ReplyAction = { type: 'send' } | { type: 'close' } | { type: 'canned' } | { type: 'edit'; edit: LineAction };
-
-const edit = (e: LineAction): ReplyAction => ({ type: 'edit', edit: e });
-
-export const replyDialog: DialogSpec<ReplyDialog, ReplyAction> = {
+export const replyDialog: DialogSpec<ReplyDialog, FieldAction<'canned'>> = {
   kind: 'reply',
-  modes: {
-    edit: {
-      title: 'In the reply editor',
-      typing: edit,
-      keys: [
-        { keys: ['enter'], label: 'Enter', hint: 'send', help: 'send the reply', act: () => ({ type: 'send' }) },
-        { keys: ['tab'], label: 'Tab', hint: 'canned replies', help: "canned replies in the enquiry's language", act: () => ({ type: 'canned' }) },
-        editRow(['ctrl-u', 'ctrl-w'], '^U ^W', 'delete', 'delete to the start of the line, or the word before the cursor', edit),
-        editRow(['home', 'end'], 'Home/End', '', 'to the start or the end of the line', edit),
-        { keys: ['esc', 'ctrl-c'], label: 'Esc', hint: 'keep draft and close', help: 'close, keeping what you typed as the draft', act: () => ({ type: 'close' }) },
-      ],
-    },
-  },
-  mode: () => 'edit',
+  ...oneFieldKeys<ReplyDialog, 'canned'>({
+    title: 'In the reply editor',
+    enter: { hint: 'send', help: 'send the reply' },
+    own: [{ keys: ['tab'], label: 'Tab', hint: 'canned replies', help: "canned replies in the enquiry's language", type: 'canned' }],
+    editing: [
+      { keys: ['ctrl-u', 'ctrl-w'], label: '^U ^W', hint: 'delete', help: 'delete to the start of the line, or the word before the cursor' },
+      { keys: ['home', 'end'], label: 'Home/End', hint: '', help: 'to the start or the end of the line' },
+    ],
+    cancel: { hint: 'keep draft and close', help: 'close, keeping what you typed as the draft' },
+  }),
   step(host, s, a) {
     switch (a.type) {
-      case 'close':
+      case 'cancel':
         return host.update({ dialog: null, notice: host.state.drafts[s.enquiryId] ? { text: 'Draft kept. r to carry on.', tone: 'info' } : null });
-      case 'send':
+      case 'enter':
         return send(host, s);
       case 'canned': {
         const e = host.enquiry(s.enquiryId);
@@ -52,12 +44,7 @@ export const replyDialog: DialogSpec<ReplyDialog, ReplyAction> = {
   View({ dialog, host, theme, columns }) {
     const e = host.enquiry(dialog.enquiryId);
     const about = e ? ` (${e.language === 'cy' ? 'Welsh' : 'English'}, ${channelName(e.channel)})` : '';
-    return (
-      <>
-        <Title text={`Reply to ${e ? displayName(e) : 'this enquiry'}${about}:`} theme={theme} columns={columns} />
-        <Field line={dialog.line} prompt="> " theme={theme} columns={columns} />
-      </>
-    );
+    return <TitledField title={`Reply to ${e ? displayName(e) : 'this enquiry'}${about}:`} line={dialog.line} prompt="> " theme={theme} columns={columns} />;
   },
 };
 

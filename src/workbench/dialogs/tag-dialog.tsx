@@ -1,11 +1,10 @@
 // `#`: tag a case number, checked as it is typed; Enter adds only a valid one.
 import { displayName, type Segment } from '../format.js';
-import { Field, Title } from '../components/dialog-parts.js';
+import { Title, TitledField } from '../components/dialog-parts.js';
 import { heldByMe, type Binding } from '../keys/context.js';
 import { wrap } from '../text.js';
 import type { DialogHost, DialogSpec } from './dialog.js';
-import type { LineAction } from './line-editor.js';
-import { editRow } from './rows.js';
+import { oneFieldKeys, type FieldAction } from './field-keys.js';
 import { checkTag, tagStart, tagStep, type TagState } from './tag.js';
 
 export interface TagDialog {
@@ -14,26 +13,16 @@ export interface TagDialog {
   tag: TagState;
 }
 
-type TagAction = { type: 'add' } | { type: 'cancel' } | { type: 'edit'; edit: LineAction };
-
-const edit = (e: LineAction): TagAction => ({ type: 'edit', edit: e });
-
-export const tagDialog: DialogSpec<TagDialog, TagAction> = {
+export const tagDialog: DialogSpec<TagDialog, FieldAction> = {
   kind: 'tag',
-  modes: {
-    edit: {
-      title: 'Tagging a case number',
-      typing: edit,
-      keys: [
-        { keys: ['enter'], label: 'Enter', hint: 'add tag', help: 'add the number, if it is valid (if not, the reason shows prominently)', act: () => ({ type: 'add' }) },
-        editRow(['ctrl-u'], '^U', 'clear', 'clear the field', edit),
-        { keys: ['esc', 'ctrl-c'], label: 'Esc', hint: 'cancel', help: 'close without tagging', act: () => ({ type: 'cancel' }) },
-      ],
-    },
-  },
-  mode: () => 'edit',
+  ...oneFieldKeys({
+    title: 'Tagging a case number',
+    enter: { hint: 'add tag', help: 'add the number, if it is valid (if not, the reason shows prominently)' },
+    editing: [{ keys: ['ctrl-u'], label: '^U', hint: 'clear', help: 'clear the field' }],
+    cancel: { hint: 'cancel', help: 'close without tagging' },
+  }),
   step(host, s, a) {
-    const step = tagStep(s.tag, a.type === 'edit' ? a.edit : { type: a.type === 'add' ? 'submit' : 'cancel' }, host.enquiry(s.enquiryId)?.caseNumbers ?? []);
+    const step = tagStep(s.tag, a.type === 'edit' ? a.edit : { type: a.type === 'enter' ? 'submit' : 'cancel' }, host.enquiry(s.enquiryId)?.caseNumbers ?? []);
     if (step.cancel) return host.update({ dialog: null });
     if (!step.add) return host.update({ dialog: { ...s, tag: step.state } });
     const caseNumber = step.add;
@@ -47,8 +36,7 @@ export const tagDialog: DialogSpec<TagDialog, TagAction> = {
     const role: Segment['role'] = check.ok ? 'ok' : dialog.tag.insisted ? 'error' : 'dim';
     return (
       <>
-        <Title text={`Tag a case number on ${e ? displayName(e) : 'this enquiry'}'s enquiry:`} theme={theme} columns={columns} />
-        <Field line={dialog.tag.line} prompt="# " theme={theme} columns={columns} />
+        <TitledField title={`Tag a case number on ${e ? displayName(e) : 'this enquiry'}'s enquiry:`} line={dialog.tag.line} prompt="# " theme={theme} columns={columns} />
         {checkLines(dialog, host, columns).map((line, i) => (
           <Title key={i} text={line} role={role} theme={theme} columns={columns} />
         ))}
