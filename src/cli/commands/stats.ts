@@ -5,7 +5,8 @@ import { wallboardLines } from '../../domain/wallboard-text.js';
 import { readCentreFigures } from '../../protocol/figures-check.js';
 import type { CentreFigures } from '../../domain/centre-figures.js';
 import { callBroker } from '../broker-http.js';
-import { brokerHttpUrl, COMMON_HELP, EXIT, processIo, resolveBrokerLogin, runScripted, ExitError, type Io } from '../broker-command.js';
+import { brokerHttpUrl, COMMON_HELP, resolveBrokerLogin, runScripted } from '../broker-command.js';
+import { EXIT, processIo, ExitError, type Io } from '../script-io.js';
 
 const READERS = rolesThatCan('read-wallboard').join(' or ');
 
