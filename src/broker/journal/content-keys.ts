@@ -23,29 +23,16 @@ const BATCH = 4096;
 const LOW = 1024;
 /** How long gifts wait to be written together (they need no sync of their own). */
 const GIFT_DELAY_MS = 50;
-/**
- * Keys kept decoded, most recently decoded last: enough for every enquiry active at once in a busy
- * centre (a replay meets the same few thousand again and again), a few MB at most.
- */
-const DECODED = 16_384;
 
 export interface ContentKey {
   keyId: string;
   /** base64 of 32 bytes: a string costs far less memory than a Buffer per key when there are a million. */
   key: string;
-  /** The 32 bytes, when the store keeps the key decoded (sealing then skips decoding it). */
-  bytes?: Buffer;
 }
 
 export class ContentKeys {
   private readonly keys = new Map<string, string>();
   private readonly destroyed = new Map<string, string>();
-  /**
-   * Keys recently used, decoded: decoding per sealed event was a measurable share of intake and
-   * replay. Kept here, not beside the sealing code, so destroying a key drops (and wipes) its bytes
-   * with it; a cache that outlived retention would go on opening removed content.
-   */
-  private readonly decoded = new Map<string, Required<ContentKey>>();
   /** The key new content of each enquiry is sealed with. */
   private readonly current = new Map<string, string>();
   /** Every key each enquiry was given, for retention. */
@@ -153,7 +140,7 @@ export class ContentKeys {
   /** The key to seal new content of this enquiry with; one from the pool if it has none. */
   keyFor(enquiryId: string): ContentKey {
     const existing = this.current.get(enquiryId);
-    if (existing) return this.usable(existing, this.keys.get(existing)!);
+    if (existing) return { keyId: existing, key: this.keys.get(existing)! };
     let keyId = this.pool.pop();
     if (keyId === undefined) {
       // The pool ran dry (a burst): this key is written and synced with the group that uses it.
@@ -165,23 +152,7 @@ export class ContentKeys {
     this.remember(keyId, enquiryId);
     this.gift(keyId, enquiryId);
     if (this.pool.length < LOW) this.refill();
-    return this.usable(keyId, this.keys.get(keyId)!);
-  }
-
-  /** The key with its bytes, decoded once while it stays in use. */
-  private usable(keyId: string, key: string): Required<ContentKey> {
-    const held = this.decoded.get(keyId);
-    if (held) return held;
-    if (this.decoded.size >= DECODED) this.forget(this.decoded.keys().next().value!);
-    const usable = { keyId, key, bytes: Buffer.from(key, 'base64') };
-    this.decoded.set(keyId, usable);
-    return usable;
-  }
-
-  /** Drops a decoded key, its bytes zeroed first: nobody holds them past one seal or open. */
-  private forget(keyId: string): void {
-    this.decoded.get(keyId)?.bytes.fill(0);
-    this.decoded.delete(keyId);
+    return { keyId, key: this.keys.get(keyId)! };
   }
 
   /** A sealed record read back names its key and enquiry: a gift a crash lost is learned again. */
@@ -220,7 +191,7 @@ export class ContentKeys {
   /** The key with this id, or the date it was destroyed. */
   lookup(keyId: string): ContentKey | { destroyed: string } | undefined {
     const key = this.keys.get(keyId);
-    if (key) return this.usable(keyId, key);
+    if (key) return { keyId, key };
     const on = this.destroyed.get(keyId);
     return on === undefined ? undefined : { destroyed: on };
   }
@@ -295,7 +266,6 @@ export class ContentKeys {
       this.size = bytes.length;
       for (const keyId of doomed) {
         this.keys.delete(keyId);
-        this.forget(keyId);
         this.destroyed.set(keyId, on);
       }
       for (const [enquiryId, keyId] of this.current) if (doomed.has(keyId)) this.current.delete(enquiryId);

@@ -25,7 +25,7 @@ export function sealEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'keyFor
     delete rest[field];
   }
   const iv = randomPooled(12);
-  const cipher = createCipheriv('aes-256-gcm', key.bytes ?? Buffer.from(key.key, 'base64'), iv);
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(key.key, 'base64'), iv);
   cipher.setAAD(Buffer.from(`${enquiryId}|${event.type}`));
   const sealed = Buffer.concat([iv, cipher.update(JSON.stringify(personal), 'utf8'), cipher.final(), cipher.getAuthTag()]);
   rest.sealed = `${key.keyId}.${sealed.toString('base64')}`;
@@ -51,7 +51,7 @@ export function openEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'lookup
     return withContentRemoved(rest as CourtdeskEvent, null);
   }
   const bytes = Buffer.from(sealed.slice(dot + 1), 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', found.bytes ?? Buffer.from(found.key, 'base64'), bytes.subarray(0, 12));
+  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(found.key, 'base64'), bytes.subarray(0, 12));
   decipher.setAAD(Buffer.from(`${(event as Sealable).enquiryId}|${event.type}`));
   decipher.setAuthTag(bytes.subarray(bytes.length - 16));
   const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString('utf8');
