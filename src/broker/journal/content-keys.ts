@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { randomPooled } from '../random-pool.js';
 import { diskFiles, syncDirectory, writeAll, type JournalFile, type JournalFiles } from './file-ops.js';
 import { readLines } from './line-reader.js';
 
@@ -144,8 +145,8 @@ export class ContentKeys {
     let keyId = this.pool.pop();
     if (keyId === undefined) {
       // The pool ran dry (a burst): this key is written and synced with the group that uses it.
-      keyId = randomBytes(8).toString('hex');
-      const key = randomBytes(32).toString('base64');
+      keyId = randomPooled(8).toString('hex');
+      const key = randomPooled(32).toString('base64');
       this.keys.set(keyId, key);
       this.urgent.push(`${JSON.stringify({ keyId, key })}\n`);
     }
