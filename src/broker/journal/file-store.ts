@@ -138,8 +138,12 @@ export class FileJournalStore extends StoreSignals implements JournalStore {
       const missing = new Set<string>();
       const opened = (record: JournalRecord): void => {
         const event = openEvent(record.event, this.keys, (keyId) => missing.add(keyId));
-        if (event !== record.event) this.keys!.learn(sealedKeyId(record.event), (record.event as { enquiryId: string }).enquiryId);
-        onRecord(event === record.event ? record : { ...record, event });
+        if (event !== record.event) {
+          this.keys!.learn(sealedKeyId(record.event), (record.event as { enquiryId: string }).enquiryId);
+          // The replay made this record for this call alone: opened in place, not copied.
+          record.event = event;
+        }
+        onRecord(record);
       };
       const replayed = await replayJournal(this.handle, this.file, opened, resume, this.repair);
       if (missing.size > 0) {

@@ -18,12 +18,13 @@ export function sealEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'keyFor
   if (!fields) return event;
   const { enquiryId } = event as Sealable;
   const key = keys.keyFor(enquiryId);
-  const rest: Record<string, unknown> = { ...event };
+  // Copied field by field, not spread and then `delete`d: deleting turns the copy into a slow
+  // dictionary object, which the record's JSON.stringify then pays for again.
+  const all = event as unknown as Record<string, unknown>;
+  const rest: Record<string, unknown> = {};
   const personal: Record<string, unknown> = {};
-  for (const field of fields) {
-    personal[field] = rest[field];
-    delete rest[field];
-  }
+  for (const field of Object.keys(all)) if (!fields.includes(field)) rest[field] = all[field];
+  for (const field of fields) personal[field] = all[field];
   const iv = randomPooled(12);
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(key.key, 'base64'), iv);
   cipher.setAAD(Buffer.from(`${enquiryId}|${event.type}`));
@@ -54,8 +55,12 @@ export function openEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'lookup
   const decipher = createDecipheriv('aes-256-gcm', Buffer.from(found.key, 'base64'), bytes.subarray(0, 12));
   decipher.setAAD(Buffer.from(`${(event as Sealable).enquiryId}|${event.type}`));
   decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-  const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString('utf8');
-  return { ...rest, ...(JSON.parse(plain) as Record<string, unknown>) } as CourtdeskEvent;
+  // GCM's final() adds no bytes, it only checks the tag; and `rest` is this call's own copy, so
+  // the fields are put back into it rather than spread into a third object: a replay opens most
+  // of a million records, and these copies were a quarter of the cost of opening one.
+  const plain = decipher.update(bytes.subarray(12, bytes.length - 16));
+  decipher.final();
+  return Object.assign(rest, JSON.parse(plain.toString('utf8')) as Record<string, unknown>) as CourtdeskEvent;
 }
 
 /** The id of the key a sealed event was sealed with. */
