@@ -4,8 +4,8 @@
 //
 //   schema_version   one row: the version of these tables (`courtdesk store migrate` moves it on)
 //   journal_head     one row: the header line record 1 chains to, the epoch, and the last
-//                    record's seq and hash. Every append moves it with a compare-and-set, which
-//                    serializes appends from every node, so seq order is commit order and a
+//                    record's seq and hash. Every append locks it (FOR UPDATE) for its transaction,
+//                    which serializes appends from every node, so seq order is commit order and a
 //                    reader's `WHERE seq > N` never skips a row that commits later.
 //   journal_records  one row per record: `line` is the exact line record-format.ts writes to the
 //                    file, so a record verifies the same way; at, event_type and enquiry_id are

@@ -2,37 +2,36 @@
 // the file store's records, line for line (record-format.ts): the same seq, the same hash chain
 // from the same kind of header, so they verify with the same code.
 //
-// Appends: like the file store, `append` gives records their seq and hash at once, chained from
-// the last record this node knows, and queues them; one writer sends everything queued as ONE
-// statement (group commit), which moves journal_head from (seq, hash) as this node last saw it
-// to the group's last record with a compare-and-set, and inserts the records, their new content
-// keys and a NOTIFY only if that move happened. It commits on its own (synchronous_commit on) and
-// the group is acknowledged only once PostgreSQL answers. Under READ COMMITTED a concurrent
-// append waits for the head row, re-checks it and finds it moved, so exactly one of two racing
-// groups is written: the head serializes every node's appends, and seq order is commit order.
-//
-// A group whose compare-and-set finds the head moved lost a race with another node. Its records
-// were decided against a state that is no longer current, so they are taken back (onFailure),
-// the other node's records are read and handed on as `remote` commits, and the appenders get a
-// JournalConflictError: they decide again against the caught-up state (BrokerCore.recordDecided).
+// Appends are decided in the transaction that writes them (appendDecided). Callers hand over a
+// decision, not records; one writer gathers every decision queued on this node into one
+// transaction (group commit): it locks journal_head (SELECT ... FOR UPDATE, which waits for any
+// other node's append to commit), reads and hands on the records other nodes appended since this
+// node last looked, so the state is caught up to the head, then runs the decisions against that
+// state in order (each folded at once, so the next sees it: one claim wins), inserts their
+// records and content keys, moves the head and commits (synchronous_commit on). Callers are
+// answered only once PostgreSQL has committed. The head row serializes every node's appends, so
+// seq order is commit order, and nothing decided is ever overtaken: no race is lost or retried.
 //
 // Following: a node reads `WHERE seq > N ORDER BY seq` when a NOTIFY (no payload: a wake-up
 // only, since NOTIFY serializes commits database-wide) says another node appended, and every
 // 500 ms in case a notification was missed, and hands the records on as `remote` commits.
 //
-// Failures: an error on the connection while a group is in flight leaves its fate unknown. The
-// writer reconnects (every `probeIntervalMs`, appends refused meanwhile) and reads back the
-// group's last seq: if that row is this group's record, it committed and is acknowledged; if not,
-// it is treated as a lost race and decided again. Nobody is told anything before that is known.
+// Failures: an error on the connection while a transaction is in flight leaves its fate unknown
+// once its records were sent. The writer reconnects (every `probeIntervalMs`, appends refused
+// meanwhile) and reads back the group's last seq: if that row is this group's record, it
+// committed and is acknowledged; if not, its records are taken back and its decisions are made
+// again in the next transaction. Nobody is told anything before that is known. A statement
+// PostgreSQL refuses (an error with a code) rolls back: its records are taken back and its
+// callers refused.
 //
-// Beside this file: pg-append.ts (the group statement), pg-replay.ts (reading and verifying the
+// Beside this file: pg-append.ts (the transaction), pg-replay.ts (reading and verifying the
 // table), pg-connections.ts (the writer and the wake-up listener), pg-keys.ts, pg-schema.ts.
 import type pg from 'pg';
 import type { JournalRecord } from '../../domain/events.js';
 import { encodeBatch } from './append-batch.js';
 import { checkSchema, parseStoreUrl, wakeChannel, type StoreAddress } from './pg-schema.js';
 import { PgContentKeys } from './pg-keys.js';
-import { newGroup, writeGroup, type Group } from './pg-append.js';
+import { lockHead, newGroup, writeAndCommit, type Decision, type Group, type Written } from './pg-append.js';
 import { JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-replay.js';
 import { openWriter, WakeListener } from './pg-connections.js';
 import { PgLeases } from './pg-leases.js';
@@ -41,8 +40,8 @@ import { PgSharedCheckpoint } from './pg-checkpoint.js';
 import type { DeliveryLeases } from './delivery-leases.js';
 import { genesisHash } from './record-format.js';
 import { openEvent, sealedKeyId } from './sealing.js';
-import { rejectAll, StoreSignals, waitOn, type Unhealthy } from './store-signals.js';
-import { JournalConflictError, JournalUnavailableError, type JournalPosition, type JournalStore, type NewRecord, type OpenedJournal, type ResumeFrom } from './store.js';
+import { StoreSignals, waitOn, type Unhealthy } from './store-signals.js';
+import { JournalUnavailableError, type JournalPosition, type JournalStore, type NewRecord, type OpenedJournal, type ResumeFrom } from './store.js';
 
 export interface PgJournalOptions {
   /** postgres://USER@HOST:PORT/DB?schema=NAME */
@@ -160,22 +159,15 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     }
   }
 
-  append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
+  appendDecided(decide: () => NewRecord[], fold: (records: JournalRecord[]) => void): Promise<JournalRecord[]> {
     if (this.phase !== 'open') {
-      throw new Error(this.phase === 'new' || this.phase === 'opening' ? 'the journal is not open yet' : 'the journal is closed');
+      return Promise.reject(new Error(this.phase === 'new' || this.phase === 'opening' ? 'the journal is not open yet' : 'the journal is closed'));
     }
-    if (this.current.state !== 'ok') throw this.unavailable(this.current);
-    if (batch.length === 0) return { records: [], durable: this.flush() };
-    const { records, lines, lastHash, nextSeq } = encodeBatch(batch, this.prevHash, this.nextSeq, this.now().toISOString(), this.sealContent ? this.keys : undefined);
-    this.prevHash = lastHash;
-    this.nextSeq = nextSeq;
-    const group = this.queued;
-    group.keys.push(...this.keys.takePending());
-    group.records.push(...records);
-    group.lines.push(...lines);
-    const durable = waitOn(group.waiters, false);
-    this.schedule();
-    return { records, durable };
+    if (this.current.state !== 'ok') return Promise.reject(this.unavailable(this.current));
+    return new Promise((resolve, reject) => {
+      this.queued.decisions.push({ decide, fold, resolve, reject, records: [] });
+      this.schedule();
+    });
   }
 
   position(): JournalPosition {
@@ -184,8 +176,8 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
   }
 
   flush(): Promise<void> {
-    const group = this.queued.records.length > 0 ? this.queued : this.inflight;
-    return group ? waitOn(group.waiters, true) : Promise.resolve();
+    const group = this.queued.decisions.length > 0 ? this.queued : this.inflight;
+    return group ? waitOn(group.flushes, true) : Promise.resolve();
   }
 
   /** Content keys are written with the records that use them: nothing else to make durable. */
@@ -237,7 +229,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     clearInterval(this.pollTimer);
     if (this.current.state !== 'ok' && !this.pumping) {
       // Refused while the connection is down and never sent: certainly not written.
-      rejectAll([this.queued], this.unavailable(this.current));
+      rejectGroups([this.queued], this.unavailable(this.current));
       this.queued = newGroup();
     }
     let failed: unknown;
@@ -274,7 +266,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     this.pumping = true;
     try {
       while (this.current.state === 'ok' && this.writer) {
-        if (this.queued.records.length > 0) await this.commitGroup();
+        if (this.queued.decisions.length > 0) await this.commitGroup();
         else if (this.behind && this.phase === 'open') {
           this.behind = false;
           await this.follow();
@@ -289,98 +281,138 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     const group = this.queued;
     this.queued = newGroup();
     this.inflight = group;
-    const last = group.records[group.records.length - 1]!;
-    let outcome: 'committed' | 'lost' | 'abandoned';
+    const writer = this.writer!;
+    let written: Written | undefined;
     try {
-      outcome = await writeGroup(this.writer!, group, { seq: this.durableSeq, hash: this.durableHash }, wakeChannel(this.address.schema));
+      const head = await lockHead(writer);
+      if (head.seq !== this.durableSeq || head.hash !== this.durableHash) await this.catchUp(head);
+      written = this.decide(group);
+      if (written.records.length > 0) await writeAndCommit(writer, written, { seq: this.durableSeq, hash: this.durableHash }, wakeChannel(this.address.schema), this.shown);
+      else await writer.query('COMMIT');
     } catch (err) {
-      outcome = await this.settleUnknown(group, err as Error);
-    }
-    if (outcome === 'abandoned') return;
-    if (outcome === 'committed') {
-      this.inflight = undefined;
-      this.durableSeq = last.seq;
-      this.durableHash = last.hash;
-      for (const w of group.waiters) w.resolve();
-      this.handOn(group.records, false);
+      await this.transactionFailed(group, written, err as Error);
       return;
     }
-    await this.loseRace(group);
+    this.committed(group, written);
+  }
+
+  /** Inside the transaction, holding the head: every record up to it, handed on before anything is decided. */
+  private async catchUp(head: { seq: number; hash: string }): Promise<void> {
+    const remote = await this.readRemote();
+    const last = remote[remote.length - 1] ?? { seq: this.durableSeq, hash: this.durableHash };
+    if (last.seq !== head.seq || last.hash !== head.hash) {
+      throw new JournalDamage(`${this.shown}: journal_head says the last record is seq ${head.seq}, but the records end at seq ${last.seq}${last.seq === head.seq ? ' with another hash' : ''}`);
+    }
+    if (remote.length > 0) this.accept(remote);
+  }
+
+  /** Runs the group's decisions in order against the caught-up state, folding each before the next. */
+  private decide(group: Group): Written {
+    const written: Written = { records: [], lines: [], keys: [] };
+    const at = this.now().toISOString();
+    for (const decision of group.decisions) {
+      decision.records = [];
+      decision.error = undefined;
+      let encoded;
+      try {
+        const batch = decision.decide();
+        if (batch.length === 0) continue;
+        encoded = encodeBatch(batch, this.prevHash, this.nextSeq, at, this.sealContent ? this.keys : undefined);
+      } catch (err) {
+        decision.error = err as Error;
+        continue;
+      }
+      this.prevHash = encoded.lastHash;
+      this.nextSeq = encoded.nextSeq;
+      decision.records = encoded.records;
+      written.records.push(...encoded.records);
+      written.lines.push(...encoded.lines);
+      decision.fold(encoded.records);
+    }
+    written.keys = this.keys.takePending();
+    return written;
+  }
+
+  private committed(group: Group, written: Written): void {
+    this.inflight = undefined;
+    const last = written.records[written.records.length - 1];
+    if (last) {
+      this.durableSeq = last.seq;
+      this.durableHash = last.hash;
+    }
+    for (const d of group.decisions) (d.error ? d.reject(d.error) : d.resolve(d.records));
+    for (const w of group.flushes) w.resolve();
+    if (last) this.handOn(written.records, false);
+  }
+
+  private async transactionFailed(group: Group, written: Written | undefined, err: Error): Promise<void> {
+    if (err instanceof JournalDamage) {
+      this.inflight = undefined;
+      return this.fail(err.message, [group, this.queued]);
+    }
+    if (refusedStatement(err)) {
+      // The transaction is rolled back, nothing of it written, and the connection still serves.
+      await this.writer?.query('ROLLBACK').catch(() => {});
+      this.inflight = undefined;
+      if (written) this.notWritten(written);
+      const since = this.now().toISOString();
+      rejectGroups([group], new JournalUnavailableError(`PostgreSQL refused the append to ${this.shown} (${err.message}).`, { state: 'degraded', reason: err.message, since }));
+      return;
+    }
+    const outcome = await this.settleUnknown(group, written, err);
+    if (outcome === 'abandoned') return;
+    if (outcome === 'committed') return this.committed(group, written!);
+    // Never acknowledged, so decided again in the next transaction, ahead of what queued meanwhile.
+    this.inflight = undefined;
+    if (written) this.notWritten(written);
+    this.queued = { decisions: [...group.decisions, ...this.queued.decisions], flushes: [...group.flushes, ...this.queued.flushes] };
+  }
+
+  /** Takes a transaction's records back out of the caller's state; the next one reuses their seqs. */
+  private notWritten(written: Written): void {
+    this.nextSeq = this.durableSeq + 1;
+    this.prevHash = this.durableHash;
+    this.keys.abandon(written.keys);
+    if (written.records.length > 0) this.takeBack(written.records[0]!.seq);
   }
 
   /**
-   * The connection failed with a group in flight: whether it committed is unknown until the
-   * table says. Appends are refused meanwhile; the answer is read once a connection works again.
+   * The connection failed with a transaction in flight: whether it committed is unknown until the
+   * table says (only once its records were sent can it have). Appends are refused meanwhile; the
+   * answer is read once a connection works again.
    */
-  private async settleUnknown(group: Group, err: Error): Promise<'committed' | 'lost' | 'abandoned'> {
+  private async settleUnknown(group: Group, written: Written | undefined, err: Error): Promise<'committed' | 'not written' | 'abandoned'> {
     const since = this.now().toISOString();
+    const last = written?.records[written.records.length - 1];
     this.setHealth({ state: 'degraded', reason: `writing to ${this.shown} failed (${err.message})`, since });
-    this.log(`journal: writing to ${this.shown} failed (${err.message}); finding out whether seq ${group.records[0]!.seq} on was written before answering anyone`);
+    this.log(`journal: writing to ${this.shown} failed (${err.message})${last ? `; finding out whether seq ${written!.records[0]!.seq} on was written before answering anyone` : ''}`);
     await this.dropWriter();
-    const last = group.records[group.records.length - 1]!;
     for (;;) {
       try {
         await this.connectWriter();
-        const written = (await lineAt(this.writer!, last.seq))?.endsWith(`"${last.hash}"}`) ?? false;
+        const isWritten = last ? ((await lineAt(this.writer!, last.seq))?.endsWith(`"${last.hash}"}`) ?? false) : false;
         this.setHealth({ state: 'ok' });
-        this.log(`journal: reconnected to ${this.shown}; seq ${group.records[0]!.seq} on ${written ? 'was written' : 'was not written and is decided again'}`);
-        return written ? 'committed' : 'lost';
+        this.log(`journal: reconnected to ${this.shown}${last ? `; seq ${written!.records[0]!.seq} on ${isWritten ? 'was written' : 'was not written and is decided again'}` : ''}`);
+        return isWritten ? 'committed' : 'not written';
       } catch (retryErr) {
         await this.dropWriter();
         if (this.phase !== 'open') {
           // Stopping with the outcome unknown: say nothing rather than something that may be untrue.
           const error = new JournalUnavailableError(
-            `The broker stopped before it could learn whether its last records reached ${this.shown} (${(retryErr as Error).message}).`,
+            last
+              ? `The broker stopped before it could learn whether its last records reached ${this.shown} (${(retryErr as Error).message}).`
+              : `The broker stopped while it could not reach ${this.shown} (${(retryErr as Error).message}); nothing was recorded.`,
             this.current as Unhealthy,
-            true,
+            last !== undefined,
           );
           this.inflight = undefined;
-          rejectAll([group, this.queued], error);
+          rejectGroups([group, this.queued], error);
           this.queued = newGroup();
           return 'abandoned';
         }
         await new Promise((resolve) => setTimeout(resolve, this.probeIntervalMs));
       }
     }
-  }
-
-  /**
-   * Another node's records came first. Reads them, then at once and in this order: takes this
-   * node's unwritten records back out of the caller's state, hands the other node's on, and tells
-   * the appenders to decide again. Appends made while reading were chained to the lost ones, so
-   * they go too.
-   */
-  private async loseRace(group: Group): Promise<void> {
-    let remote: JournalRecord[] = [];
-    let readError: Error | undefined;
-    try {
-      remote = await this.readRemote();
-    } catch (err) {
-      if (err instanceof JournalDamage) {
-        this.inflight = undefined;
-        this.fail(err.message, [group, this.queued]);
-        return;
-      }
-      readError = err as Error;
-    }
-    this.inflight = undefined;
-    const lost = [group, this.queued];
-    this.queued = newGroup();
-    this.nextSeq = this.durableSeq + 1;
-    this.prevHash = this.durableHash;
-    this.keys.abandon(lost.flatMap((g) => g.keys));
-    this.takeBack(group.records[0]!.seq);
-    if (readError) {
-      // Not written (the head had moved), but the state cannot catch up until a connection works.
-      this.log(`journal: reading from ${this.shown} failed (${readError.message}); trying again`);
-      void this.dropWriter();
-      this.reconnectLater(readError);
-      rejectAll(lost, this.unavailable(this.current as Unhealthy));
-      return;
-    }
-    if (remote.length > 0) this.accept(remote);
-    const conflict = new JournalConflictError(`Another broker node appended to ${this.shown} first; decide again against its records.`);
-    for (const g of lost) for (const w of g.waiters) (w.flush ? w.resolve() : w.reject(conflict));
   }
 
   /** Idle: hands on whatever other nodes appended, unless this node's own appends are now pending. */
@@ -396,9 +428,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       this.reconnectLater(err as Error);
       return;
     }
-    // Appends made meanwhile chain to the old head: their commit will lose the race and catch up.
-    if (remote.length === 0 || this.nextSeq !== this.durableSeq + 1) return;
-    this.accept(remote);
+    if (remote.length > 0) this.accept(remote);
   }
 
   private accept(remote: JournalRecord[]): void {
@@ -459,7 +489,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     this.setHealth({ state: 'failed', reason, since: this.now().toISOString() });
     this.log(`journal: ${reason}; the broker must stop`);
     this.queued = newGroup();
-    rejectAll(lost, this.unavailable(this.current as Unhealthy, true));
+    rejectGroups(lost, this.unavailable(this.current as Unhealthy, true));
   }
 
   private async dropWriter(): Promise<void> {
@@ -474,4 +504,22 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     await this.listener.stop();
     await this.dropWriter();
   }
+}
+
+function rejectGroups(groups: Group[], error: Error): void {
+  for (const g of groups) {
+    for (const d of g.decisions) d.reject(error);
+    for (const w of g.flushes) w.reject(error);
+  }
+}
+
+/**
+ * An error PostgreSQL answered a statement with, on a connection that still works. Not one of a
+ * broken connection (none), a connection exception (08), an administrator's termination or a
+ * shutdown (57), a lack of resources (53), a system error (58) or an internal one (XX): after
+ * those whether a COMMIT happened is unknown until the table is read again.
+ */
+function refusedStatement(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57|53|58|XX)/.test(code);
 }
