@@ -31,8 +31,8 @@ import type { JournalRecord } from '../../domain/events.js';
 import { encodeBatch } from './append-batch.js';
 import { checkSchema, parseStoreUrl, wakeChannel, type StoreAddress } from './pg-schema.js';
 import { PgContentKeys } from './pg-keys.js';
-import { lockHead, newGroup, writeAndCommit, type Decision, type Group, type Written } from './pg-append.js';
-import { JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-replay.js';
+import { CATCH_UP_PAGE, lockHead, newGroup, writeAndCommit, type Group, type Locked, type Written } from './pg-append.js';
+import { checkLines, JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-replay.js';
 import { openWriter, WakeListener } from './pg-connections.js';
 import { PgLeases } from './pg-leases.js';
 import { PgSharedTokens, type SharedTokens } from './pg-tokens.js';
@@ -284,10 +284,10 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     const writer = this.writer!;
     let written: Written | undefined;
     try {
-      const head = await lockHead(writer);
-      if (head.seq !== this.durableSeq || head.hash !== this.durableHash) await this.catchUp(head);
+      const locked = await lockHead(writer, this.durableSeq);
+      if (locked.head.seq !== this.durableSeq || locked.head.hash !== this.durableHash) await this.catchUp(locked);
       written = this.decide(group);
-      if (written.records.length > 0) await writeAndCommit(writer, written, { seq: this.durableSeq, hash: this.durableHash }, wakeChannel(this.address.schema), this.shown);
+      if (written.records.length > 0) await writeAndCommit(writer, written, wakeChannel(this.address.schema));
       else await writer.query('COMMIT');
     } catch (err) {
       await this.transactionFailed(group, written, err as Error);
@@ -297,13 +297,21 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
   }
 
   /** Inside the transaction, holding the head: every record up to it, handed on before anything is decided. */
-  private async catchUp(head: { seq: number; hash: string }): Promise<void> {
-    const remote = await this.readRemote();
-    const last = remote[remote.length - 1] ?? { seq: this.durableSeq, hash: this.durableHash };
-    if (last.seq !== head.seq || last.hash !== head.hash) {
-      throw new JournalDamage(`${this.shown}: journal_head says the last record is seq ${head.seq}, but the records end at seq ${last.seq}${last.seq === head.seq ? ' with another hash' : ''}`);
-    }
+  private async catchUp({ head, lines, keys }: Locked): Promise<void> {
+    const page = checkLines(this.shown, { seq: this.durableSeq, hash: this.durableHash }, lines);
+    this.keys.learnRows(keys);
+    const remote = await this.opened(page.records, (keyId) => this.log(`journal: content key ${keyId} is missing from content_keys; its content reads as missing`));
     if (remote.length > 0) this.accept(remote);
+    if (lines.length === CATCH_UP_PAGE) {
+      const rest = await this.readRemote();
+      if (rest.length > 0) this.accept(rest);
+    }
+    if (this.durableSeq !== head.seq || this.durableHash !== head.hash) {
+      throw new JournalDamage(
+        `${this.shown}: journal_head says the last record is seq ${head.seq}, but the records end at seq ${this.durableSeq}${this.durableSeq === head.seq ? ' with another hash' : ''}. ` +
+          'The journal was altered or damaged after it was written. The broker stops; restore the database from a backup.',
+      );
+    }
   }
 
   /** Runs the group's decisions in order against the caught-up state, folding each before the next. */

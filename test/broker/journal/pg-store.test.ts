@@ -62,7 +62,10 @@ describeWithPostgres('PgJournalStore', () => {
   it('holds exactly the lines the file store writes: the header and records verify as a journal file', async () => {
     await fresh();
     const { store } = await open({ sealContent: false });
-    const records = await append(store, [...lifeOf(1), received(2)]);
+    // Written as SQL literals: quotes, backslashes and characters beyond ASCII must arrive as they were.
+    const awkward = received(3);
+    Object.assign(awkward.event, { name: "Ó'Brien \\ \"Dai\"", text: "It's C:\\llys\\n'ddim' 😀 \u2028 $1 E'x' ;COMMIT; --" });
+    const records = await append(store, [...lifeOf(1), received(2), awkward]);
     const head = (await db.query('SELECT header, seq, hash FROM journal_head')).rows[0];
     expect(head).toMatchObject({ seq: String(records.length), hash: records.at(-1)!.hash });
     const lines = (await db.query('SELECT line FROM journal_records ORDER BY seq')).rows.map((r) => r.line as string);
