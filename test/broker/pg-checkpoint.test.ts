@@ -46,6 +46,8 @@ describeWithPostgres('the checkpoint kept in the shared PostgreSQL journal', () 
     nodes.push(fresh);
     expect(fresh.stdout.join('') + fresh.stderr.join('')).toContain('starting from the newest checkpoint kept in the shared journal');
     expect(fresh.stdout.join('') + fresh.stderr.join('')).toMatch(new RegExp(`started from the checkpoint at seq ${stored}\\b`));
+    // What the checkpoint covers is verified while the node serves.
+    await expect.poll(() => fresh.stderr.join(''), { timeout: 10_000 }).toMatch(new RegExp(`verified seq 1-${stored}, the records the checkpoint covers`));
     const [a, b] = await Promise.all([writer, fresh].map((n) => fetch(`${n.url}/healthz`).then((r) => r.json() as Promise<{ seq: number; epoch: string }>)));
     expect(b).toEqual(a);
     for (const id of [ids[0]!, ids[59]!, ids[64]!]) {

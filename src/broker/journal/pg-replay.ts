@@ -6,7 +6,7 @@ import { checkChainLine, checkRecordLine, genesisHash, newHeaderLine, parseHeade
 import type { ResumeFrom } from './store.js';
 
 /** Records read per query, at open and while following. */
-const PAGE = 2000;
+const PAGE = 5000;
 
 /** A record in the table that does not verify where it stands. */
 export class JournalDamage extends Error {}
@@ -77,8 +77,9 @@ export async function readChain(
   for (;;) {
     const limit = Math.min(PAGE, through - at.seq);
     if (limit <= 0) return at;
-    const { rows } = await client.query<{ line: string }>({ name: 'courtdesk-read', text: 'SELECT line FROM journal_records WHERE seq > $1 ORDER BY seq LIMIT $2', values: [at.seq, limit] });
-    const page = checkLines(shown, at, rows.map((r) => r.line), holdAfter);
+    // Rows as arrays: a million row objects cost a new node's start a second.
+    const { rows } = await client.query<[string]>({ name: 'courtdesk-read', text: 'SELECT line FROM journal_records WHERE seq > $1 ORDER BY seq LIMIT $2', values: [at.seq, limit], rowMode: 'array' });
+    const page = checkLines(shown, at, rows.map((r) => r[0]), holdAfter);
     at = page;
     if (page.records.length > 0) await onPage(page.records);
     if (rows.length < limit) return at;

@@ -19,7 +19,8 @@
 //   shared_tokens    (version 3) every node's tokens by hash, so a token added or revoked on one
 //                    node holds on all of them (pg-tokens.ts); `version` orders the changes.
 //   shared_checkpoint (version 4) one row: the newest checkpoint any node wrote, with its key, so
-//                    a new node folds only what came after it (pg-checkpoint.ts).
+//                    a new node folds only what came after it (pg-checkpoint.ts); its body is in
+//                    shared_checkpoint_parts (version 5), cut at line ends.
 import pg from 'pg';
 
 export const SCHEMA_VERSION = 5;
@@ -141,9 +142,14 @@ const MIGRATIONS: Record<number, string> = {
   // A node of an earlier release still running would read a deleted row as "nobody sends it"
   // and take it with a head read too early to see the outcome; without the column its lease
   // statements fail instead, and it sends nothing until it is replaced.
+  // A checkpoint in one text value failed beyond 512 MB (a million enquiries); the stored one is
+  // dropped, and the next node to write a checkpoint shares it in parts.
   5: `
     DELETE FROM delivery_leases WHERE finished;
     ALTER TABLE delivery_leases DROP COLUMN finished;
+    DELETE FROM shared_checkpoint;
+    ALTER TABLE shared_checkpoint DROP COLUMN body, ADD COLUMN parts integer NOT NULL;
+    CREATE TABLE shared_checkpoint_parts (part integer PRIMARY KEY, body text NOT NULL);
   `,
 };
 

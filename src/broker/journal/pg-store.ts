@@ -37,6 +37,7 @@ import { openWriter, WakeListener } from './pg-connections.js';
 import { PgLeases } from './pg-leases.js';
 import { PgSharedTokens, type SharedTokens } from './pg-tokens.js';
 import { PgSharedCheckpoint } from './pg-checkpoint.js';
+import { checkPrefix } from './pg-prefix-check.js';
 import type { DeliveryLeases } from './delivery-leases.js';
 import { genesisHash } from './record-format.js';
 import { openEvent, sealedKeyId } from './sealing.js';
@@ -70,6 +71,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
   private writerPid = 0;
   private readonly listener: WakeListener;
   private pollTimer: NodeJS.Timeout | undefined;
+  private stopPrefixCheck: (() => Promise<void>) | undefined;
 
   private epoch = '';
   /** The hash record 1 chains to. */
@@ -125,16 +127,12 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       this.fileEpoch = head.fileEpoch;
       const warnings: string[] = [];
       const after = await resumePoint(writer, head, resume, warnings);
+      // From a checkpoint, the records it covers are verified while the node serves (pg-prefix-check.ts).
+      const from = after > 0 ? { seq: after, hash: resume!.after.hash } : { seq: 0, hash: this.genesis };
       const missingKeys = new Set<string>();
-      const end = await readChain(
-        writer,
-        this.shown,
-        { seq: 0, hash: this.genesis },
-        async (records) => {
-          for (const record of await this.opened(records, (keyId) => missingKeys.add(keyId))) onRecord(record);
-        },
-        after,
-      );
+      const end = await readChain(writer, this.shown, from, async (records) => {
+        for (const record of await this.opened(records, (keyId) => missingKeys.add(keyId))) onRecord(record);
+      });
       if (end.seq !== head.seq || end.hash !== head.hash) {
         throw new Error(
           `${this.shown}: journal_head says the last record is seq ${head.seq}, but the records end at seq ${end.seq}${end.seq === head.seq ? ' with another hash' : ''}. ` +
@@ -151,6 +149,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       await this.listener.start();
       this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
       this.pollTimer.unref();
+      if (after > 0) this.checkBefore(from);
       return { epoch: this.epoch, lastSeq: end.seq, lastHash: end.hash, resumedAfter: after, warnings };
     } catch (err) {
       await this.disconnect();
@@ -242,6 +241,17 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     await this.disconnect();
     this.phase = 'closed';
     if (failed) throw failed;
+  }
+
+  private checkBefore(end: { seq: number; hash: string }): void {
+    this.stopPrefixCheck = checkPrefix(
+      { config: this.address.config, shown: this.shown, genesis: this.genesis, end },
+      {
+        onVerified: (ms) => this.log(`journal: verified seq 1-${end.seq}, the records the checkpoint covers, in ${(ms / 1000).toFixed(1)} s beside serving`),
+        onDamage: (message) => this.fail(message, []),
+        onUnverified: (message) => this.log(`journal: could not verify seq 1-${end.seq}, the records the checkpoint covers (${message}); they are verified at the next start`),
+      },
+    );
   }
 
   /** Another node appended, or may have: read its records at the next idle moment. */
@@ -508,6 +518,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
 
   private async disconnect(): Promise<void> {
     clearInterval(this.pollTimer);
+    await this.stopPrefixCheck?.();
     await this.sharedCheckpoint.close();
     await this.listener.stop();
     await this.dropWriter();

@@ -9,7 +9,7 @@ import { JOURNAL_FILE } from '../../../src/broker/journal/file-store.js';
 import { PgJournalStore, type PgJournalOptions } from '../../../src/broker/journal/pg-store.js';
 import pg from 'pg';
 import { parseStoreUrl, StoreNotMigratedError } from '../../../src/broker/journal/pg-schema.js';
-import type { NewRecord } from '../../../src/broker/journal/store.js';
+import type { JournalHealth, NewRecord } from '../../../src/broker/journal/store.js';
 import { describeWithPostgres, testDatabase, type TestDatabase } from '../../helpers/pg.js';
 import { cleanUp, claimed, lifeOf, openAll, received, tempDir } from './helpers.js';
 
@@ -105,6 +105,32 @@ describeWithPostgres('PgJournalStore', () => {
     await store.close();
     await db.query(`UPDATE journal_records SET line = replace(line, 'caller2', 'caller9') WHERE seq = 2`);
     await expect(open()).rejects.toThrow(/seq 2: its hash does not match .* restore the database from a backup/);
+  });
+
+  it('from a checkpoint, serves once what follows it verifies, verifies what it covers beside serving, and stops on damage there', async () => {
+    await fresh();
+    const { store } = await open({ sealContent: false });
+    const records = await append(store, [received(1), received(2), received(3), received(4)]);
+    await store.close();
+    const { epoch, file_epoch: fileEpoch } = (await db.query('SELECT epoch, file_epoch FROM journal_head')).rows[0];
+    const resume = { after: { epoch, fileEpoch, seq: 3, hash: records[2]!.hash, offset: 0 }, load: async () => {}, onRewind: (why: string) => expect.fail(`rewound: ${why}`) };
+    const logs: string[] = [];
+    const intact = new PgJournalStore({ url: db.url, log: (m) => logs.push(m) });
+    stores.push(intact);
+    const handed: number[] = [];
+    expect((await intact.open((r) => handed.push(r.seq), resume)).resumedAfter).toBe(3);
+    expect(handed).toEqual([4]);
+    await expect.poll(() => logs.join('\n'), { timeout: 10_000 }).toMatch(/verified seq 1-3, the records the checkpoint covers/);
+    await intact.close();
+
+    await db.query(`UPDATE journal_records SET line = replace(line, 'caller2', 'caller9') WHERE seq = 2`);
+    const damaged = new PgJournalStore({ url: db.url });
+    stores.push(damaged);
+    const health: JournalHealth[] = [];
+    damaged.onHealth((h) => health.push(h));
+    await damaged.open(() => {}, resume);
+    await expect.poll(() => health.at(-1)?.state, { timeout: 10_000 }).toBe('failed');
+    expect(health.at(-1)).toMatchObject({ reason: expect.stringMatching(/journal_records seq 2: its hash does not match/) });
   });
 
   it('refuses to start on a schema without the tables, naming the migrate command', async () => {
