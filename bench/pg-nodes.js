@@ -283,6 +283,10 @@ try {
     await cold.close();
     const warm = await startBrokerProcess({ dataDir: f.dirs[2], store });
     figures.add({ name: `new node start on ${fmt(START_EVENTS)} events, from the shared checkpoint`, value: warm.startedMs / 1000, unit: 's', digits: 1 });
+    // Whether it used the checkpoint, or found it larger than the journal it covers and replayed.
+    for (const line of await warm.log()) if (/checkpoint|verified seq/.test(line)) figures.note(line.trim());
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    for (const line of await warm.log()) if (/verified seq/.test(line)) figures.note(`after serving 15 s: ${line.trim()}`);
     await warm.close();
   }
 } finally {

@@ -57,4 +57,18 @@ describeWithPostgres('the checkpoint kept in the shared PostgreSQL journal', () 
       expect(views[1]).toEqual(views[0]);
     }
   }, 60_000);
+
+  it('a new node replays instead when the shared checkpoint is larger than the journal it covers', async () => {
+    // As for a million enquiries that have only just arrived: each folds to more than its record.
+    await db.query('UPDATE shared_checkpoint SET bytes = 1e12');
+    dirs.push(await tempDir());
+    await copyFile(join(dirs[0]!, 'tokens.json'), join(dirs[2]!, 'tokens.json'));
+    const replaying = await spawnBroker(dirs[2]!, ['--store', db.url]);
+    nodes.push(replaying);
+    const said = replaying.stdout.join('') + replaying.stderr.join('');
+    expect(said).toMatch(/not fetching the shared checkpoint \(\d+ MB\), larger than the \d+ MB of journal it covers; replaying is quicker/);
+    expect(said).not.toContain('started from the checkpoint');
+    const [a, b] = await Promise.all([nodes[0]!, replaying].map((n) => fetch(`${n.url}/healthz`).then((r) => r.json() as Promise<{ seq: number; epoch: string }>)));
+    expect(b).toEqual(a);
+  }, 60_000);
 });

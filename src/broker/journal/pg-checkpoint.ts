@@ -25,7 +25,10 @@ export interface SharedCheckpoint {
 export class PgSharedCheckpoint implements SharedCheckpoint {
   private readonly db: LazyClient;
 
-  constructor(private readonly address: StoreAddress) {
+  constructor(
+    private readonly address: StoreAddress,
+    private readonly log: (msg: string) => void,
+  ) {
     this.db = new LazyClient(address);
   }
 
@@ -34,9 +37,19 @@ export class PgSharedCheckpoint implements SharedCheckpoint {
     const found = await this.db
       .transaction(async (client) => {
         await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        const { rows } = await client.query<{ key: string; parts: number }>('SELECT key, parts FROM shared_checkpoint WHERE seq > $1', [haveSeq]);
+        // The table's size in proportion stands for the bytes of the records the checkpoint covers.
+        const { rows } = await client.query<{ key: string; parts: number; bytes: string; covered: string }>(
+          `SELECT c.key, c.parts, c.bytes, (pg_relation_size('journal_records') * c.seq / GREATEST(h.seq, 1))::bigint AS covered
+           FROM shared_checkpoint c, journal_head h WHERE c.seq > $1`,
+          [haveSeq],
+        );
         const row = rows[0];
         if (!row) return undefined;
+        if (Number(row.bytes) > Number(row.covered)) {
+          // Enquiries that have only just arrived fold to more than the records that made them: folding those is quicker than fetching and loading this.
+          this.log(`checkpoint: not fetching the shared checkpoint (${mb(Number(row.bytes))} MB), larger than the ${mb(Number(row.covered))} MB of journal it covers; replaying is quicker`);
+          return undefined;
+        }
         const parts: Buffer[] = [];
         for (let part = 0; part < row.parts; part++) {
           const read = await client.query<{ body: string }>('SELECT body FROM shared_checkpoint_parts WHERE part = $1', [part]);
@@ -68,9 +81,9 @@ export class PgSharedCheckpoint implements SharedCheckpoint {
       // Text, not bytea: the checkpoint is UTF-8 NDJSON, and bytea's hex form made a new node's start slower than a replay.
       for (const [part, body] of parts.entries()) await client.query('INSERT INTO shared_checkpoint_parts (part, body) VALUES ($1, $2)', [part, body.toString('utf8')]);
       await client.query(
-        `INSERT INTO shared_checkpoint (seq, hash, parts, key, written_by) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, parts = excluded.parts, key = excluded.key, written_by = excluded.written_by, written_at = now()`,
-        [position.seq, position.hash, parts.length, files.key, `${hostname()}:${process.pid}`],
+        `INSERT INTO shared_checkpoint (seq, hash, parts, bytes, key, written_by) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, parts = excluded.parts, bytes = excluded.bytes, key = excluded.key, written_by = excluded.written_by, written_at = now()`,
+        [position.seq, position.hash, parts.length, files.body.length, files.key, `${hostname()}:${process.pid}`],
       );
       return true;
     });
@@ -88,6 +101,8 @@ export class PgSharedCheckpoint implements SharedCheckpoint {
     return this.db.close();
   }
 }
+
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(0);
 
 /** Parts of the body up to about this many bytes, each ending at a newline (so each is whole UTF-8). */
 const PART_BYTES = 32 * 1024 * 1024;

@@ -148,7 +148,7 @@ const MIGRATIONS: Record<number, string> = {
     DELETE FROM delivery_leases WHERE finished;
     ALTER TABLE delivery_leases DROP COLUMN finished;
     DELETE FROM shared_checkpoint;
-    ALTER TABLE shared_checkpoint DROP COLUMN body, ADD COLUMN parts integer NOT NULL;
+    ALTER TABLE shared_checkpoint DROP COLUMN body, ADD COLUMN parts integer NOT NULL, ADD COLUMN bytes bigint NOT NULL;
     CREATE TABLE shared_checkpoint_parts (part integer PRIMARY KEY, body text NOT NULL);
   `,
 };

@@ -98,7 +98,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     this.sealContent = options.sealContent ?? true;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.sharedCheckpoint = new PgSharedCheckpoint(this.address);
+    this.sharedCheckpoint = new PgSharedCheckpoint(this.address, this.log);
     this.listener = new WakeListener({
       address: this.address,
       isOwn: (pid) => pid === this.writerPid,
