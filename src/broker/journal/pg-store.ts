@@ -345,7 +345,12 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       decision.records = encoded.records;
       written.records.push(...encoded.records);
       written.lines.push(...encoded.lines);
-      decision.fold(encoded.records);
+      try {
+        decision.fold(encoded.records);
+      } catch (err) {
+        // As on the file store: the records stand (they are the journal's), the caller hears the error.
+        decision.error = err as Error;
+      }
     }
     written.keys = this.keys.takePending();
     return written;
@@ -365,6 +370,8 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
 
   private async transactionFailed(group: Group, written: Written | undefined, err: Error): Promise<void> {
     if (err instanceof JournalDamage) {
+      // Found while holding the head: let the other nodes go on (or find the same) while this one stops.
+      await this.writer?.query('ROLLBACK').catch(() => {});
       this.inflight = undefined;
       return this.fail(err.message, [group, this.queued]);
     }
