@@ -112,15 +112,15 @@ export async function executeCommand(ctx: CommandContext, command: Command): Pro
 
 type Decision = { ok: true; events: CourtdeskEvent[] } | { ok: false; error: { code: string; message: string } };
 
-/** Decides and records; decided again if another broker node's records came first (BrokerCore.recordDecided). */
+/** Decides and records (BrokerCore.recordDecided: on a shared journal, against the state caught up to its head). */
 async function record(ctx: CommandContext, ref: string, decide: () => Decision): Promise<Outcome> {
   const actor: Actor = { kind: ctx.agent.role, name: ctx.agent.name };
   let refusal: Outcome | undefined;
   let journalled: number | undefined;
   try {
     const records = await ctx.core.recordDecided(() => {
-      // Looked up again at each decision: after losing a race, the winner may have been this same
-      // command, sent to another node before its own died (the ref is the idempotency key).
+      // Looked up in the decision: on a shared journal the same command may have been recorded by
+      // another node, sent there before this one's node died (the ref is the idempotency key).
       journalled = ctx.core.state.refs.get(`${ctx.agent.name}\u0000${ref}`);
       if (journalled !== undefined) return [];
       const decision = decide();

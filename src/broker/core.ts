@@ -1,7 +1,8 @@
 // The broker's heart: the journal, the state folded from it, and the recent history kept for
 // resuming clients. Events are folded into state the moment they are appended (so the next
 // command already sees them: one claim wins), but nobody hears of them until they are durable,
-// and if the write fails they are taken back out (undo.ts) before anyone is answered.
+// and if the write fails they are taken back out (undo.ts) before anyone is answered. On a shared
+// journal the store decides too, inside its transaction (JournalStore.appendDecided).
 // A checkpoint of the state is written at shutdown and every so often, so a start folds only the
 // events after it (the whole journal is still verified).
 import { join } from 'node:path';
@@ -14,10 +15,7 @@ import type { EventEntry } from '../protocol/frames.js';
 import { CHECKPOINT_FILE, openCheckpoint, removeCheckpoint, removeStaleCheckpoints, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
 import { captureState } from './journal/checkpoint-format.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JournalConflictError, JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord } from './journal/store.js';
-
-/** How many times one decision is made again after losing the race to another node before the caller is refused. */
-const DECIDE_ATTEMPTS = 20;
+import { JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord } from './journal/store.js';
 
 /** How often an outcome that could not be recorded is tried again. */
 const RECORD_RETRY_MS = 1000;
@@ -116,6 +114,7 @@ export class BrokerCore {
    * fails later the events are taken back out of the state before `durable` rejects.
    */
   record(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
+    if (!this.store.append) throw new Error('a shared journal decides inside its own transaction: record with recordDecided');
     const appended = this.store.append(batch);
     for (const record of appended.records) applyEvent(this.state, record);
     return appended;
@@ -139,29 +138,22 @@ export class BrokerCore {
   }
 
   /**
-   * Decides with `decide` against the state as it is and records what it returns (nothing when
-   * it returns no records). When another broker node appended first (a shared journal), the state
-   * has caught up with its records by the time the append fails, so the decision is made again.
-   * Resolves with the records once durable.
+   * Decides with `decide` against the state and records what it returns (nothing when it returns
+   * no records). On a shared journal the store runs `decide` inside the transaction that writes
+   * it, against the state caught up to the journal's head: no other node's record can come
+   * between. Resolves with the records once durable.
    */
   async recordDecided(decide: () => NewRecord[]): Promise<JournalRecord[]> {
-    for (let attempt = 1; ; attempt++) {
-      const batch = decide();
-      if (batch.length === 0) return [];
-      const { records, durable } = this.record(batch);
-      try {
-        await durable;
-        return records;
-      } catch (err) {
-        if (!(err instanceof JournalConflictError)) throw err;
-        if (attempt >= DECIDE_ATTEMPTS) {
-          throw new JournalUnavailableError(
-            `The broker lost the race to the shared journal ${DECIDE_ATTEMPTS} times in a row to other nodes.`,
-            { state: 'degraded', reason: 'other broker nodes kept appending first', since: new Date().toISOString() },
-          );
-        }
-      }
+    if (this.store.appendDecided) {
+      return this.store.appendDecided(decide, (records) => {
+        for (const record of records) applyEvent(this.state, record);
+      });
     }
+    const batch = decide();
+    if (batch.length === 0) return [];
+    const { records, durable } = this.record(batch);
+    await durable;
+    return records;
   }
 
   /** `remote` is true for events another broker node recorded (a shared journal): this node has folded them already when listeners hear. */

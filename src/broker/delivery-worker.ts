@@ -112,7 +112,7 @@ export class DeliveryWorker {
     }
     if (!lease.taken) {
       // Held elsewhere: look again just after it would lapse, spread so nodes do not all ask at once.
-      if ('retryInMs' in lease) this.schedule(kind, delivery, lease.retryInMs + 50 + Math.random() * 200);
+      this.schedule(kind, delivery, lease.retryInMs + 50 + Math.random() * 200);
       return;
     }
     if (!(await this.foldedThrough(lease.headSeq))) {
@@ -121,7 +121,7 @@ export class DeliveryWorker {
       return;
     }
     if (!kind.isOwed(delivery)) {
-      // Its holder recorded the outcome and died before saying so in the lease table.
+      // Its outcome was recorded by the node that let the lease go, or that died holding it.
       await this.leases.finish(key);
       return;
     }

@@ -35,6 +35,8 @@ describeWithPostgres('the checkpoint kept in the shared PostgreSQL journal', () 
     const fresh = await cluster.addNode();
     expect(fresh.stdout.join('') + fresh.stderr.join('')).toContain('starting from the newest checkpoint kept in the shared journal');
     expect(fresh.stdout.join('') + fresh.stderr.join('')).toMatch(new RegExp(`started from the checkpoint at seq ${stored}\\b`));
+    // What the checkpoint covers is verified while the node serves.
+    await expect.poll(() => fresh.stderr.join(''), { timeout: 10_000 }).toMatch(new RegExp(`verified seq 1-${stored}, the records the checkpoint covers`));
     const [a, b] = await Promise.all([writer, fresh].map((n) => fetch(`${n.url}/healthz`).then((r) => r.json() as Promise<{ seq: number; epoch: string }>)));
     expect(b).toEqual(a);
     for (const id of [ids[0]!, ids[59]!, ids[64]!]) {
@@ -43,5 +45,16 @@ describeWithPostgres('the checkpoint kept in the shared PostgreSQL journal', () 
       );
       expect(views[1]).toEqual(views[0]);
     }
+  }, 60_000);
+
+  it('a new node replays instead when the shared checkpoint is larger than the journal it covers', async () => {
+    // As for a million enquiries that have only just arrived: each folds to more than its record.
+    await cluster.db.query('UPDATE shared_checkpoint SET bytes = 1e12');
+    const replaying = await cluster.addNode();
+    const said = replaying.stdout.join('') + replaying.stderr.join('');
+    expect(said).toMatch(/not fetching the shared checkpoint \(\d+ MB\), larger than the \d+ MB of journal it covers; replaying is quicker/);
+    expect(said).not.toContain('started from the checkpoint');
+    const [a, b] = await Promise.all([cluster.nodes[0]!, replaying].map((n) => fetch(`${n.url}/healthz`).then((r) => r.json() as Promise<{ seq: number; epoch: string }>)));
+    expect(b).toEqual(a);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 // Each outbound thing happens once across nodes: three real broker processes on one PostgreSQL
 // journal and a real HTTP receiver for reply callbacks. The node that took a delivery's lease is
 // killed with SIGKILL while the receiver holds its request unanswered; exactly one other node
-// takes the lapsed lease over and delivers it, and the outcome is recorded once.
+// takes the lapsed lease over and delivers it, and the outcome is recorded once. Then many
+// replies on the two survivors: each sent once, and the lease table empty once they are done.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -95,8 +96,38 @@ describeWithPostgres('deliveries on several broker nodes', () => {
     ]);
     const outcomes = await cluster.db.query<{ line: string }>(`SELECT line FROM journal_records WHERE event_type = 'reply.delivery' AND enquiry_id = $1`, [id]);
     expect(outcomes.rows.map((r) => JSON.parse(r.line).event.state)).toEqual(['delivered']);
-    const finished = await cluster.db.query<{ finished: boolean; node: string }>('SELECT finished, node FROM delivery_leases WHERE key = $1', [`reply:${messageId}`]);
-    expect(finished.rows[0]!.finished).toBe(true);
-    expect(finished.rows[0]!.node).not.toBe(lease.rows[0]!.node);
+    // The dead holder's row was taken over, then let go once the outcome was recorded.
+    expect((await cluster.db.query('SELECT 1 FROM delivery_leases WHERE key = $1', [`reply:${messageId}`])).rowCount).toBe(0);
+  }, 60_000);
+
+  it('replies on both surviving nodes are delivered once each, and no lease row outlives its delivery', async () => {
+    const survivors = cluster.nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
+    expect(survivors).toHaveLength(2);
+    // A row a node left when it died after recording its outcome: swept once lapsed a lease time.
+    await cluster.db.query("INSERT INTO delivery_leases (key, node, expires_at) VALUES ('reply:M-gone', 'dead-host:1:000000', now() - interval '1 hour')");
+    const agents = await Promise.all(survivors.map((n) => RawAgent.connect(n.url, cluster.tokens.agent)));
+    await Promise.all(agents.map((a) => a.welcome()));
+    const before = arrivals.length;
+    const count = 24;
+    const messageIds: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const agent = agents[i % 2]!;
+      const id = await postEnquiry(survivors[i % 2]!.url, cluster.tokens.intake, { text: `Callback please ${i}`, callbackUrl: receiverUrl });
+      await until(() => (agent.events().some((e) => e.event.type === 'enquiry.received' && e.event.enquiryId === id) ? true : undefined), `enquiry ${i} at its agent`);
+      expect((await agent.command({ type: 'claim', ref: `many-c${i}`, enquiryId: id })).ok).toBe(true);
+      expect((await agent.command({ type: 'reply', ref: `many-r${i}`, enquiryId: id, text: `Answer ${i}` })).ok).toBe(true);
+      messageIds.push(agent.events().find((e) => e.event.type === 'enquiry.replied' && e.event.enquiryId === id)!.event.messageId as string);
+    }
+    const delivered = async () => {
+      const rows = await cluster.db.query<{ line: string }>(`SELECT line FROM journal_records WHERE event_type = 'reply.delivery'`);
+      return new Set(rows.rows.map((r) => JSON.parse(r.line).event).filter((e) => e.state === 'delivered').map((e) => e.messageId as string));
+    };
+    await until(async () => ((await delivered()).size === messageIds.length + 1 ? true : undefined), 'every reply delivered');
+    // Every node saw every reply start and asked for its lease; a node asking after the sender let go folds past the outcome and sends nothing.
+    await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
+    const sends = arrivals.slice(before).map((a) => a.delivery).sort();
+    expect(sends).toEqual([...messageIds].sort());
+    await until(async () => ((await cluster.db.query('SELECT key FROM delivery_leases')).rowCount === 0 ? true : undefined), 'an empty lease table');
+    for (const agent of agents) agent.close();
   }, 60_000);
 });

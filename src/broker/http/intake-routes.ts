@@ -68,7 +68,7 @@ async function postEnquiry(ctx: IntakeContext, caller: TokenRecord, req: Incomin
   const messageId = newMessageId();
   let seen: string | undefined;
   let enquiryId = '';
-  // Decided again after losing a race to another node, whose record may hold the same key.
+  // Decided inside the journal's transaction on a shared journal: another node's record with the same key is folded by then.
   const records = await ctx.core.recordDecided(() => {
     const state = ctx.core.state;
     seen = key ? state.idempotencyKeys.get(`${caller.name}\u0000${key}`) : undefined;
@@ -111,7 +111,7 @@ async function postFollowUp(ctx: IntakeContext, caller: TokenRecord, enquiryId: 
   const messageId = newMessageId();
   const actor = { kind: 'intake' as const, name: caller.name };
   let seen = false;
-  // Decided again after losing a race to another node, whose record may hold the same key.
+  // Decided inside the journal's transaction on a shared journal: another node's record with the same key is folded by then.
   await ctx.core.recordDecided(() => {
     seen = !!key && ctx.core.state.idempotencyKeys.has(`${caller.name}\u0000${key}`);
     if (seen) return [];

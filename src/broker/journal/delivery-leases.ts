@@ -10,15 +10,17 @@ export type LeaseTake =
   /** This node sends it. `headSeq`: the journal's last record when it was taken; decide only once folded up to it. */
   | { taken: true; headSeq: number }
   /** Another node holds it; look again in `retryInMs` (it may have died by then). */
-  | { taken: false; retryInMs: number }
-  /** Some node has finished it: nothing more to do anywhere. */
-  | { taken: false; finished: true };
+  | { taken: false; retryInMs: number };
 
 export interface DeliveryLeases {
   /** Who this node is in the lease table (shown in logs). */
   readonly node: string;
   take(key: string): Promise<LeaseTake>;
-  /** Its outcome is recorded for good (sent, delivered or failed): no node takes it again. */
+  /**
+   * Its outcome is recorded for good (sent, delivered or failed), or it is no longer owed. The
+   * lease is let go: a node that takes it later folds up to a head past the outcome and finds
+   * nothing owed, so the journal, not the lease, says it is done.
+   */
   finish(key: string): Promise<void>;
   /** This node stops trying it for now (nowhere to send it from here, or its outcome unrecorded): any node may take it. */
   release(key: string): Promise<void>;

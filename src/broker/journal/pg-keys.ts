@@ -13,6 +13,13 @@ export interface KeyRow {
   enquiryId: string;
 }
 
+/** A row of content_keys as read back. */
+export interface KeyTableRow {
+  key_id: string;
+  key: string | null;
+  destroyed_on: string | null;
+}
+
 export class PgContentKeys {
   private readonly keys = new Map<string, string>();
   private readonly destroyed = new Map<string, string>();
@@ -65,10 +72,12 @@ export class PgContentKeys {
 
   async fetch(client: pg.Client, keyIds: string[]): Promise<void> {
     if (keyIds.length === 0) return;
-    const { rows } = await client.query<{ key_id: string; key: string | null; destroyed_on: string | null }>(
-      'SELECT key_id, key, destroyed_on FROM content_keys WHERE key_id = ANY($1::text[])',
-      [keyIds],
-    );
+    const { rows } = await client.query<KeyTableRow>('SELECT key_id, key, destroyed_on FROM content_keys WHERE key_id = ANY($1::text[])', [keyIds]);
+    this.learnRows(rows);
+  }
+
+  /** Rows read from content_keys, by fetch or with the records of a catch-up. */
+  learnRows(rows: KeyTableRow[]): void {
     for (const row of rows) {
       if (row.key === null) this.destroyed.set(row.key_id, row.destroyed_on!);
       else this.keys.set(row.key_id, row.key);

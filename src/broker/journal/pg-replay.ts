@@ -6,7 +6,7 @@ import { checkChainLine, checkRecordLine, genesisHash, newHeaderLine, parseHeade
 import type { ResumeFrom } from './store.js';
 
 /** Records read per query, at open and while following. */
-const PAGE = 2000;
+const PAGE = 5000;
 
 /** A record in the table that does not verify where it stands. */
 export class JournalDamage extends Error {}
@@ -73,29 +73,41 @@ export async function readChain(
   holdAfter = 0,
   through = Number.MAX_SAFE_INTEGER,
 ): Promise<{ seq: number; hash: string }> {
-  let { seq, hash } = from;
+  let at = from;
   for (;;) {
-    const limit = Math.min(PAGE, through - seq);
-    if (limit <= 0) return { seq, hash };
-    const { rows } = await client.query<{ line: string }>({ name: 'courtdesk-read', text: 'SELECT line FROM journal_records WHERE seq > $1 ORDER BY seq LIMIT $2', values: [seq, limit] });
-    const records: JournalRecord[] = [];
-    for (const { line } of rows) {
-      const expected = seq + 1;
-      if (expected <= holdAfter) {
-        const check = checkChainLine(line, hash, expected);
-        if (!check.ok) throw damaged(shown, expected, check);
-        hash = check.hash;
-      } else {
-        const check = checkRecordLine(line, hash, expected);
-        if (!check.ok) throw damaged(shown, expected, check);
-        hash = check.record.hash;
-        records.push(check.record);
-      }
-      seq = expected;
-    }
-    if (records.length > 0) await onPage(records);
-    if (rows.length < limit) return { seq, hash };
+    const limit = Math.min(PAGE, through - at.seq);
+    if (limit <= 0) return at;
+    // Rows as arrays: a million row objects cost a new node's start a second.
+    const { rows } = await client.query<[string]>({ name: 'courtdesk-read', text: 'SELECT line FROM journal_records WHERE seq > $1 ORDER BY seq LIMIT $2', values: [at.seq, limit], rowMode: 'array' });
+    const page = checkLines(shown, at, rows.map((r) => r[0]), holdAfter);
+    at = page;
+    if (page.records.length > 0) await onPage(page.records);
+    if (rows.length < limit) return at;
   }
+}
+
+/**
+ * Verifies `lines` as the records that follow (seq, hash) in the chain; those up to `holdAfter`
+ * only for their place in it. Returns the records after `holdAfter` and where the lines end.
+ */
+export function checkLines(shown: string, from: { seq: number; hash: string }, lines: string[], holdAfter = 0): { records: JournalRecord[]; seq: number; hash: string } {
+  let { seq, hash } = from;
+  const records: JournalRecord[] = [];
+  for (const line of lines) {
+    const expected = seq + 1;
+    if (expected <= holdAfter) {
+      const check = checkChainLine(line, hash, expected);
+      if (!check.ok) throw damaged(shown, expected, check);
+      hash = check.hash;
+    } else {
+      const check = checkRecordLine(line, hash, expected);
+      if (!check.ok) throw damaged(shown, expected, check);
+      hash = check.record.hash;
+      records.push(check.record);
+    }
+    seq = expected;
+  }
+  return { records, seq, hash };
 }
 
 /** The line of record `seq`, or undefined when the table has none. */

@@ -4,8 +4,8 @@
 //
 //   schema_version   one row: the version of these tables (`courtdesk store migrate` moves it on)
 //   journal_head     one row: the header line record 1 chains to, the epoch, and the last
-//                    record's seq and hash. Every append moves it with a compare-and-set, which
-//                    serializes appends from every node, so seq order is commit order and a
+//                    record's seq and hash. Every append locks it (FOR UPDATE) for its transaction,
+//                    which serializes appends from every node, so seq order is commit order and a
 //                    reader's `WHERE seq > N` never skips a row that commits later.
 //   journal_records  one row per record: `line` is the exact line record-format.ts writes to the
 //                    file, so a record verifies the same way; at, event_type and enquiry_id are
@@ -13,15 +13,17 @@
 //   content_keys     one row per content key (sealing.ts): written in the same statement as the
 //                    first record sealed with it, so a key is durable before that record is
 //                    acknowledged; retention sets `key` to NULL and `destroyed_on`.
-//   delivery_leases  (version 2) one row per outbound delivery some node took on: which node
-//                    sends it and until when, and whether its outcome is recorded (pg-leases.ts).
+//   delivery_leases  (version 2) one row per outbound delivery some node is sending: which node
+//                    and until when (pg-leases.ts). Deleted once its outcome is recorded; version 5
+//                    dropped the `finished` flag that kept such rows forever.
 //   shared_tokens    (version 3) every node's tokens by hash, so a token added or revoked on one
 //                    node holds on all of them (pg-tokens.ts); `version` orders the changes.
 //   shared_checkpoint (version 4) one row: the newest checkpoint any node wrote, with its key, so
-//                    a new node folds only what came after it (pg-checkpoint.ts).
+//                    a new node folds only what came after it (pg-checkpoint.ts); its body is in
+//                    shared_checkpoint_parts (version 5), cut at line ends.
 import pg from 'pg';
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 export const DEFAULT_SCHEMA = 'courtdesk';
 
 export interface StoreAddress {
@@ -136,6 +138,18 @@ const MIGRATIONS: Record<number, string> = {
       written_by text NOT NULL,
       written_at timestamptz NOT NULL DEFAULT now()
     );
+  `,
+  // A node of an earlier release still running would read a deleted row as "nobody sends it"
+  // and take it with a head read too early to see the outcome; without the column its lease
+  // statements fail instead, and it sends nothing until it is replaced.
+  // A checkpoint in one text value failed beyond 512 MB (a million enquiries); the stored one is
+  // dropped, and the next node to write a checkpoint shares it in parts.
+  5: `
+    DELETE FROM delivery_leases WHERE finished;
+    ALTER TABLE delivery_leases DROP COLUMN finished;
+    DELETE FROM shared_checkpoint;
+    ALTER TABLE shared_checkpoint DROP COLUMN body, ADD COLUMN parts integer NOT NULL, ADD COLUMN bytes bigint NOT NULL;
+    CREATE TABLE shared_checkpoint_parts (part integer PRIMARY KEY, body text NOT NULL);
   `,
 };
 

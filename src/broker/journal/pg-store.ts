@@ -2,47 +2,47 @@
 // the file store's records, line for line (record-format.ts): the same seq, the same hash chain
 // from the same kind of header, so they verify with the same code.
 //
-// Appends: like the file store, `append` gives records their seq and hash at once, chained from
-// the last record this node knows, and queues them; one writer sends everything queued as ONE
-// statement (group commit), which moves journal_head from (seq, hash) as this node last saw it
-// to the group's last record with a compare-and-set, and inserts the records, their new content
-// keys and a NOTIFY only if that move happened. It commits on its own (synchronous_commit on) and
-// the group is acknowledged only once PostgreSQL answers. Under READ COMMITTED a concurrent
-// append waits for the head row, re-checks it and finds it moved, so exactly one of two racing
-// groups is written: the head serializes every node's appends, and seq order is commit order.
-//
-// A group whose compare-and-set finds the head moved lost a race with another node. Its records
-// were decided against a state that is no longer current, so they are taken back (onFailure),
-// the other node's records are read and handed on as `remote` commits, and the appenders get a
-// JournalConflictError: they decide again against the caught-up state (BrokerCore.recordDecided).
+// Appends are decided in the transaction that writes them (appendDecided). Callers hand over a
+// decision, not records; one writer gathers every decision queued on this node into one
+// transaction (group commit): it locks journal_head (SELECT ... FOR UPDATE, which waits for any
+// other node's append to commit), reads and hands on the records other nodes appended since this
+// node last looked, so the state is caught up to the head, then runs the decisions against that
+// state in order (each folded at once, so the next sees it: one claim wins), inserts their
+// records and content keys, moves the head and commits (synchronous_commit on). Callers are
+// answered only once PostgreSQL has committed. The head row serializes every node's appends, so
+// seq order is commit order, and nothing decided is ever overtaken: no race is lost or retried.
 //
 // Following: a node reads `WHERE seq > N ORDER BY seq` when a NOTIFY (no payload: a wake-up
 // only, since NOTIFY serializes commits database-wide) says another node appended, and every
 // 500 ms in case a notification was missed, and hands the records on as `remote` commits.
 //
-// Failures: an error on the connection while a group is in flight leaves its fate unknown. The
-// writer reconnects (every `probeIntervalMs`, appends refused meanwhile) and reads back the
-// group's last seq: if that row is this group's record, it committed and is acknowledged; if not,
-// it is treated as a lost race and decided again. Nobody is told anything before that is known.
+// Failures: an error on the connection while a transaction is in flight leaves its fate unknown
+// once its records were sent. The writer reconnects (every `probeIntervalMs`, appends refused
+// meanwhile) and reads back the group's last seq: if that row is this group's record, it
+// committed and is acknowledged; if not, its records are taken back and its decisions are made
+// again in the next transaction. Nobody is told anything before that is known. A statement
+// PostgreSQL refuses (an error with a code) rolls back: its records are taken back and its
+// callers refused.
 //
-// Beside this file: pg-append.ts (the group statement), pg-replay.ts (reading and verifying the
+// Beside this file: pg-append.ts (the transaction), pg-replay.ts (reading and verifying the
 // table), pg-connections.ts (the writer and the wake-up listener), pg-keys.ts, pg-schema.ts.
 import type pg from 'pg';
 import type { JournalRecord } from '../../domain/events.js';
 import { encodeBatch } from './append-batch.js';
 import { checkSchema, parseStoreUrl, wakeChannel, type StoreAddress } from './pg-schema.js';
 import { PgContentKeys } from './pg-keys.js';
-import { newGroup, writeGroup, type Group } from './pg-append.js';
-import { JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-replay.js';
+import { CATCH_UP_PAGE, lockHead, newGroup, writeAndCommit, type Group, type Locked, type Written } from './pg-append.js';
+import { checkLines, JournalDamage, lineAt, readChain, readHead, resumePoint } from './pg-replay.js';
 import { openWriter, WakeListener } from './pg-connections.js';
 import { PgLeases } from './pg-leases.js';
 import { PgSharedTokens, type SharedTokens } from './pg-tokens.js';
 import { PgSharedCheckpoint } from './pg-checkpoint.js';
+import { checkPrefix } from './pg-prefix-check.js';
 import type { DeliveryLeases } from './delivery-leases.js';
 import { genesisHash } from './record-format.js';
 import { openEvent, sealedKeyId } from './sealing.js';
-import { rejectAll, StoreSignals, waitOn, type Unhealthy } from './store-signals.js';
-import { JournalConflictError, JournalUnavailableError, type JournalPosition, type JournalStore, type NewRecord, type OpenedJournal, type ResumeFrom } from './store.js';
+import { StoreSignals, waitOn, type Unhealthy } from './store-signals.js';
+import { JournalUnavailableError, type JournalPosition, type JournalStore, type NewRecord, type OpenedJournal, type ResumeFrom } from './store.js';
 
 export interface PgJournalOptions {
   /** postgres://USER@HOST:PORT/DB?schema=NAME */
@@ -71,6 +71,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
   private writerPid = 0;
   private readonly listener: WakeListener;
   private pollTimer: NodeJS.Timeout | undefined;
+  private stopPrefixCheck: (() => Promise<void>) | undefined;
 
   private epoch = '';
   /** The hash record 1 chains to. */
@@ -97,7 +98,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     this.sealContent = options.sealContent ?? true;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.sharedCheckpoint = new PgSharedCheckpoint(this.address);
+    this.sharedCheckpoint = new PgSharedCheckpoint(this.address, this.log);
     this.listener = new WakeListener({
       address: this.address,
       isOwn: (pid) => pid === this.writerPid,
@@ -126,16 +127,12 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       this.fileEpoch = head.fileEpoch;
       const warnings: string[] = [];
       const after = await resumePoint(writer, head, resume, warnings);
+      // From a checkpoint, the records it covers are verified while the node serves (pg-prefix-check.ts).
+      const from = after > 0 ? { seq: after, hash: resume!.after.hash } : { seq: 0, hash: this.genesis };
       const missingKeys = new Set<string>();
-      const end = await readChain(
-        writer,
-        this.shown,
-        { seq: 0, hash: this.genesis },
-        async (records) => {
-          for (const record of await this.opened(records, (keyId) => missingKeys.add(keyId))) onRecord(record);
-        },
-        after,
-      );
+      const end = await readChain(writer, this.shown, from, async (records) => {
+        for (const record of await this.opened(records, (keyId) => missingKeys.add(keyId))) onRecord(record);
+      });
       if (end.seq !== head.seq || end.hash !== head.hash) {
         throw new Error(
           `${this.shown}: journal_head says the last record is seq ${head.seq}, but the records end at seq ${end.seq}${end.seq === head.seq ? ' with another hash' : ''}. ` +
@@ -152,6 +149,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       await this.listener.start();
       this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
       this.pollTimer.unref();
+      if (after > 0) this.checkBefore(from);
       return { epoch: this.epoch, lastSeq: end.seq, lastHash: end.hash, resumedAfter: after, warnings };
     } catch (err) {
       await this.disconnect();
@@ -160,22 +158,15 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     }
   }
 
-  append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> } {
+  appendDecided(decide: () => NewRecord[], fold: (records: JournalRecord[]) => void): Promise<JournalRecord[]> {
     if (this.phase !== 'open') {
-      throw new Error(this.phase === 'new' || this.phase === 'opening' ? 'the journal is not open yet' : 'the journal is closed');
+      return Promise.reject(new Error(this.phase === 'new' || this.phase === 'opening' ? 'the journal is not open yet' : 'the journal is closed'));
     }
-    if (this.current.state !== 'ok') throw this.unavailable(this.current);
-    if (batch.length === 0) return { records: [], durable: this.flush() };
-    const { records, lines, lastHash, nextSeq } = encodeBatch(batch, this.prevHash, this.nextSeq, this.now().toISOString(), this.sealContent ? this.keys : undefined);
-    this.prevHash = lastHash;
-    this.nextSeq = nextSeq;
-    const group = this.queued;
-    group.keys.push(...this.keys.takePending());
-    group.records.push(...records);
-    group.lines.push(...lines);
-    const durable = waitOn(group.waiters, false);
-    this.schedule();
-    return { records, durable };
+    if (this.current.state !== 'ok') return Promise.reject(this.unavailable(this.current));
+    return new Promise((resolve, reject) => {
+      this.queued.decisions.push({ decide, fold, resolve, reject, records: [] });
+      this.schedule();
+    });
   }
 
   position(): JournalPosition {
@@ -184,8 +175,8 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
   }
 
   flush(): Promise<void> {
-    const group = this.queued.records.length > 0 ? this.queued : this.inflight;
-    return group ? waitOn(group.waiters, true) : Promise.resolve();
+    const group = this.queued.decisions.length > 0 ? this.queued : this.inflight;
+    return group ? waitOn(group.flushes, true) : Promise.resolve();
   }
 
   /** Content keys are written with the records that use them: nothing else to make durable. */
@@ -237,7 +228,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     clearInterval(this.pollTimer);
     if (this.current.state !== 'ok' && !this.pumping) {
       // Refused while the connection is down and never sent: certainly not written.
-      rejectAll([this.queued], this.unavailable(this.current));
+      rejectGroups([this.queued], this.unavailable(this.current));
       this.queued = newGroup();
     }
     let failed: unknown;
@@ -250,6 +241,17 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     await this.disconnect();
     this.phase = 'closed';
     if (failed) throw failed;
+  }
+
+  private checkBefore(end: { seq: number; hash: string }): void {
+    this.stopPrefixCheck = checkPrefix(
+      { config: this.address.config, shown: this.shown, genesis: this.genesis, end },
+      {
+        onVerified: (ms) => this.log(`journal: verified seq 1-${end.seq}, the records the checkpoint covers, in ${(ms / 1000).toFixed(1)} s beside serving`),
+        onDamage: (message) => this.fail(message, []),
+        onUnverified: (message) => this.log(`journal: could not verify seq 1-${end.seq}, the records the checkpoint covers (${message}); they are verified at the next start`),
+      },
+    );
   }
 
   /** Another node appended, or may have: read its records at the next idle moment. */
@@ -274,7 +276,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     this.pumping = true;
     try {
       while (this.current.state === 'ok' && this.writer) {
-        if (this.queued.records.length > 0) await this.commitGroup();
+        if (this.queued.decisions.length > 0) await this.commitGroup();
         else if (this.behind && this.phase === 'open') {
           this.behind = false;
           await this.follow();
@@ -289,98 +291,153 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     const group = this.queued;
     this.queued = newGroup();
     this.inflight = group;
-    const last = group.records[group.records.length - 1]!;
-    let outcome: 'committed' | 'lost' | 'abandoned';
+    const writer = this.writer!;
+    let written: Written | undefined;
     try {
-      outcome = await writeGroup(this.writer!, group, { seq: this.durableSeq, hash: this.durableHash }, wakeChannel(this.address.schema));
+      const locked = await lockHead(writer, this.durableSeq);
+      if (locked.head.seq !== this.durableSeq || locked.head.hash !== this.durableHash) await this.catchUp(locked);
+      written = this.decide(group);
+      if (written.records.length > 0) await writeAndCommit(writer, written, wakeChannel(this.address.schema));
+      else await writer.query('COMMIT');
     } catch (err) {
-      outcome = await this.settleUnknown(group, err as Error);
-    }
-    if (outcome === 'abandoned') return;
-    if (outcome === 'committed') {
-      this.inflight = undefined;
-      this.durableSeq = last.seq;
-      this.durableHash = last.hash;
-      for (const w of group.waiters) w.resolve();
-      this.handOn(group.records, false);
+      await this.transactionFailed(group, written, err as Error);
       return;
     }
-    await this.loseRace(group);
+    this.committed(group, written);
+  }
+
+  /** Inside the transaction, holding the head: every record up to it, handed on before anything is decided. */
+  private async catchUp({ head, lines, keys }: Locked): Promise<void> {
+    const page = checkLines(this.shown, { seq: this.durableSeq, hash: this.durableHash }, lines);
+    this.keys.learnRows(keys);
+    const remote = await this.opened(page.records, (keyId) => this.log(`journal: content key ${keyId} is missing from content_keys; its content reads as missing`));
+    if (remote.length > 0) this.accept(remote);
+    if (lines.length === CATCH_UP_PAGE) {
+      const rest = await this.readRemote();
+      if (rest.length > 0) this.accept(rest);
+    }
+    if (this.durableSeq !== head.seq || this.durableHash !== head.hash) {
+      throw new JournalDamage(
+        `${this.shown}: journal_head says the last record is seq ${head.seq}, but the records end at seq ${this.durableSeq}${this.durableSeq === head.seq ? ' with another hash' : ''}. ` +
+          'The journal was altered or damaged after it was written. The broker stops; restore the database from a backup.',
+      );
+    }
+  }
+
+  /** Runs the group's decisions in order against the caught-up state, folding each before the next. */
+  private decide(group: Group): Written {
+    const written: Written = { records: [], lines: [], keys: [] };
+    const at = this.now().toISOString();
+    for (const decision of group.decisions) {
+      decision.records = [];
+      decision.error = undefined;
+      let encoded;
+      try {
+        const batch = decision.decide();
+        if (batch.length === 0) continue;
+        encoded = encodeBatch(batch, this.prevHash, this.nextSeq, at, this.sealContent ? this.keys : undefined);
+      } catch (err) {
+        decision.error = err as Error;
+        continue;
+      }
+      this.prevHash = encoded.lastHash;
+      this.nextSeq = encoded.nextSeq;
+      decision.records = encoded.records;
+      written.records.push(...encoded.records);
+      written.lines.push(...encoded.lines);
+      try {
+        decision.fold(encoded.records);
+      } catch (err) {
+        // As on the file store: the records stand (they are the journal's), the caller hears the error.
+        decision.error = err as Error;
+      }
+    }
+    written.keys = this.keys.takePending();
+    return written;
+  }
+
+  private committed(group: Group, written: Written): void {
+    this.inflight = undefined;
+    const last = written.records[written.records.length - 1];
+    if (last) {
+      this.durableSeq = last.seq;
+      this.durableHash = last.hash;
+    }
+    for (const d of group.decisions) (d.error ? d.reject(d.error) : d.resolve(d.records));
+    for (const w of group.flushes) w.resolve();
+    if (last) this.handOn(written.records, false);
+  }
+
+  private async transactionFailed(group: Group, written: Written | undefined, err: Error): Promise<void> {
+    if (err instanceof JournalDamage) {
+      // Found while holding the head: let the other nodes go on (or find the same) while this one stops.
+      await this.writer?.query('ROLLBACK').catch(() => {});
+      this.inflight = undefined;
+      return this.fail(err.message, [group, this.queued]);
+    }
+    if (refusedStatement(err)) {
+      // The transaction is rolled back, nothing of it written, and the connection still serves.
+      await this.writer?.query('ROLLBACK').catch(() => {});
+      this.inflight = undefined;
+      if (written) this.notWritten(written);
+      const since = this.now().toISOString();
+      rejectGroups([group], new JournalUnavailableError(`PostgreSQL refused the append to ${this.shown} (${err.message}).`, { state: 'degraded', reason: err.message, since }));
+      return;
+    }
+    const outcome = await this.settleUnknown(group, written, err);
+    if (outcome === 'abandoned') return;
+    if (outcome === 'committed') return this.committed(group, written!);
+    // Never acknowledged, so decided again in the next transaction, ahead of what queued meanwhile.
+    this.inflight = undefined;
+    if (written) this.notWritten(written);
+    this.queued = { decisions: [...group.decisions, ...this.queued.decisions], flushes: [...group.flushes, ...this.queued.flushes] };
+  }
+
+  /** Takes a transaction's records back out of the caller's state; the next one reuses their seqs. */
+  private notWritten(written: Written): void {
+    this.nextSeq = this.durableSeq + 1;
+    this.prevHash = this.durableHash;
+    this.keys.abandon(written.keys);
+    if (written.records.length > 0) this.takeBack(written.records[0]!.seq);
   }
 
   /**
-   * The connection failed with a group in flight: whether it committed is unknown until the
-   * table says. Appends are refused meanwhile; the answer is read once a connection works again.
+   * The connection failed with a transaction in flight: whether it committed is unknown until the
+   * table says (only once its records were sent can it have). Appends are refused meanwhile; the
+   * answer is read once a connection works again.
    */
-  private async settleUnknown(group: Group, err: Error): Promise<'committed' | 'lost' | 'abandoned'> {
+  private async settleUnknown(group: Group, written: Written | undefined, err: Error): Promise<'committed' | 'not written' | 'abandoned'> {
     const since = this.now().toISOString();
+    const last = written?.records[written.records.length - 1];
     this.setHealth({ state: 'degraded', reason: `writing to ${this.shown} failed (${err.message})`, since });
-    this.log(`journal: writing to ${this.shown} failed (${err.message}); finding out whether seq ${group.records[0]!.seq} on was written before answering anyone`);
+    this.log(`journal: writing to ${this.shown} failed (${err.message})${last ? `; finding out whether seq ${written!.records[0]!.seq} on was written before answering anyone` : ''}`);
     await this.dropWriter();
-    const last = group.records[group.records.length - 1]!;
     for (;;) {
       try {
         await this.connectWriter();
-        const written = (await lineAt(this.writer!, last.seq))?.endsWith(`"${last.hash}"}`) ?? false;
+        const isWritten = last ? ((await lineAt(this.writer!, last.seq))?.endsWith(`"${last.hash}"}`) ?? false) : false;
         this.setHealth({ state: 'ok' });
-        this.log(`journal: reconnected to ${this.shown}; seq ${group.records[0]!.seq} on ${written ? 'was written' : 'was not written and is decided again'}`);
-        return written ? 'committed' : 'lost';
+        this.log(`journal: reconnected to ${this.shown}${last ? `; seq ${written!.records[0]!.seq} on ${isWritten ? 'was written' : 'was not written and is decided again'}` : ''}`);
+        return isWritten ? 'committed' : 'not written';
       } catch (retryErr) {
         await this.dropWriter();
         if (this.phase !== 'open') {
           // Stopping with the outcome unknown: say nothing rather than something that may be untrue.
           const error = new JournalUnavailableError(
-            `The broker stopped before it could learn whether its last records reached ${this.shown} (${(retryErr as Error).message}).`,
+            last
+              ? `The broker stopped before it could learn whether its last records reached ${this.shown} (${(retryErr as Error).message}).`
+              : `The broker stopped while it could not reach ${this.shown} (${(retryErr as Error).message}); nothing was recorded.`,
             this.current as Unhealthy,
-            true,
+            last !== undefined,
           );
           this.inflight = undefined;
-          rejectAll([group, this.queued], error);
+          rejectGroups([group, this.queued], error);
           this.queued = newGroup();
           return 'abandoned';
         }
         await new Promise((resolve) => setTimeout(resolve, this.probeIntervalMs));
       }
     }
-  }
-
-  /**
-   * Another node's records came first. Reads them, then at once and in this order: takes this
-   * node's unwritten records back out of the caller's state, hands the other node's on, and tells
-   * the appenders to decide again. Appends made while reading were chained to the lost ones, so
-   * they go too.
-   */
-  private async loseRace(group: Group): Promise<void> {
-    let remote: JournalRecord[] = [];
-    let readError: Error | undefined;
-    try {
-      remote = await this.readRemote();
-    } catch (err) {
-      if (err instanceof JournalDamage) {
-        this.inflight = undefined;
-        this.fail(err.message, [group, this.queued]);
-        return;
-      }
-      readError = err as Error;
-    }
-    this.inflight = undefined;
-    const lost = [group, this.queued];
-    this.queued = newGroup();
-    this.nextSeq = this.durableSeq + 1;
-    this.prevHash = this.durableHash;
-    this.keys.abandon(lost.flatMap((g) => g.keys));
-    this.takeBack(group.records[0]!.seq);
-    if (readError) {
-      // Not written (the head had moved), but the state cannot catch up until a connection works.
-      this.log(`journal: reading from ${this.shown} failed (${readError.message}); trying again`);
-      void this.dropWriter();
-      this.reconnectLater(readError);
-      rejectAll(lost, this.unavailable(this.current as Unhealthy));
-      return;
-    }
-    if (remote.length > 0) this.accept(remote);
-    const conflict = new JournalConflictError(`Another broker node appended to ${this.shown} first; decide again against its records.`);
-    for (const g of lost) for (const w of g.waiters) (w.flush ? w.resolve() : w.reject(conflict));
   }
 
   /** Idle: hands on whatever other nodes appended, unless this node's own appends are now pending. */
@@ -396,9 +453,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       this.reconnectLater(err as Error);
       return;
     }
-    // Appends made meanwhile chain to the old head: their commit will lose the race and catch up.
-    if (remote.length === 0 || this.nextSeq !== this.durableSeq + 1) return;
-    this.accept(remote);
+    if (remote.length > 0) this.accept(remote);
   }
 
   private accept(remote: JournalRecord[]): void {
@@ -459,7 +514,7 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     this.setHealth({ state: 'failed', reason, since: this.now().toISOString() });
     this.log(`journal: ${reason}; the broker must stop`);
     this.queued = newGroup();
-    rejectAll(lost, this.unavailable(this.current as Unhealthy, true));
+    rejectGroups(lost, this.unavailable(this.current as Unhealthy, true));
   }
 
   private async dropWriter(): Promise<void> {
@@ -470,8 +525,27 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
 
   private async disconnect(): Promise<void> {
     clearInterval(this.pollTimer);
+    await this.stopPrefixCheck?.();
     await this.sharedCheckpoint.close();
     await this.listener.stop();
     await this.dropWriter();
   }
+}
+
+function rejectGroups(groups: Group[], error: Error): void {
+  for (const g of groups) {
+    for (const d of g.decisions) d.reject(error);
+    for (const w of g.flushes) w.reject(error);
+  }
+}
+
+/**
+ * An error PostgreSQL answered a statement with, on a connection that still works. Not one of a
+ * broken connection (none), a connection exception (08), an administrator's termination or a
+ * shutdown (57), a lack of resources (53), a system error (58) or an internal one (XX): after
+ * those whether a COMMIT happened is unknown until the table is read again.
+ */
+function refusedStatement(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57|53|58|XX)/.test(code);
 }

@@ -81,14 +81,6 @@ export class JournalUnavailableError extends Error {
   }
 }
 
-/**
- * The append lost a race: another broker node appended to the shared journal first, so these
- * records, decided against a state that is no longer current, were not written. By the time the
- * promise rejects, `onFailure` listeners have taken them back and the other node's records have
- * been handed to `onCommit`: the caller decides again against the caught-up state and appends anew.
- */
-export class JournalConflictError extends Error {}
-
 export interface JournalStore {
   /**
    * Reads and verifies the whole journal, handing each record to `onRecord` in seq order (only
@@ -99,14 +91,25 @@ export interface JournalStore {
   open(onRecord: (record: JournalRecord) => void, resume?: ResumeFrom): Promise<OpenedJournal>;
 
   /**
-   * Gives the events their seq, time and hash at once (so the caller can fold them into its state
+   * A journal only this broker writes (the file store; a store has this or appendDecided). Gives
+   * the events their seq, time and hash at once (so the caller can fold them into its state
    * before anything else happens) and queues them for disk. `durable` resolves once they are
    * fsynced; many appends share one fsync (group commit). Order on disk is the order of calls.
    * Throws JournalUnavailableError at once while the store cannot write; `durable` rejects with
-   * one when the write fails, after `onFailure` listeners have run, or (a shared journal) with a
-   * JournalConflictError when another node appended first.
+   * one when the write fails, after `onFailure` listeners have run.
    */
-  append(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> };
+  append?(batch: NewRecord[]): { records: JournalRecord[]; durable: Promise<void> };
+
+  /**
+   * A journal several nodes write (PostgreSQL). Decisions made against this node's state could be
+   * overtaken by another node's records, so the store runs `decide` itself, inside the transaction
+   * that writes what it returns, once it holds the head and has handed on every record before it
+   * (`onCommit`, remote); no other node can append until that transaction ends. `fold` gets the
+   * records at once, so the next decision sees them. Resolves with them once committed ([] when
+   * `decide` returned none); rejects with what `decide` threw, or a JournalUnavailableError while
+   * the store cannot write, after `onFailure` listeners have taken folded records back.
+   */
+  appendDecided?(decide: () => NewRecord[], fold: (records: JournalRecord[]) => void): Promise<JournalRecord[]>;
 
   /**
    * Called synchronously, before any promise of theirs rejects, when the records from `fromSeq`
@@ -126,7 +129,8 @@ export interface JournalStore {
   /**
    * Called after each group commit with the records it made durable, in seq order. `remote` is
    * true for records another broker node appended to a shared journal: the caller has not folded
-   * them yet. Every record reaches the listeners once, in seq order, with no gaps.
+   * them yet (they come only while nothing of this node's is folded but uncommitted). Every record
+   * reaches the listeners once, in seq order, with no gaps.
    */
   onCommit(listener: (records: JournalRecord[], remote: boolean) => void): void;
 
