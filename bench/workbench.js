@@ -43,11 +43,12 @@ const VIEW_ONLY = process.env.BENCH_WORKBENCH_VIEW === '1';
 const FRAME_GAP_MS = 15;
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable with the binary's Date.now(). */
-const wallNow = () => performance.timeOrigin + performance.now();
+export const wallNow = () => performance.timeOrigin + performance.now();
 
-/** Posts `count` enquiries, 32 at a time; a third in Welsh, a mix of channels and names. */
-async function fill(url, token, count) {
+/** Posts `count` enquiries, 32 at a time; a third in Welsh, a mix of channels and names. Returns their ids, in posting order. */
+export async function fill(url, token, count) {
   const channels = ['web', 'api', 'email'];
+  const ids = [];
   let next = 0;
   const worker = async () => {
     while (next < count) {
@@ -64,10 +65,11 @@ async function fill(url, token, count) {
         }),
       });
       if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
+      ids[i] = (await res.json()).id;
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
+  return ids;
 }
 
 /**
@@ -262,7 +264,7 @@ async function realTerminal(brokerUrl, token, configDir) {
 }
 
 /** The node process under `script` (its child). */
-function nodeChildOf(pid) {
+export function nodeChildOf(pid) {
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
   const node = children.find((c) => /^Name:\s*node/m.test(readFileSync(`/proc/${c}/status`, 'utf8')));
   if (!node) throw new Error(`no node process under script (pid ${pid})`);
@@ -270,7 +272,7 @@ function nodeChildOf(pid) {
 }
 
 /** VmRSS and VmHWM (peak) of a process, in bytes. */
-function memoryOf(pid) {
+export function memoryOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field) => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status)[1]) * 1024;
   return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
