@@ -61,10 +61,17 @@ export function placementOf(e: Enquiry, policy: RoutingPolicy, nowMs: number): P
   return { rule: 'longest-wait', reason: 'longest wait first' };
 }
 
-/** May this agent be offered this enquiry now (by language)? */
-export function mayOffer(e: Enquiry, agent: Pick<RoutedAgent, 'languages'>, policy: RoutingPolicy, nowMs: number): boolean {
-  if (agent.languages.includes(e.language)) return true;
-  return heldForSpeakers(e) ? nowMs >= languageOpensAtMs(e, policy) : false;
+/**
+ * Whether an agent may be offered an enquiry now (by language), for many enquiries at one `nowMs`:
+ * the time language-first waits must have started by is worked out once, and compared as text
+ * with the broker's own times (see compareTimes) rather than parsing each.
+ */
+function offerCheck(policy: RoutingPolicy, nowMs: number): (e: Enquiry, agent: Pick<RoutedAgent, 'languages'>) => boolean {
+  const openedBy = new Date(nowMs - policy.languageFirstMs).toISOString();
+  return (e, agent) => {
+    if (agent.languages.includes(e.language)) return true;
+    return heldForSpeakers(e) ? compareTimes(e.waitingSince ?? e.receivedAt, openedBy) <= 0 : false;
+  };
 }
 
 /** Negative when `a` ranks ahead of `b` among waiting enquiries: urgent first, then the longest wait, then arrival. */
@@ -96,9 +103,10 @@ export function heldCount(state: State, agent: string): number {
 /** The first queued enquiry this agent may be offered now, by the ranking rule; null when none. */
 export function bestFor(state: State, agent: Pick<RoutedAgent, 'languages'>, policy: RoutingPolicy, nowMs: number): Enquiry | null {
   let best: Enquiry | null = null;
+  const mayOffer = offerCheck(policy, nowMs);
   for (const id of state.queued) {
     const e = state.enquiries.get(id);
-    if (!e || e.status !== 'waiting' || e.claimedBy !== null || !mayOffer(e, agent, policy, nowMs)) continue;
+    if (!e || e.status !== 'waiting' || e.claimedBy !== null || !mayOffer(e, agent)) continue;
     if (best === null || compareWaiting(e, best) < 0) best = e;
   }
   return best;
@@ -131,9 +139,10 @@ export function decideTakeNext(state: State, agent: RoutedAgent, policy: Routing
 
 function heldBack(state: State, agent: Pick<RoutedAgent, 'languages'>, policy: RoutingPolicy, nowMs: number): number {
   let n = 0;
+  const mayOffer = offerCheck(policy, nowMs);
   for (const id of state.queued) {
     const e = state.enquiries.get(id);
-    if (e && !mayOffer(e, agent, policy, nowMs)) n++;
+    if (e && !mayOffer(e, agent)) n++;
   }
   return n;
 }
