@@ -70,7 +70,9 @@ export const wallboardDialog: DialogSpec<WallboardDialog, WallboardAction> = {
   View({ dialog, host, theme, ticker, columns, rows }) {
     const figures = host.client.wallboard ?? null;
     // Only a change in what the lines say draws a frame: most seconds no wait turns a minute.
-    const lines = (now: number) => boardLines(figures, now, theme, columns, rows - 3);
+    // A line short of the terminal, with the title, rule and footer: a frame as tall as the terminal
+    // makes Ink clear the screen and write it all again on every render, changed or not.
+    const lines = (now: number) => boardLines(figures, now, theme, columns, rows - 4);
     useSyncExternalStore(ticker.subscribe, () => lines(ticker.getNow()).map((l) => l.text).join('\n'));
     return (
       <Box flexDirection="column">
