@@ -32,20 +32,18 @@ const SPAN = 7;
 export function wallboardLines(f: CentreFigures, now: Date, layout: BoardLayout): BoardLine[] {
   const sla = f.thresholds.slaMinutes * 60_000;
   const head = [...waitingLines(f, now, sla, layout), ...periodLines(f, now, layout)];
-  const agents = f.agents.map((a) => agentLine(a, now, layout));
-  const courts = f.courts.map((c) => courtLine(c, layout));
   const online = f.agents.filter((a) => a.presence !== 'offline').length;
   const agentHeading = heading(`${`Agents (${online} online)`.padEnd(2 + NAME + 1 + PRESENCE)} ${'held'.padStart(HELD)}  ${'oldest held'.padEnd(ID + 1 + SPAN)}  speaks`, layout);
   const courtHeading = heading(courtRow('Courts owed an answer', 'open', 'oldest', 'due a chase', layout), layout);
   const room = layout.maxRows === undefined ? Number.POSITIVE_INFINITY : Math.max(0, layout.maxRows - head.length - 2);
-  const [agentRows, courtRows] = share(agents.length, courts.length, room);
+  const [agentRows, courtRows] = share(f.agents.length, f.courts.length, room);
   return [
     ...head,
     agentHeading,
-    ...cut(agents, agentRows, 'agent', layout),
-    ...(courts.length === 0 ? [{ text: '  No court emails wait for an answer.', bad: false }] : []),
+    ...cut(f.agents, agentRows, 'agent', (a) => agentLine(a, now, layout), agentBad, layout),
+    ...(f.courts.length === 0 ? [{ text: '  No court emails wait for an answer.', bad: false }] : []),
     courtHeading,
-    ...cut(courts, courtRows, 'court', layout),
+    ...cut(f.courts, courtRows, 'court', (c) => courtLine(c, layout), courtBad, layout),
   ].slice(0, layout.maxRows ?? Number.POSITIVE_INFINITY);
 }
 
@@ -75,6 +73,15 @@ function periodLines(f: CentreFigures, now: Date, layout: BoardLayout): BoardLin
   return [line(first, false, layout), line(`  first replies within ${f.thresholds.slaMinutes} min: ${within}${median}`, low, layout)];
 }
 
+/** Away or offline while holding enquiries, or holding more than their cap. */
+function agentBad(a: AgentFigures): boolean {
+  return (a.presence !== 'available' && a.held > 0) || a.held > a.heldCap;
+}
+
+function courtBad(c: CourtFigures): boolean {
+  return c.dueChase > 0;
+}
+
 function agentLine(a: AgentFigures, now: Date, layout: BoardLayout): BoardLine {
   const stuck = a.presence !== 'available' && a.held > 0;
   const over = a.held > a.heldCap;
@@ -82,11 +89,11 @@ function agentLine(a: AgentFigures, now: Date, layout: BoardLayout): BoardLine {
   const held = `${a.held}/${a.heldCap}${marked(over, layout)}`;
   const oldest = a.oldestHeld ? `${a.oldestHeld.enquiryId.padEnd(ID)} ${span(now.getTime() - Date.parse(a.oldestHeld.since)).padEnd(SPAN)}` : ''.padEnd(ID + 1 + SPAN);
   const text = `  ${fit(a.name, NAME, layout.ellipsis)} ${presence.padEnd(PRESENCE)} ${held.padStart(HELD)}  ${oldest}  ${a.languages.join(' ')}`;
-  return { ...line(text, stuck || over, layout), agent: a.name };
+  return { ...line(text, agentBad(a), layout), agent: a.name };
 }
 
 function courtLine(c: CourtFigures, layout: BoardLayout): BoardLine {
-  const due = c.dueChase > 0;
+  const due = courtBad(c);
   return line(courtRow(`  ${c.courtName}`, String(c.unanswered), shortDate(c.oldestSince), `${c.dueChase}${marked(due, layout)}`, layout), due, layout);
 }
 
@@ -109,12 +116,13 @@ function share(a: number, b: number, room: number): [number, number] {
   return [half, room - half];
 }
 
-function cut(rows: BoardLine[], room: number, what: string, layout: BoardLayout): BoardLine[] {
-  if (rows.length <= room) return rows;
+/** The rows that fit in `room`, the last saying how many more there are: only those shown are formatted (a centre has a thousand agents). */
+function cut<T>(items: readonly T[], room: number, what: string, show: (item: T) => BoardLine, isBad: (item: T) => boolean, layout: BoardLayout): BoardLine[] {
+  if (items.length <= room) return items.map(show);
   if (room <= 0) return [];
-  const kept = rows.slice(0, room - 1);
-  const hidden = rows.slice(room - 1);
-  return [...kept, line(`  ${layout.ellipsis} and ${hidden.length} more ${what}s${hidden.some((r) => r.bad) ? `, some marked ${layout.mark}` : ''}`, hidden.some((r) => r.bad), layout)];
+  const hidden = items.slice(room - 1);
+  const bad = hidden.some(isBad);
+  return [...items.slice(0, room - 1).map(show), line(`  ${layout.ellipsis} and ${hidden.length} more ${what}s${bad ? `, some marked ${layout.mark}` : ''}`, bad, layout)];
 }
 
 function line(text: string, bad: boolean, layout: BoardLayout): BoardLine {

@@ -3,7 +3,7 @@
 // and the waits in them tick on the screen's one clock. A supervisor acts from it on the agent
 // selected: sets them away or available, or releases or transfers the enquiry they have held longest.
 import { Box } from 'ink';
-import { useSyncExternalStore } from 'react';
+import { useRef, useSyncExternalStore } from 'react';
 import type { AgentFigures, CentreFigures } from '../../domain/centre-figures.js';
 import { wallboardLines, type BoardLine } from '../../domain/wallboard-text.js';
 import { Line } from '../components/line.js';
@@ -69,10 +69,17 @@ export const wallboardDialog: DialogSpec<WallboardDialog, WallboardAction> = {
   height: () => 'full',
   View({ dialog, host, theme, ticker, columns, rows }) {
     const figures = host.client.wallboard ?? null;
+    const made = useRef<{ key: readonly unknown[]; lines: BoardLine[] } | null>(null);
+    // One set of lines per second and figures, shared by the tick's comparison and the drawing.
+    const lines = (now: number): BoardLine[] => {
+      const key = [figures, now, columns, rows];
+      if (made.current && key.every((k, i) => k === made.current!.key[i])) return made.current.lines;
+      // A line short of the terminal, with the title, rule and footer: a frame as tall as the
+      // terminal makes Ink clear the screen and write it all again on every render, changed or not.
+      made.current = { key, lines: boardLines(figures, now, theme, columns, rows - 4) };
+      return made.current.lines;
+    };
     // Only a change in what the lines say draws a frame: most seconds no wait turns a minute.
-    // A line short of the terminal, with the title, rule and footer: a frame as tall as the terminal
-    // makes Ink clear the screen and write it all again on every render, changed or not.
-    const lines = (now: number) => boardLines(figures, now, theme, columns, rows - 4);
     useSyncExternalStore(ticker.subscribe, () => lines(ticker.getNow()).map((l) => l.text).join('\n'));
     return (
       <Box flexDirection="column">
