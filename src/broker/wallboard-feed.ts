@@ -50,7 +50,7 @@ export class WallboardFeed {
 
   /** Agents online on this node, least loaded first: whom an enquiry can be transferred to. */
   onlineAgents(): AgentFigures[] {
-    const online = this.figures().agents.filter((a) => a.presence !== 'offline');
+    const online = this.wallboard().agents(this.known()).filter((a) => a.presence !== 'offline');
     return online.sort((a, b) => a.held / Math.max(1, a.heldCap) - b.held / Math.max(1, b.heldCap) || a.name.localeCompare(b.name));
   }
 

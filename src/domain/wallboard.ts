@@ -12,6 +12,7 @@ import {
   openThreadsOf,
   periodFigures,
   waitingFigures,
+  type AgentFigures,
   type CentreFigures,
   type CentreThresholds,
   type KnownAgent,
@@ -81,9 +82,14 @@ export class Wallboard {
       thresholds: { slaMinutes: this.thresholds.slaMs / 60_000, slaTargetPercent: this.thresholds.slaTargetPercent },
       waiting: waitingFigures(this.state),
       period,
-      agents: agentFigures(this.state, known, this.holdings),
+      agents: this.agents(known),
       courts: courtFigures(this.allThreads(), now),
     };
+  }
+
+  /** The agents block alone, worst first (the transfer picker needs no more). */
+  agents(known: Iterable<KnownAgent>): AgentFigures[] {
+    return agentFigures(this.state, known, this.holdings);
   }
 
   private today(through: string): PeriodFigures {
