@@ -7,27 +7,35 @@ import { bestFor, compareWaiting, DEFAULT_ROUTING, type RoutingPolicy } from './
 
 /** Open enquiries in the order the queue shows them: waiting by the ranking rule (routing.ts: urgent first, then longest wait), then awaiting the customer (latest activity first). */
 export function rankQueue(enquiries: Iterable<Enquiry>): Enquiry[] {
-  // Each row carries its parsed time: sorting 10,000 rows would otherwise parse dates ~260,000 times.
+  // Each row carries its key: sorting 10,000 rows would otherwise parse dates ~260,000 times.
   const waiting: Ranked[] = [];
   const awaiting: Ranked[] = [];
   for (const e of enquiries) {
-    if (e.status === 'waiting') waiting.push({ e, key: waitingSinceMs(e) - (e.urgent ? URGENT_AHEAD_MS : 0) });
-    else if (e.status === 'awaiting-customer') awaiting.push({ e, key: -timeMs(e.lastActivityAt) });
+    if (e.status === 'waiting') waiting.push({ e, key: rankKey(e) });
+    else if (e.status === 'awaiting-customer') awaiting.push({ e, key: rankKey(e) });
   }
-  waiting.sort(byKeyThenArrival);
-  awaiting.sort(byKeyThenArrival);
+  waiting.sort(compareRanked);
+  awaiting.sort(compareRanked);
   return [...waiting, ...awaiting].map((r) => r.e);
+}
+
+/**
+ * What the queue sorts an enquiry by, lowest first (ties by arrival, compareRanked): a waiting one
+ * urgent first and then by longest wait, any other by latest activity first.
+ */
+export function rankKey(e: Enquiry): number {
+  return e.status === 'waiting' ? waitingSinceMs(e) - (e.urgent ? URGENT_AHEAD_MS : 0) : -timeMs(e.lastActivityAt);
 }
 
 /** Subtracted from an urgent enquiry's sort key: more than any real span of waits, so urgent ones sort first and among themselves by wait. */
 const URGENT_AHEAD_MS = 1e15;
 
-interface Ranked {
+export interface Ranked {
   e: Enquiry;
   key: number;
 }
 
-function byKeyThenArrival(a: Ranked, b: Ranked): number {
+export function compareRanked(a: Ranked, b: Ranked): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : a.e.receivedSeq - b.e.receivedSeq;
 }
 

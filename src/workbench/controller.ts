@@ -26,7 +26,8 @@ import { bindingFor } from './keymap.js';
 import { NamedTimers } from './named-timers.js';
 import { RedrawGate } from './redraw-gate.js';
 import type { QueueView } from './queue-view.js';
-import { buildQueueView, nearestRow, stepRow } from './queue-view.js';
+import { QueueGroups } from './queue-groups.js';
+import { nearestRow, stepRow } from './queue-view.js';
 import type { Settings } from './settings.js';
 import { cleanLine } from './text.js';
 import type { Notice, UiState } from './ui-state.js';
@@ -50,7 +51,7 @@ export class Controller implements Actions {
   private changes = 0;
   private drafts: DraftStore;
   private onQuit: () => void;
-  private cached: { clientVersion: number; filter: string; me: string; view: QueueView } | null = null;
+  private groups: { clientVersion: number; groups: QueueGroups; view: QueueView } | null = null;
   private loader: ConversationLoader;
   private redraw: RedrawGate;
   private timers = new NamedTimers();
@@ -66,11 +67,13 @@ export class Controller implements Actions {
     this.onQuit = options.onQuit ?? (() => {});
     this.ui = { selectedId: null, selectedIndex: 0, filter: '', dialog: null, notice: null, zoomed: false, paneScroll: 0, drafts: this.drafts.load() };
     this.loader = new ConversationLoader(this.client, () => this.selected(), (message) => this.notify(message, 'error'));
-    this.redraw = new RedrawGate(this.settings.fps, () => this.emit());
-    this.stopClient = this.client.subscribe(() => {
+    // The loader looks at the selection once a frame rather than once an event: finding the
+    // selection brings the queue view up to date, and events can come by the hundred a second.
+    this.redraw = new RedrawGate(this.settings.fps, () => {
       this.loader.schedule();
-      this.redraw.request();
+      this.emit();
     });
+    this.stopClient = this.client.subscribe(() => this.redraw.request());
     // Commands restored from an earlier run's outbox have no one waiting on them: say what became of them.
     this.stopOutcomes =
       this.client.onOutcome?.((report) => {
@@ -101,13 +104,15 @@ export class Controller implements Actions {
     return this.client.agent?.name ?? '';
   }
 
-  /** The queue as listed, rebuilt only when the client's state or the filter changed. */
+  /** The queue as listed, brought up to date only when the client's state, the filter or the agent changed. */
   queue(): QueueView {
-    const version = this.client.version;
-    const c = this.cached;
-    if (c && c.clientVersion === version && c.filter === this.ui.filter && c.me === this.me) return c.view;
-    const view = buildQueueView(this.client.state.enquiries.values(), this.me, this.ui.filter);
-    this.cached = { clientVersion: version, filter: this.ui.filter, me: this.me, view };
+    const clientVersion = this.client.version;
+    const last = this.groups;
+    const same = last !== null && last.groups.filterText === this.ui.filter && last.groups.me === this.me;
+    if (same && last.clientVersion === clientVersion) return last.view;
+    const groups = same ? last.groups : new QueueGroups(this.me, this.ui.filter);
+    const view = groups.update(this.client.state.enquiries);
+    this.groups = { clientVersion, groups, view };
     return view;
   }
 

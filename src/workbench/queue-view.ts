@@ -1,10 +1,9 @@
-// The queue as the screen lists it: rankQueue's order (longest wait first), with what the agent
-// cannot act on set apart below in labelled groups: held by other agents, awaiting the customer,
-// and enquiries closed since the workbench started. Built once per change of state or filter,
-// never per clock tick, and then only ranked again when a change moves a row.
+// The queue as the screen lists it: the ranking order (urgent, then longest wait first), with what
+// the agent cannot act on set apart below in labelled groups: held by other agents, awaiting the
+// customer, and enquiries closed since the workbench started. Kept up to date by QueueGroups as
+// enquiries change, never per clock tick; the functions here walk and window it.
 import type { Enquiry } from '../domain/enquiry.js';
-import { rankQueue } from '../domain/queue.js';
-import { matchesFilter, parseFilter } from './filter.js';
+import { QueueGroups } from './queue-groups.js';
 
 export type QueueItem = { kind: 'row'; enquiry: Enquiry } | { kind: 'heading'; label: string };
 
@@ -18,99 +17,9 @@ export interface QueueView {
   waitingSinceMs: number[];
 }
 
-/**
- * The queue view for these enquiries, reusing the last one built when no row moved: most changes
- * (a conversation loaded when the agent opens it, a tag, a note, an agent's presence) leave every
- * enquiry where it was, and ranking 10,000 again for each of them held up the next key press.
- */
-export function buildQueueView(enquiries: Iterable<Enquiry>, me: string, filterText: string): QueueView {
-  const all = [...enquiries];
-  const previous = last !== null && last.me === me && last.filterText === filterText ? last : null;
-  const reused = previous && sameRows(previous, all);
-  if (previous && reused) {
-    previous.view = reused;
-    return reused;
-  }
-  const view = layOutQueue(all, me, filterText);
-  last = { me, filterText, byId: new Map(all.map((e) => [e.id, e])), view };
-  return view;
-}
-
-/** What the last build was given and made. */
-let last: { me: string; filterText: string; byId: Map<string, Enquiry>; view: QueueView } | null = null;
-
-/** The previous view with the changed enquiries put in their rows, or null when any of them would move (or the set changed). */
-function sameRows(previous: NonNullable<typeof last>, all: Enquiry[]): QueueView | null {
-  if (all.length !== previous.byId.size) return null;
-  const filter = previous.filterText === '' ? null : parseFilter(previous.filterText);
-  const changed: Enquiry[] = [];
-  for (const e of all) {
-    const before = previous.byId.get(e.id);
-    if (before === e) continue;
-    if (!before || !samePlace(before, e)) return null;
-    if (filter && matchesFilter(before, filter, previous.me) !== matchesFilter(e, filter, previous.me)) return null;
-    changed.push(e);
-  }
-  if (changed.length === 0) return previous.view;
-  const items = previous.view.items.slice();
-  for (const e of changed) {
-    previous.byId.set(e.id, e);
-    const at = previous.view.indexOf.get(e.id);
-    if (at !== undefined) items[at] = { kind: 'row', enquiry: e };
-  }
-  return { ...previous.view, items };
-}
-
-/** Whether an enquiry keeps its group and rank: everything buildQueueView sorts and groups by. */
-function samePlace(a: Enquiry, b: Enquiry): boolean {
-  return (
-    a.status === b.status &&
-    a.claimedBy === b.claimedBy &&
-    a.waitingSince === b.waitingSince &&
-    a.receivedAt === b.receivedAt &&
-    a.receivedSeq === b.receivedSeq &&
-    a.lastActivityAt === b.lastActivityAt
-  );
-}
-
-/** The queue view built from scratch: ranked, filtered and grouped. */
-export function layOutQueue(all: readonly Enquiry[], me: string, filterText: string): QueueView {
-  const filter = parseFilter(filterText);
-  const ranked = rankQueue(all);
-  const workable: Enquiry[] = [];
-  const heldByOthers: Enquiry[] = [];
-  const awaiting: Enquiry[] = [];
-  const waitingSinceMs: number[] = [];
-  for (const e of ranked) {
-    if (e.status === 'waiting') {
-      const since = Date.parse(e.waitingSince ?? e.receivedAt);
-      if (!Number.isNaN(since)) waitingSinceMs.push(since);
-    }
-    if (filter.length > 0 && !matchesFilter(e, filter, me)) continue;
-    if (e.status !== 'waiting') awaiting.push(e);
-    else if (e.claimedBy !== null && e.claimedBy !== me) heldByOthers.push(e);
-    else workable.push(e);
-  }
-  const closed = all
-    .filter((e) => e.status === 'closed' && (filter.length === 0 || matchesFilter(e, filter, me)))
-    .sort((a, b) => (a.lastActivityAt < b.lastActivityAt ? 1 : a.lastActivityAt > b.lastActivityAt ? -1 : 0));
-
-  const items: QueueItem[] = [];
-  const indexOf = new Map<string, number>();
-  const add = (label: string | null, list: Enquiry[]) => {
-    if (list.length === 0) return;
-    if (label !== null) items.push({ kind: 'heading', label: `${label} (${list.length})` });
-    for (const e of list) {
-      indexOf.set(e.id, items.length);
-      items.push({ kind: 'row', enquiry: e });
-    }
-  };
-  add(null, workable);
-  add('held by others', heldByOthers);
-  add('awaiting the customer', awaiting);
-  add('closed', closed);
-  waitingSinceMs.sort((a, b) => a - b);
-  return { items, indexOf, rowCount: indexOf.size, waitingSinceMs };
+/** The queue view of these enquiries built once; the workbench keeps a QueueGroups and updates it instead. */
+export function layOutQueue(enquiries: Iterable<Enquiry>, me: string, filterText: string): QueueView {
+  return new QueueGroups(me, filterText).update(new Map([...enquiries].map((e) => [e.id, e])));
 }
 
 /** Longest wait and how many are past `redMinutes`, from the sorted waiting times; O(log n) per tick. */

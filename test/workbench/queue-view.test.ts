@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildQueueView, layOutQueue, nearestRow, stepRow, waitingStats, windowTop } from '../../src/workbench/queue-view.js';
+import type { Enquiry } from '../../src/domain/enquiry.js';
+import { QueueGroups } from '../../src/workbench/queue-groups.js';
+import { layOutQueue, nearestRow, stepRow, waitingStats, windowTop } from '../../src/workbench/queue-view.js';
 import { enquiry, minutesAgo, NOW } from './fixtures.js';
 
-describe('buildQueueView', () => {
+describe('layOutQueue', () => {
   const a = enquiry({ id: 'A', waitingSince: minutesAgo(5) });
   const b = enquiry({ id: 'B', waitingSince: minutesAgo(30) });
   const c = enquiry({ id: 'C', waitingSince: minutesAgo(50), claimedBy: 'bob' });
@@ -11,7 +13,7 @@ describe('buildQueueView', () => {
   const f = enquiry({ id: 'F', waitingSince: minutesAgo(70), claimedBy: 'alice', language: 'cy' });
 
   it('lists longest wait first and sets apart held-by-others, awaiting and closed under headings', () => {
-    const view = buildQueueView([a, b, c, d, e, f], 'alice', '');
+    const view = layOutQueue([a, b, c, d, e, f], 'alice', '');
     const shape = view.items.map((i) => (i.kind === 'row' ? i.enquiry.id : `# ${i.label}`));
     expect(shape).toEqual(['F', 'B', 'A', '# held by others (1)', 'C', '# awaiting the customer (1)', 'D', '# closed (1)', 'E']);
     expect(view.rowCount).toBe(6);
@@ -19,17 +21,27 @@ describe('buildQueueView', () => {
   });
 
   it('filters rows but counts every waiting enquiry for the status line', () => {
-    const view = buildQueueView([a, b, c, d, e, f], 'alice', 'cy');
+    const view = layOutQueue([a, b, c, d, e, f], 'alice', 'cy');
     expect(view.items.map((i) => (i.kind === 'row' ? i.enquiry.id : i.label))).toEqual(['F']);
     expect(view.waitingSinceMs).toHaveLength(4);
   });
+
+  it('puts urgent enquiries first, and closed ones latest activity first', () => {
+    const old = enquiry({ id: 'OLD', waitingSince: minutesAgo(90) });
+    const urgent = enquiry({ id: 'URG', waitingSince: minutesAgo(1), urgent: { reason: 'hearing tomorrow', by: 'alice', at: minutesAgo(1) } });
+    const closedEarly = enquiry({ id: 'X1', status: 'closed', waitingSince: null, lastActivityAt: minutesAgo(40) });
+    const closedLate = enquiry({ id: 'X2', status: 'closed', waitingSince: null, lastActivityAt: minutesAgo(2) });
+    const view = layOutQueue([old, closedEarly, urgent, closedLate], 'alice', '');
+    expect(view.items.map((i) => (i.kind === 'row' ? i.enquiry.id : `# ${i.label}`))).toEqual(['URG', 'OLD', '# closed (2)', 'X2', 'X1']);
+  });
 });
 
-describe('buildQueueView after a change', () => {
+describe('QueueGroups after changes', () => {
+  const byId = (list: readonly Enquiry[]) => new Map(list.map((e) => [e.id, e]));
   const queue = Array.from({ length: 40 }, (_, i) =>
     enquiry({ id: `Q${i}`, waitingSince: minutesAgo(i * 3), claimedBy: i % 7 === 0 ? 'bob' : null, language: i % 3 === 0 ? 'cy' : 'en' }),
   );
-  const changes: Array<[string, (e: ReturnType<typeof enquiry>) => ReturnType<typeof enquiry>]> = [
+  const changes: Array<[string, (e: Enquiry) => Enquiry]> = [
     ['a conversation loaded', (e) => ({ ...e, messagesLoaded: true })],
     ['a tag added', (e) => ({ ...e, caseNumbers: ['305JE126'] })],
     ['a claim', (e) => ({ ...e, claimedBy: 'alice' })],
@@ -39,9 +51,10 @@ describe('buildQueueView after a change', () => {
   for (const filter of ['', 'cy', '305JE126']) {
     for (const [what, change] of changes) {
       it(`is what a build from scratch gives after ${what}${filter ? ` (filter ${JSON.stringify(filter)})` : ''}`, () => {
-        buildQueueView(queue, 'alice', filter);
+        const groups = new QueueGroups('alice', filter);
+        groups.update(byId(queue));
         const changed = queue.map((e, i) => (i === 9 || i === 21 ? change(e) : e));
-        const view = buildQueueView(changed, 'alice', filter);
+        const view = groups.update(byId(changed));
         expect(view).toEqual(layOutQueue(changed, 'alice', filter));
         const row = view.items[view.indexOf.get('Q9')!];
         if (row) expect(row).toEqual({ kind: 'row', enquiry: changed[9] });
@@ -49,11 +62,55 @@ describe('buildQueueView after a change', () => {
     }
   }
 
-  it('is rebuilt when an enquiry arrives or another agent is signed in', () => {
-    buildQueueView(queue, 'alice', '');
+  it('gives back the same view when nothing changed', () => {
+    const groups = new QueueGroups('alice', '');
+    const first = groups.update(byId(queue));
+    expect(groups.update(byId(queue))).toBe(first);
+  });
+
+  // Events in any order, a few at a time or many at once (which sorts from scratch), must leave
+  // the groups where a build from scratch puts them.
+  for (const filter of ['', 'cy', 'mine', 'free wa']) {
+    it(`follows 400 random changes as a build from scratch would${filter ? ` (filter ${JSON.stringify(filter)})` : ''}`, () => {
+      let random = 7;
+      const roll = (n: number) => {
+        random = (Math.imul(random, 1103515245) + 12345) >>> 0;
+        return (random >>> 8) % n;
+      };
+      const agents = [null, 'alice', 'bob'];
+      const state = byId(Array.from({ length: 120 }, (_, i) => enquiry({ id: `R${i}`, waitingSince: minutesAgo(roll(600)), language: i % 3 === 0 ? 'cy' : 'en' })));
+      const step = (e: Enquiry): Enquiry | null => {
+        switch (roll(8)) {
+          case 0: return { ...e, claimedBy: agents[roll(3)]! };
+          case 1: return { ...e, status: 'awaiting-customer', waitingSince: null, lastActivityAt: minutesAgo(roll(60)) };
+          case 2: return { ...e, status: 'waiting', waitingSince: minutesAgo(roll(600)), lastActivityAt: minutesAgo(roll(60)) };
+          case 3: return { ...e, status: 'closed', waitingSince: null, claimedBy: null, lastActivityAt: minutesAgo(roll(60)) };
+          case 4: return { ...e, urgent: e.urgent ? undefined : { reason: 'hearing tomorrow', by: 'alice', at: minutesAgo(1) } };
+          case 5: return { ...e, channel: e.channel === 'web' ? 'whatsapp' : 'web' };
+          case 6: return { ...e, waitingSince: e.status === 'waiting' ? 'not a time' : e.waitingSince };
+          default: return null;
+        }
+      };
+      const groups = new QueueGroups('alice', filter);
+      let next = 1000;
+      for (let round = 0; round < 400; round++) {
+        const many = round % 50 === 49 ? 40 : 1 + roll(3);
+        for (let k = 0; k < many; k++) {
+          const ids = [...state.keys()];
+          const pick = state.get(ids[roll(ids.length)]!)!;
+          const what = roll(20);
+          if (what === 0) state.delete(pick.id);
+          else if (what === 1) state.set(`N${next}`, enquiry({ id: `N${next++}`, waitingSince: minutesAgo(roll(600)) }));
+          else state.set(pick.id, step(pick) ?? { ...pick, messagesLoaded: !pick.messagesLoaded });
+        }
+        expect(groups.update(state)).toEqual(layOutQueue(state.values(), 'alice', filter));
+      }
+    });
+  }
+
+  it('is rebuilt for another agent', () => {
     const more = [...queue, enquiry({ id: 'NEW', waitingSince: minutesAgo(500) })];
-    expect(buildQueueView(more, 'alice', '')).toEqual(layOutQueue(more, 'alice', ''));
-    expect(buildQueueView(more, 'bob', '')).toEqual(layOutQueue(more, 'bob', ''));
+    expect(new QueueGroups('bob', '').update(byId(more))).toEqual(layOutQueue(more, 'bob', ''));
   });
 });
 
@@ -66,7 +123,7 @@ describe('waitingStats', () => {
 });
 
 describe('row stepping', () => {
-  const items = buildQueueView(
+  const items = layOutQueue(
     [enquiry({ id: 'A' }), enquiry({ id: 'C', claimedBy: 'bob' })],
     'alice',
     '',
