@@ -83,30 +83,48 @@ export class LazyClient {
 
   constructor(private readonly address: StoreAddress) {}
 
-  async query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<T>> {
-    const client = await this.connection();
-    try {
-      return await client.query<T>(sql, values);
-    } catch (err) {
-      // A broken connection is made again on the next call; a refused statement leaves it as it is.
-      if (!(err as { code?: string }).code) this.drop(client);
-      throw err;
-    }
+  /** What was last given to run: each call waits for it. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<T>> {
+    return this.oneAtATime(async () => {
+      const client = await this.connection();
+      try {
+        return await client.query<T>(sql, values);
+      } catch (err) {
+        // A broken connection is made again on the next call; a refused statement leaves it as it is.
+        if (!(err as { code?: string }).code) this.drop(client);
+        throw err;
+      }
+    });
   }
 
   /** Runs `work` in one transaction, every statement on the same connection. */
-  async transaction<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = await this.connection();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      if (!(err as { code?: string }).code) this.drop(client);
-      throw err;
-    }
+  transaction<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.oneAtATime(async () => {
+      const client = await this.connection();
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        if (!(err as { code?: string }).code) this.drop(client);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Calls run one after another, never side by side: a statement sent while another caller's
+   * transaction is open would run inside it, and pg 9 refuses a query while one is executing
+   * (pg 8 queues it with a deprecation warning, which lease takes for concurrent deliveries hit).
+   */
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => {});
+    return run;
   }
 
   async close(): Promise<void> {
