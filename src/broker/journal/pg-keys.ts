@@ -3,8 +3,8 @@
 // it into content_keys in the same statement as that record, so no record is ever acknowledged
 // whose key is not durable, and no pool of keys made ahead is needed. Keys made by other nodes are
 // read from the table when one of their records arrives (`missing`, then `learnRows`).
-import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { randomPooled } from '../random-pool.js';
 import type { ContentKey } from './content-keys.js';
 
 export interface KeyRow {
@@ -31,7 +31,10 @@ export class PgContentKeys {
   keyFor(enquiryId: string): ContentKey {
     const existing = this.current.get(enquiryId);
     if (existing) return { keyId: existing, key: this.keys.get(existing)! };
-    const row = { keyId: randomBytes(8).toString('hex'), key: randomBytes(32).toString('base64'), enquiryId };
+    // One draw from the pool for id and key: two randomBytes calls a new enquiry were two trips into OpenSSL.
+    const random = randomPooled(40);
+    const row = { keyId: random.toString('hex', 0, 8), key: random.toString('base64', 8, 40), enquiryId };
+    random.fill(0);
     this.keys.set(row.keyId, row.key);
     this.current.set(enquiryId, row.keyId);
     this.pending.push(row);
