@@ -6,6 +6,7 @@
 //   - a claim race across two nodes, 1,000 trials: winners per trial;
 //   - a new node's start on a long store (BENCH_START_EVENTS, default 1,000,000) with and without
 //     the checkpoint kept in PostgreSQL.
+// BENCH_PG_PARTS=intake or =start runs only those figures (default both).
 // Brokers and posters run in their own processes. BENCH_STORE (default the machine's
 // postgres://postgres@127.0.0.1:5432/postgres) names the database; each part uses a fresh schema,
 // dropped after. Needs the build. Run: npm run bench:pg
@@ -14,13 +15,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { encodeRecord, genesisHash, newHeaderLine } from '../dist/broker/journal/record-format.js';
 import { importFileJournal } from '../dist/broker/journal/pg-import.js';
 import { migrate, parseStoreUrl } from '../dist/broker/journal/pg-schema.js';
 import { addToken } from '../dist/broker/tokens.js';
 import { startBrokerProcess } from './lib/broker-process.js';
 import { forkHelper } from './lib/ipc.js';
 import { Figures, fmt, percentile } from './lib/stats.js';
+import { journalWriter, lifecycle } from './recovery.js';
 
 const BASE = process.env.BENCH_STORE ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const POSTERS = 64;
@@ -29,6 +30,7 @@ const WARMUP_MS = 1000;
 const LATENCY_SAMPLES = 300;
 const CLAIM_TRIALS = Number(process.env.BENCH_CLAIM_TRIALS ?? 1000);
 const START_EVENTS = Number(process.env.BENCH_START_EVENTS ?? 1_000_000);
+const PARTS = new Set((process.env.BENCH_PG_PARTS ?? 'intake,start').split(','));
 
 const print = console.log;
 const figures = new Figures(print);
@@ -198,56 +200,25 @@ async function claimRace(urls, tokens) {
   return { winners, refusals };
 }
 
-/** A file journal of `count` enquiries, written directly (unsealed), to import. */
-async function longJournal(folder, count) {
-  const header = newHeaderLine(new Date());
-  const handle = await fs.open(join(folder, 'journal.ndjson'), 'w');
-  let prev = genesisHash(header);
-  let chunk = [`${header}\n`];
-  const at = new Date().toISOString();
-  for (let seq = 1; seq <= count; seq++) {
-    const id = `E${seq.toString(36).toUpperCase().padStart(8, '0')}`;
-    const { record, line } = encodeRecord(prev, seq, at, { kind: 'intake', name: 'bench-intake' }, undefined, {
-      type: 'enquiry.received',
-      enquiryId: id,
-      messageId: `M${seq.toString(36)}`,
-      channel: 'web',
-      from: `caller${seq}@example.org`,
-      name: null,
-      text: `Hello, my hearing about claim 305JE126 is listed for next week. Which room do I go to? Ref ${seq}`,
-      language: 'en',
-      callbackUrl: null,
-    });
-    prev = record.hash;
-    chunk.push(`${line}\n`);
-    if (chunk.length >= 5000) {
-      await handle.write(chunk.join(''));
-      chunk = [];
-    }
-  }
-  await handle.write(chunk.join(''));
-  await handle.close();
-}
-
 try {
   print(`several nodes on PostgreSQL (${new URL(BASE).host}); ${POSTERS} posters, ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s of warm-up`);
   print(`  machine load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores; other work on the machine skews every figure)`);
 
-  {
+  if (PARTS.has('intake')) {
     const f = await folders('file', 1);
     const broker = await startBrokerProcess({ dataDir: f.dirs[0] });
     const r = await intake([broker.url], f.intake).finally(() => broker.close());
     figures.add({ name: 'intake: file store, one node', value: r.perSecond, unit: '/s' });
     figures.note(`file store: p50 ${fmt(percentile(r.latencies, 0.5), 1)} ms, p99 ${fmt(percentile(r.latencies, 0.99), 1)} ms`);
   }
-  {
+  if (PARTS.has('intake')) {
     const f = await folders('pg1', 1);
     const broker = await startBrokerProcess({ dataDir: f.dirs[0], store: await freshSchema() });
     const r = await intake([broker.url], f.intake).finally(() => broker.close());
     figures.add({ name: 'intake: PostgreSQL, one node', value: r.perSecond, unit: '/s' });
     figures.note(`PostgreSQL one node: p50 ${fmt(percentile(r.latencies, 0.5), 1)} ms, p99 ${fmt(percentile(r.latencies, 0.99), 1)} ms`);
   }
-  {
+  if (PARTS.has('intake')) {
     const f = await folders('pg2', 2);
     const store = await freshSchema();
     const brokers = await Promise.all(f.dirs.map((d) => startBrokerProcess({ dataDir: d, store, unlimitedCommands: true })));
@@ -268,11 +239,13 @@ try {
       await Promise.all(brokers.map((b) => b.close()));
     }
   }
-  figures.add({ name: 'baseline: plain single-row INSERTs from 64 clients, same database', value: await insertBaseline(), unit: '/s' });
+  if (PARTS.has('intake')) figures.add({ name: 'baseline: plain single-row INSERTs from 64 clients, same database', value: await insertBaseline(), unit: '/s' });
 
-  {
+  if (PARTS.has('start')) {
     const f = await folders('start', 3);
-    await longJournal(f.dirs[0], START_EVENTS);
+    // The recovery bench's day (sealed, most enquiries answered and closed), written by the real file store.
+    const written = await journalWriter((i) => lifecycle(i)).write(f.dirs[0], START_EVENTS);
+    figures.note(`wrote ${fmt(written.written)} events for ${fmt(written.enquiries)} enquiries (${fmt(written.bytes / 1e6)} MB) to import`);
     const store = await freshSchema();
     const importedAt = performance.now();
     await importFileJournal(f.dirs[0], parseStoreUrl(store));
