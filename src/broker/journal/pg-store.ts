@@ -296,6 +296,10 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
     try {
       const locked = await lockHead(writer, this.durableSeq);
       if (locked.head.seq !== this.durableSeq || locked.head.hash !== this.durableHash) await this.catchUp(locked);
+      // What was queued while the lock was awaited joins this transaction rather than waiting for
+      // the next one: with two nodes the wait is the other node's whole transaction, and this
+      // node's posters, answered just before it, post again during it.
+      this.joinQueued(group);
       written = this.decide(group);
       if (written.records.length > 0) await writeAndCommit(writer, written, wakeChannel(this.address.schema));
       else await writer.query('COMMIT');
@@ -304,6 +308,12 @@ export class PgJournalStore extends StoreSignals implements JournalStore {
       return;
     }
     this.committed(group, written);
+  }
+
+  private joinQueued(group: Group): void {
+    group.decisions.push(...this.queued.decisions);
+    group.flushes.push(...this.queued.flushes);
+    this.queued = newGroup();
   }
 
   /** Inside the transaction, holding the head: every record up to it, handed on before anything is decided. */
