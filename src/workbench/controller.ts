@@ -120,7 +120,7 @@ export class Controller implements Actions {
   selection(): { index: number; enquiry: Enquiry | null } {
     const view = this.queue();
     const id = this.ui.selectedId;
-    const at = id === null ? undefined : view.indexOf.get(id);
+    const at = id === null ? undefined : view.indexOf(id);
     const index = at ?? nearestRow(view.items, this.ui.selectedIndex);
     if (index === null) return { index: 0, enquiry: null };
     const item = view.items[index]!;
@@ -300,7 +300,7 @@ export class Controller implements Actions {
   // --- inside ---------------------------------------------------------------------------------
 
   select(id: string): void {
-    const index = this.queue().indexOf.get(id) ?? this.ui.selectedIndex;
+    const index = this.queue().indexOf(id) ?? this.ui.selectedIndex;
     this.update({ selectedId: id, selectedIndex: index, paneScroll: 0 });
     this.loader.schedule();
   }

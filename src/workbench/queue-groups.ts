@@ -17,9 +17,10 @@ const GROUPS: readonly { name: GroupName; label: string | null }[] = [
   { name: 'closed', label: 'closed' },
 ];
 
-/** A listed enquiry with its rank key (parsed once) and the item that shows it. */
+/** A listed enquiry with its rank key (parsed once), the item that shows it and where the last lay-out put it. */
 interface Entry extends Ranked {
   item: QueueItem;
+  index: number;
 }
 
 /** Above this share of enquiries changed at once, sorting from scratch is cheaper than moving rows one by one. */
@@ -29,6 +30,12 @@ export class QueueGroups {
   private readonly filter: Filter;
   /** Every enquiry as last seen, listed or not. */
   private readonly seen = new Map<string, Enquiry>();
+  /** The same, in the order the map last gave them. */
+  private order: Enquiry[] = [];
+  /** The entry of each listed enquiry. */
+  private readonly listed = new Map<string, Entry>();
+  /** Counts lay-outs, so a view can tell whether its entries' indexes are still its own. */
+  private layOuts = 0;
   private readonly groups: Record<GroupName, Entry[]> = { workable: [], heldByOthers: [], awaiting: [], closed: [] };
   /** Every waiting enquiry's waitingSince in ms, ascending; the filter does not apply (the status line counts all). */
   private readonly waitingMs: number[] = [];
@@ -45,11 +52,23 @@ export class QueueGroups {
   update(enquiries: ReadonlyMap<string, Enquiry>): QueueView {
     const changed: Enquiry[] = [];
     let known = 0;
+    // A map keeps its order when a value is replaced and adds new keys at the end, so most of the
+    // time each enquiry is found where it was last time, at one comparison rather than a lookup.
+    const last = this.order;
+    const order: Enquiry[] = new Array<Enquiry>(enquiries.size);
+    let i = 0;
     for (const e of enquiries.values()) {
-      const before = this.seen.get(e.id);
+      const there = last[i];
+      order[i++] = e;
+      if (there === e) {
+        known++;
+        continue;
+      }
+      const before = there?.id === e.id ? there : this.seen.get(e.id);
       if (before !== undefined) known++;
-      if (before !== e) changed.push(e);
+      changed.push(e);
     }
+    this.order = order;
     const removed = known < this.seen.size ? [...this.seen.keys()].filter((id) => !enquiries.has(id)) : [];
     if (this.view && changed.length === 0 && removed.length === 0) return this.view;
     if (!this.view || changed.length + removed.length > enquiries.size * REBUILD_SHARE) this.rebuild(enquiries);
@@ -71,6 +90,7 @@ export class QueueGroups {
 
   private rebuild(enquiries: ReadonlyMap<string, Enquiry>): void {
     this.seen.clear();
+    this.listed.clear();
     for (const g of GROUPS) this.groups[g.name] = [];
     this.waitingMs.length = 0;
     for (const e of enquiries.values()) {
@@ -78,7 +98,10 @@ export class QueueGroups {
       const ms = waitingMs(e);
       if (ms !== null) this.waitingMs.push(ms);
       const group = this.groupOf(e);
-      if (group) this.groups[group].push(entryOf(e));
+      if (!group) continue;
+      const entry = entryOf(e);
+      this.groups[group].push(entry);
+      this.listed.set(e.id, entry);
     }
     for (const g of GROUPS) this.groups[g.name].sort(compareRanked);
     this.waitingMs.sort((a, b) => a - b);
@@ -92,19 +115,21 @@ export class QueueGroups {
     const list = this.groups[group];
     const entry = entryOf(e);
     list.splice(firstAfter(list, entry), 0, entry);
+    this.listed.set(e.id, entry);
   }
 
   private take(e: Enquiry): void {
     const ms = waitingMs(e);
     if (ms !== null) this.waitingMs.splice(firstAbove(this.waitingMs, ms) - 1, 1);
     const group = this.groupOf(e);
-    if (!group) return;
+    const entry = this.listed.get(e.id);
+    if (!group || !entry) return;
     const list = this.groups[group];
-    const probe = entryOf(e);
     // Entries that sort level with it come just before where it would be put; it is one of them.
-    let i = firstAfter(list, probe) - 1;
-    while (i >= 0 && list[i]!.e !== e) i--;
+    let i = firstAfter(list, entry) - 1;
+    while (i >= 0 && list[i] !== entry) i--;
     if (i >= 0) list.splice(i, 1);
+    this.listed.delete(e.id);
   }
 
   /** The group an enquiry is listed in, or null when the filter hides it (or it is in none). */
@@ -118,23 +143,32 @@ export class QueueGroups {
 
   private layOut(): QueueView {
     const items: QueueItem[] = [];
-    const indexOf = new Map<string, number>();
+    let rowCount = 0;
     for (const { name, label } of GROUPS) {
       const list = this.groups[name];
       if (list.length === 0) continue;
       if (label !== null) items.push({ kind: 'heading', label: `${label} (${list.length})` });
+      rowCount += list.length;
       for (const entry of list) {
-        indexOf.set(entry.e.id, items.length);
+        entry.index = items.length;
         items.push(entry.item);
       }
     }
-    return { items, indexOf, rowCount: indexOf.size, waitingSinceMs: this.waitingMs.slice() };
+    // Each entry keeps its own index (a map of 10,000 ids made again per change cost more than
+    // the rest of the lay-out); a view kept past the next lay-out looks in its own items instead.
+    const layOut = ++this.layOuts;
+    const indexOf = (id: string): number | undefined => {
+      if (layOut === this.layOuts) return this.listed.get(id)?.index;
+      const at = items.findIndex((item) => item.kind === 'row' && item.enquiry.id === id);
+      return at === -1 ? undefined : at;
+    };
+    return { items, indexOf, rowCount, waitingSinceMs: this.waitingMs.slice() };
   }
 }
 
 /** Waiting rows in the queue's ranking order; awaiting the customer and closed, latest activity first. */
 function entryOf(e: Enquiry): Entry {
-  return { e, key: rankKey(e), item: { kind: 'row', enquiry: e } };
+  return { e, key: rankKey(e), item: { kind: 'row', enquiry: e }, index: -1 };
 }
 
 /** Index of the first entry that sorts after `entry`. */

@@ -9,8 +9,8 @@ export type QueueItem = { kind: 'row'; enquiry: Enquiry } | { kind: 'heading'; l
 
 export interface QueueView {
   items: QueueItem[];
-  /** Item index of each listed enquiry. */
-  indexOf: Map<string, number>;
+  /** The item index of a listed enquiry; undefined for one not listed. */
+  indexOf(id: string): number | undefined;
   /** Rows (not headings) shown. */
   rowCount: number;
   /** Every waiting enquiry's waitingSince in ms, ascending (ignores the filter: the status line counts all). */

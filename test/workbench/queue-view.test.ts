@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Enquiry } from '../../src/domain/enquiry.js';
 import { QueueGroups } from '../../src/workbench/queue-groups.js';
-import { layOutQueue, nearestRow, stepRow, waitingStats, windowTop } from '../../src/workbench/queue-view.js';
+import { layOutQueue, nearestRow, stepRow, waitingStats, windowTop, type QueueView } from '../../src/workbench/queue-view.js';
 import { enquiry, minutesAgo, NOW } from './fixtures.js';
 
 describe('layOutQueue', () => {
@@ -17,7 +17,8 @@ describe('layOutQueue', () => {
     const shape = view.items.map((i) => (i.kind === 'row' ? i.enquiry.id : `# ${i.label}`));
     expect(shape).toEqual(['F', 'B', 'A', '# held by others (1)', 'C', '# awaiting the customer (1)', 'D', '# closed (1)', 'E']);
     expect(view.rowCount).toBe(6);
-    expect(view.indexOf.get('C')).toBe(4);
+    expect(view.indexOf('C')).toBe(4);
+    expect(view.indexOf('nobody')).toBeUndefined();
   });
 
   it('filters rows but counts every waiting enquiry for the status line', () => {
@@ -35,6 +36,12 @@ describe('layOutQueue', () => {
     expect(view.items.map((i) => (i.kind === 'row' ? i.enquiry.id : `# ${i.label}`))).toEqual(['URG', 'OLD', '# closed (2)', 'X2', 'X1']);
   });
 });
+
+/** A view as plain data: its items and figures, and the rows whose index it gives wrongly (none, when right). */
+function plain(view: QueueView) {
+  const misplaced = view.items.flatMap((item, i) => (item.kind === 'row' && view.indexOf(item.enquiry.id) !== i ? [item.enquiry.id] : []));
+  return { items: view.items, rowCount: view.rowCount, waitingSinceMs: view.waitingSinceMs, misplaced };
+}
 
 describe('QueueGroups after changes', () => {
   const byId = (list: readonly Enquiry[]) => new Map(list.map((e) => [e.id, e]));
@@ -55,12 +62,22 @@ describe('QueueGroups after changes', () => {
         groups.update(byId(queue));
         const changed = queue.map((e, i) => (i === 9 || i === 21 ? change(e) : e));
         const view = groups.update(byId(changed));
-        expect(view).toEqual(layOutQueue(changed, 'alice', filter));
-        const row = view.items[view.indexOf.get('Q9')!];
+        expect(plain(view)).toEqual(plain(layOutQueue(changed, 'alice', filter)));
+        const row = view.items[view.indexOf('Q9')!];
         if (row) expect(row).toEqual({ kind: 'row', enquiry: changed[9] });
       });
     }
   }
+
+  it('keeps an older view\'s indexes its own after a change moves rows', () => {
+    const groups = new QueueGroups('alice', '');
+    const before = groups.update(byId(queue));
+    const at = before.indexOf('Q30');
+    groups.update(byId(queue.map((e) => (e.id === 'Q39' ? { ...e, waitingSince: minutesAgo(0) } : e))));
+    expect(at).toBeDefined();
+    expect(before.indexOf('Q30')).toBe(at);
+    expect(before.items[at!]).toEqual({ kind: 'row', enquiry: queue[30] });
+  });
 
   it('gives back the same view when nothing changed', () => {
     const groups = new QueueGroups('alice', '');
@@ -103,14 +120,14 @@ describe('QueueGroups after changes', () => {
           else if (what === 1) state.set(`N${next}`, enquiry({ id: `N${next++}`, waitingSince: minutesAgo(roll(600)) }));
           else state.set(pick.id, step(pick) ?? { ...pick, messagesLoaded: !pick.messagesLoaded });
         }
-        expect(groups.update(state)).toEqual(layOutQueue(state.values(), 'alice', filter));
+        expect(plain(groups.update(state))).toEqual(plain(layOutQueue(state.values(), 'alice', filter)));
       }
     });
   }
 
   it('is rebuilt for another agent', () => {
     const more = [...queue, enquiry({ id: 'NEW', waitingSince: minutesAgo(500) })];
-    expect(new QueueGroups('bob', '').update(byId(more))).toEqual(layOutQueue(more, 'bob', ''));
+    expect(plain(new QueueGroups('bob', '').update(byId(more)))).toEqual(plain(layOutQueue(more, 'bob', '')));
   });
 });
 
