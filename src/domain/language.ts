@@ -40,12 +40,19 @@ export function guessLanguage(text: string): Language {
   const words = lower.match(/[\p{L}]+(?:'[\p{L}]+)*/gu) ?? [];
   let welsh = 0;
   let english = 0;
+  // String tests, not a regular expression per word: intake guesses for every enquiry posted.
   for (const word of words) {
-    if (WELSH_STRONG.has(word) || /[ŵŷ]/.test(word)) welsh += 2;
-    else if (WELSH_WEAK.has(word) || /'[nr]$/.test(word)) welsh += 1;
+    if (WELSH_STRONG.has(word) || word.includes('ŵ') || word.includes('ŷ')) welsh += 2;
+    else if (WELSH_WEAK.has(word) || isWelshContraction(word)) welsh += 1;
     if (ENGLISH.has(word)) english += 1;
   }
   const spaced = ` ${words.join(' ')} `;
   for (const phrase of PHRASES) if (spaced.includes(` ${phrase} `)) welsh += 3;
   return welsh > english ? 'cy' : 'en';
+}
+
+/** Ends in 'n or 'r (mae'n, i'r). */
+function isWelshContraction(word: string): boolean {
+  const last = word[word.length - 1];
+  return word[word.length - 2] === "'" && (last === 'n' || last === 'r');
 }
