@@ -13,6 +13,9 @@ describe('guessLanguage', () => {
     'Shwmae, rhif yr hawliad yw 305JE126',
     'Ynglŷn â fy achos',
     'DIOLCH YN FAWR',
+    "Mae'n okay", // a contraction ending in 'n decides it
+    "O'r swyddfa", // and one ending in 'r
+    'Ŵyr', // a word with ŵ
   ])('recognises Welsh: %s', (text) => {
     expect(guessLanguage(text)).toBe('cy');
   });
@@ -26,6 +29,7 @@ describe('guessLanguage', () => {
     'Helo, I need help with my case please', // a Welsh greeting in an English message
     'Mae Smith here, about my case', // Mae as a first name
     'What a bore, still no answer',
+    "I can't, it's late", // apostrophes that are not Welsh contractions
   ])('recognises English: %s', (text) => {
     expect(guessLanguage(text)).toBe('en');
   });
