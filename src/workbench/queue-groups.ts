@@ -183,8 +183,8 @@ function firstAfter(list: readonly Entry[], entry: Entry): number {
   return lo;
 }
 
-/** Index of the first value above `value`. */
-function firstAbove(values: readonly number[], value: number): number {
+/** Index of the first value above `value` in ascending `values`: how many are at or below it. */
+export function firstAbove(values: readonly number[], value: number): number {
   let lo = 0;
   let hi = values.length;
   while (lo < hi) {

@@ -3,7 +3,7 @@
 // customer, and enquiries closed since the workbench started. Kept up to date by QueueGroups as
 // enquiries change, never per clock tick; the functions here walk and window it.
 import type { Enquiry } from '../domain/enquiry.js';
-import { QueueGroups } from './queue-groups.js';
+import { firstAbove, QueueGroups } from './queue-groups.js';
 
 export type QueueItem = { kind: 'row'; enquiry: Enquiry } | { kind: 'heading'; label: string };
 
@@ -25,16 +25,8 @@ export function layOutQueue(enquiries: Iterable<Enquiry>, me: string, filterText
 /** Longest wait and how many are past `redMinutes`, from the sorted waiting times; O(log n) per tick. */
 export function waitingStats(waitingSinceMs: readonly number[], nowMs: number, redMinutes: number): { longestSeconds: number | null; pastRed: number } {
   if (waitingSinceMs.length === 0) return { longestSeconds: null, pastRed: 0 };
-  const cutoff = nowMs - redMinutes * 60_000;
-  // Count of entries <= cutoff: the first index whose value is above it.
-  let lo = 0;
-  let hi = waitingSinceMs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (waitingSinceMs[mid]! <= cutoff) lo = mid + 1;
-    else hi = mid;
-  }
-  return { longestSeconds: Math.max(0, Math.floor((nowMs - waitingSinceMs[0]!) / 1000)), pastRed: lo };
+  const pastRed = firstAbove(waitingSinceMs, nowMs - redMinutes * 60_000);
+  return { longestSeconds: Math.max(0, Math.floor((nowMs - waitingSinceMs[0]!) / 1000)), pastRed };
 }
 
 /** The row item nearest `index` (searching down, then up), for when the selection must land somewhere. */
