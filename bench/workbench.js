@@ -228,20 +228,29 @@ async function realTerminal(brokerUrl, token, configDir) {
     const memory = memoryOf(node);
 
     const keys = [];
+    const keyWaits = new CpuWaits(node);
+    waits = keyWaits;
+    const keyGc = new OwnGcPauses();
+    const keysStart = wallNow();
     for (let i = 0; i < KEY_FRAMES; i++) {
       // Keep clear of the clock's frame, so each key's frame is its own.
       const intoSecond = wallNow() % 1000;
       if (intoSecond < 60 || intoSecond > 900) await sleep((1060 - intoSecond) % 1000);
       chunks = [];
+      const waitedBefore = keyWaits.read();
       const at = wallNow();
       child.stdin.write(i % 20 < 10 ? 'j' : 'k');
       while (chunks.length === 0 || wallNow() - chunks.at(-1)[0] <= FRAME_GAP_MS) {
         if (wallNow() - at > 5000) throw new Error(`no frame within 5 s of key press ${i + 1}`);
         await sleep(2);
       }
-      keys.push(frames(chunks)[0].end - at);
+      const frame = frames(chunks)[0];
+      keys.push({ ms: frame.end - at, sinceKeysS: (at - keysStart) / 1000, cpuWaitMs: frame.cpuWaitAtEnd - waitedBefore, ownGcMs: keyGc.during(at, frame.end) });
       await sleep(40);
     }
+    keyWaits.stop();
+    waits = null;
+    keyGc.stop();
     return {
       firstFrameMs: firstFrameAt - started,
       connectMs: upgradeAt - started,
@@ -431,8 +440,13 @@ export async function runWorkbenchBench({ print = console.log } = {}) {
       figures.add({ name: `${label}: RSS`, value: real.rssBytes / 1024 / 1024, unit: 'MB', ...target(100) });
       figures.note(`peak RSS ${fmt(real.peakRssBytes / 1024 / 1024)} MB`);
       figures.add({ name: `${label}: bytes to the terminal at idle, 80x24`, value: real.idleBytesPerSecond, unit: 'B/s', ...target(3072) });
-      figures.add({ name: `${label}: frame time p50, key press (j/k)`, value: percentile(real.keys, 0.5), unit: 'ms', digits: 2 });
-      figures.add({ name: `${label}: frame time p99, key press (j/k)`, value: percentile(real.keys, 0.99), unit: 'ms', digits: 2 });
+      const keyMs = real.keys.map((k) => k.ms);
+      figures.add({ name: `${label}: frame time p50, key press (j/k)`, value: percentile(keyMs, 0.5), unit: 'ms', digits: 2 });
+      figures.add({ name: `${label}: frame time p99, key press (j/k)`, value: percentile(keyMs, 0.99), unit: 'ms', digits: 2 });
+      const slowKeys = [...real.keys].sort((x, y) => y.ms - x.ms).slice(0, 3);
+      figures.note(
+        `slowest of ${keyMs.length} presses: ${slowKeys.map((k) => `${fmt(k.ms, 1)} ms at ${fmt(k.sinceKeysS, 1)} s (the workbench waited ${fmt(k.cpuWaitMs, 1)} ms for a CPU${k.ownGcMs > 0 ? `; this bench paused ${fmt(k.ownGcMs, 1)} ms collecting garbage` : ''})`).join(', ')}`,
+      );
 
       if (VIEW_ONLY) {
         const local = await viewOnly(size);
