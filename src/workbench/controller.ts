@@ -51,7 +51,8 @@ export class Controller implements Actions {
   private changes = 0;
   private drafts: DraftStore;
   private onQuit: () => void;
-  private groups: { clientVersion: number; groups: QueueGroups; view: QueueView } | null = null;
+  /** The queue's groups for this agent and filter, and the view of them at a client version. */
+  private listing: { clientVersion: number; groups: QueueGroups; view: QueueView } | null = null;
   private loader: ConversationLoader;
   private redraw: RedrawGate;
   private timers = new NamedTimers();
@@ -107,12 +108,12 @@ export class Controller implements Actions {
   /** The queue as listed, brought up to date only when the client's state, the filter or the agent changed. */
   queue(): QueueView {
     const clientVersion = this.client.version;
-    const last = this.groups;
+    const last = this.listing;
     const same = last !== null && last.groups.filterText === this.ui.filter && last.groups.me === this.me;
     if (same && last.clientVersion === clientVersion) return last.view;
     const groups = same ? last.groups : new QueueGroups(this.me, this.ui.filter);
     const view = groups.update(this.client.state.enquiries);
-    this.groups = { clientVersion, groups, view };
+    this.listing = { clientVersion, groups, view };
     return view;
   }
 
