@@ -26,7 +26,7 @@ import { bindingFor } from './keymap.js';
 import { NamedTimers } from './named-timers.js';
 import { RedrawGate } from './redraw-gate.js';
 import type { QueueView } from './queue-view.js';
-import { QueueGroups } from './queue-groups.js';
+import { QueueListing } from './queue-groups.js';
 import { nearestRow, stepRow } from './queue-view.js';
 import type { Settings } from './settings.js';
 import { cleanLine } from './text.js';
@@ -51,8 +51,7 @@ export class Controller implements Actions {
   private changes = 0;
   private drafts: DraftStore;
   private onQuit: () => void;
-  /** The queue's groups for this agent and filter, and the view of them at a client version. */
-  private listing: { clientVersion: number; groups: QueueGroups; view: QueueView } | null = null;
+  private listing = new QueueListing();
   private loader: ConversationLoader;
   private redraw: RedrawGate;
   private timers = new NamedTimers();
@@ -107,14 +106,7 @@ export class Controller implements Actions {
 
   /** The queue as listed, brought up to date only when the client's state, the filter or the agent changed. */
   queue(): QueueView {
-    const clientVersion = this.client.version;
-    const last = this.listing;
-    const same = last !== null && last.groups.filterText === this.ui.filter && last.groups.me === this.me;
-    if (same && last.clientVersion === clientVersion) return last.view;
-    const groups = same ? last.groups : new QueueGroups(this.me, this.ui.filter);
-    const view = groups.update(this.client.state.enquiries);
-    this.listing = { clientVersion, groups, view };
-    return view;
+    return this.listing.view(this.client.state.enquiries, this.client.version, this.me, this.ui.filter);
   }
 
   /** The selected item's index and enquiry; falls back to the nearest row when the chosen one is not listed. */

@@ -166,6 +166,21 @@ export class QueueGroups {
   }
 }
 
+/** The view for an agent and a filter at a client version, kept between calls: the groups are made again only when the agent or the filter changes. */
+export class QueueListing {
+  private kept: { version: number; groups: QueueGroups; view: QueueView } | null = null;
+
+  view(enquiries: ReadonlyMap<string, Enquiry>, version: number, me: string, filterText: string): QueueView {
+    const last = this.kept;
+    const same = last !== null && last.groups.filterText === filterText && last.groups.me === me;
+    if (same && last.version === version) return last.view;
+    const groups = same ? last.groups : new QueueGroups(me, filterText);
+    const view = groups.update(enquiries);
+    this.kept = { version, groups, view };
+    return view;
+  }
+}
+
 /** Waiting rows in the queue's ranking order; awaiting the customer and closed, latest activity first. */
 function entryOf(e: Enquiry): Entry {
   return { e, key: rankKey(e), item: { kind: 'row', enquiry: e }, index: -1 };

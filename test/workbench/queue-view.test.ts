@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Enquiry } from '../../src/domain/enquiry.js';
-import { QueueGroups } from '../../src/workbench/queue-groups.js';
+import { QueueGroups, QueueListing } from '../../src/workbench/queue-groups.js';
 import { layOutQueue, nearestRow, stepRow, waitingStats, windowTop, type QueueView } from '../../src/workbench/queue-view.js';
 import { enquiry, minutesAgo, NOW } from './fixtures.js';
 
@@ -128,6 +128,24 @@ describe('QueueGroups after changes', () => {
   it('is rebuilt for another agent', () => {
     const more = [...queue, enquiry({ id: 'NEW', waitingSince: minutesAgo(500) })];
     expect(plain(new QueueGroups('bob', '').update(byId(more)))).toEqual(plain(layOutQueue(more, 'bob', '')));
+  });
+});
+
+describe('QueueListing', () => {
+  const a = enquiry({ id: 'LA', waitingSince: minutesAgo(5) });
+  const b = enquiry({ id: 'LB', waitingSince: minutesAgo(9), language: 'cy' });
+  const ids = (view: QueueView) => view.items.map((i) => (i.kind === 'row' ? i.enquiry.id : i.label));
+
+  it('gives the kept view while the client version, agent and filter stay, and a new one when any changes', () => {
+    const listing = new QueueListing();
+    const state = new Map([a, b].map((e) => [e.id, e]));
+    const first = listing.view(state, 1, 'alice', '');
+    expect(ids(first)).toEqual(['LB', 'LA']);
+    state.set('LA', { ...a, waitingSince: minutesAgo(20) });
+    expect(listing.view(state, 1, 'alice', '')).toBe(first);
+    expect(ids(listing.view(state, 2, 'alice', ''))).toEqual(['LA', 'LB']);
+    expect(ids(listing.view(state, 2, 'alice', 'cy'))).toEqual(['LB']);
+    expect(ids(listing.view(state, 2, 'bob', 'cy'))).toEqual(['LB']);
   });
 });
 
