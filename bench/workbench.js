@@ -15,6 +15,7 @@
 // BENCH_WORKBENCH_VIEW=1 also mounts the view alone in a fresh process on a queue folded locally,
 // reporting Ink's own render time (what the view costs, whatever the link).
 // BENCH_PROFILE=DIR runs the binary (and the broker) under --cpu-prof.
+// BENCH_WORKBENCH_NODE_ARGS="--no-flush-bytecode" passes Node flags to the binary, for what-if runs.
 // Needs the build (npm run bench:workbench builds first). Run: node bench/workbench.js
 import { spawn } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
@@ -180,7 +181,8 @@ async function realTerminal(brokerUrl, token, configDir) {
   const relay = await welcomeRelay(brokerUrl);
   // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
   const profile = process.env.BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir='${process.env.BENCH_PROFILE}'` : '';
-  const command = `stty cols 80 rows 24; exec env -u CI COURTDESK_CONFIG_DIR='${configDir}' TERM=xterm-256color '${process.execPath}' ${profile} '${BIN}' --broker ${relay.url} --token ${token}`;
+  const extra = process.env.BENCH_WORKBENCH_NODE_ARGS ?? '';
+  const command = `stty cols 80 rows 24; exec env -u CI COURTDESK_CONFIG_DIR='${configDir}' TERM=xterm-256color '${process.execPath}' ${profile} ${extra} '${BIN}' --broker ${relay.url} --token ${token}`;
   const started = wallNow();
   const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';
