@@ -17,8 +17,9 @@ const GROUPS: readonly { name: GroupName; label: string | null }[] = [
   { name: 'closed', label: 'closed' },
 ];
 
-/** A listed enquiry with its rank key (parsed once), the item that shows it and where the last lay-out put it. */
+/** A listed enquiry with its rank key (parsed once), its group, the item that shows it and where the last lay-out put it. */
 interface Entry extends Ranked {
+  group: GroupName;
   item: QueueItem;
   index: number;
 }
@@ -99,7 +100,7 @@ export class QueueGroups {
       if (ms !== null) this.waitingMs.push(ms);
       const group = this.groupOf(e);
       if (!group) continue;
-      const entry = entryOf(e);
+      const entry = entryOf(e, group);
       this.groups[group].push(entry);
       this.listed.set(e.id, entry);
     }
@@ -113,7 +114,7 @@ export class QueueGroups {
     const group = this.groupOf(e);
     if (!group) return;
     const list = this.groups[group];
-    const entry = entryOf(e);
+    const entry = entryOf(e, group);
     list.splice(firstAfter(list, entry), 0, entry);
     this.listed.set(e.id, entry);
   }
@@ -121,10 +122,9 @@ export class QueueGroups {
   private take(e: Enquiry): void {
     const ms = waitingMs(e);
     if (ms !== null) this.waitingMs.splice(firstAbove(this.waitingMs, ms) - 1, 1);
-    const group = this.groupOf(e);
     const entry = this.listed.get(e.id);
-    if (!group || !entry) return;
-    const list = this.groups[group];
+    if (!entry) return;
+    const list = this.groups[entry.group];
     // Entries that sort level with it come just before where it would be put; it is one of them.
     let i = firstAfter(list, entry) - 1;
     while (i >= 0 && list[i] !== entry) i--;
@@ -182,8 +182,8 @@ export class QueueListing {
 }
 
 /** Waiting rows in the queue's ranking order; awaiting the customer and closed, latest activity first. */
-function entryOf(e: Enquiry): Entry {
-  return { e, key: rankKey(e), item: { kind: 'row', enquiry: e }, index: -1 };
+function entryOf(e: Enquiry, group: GroupName): Entry {
+  return { e, key: rankKey(e), group, item: { kind: 'row', enquiry: e }, index: -1 };
 }
 
 /** Index of the first entry that sorts after `entry`. */
