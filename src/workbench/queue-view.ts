@@ -3,7 +3,7 @@
 // customer, and enquiries closed since the workbench started. Kept up to date by QueueGroups as
 // enquiries change, never per clock tick; the functions here walk and window it.
 import type { Enquiry } from '../domain/enquiry.js';
-import { firstAbove, QueueGroups } from './queue-groups.js';
+import { firstAbove } from './queue-groups.js';
 
 export type QueueItem = { kind: 'row'; enquiry: Enquiry } | { kind: 'heading'; label: string };
 
@@ -15,11 +15,6 @@ export interface QueueView {
   rowCount: number;
   /** Every waiting enquiry's waitingSince in ms, ascending (ignores the filter: the status line counts all). */
   waitingSinceMs: number[];
-}
-
-/** The queue view of these enquiries built once; the workbench keeps a QueueGroups and updates it instead. */
-export function layOutQueue(enquiries: Iterable<Enquiry>, me: string, filterText: string): QueueView {
-  return new QueueGroups(me, filterText).update(new Map([...enquiries].map((e) => [e.id, e])));
 }
 
 /** Longest wait and how many are past `redMinutes`, from the sorted waiting times; O(log n) per tick. */

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Enquiry } from '../../src/domain/enquiry.js';
 import { QueueGroups, QueueListing } from '../../src/workbench/queue-groups.js';
-import { layOutQueue, nearestRow, stepRow, waitingStats, windowTop, type QueueView } from '../../src/workbench/queue-view.js';
+import { nearestRow, stepRow, waitingStats, windowTop, type QueueView } from '../../src/workbench/queue-view.js';
 import { enquiry, minutesAgo, NOW } from './fixtures.js';
 
-describe('layOutQueue', () => {
+/** The queue view of these enquiries built from scratch: what an updated QueueGroups must match. */
+function layOutQueue(enquiries: Iterable<Enquiry>, me: string, filterText: string): QueueView {
+  return new QueueGroups(me, filterText).update(new Map([...enquiries].map((e) => [e.id, e])));
+}
+
+describe('the queue view built from scratch', () => {
   const a = enquiry({ id: 'A', waitingSince: minutesAgo(5) });
   const b = enquiry({ id: 'B', waitingSince: minutesAgo(30) });
   const c = enquiry({ id: 'C', waitingSince: minutesAgo(50), claimedBy: 'bob' });
