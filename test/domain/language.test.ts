@@ -14,7 +14,7 @@ describe('guessLanguage', () => {
     'Ynglŷn â fy achos',
     'DIOLCH YN FAWR',
     "Mae'n okay", // a contraction ending in 'n decides it
-    "O'r swyddfa", // and one ending in 'r
+    "Dyma'r swyddfa", // and one ending in 'r
     'Ŵyr', // a word with ŵ
   ])('recognises Welsh: %s', (text) => {
     expect(guessLanguage(text)).toBe('cy');
