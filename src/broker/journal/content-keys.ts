@@ -197,6 +197,21 @@ export class ContentKeys {
     });
   }
 
+  /**
+   * Each live key and the enquiry it was given to, a line `keyId key enquiryId` each: what the
+   * replay worker opens sealed records with (one string, so handing it over copies no objects).
+   */
+  openingTable(): string {
+    const lines: string[] = [];
+    for (const [enquiryId, keyIds] of this.given) {
+      for (const keyId of keyIds) {
+        const key = this.keys.get(keyId);
+        if (key !== undefined) lines.push(`${keyId} ${key} ${enquiryId}`);
+      }
+    }
+    return lines.join('\n');
+  }
+
   /** The key with this id, or the date it was destroyed. */
   lookup(keyId: string): ContentKey | { destroyed: string } | undefined {
     const key = this.keys.get(keyId);

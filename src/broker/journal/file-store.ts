@@ -145,7 +145,9 @@ export class FileJournalStore extends StoreSignals implements JournalStore {
         }
         onRecord(record);
       };
-      const replayed = await replayJournal(this.handle, this.file, opened, resume, this.repair);
+      // Read ahead on a worker only from the disk itself: a test's injected files are this thread's.
+      const readAhead = this.files === diskFiles ? { keys: () => this.keys?.openingTable() } : undefined;
+      const replayed = await replayJournal(this.handle, this.file, opened, resume, this.repair, readAhead);
       if (missing.size > 0) {
         replayed.warnings.push(
           `journal: the content of ${missing.size} enquiry key(s) cannot be read: their keys are missing from ${CONTENT_KEYS_FILE}; restore it from the same backup as the journal`,

@@ -183,7 +183,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function recordShaped(value: unknown): JournalRecord | undefined {
+/** The value if it has a journal record's shape (its hash unchecked), otherwise undefined. */
+export function recordShaped(value: unknown): JournalRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const r = value as Record<string, unknown>;
   if (

@@ -1,8 +1,10 @@
 // Opening the journal: verify every record, hand on those the caller does not already hold, and
-// cut a torn tail. Without a checkpoint, one pass parses, checks and hands on each record. With
-// one, a worker thread verifies the chain up to the checkpoint's offset while the main thread
-// loads the checkpoint's state and then folds only what follows; the start waits for both. If the
-// journal is another one than the checkpoint was made from, the whole journal is replayed instead.
+// cut a torn tail. Without a checkpoint, one pass checks and hands on each record; a worker reads
+// ahead of it (replay-ahead.ts), verifying the chain and opening sealed content, so this thread
+// only parses and folds, and the pass itself takes over wherever the worker stops. With a
+// checkpoint, another worker verifies the chain up to the checkpoint's offset while the main
+// thread loads the checkpoint's state and then folds only what follows; the start waits for both.
+// If the journal is another one than the checkpoint was made from, the whole journal is replayed instead.
 //
 // Recovery: a crash can only leave the last write incomplete: bytes after the last newline. They
 // were never acknowledged (a record is acknowledged after its newline is fsynced), so they are cut
@@ -20,6 +22,7 @@ import { damagedJournal, REFUSAL, unreadableJournal, verifyChain, type ChainEnd 
 import { readSpan, type JournalFile } from './file-ops.js';
 import { readLines, type LinesRead } from './line-reader.js';
 import { checkRecordLine, genesisHash, parseHeaderLine, parseRecordLine, type LineCheck } from './record-format.js';
+import { replayAhead, type Start } from './replay-ahead.js';
 import type { JournalPosition, ResumeFrom } from './store.js';
 
 /** What an operator has explicitly accepted losing, from the refusal's own instructions. */
@@ -45,15 +48,6 @@ export interface Replayed {
   lost?: { fromSeq: number; reason: string };
 }
 
-/** Where a pass starts: the top of the file, or just after a record already verified. */
-interface Start {
-  offset: number;
-  lineNo: number;
-  lastSeq: number;
-  lastHash: string;
-  epoch: string;
-  fileEpoch: string;
-}
 
 interface Pass extends LinesRead {
   epoch: string;
@@ -66,15 +60,27 @@ interface Pass extends LinesRead {
   bad: { offset: number; lineNo: number; check: Exclude<LineCheck, { ok: true }> } | undefined;
 }
 
+/** How the worker may read ahead: from the disk itself, opening sealed content with these keys (ContentKeys.openingTable). */
+export interface ReadAhead {
+  keys: () => string | undefined;
+}
+
 export async function replayJournal(
   handle: JournalFile,
   file: string,
   onRecord: (record: JournalRecord) => void,
   resume: ResumeFrom | undefined,
   repair: Repair = {},
+  readAhead?: ReadAhead,
 ): Promise<Replayed> {
   const warnings: string[] = [];
-  let pass: Pass | undefined;
+  const pass = async (start: Start | undefined): Promise<Pass> => {
+    if (!readAhead) return scan(handle, file, onRecord, start);
+    const ahead = await replayAhead(file, readAhead.keys(), onRecord, start);
+    if (ahead.note) warnings.push(ahead.note);
+    return scan(handle, file, onRecord, ahead.start);
+  };
+  let passed: Pass | undefined;
   let resumedAfter = 0;
   let lostAfterCheckpoint: JournalPosition | undefined;
   if (resume) {
@@ -91,13 +97,13 @@ export async function replayJournal(
           () => undefined,
           (err: Error) => err.message,
         );
-        if (!rewind) pass = await scan(handle, file, onRecord, start);
+        if (!rewind) passed = await pass(start);
       } finally {
         // Without the checkpoint's state, or with a damaged tail refusing at once, the verdict on
         // the records before it no longer matters.
-        if (!pass) prefix.stop();
+        if (!passed) prefix.stop();
       }
-      if (pass) {
+      if (passed) {
         const note = await prefix.done;
         if (note) warnings.push(note);
         resumedAfter = start.lastSeq;
@@ -108,11 +114,11 @@ export async function replayJournal(
       if (!lostAfterCheckpoint) warnings.push(`journal: not using the checkpoint (${rewind}); replayed the whole journal`);
     }
   }
-  pass ??= await scan(handle, file, onRecord, undefined);
+  passed ??= await pass(undefined);
 
-  const tail = await settleTail(handle, file, pass, onRecord, repair);
+  const tail = await settleTail(handle, file, passed, onRecord, repair);
   if (tail.warning) warnings.push(tail.warning);
-  const { epoch, fileEpoch } = pass;
+  const { epoch, fileEpoch } = passed;
   const lost =
     tail.lost ??
     (lostAfterCheckpoint && {

@@ -68,3 +68,57 @@ export function sealedKeyId(event: CourtdeskEvent): string {
   const sealed = (event as { sealed?: string }).sealed ?? '';
   return sealed.slice(0, sealed.indexOf('.'));
 }
+
+/** The key a replay worker may open a line's content with; see openSealedLine. */
+export type LineKey = (keyId: string, enquiryId: string) => Buffer | undefined;
+
+const SEALED_FIELD = ',"sealed":"';
+
+/**
+ * A journal line (hash suffix included) with its sealed content opened in place, as openEvent
+ * would open the parsed event, but without parsing: the replay worker opens lines so the main
+ * thread only parses and folds them. `sealEvent` always puts `sealed` last in the event, and the
+ * event is the record's last field, so the blob sits just before `},"hash":…`. The enquiry id and
+ * type are read off the line for the associated data; if they were read wrong, the tag check
+ * fails. Anything but a plain open (no key, a destroyed one, a key not known to be this
+ * enquiry's, a blob that does not open) returns the line as it is, for openEvent to deal with.
+ */
+export function openSealedLine(line: string, hashSuffixLength: number, keyFor: LineKey): string {
+  const eventEnd = line.length - hashSuffixLength - 1;
+  if (line.charCodeAt(eventEnd) !== 125 || line.charCodeAt(eventEnd - 1) !== 34) return line;
+  const field = line.lastIndexOf(SEALED_FIELD, eventEnd);
+  if (field === -1) return line;
+  const sealed = line.slice(field + SEALED_FIELD.length, eventEnd - 1);
+  const type = stringAfter(line, ',"event":{"type":"', 0);
+  const enquiryId = type === undefined ? undefined : stringAfter(line, '"enquiryId":"', line.indexOf(',"event":{'));
+  // A quote inside would mean `sealed` is not the event's last field after all; bad base64 fails the tag check.
+  const dot = sealed.indexOf('.');
+  if (enquiryId === undefined || dot === -1 || sealed.includes('"')) return line;
+  const key = keyFor(sealed.slice(0, dot), enquiryId);
+  if (!key) return line;
+  const bytes = Buffer.from(sealed.slice(dot + 1), 'base64');
+  if (bytes.length < 28) return line;
+  let plain: string;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+    decipher.setAAD(Buffer.from(`${enquiryId}|${type}`));
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    plain = decipher.update(bytes.subarray(12, bytes.length - 16)).toString('utf8');
+    decipher.final();
+  } catch {
+    return line;
+  }
+  if (plain.charCodeAt(0) !== 123 || plain.charCodeAt(plain.length - 1) !== 125) return line;
+  const fields = plain.length > 2 ? `,${plain.slice(1, -1)}` : '';
+  return `${line.slice(0, field)}${fields}${line.slice(eventEnd)}`;
+}
+
+/** The plain string value after the first `prefix` from `from`: up to the next quote, if it holds no escapes. */
+function stringAfter(line: string, prefix: string, from: number): string | undefined {
+  const at = line.indexOf(prefix, from);
+  if (at === -1) return undefined;
+  const start = at + prefix.length;
+  const end = line.indexOf('"', start);
+  const value = end === -1 ? '' : line.slice(start, end);
+  return value === '' || value.includes('\\') ? undefined : value;
+}

@@ -1,0 +1,101 @@
+// The worker thread that reads the journal ahead of the main thread at start: it verifies each
+// record's place in the hash chain and opens its sealed content, and hands the lines over in
+// batches, so the main thread only parses and folds them. Started by replay-ahead.ts, which says
+// what each message means. It stops at the first line it cannot verify: the main thread's own
+// pass takes over there and says what is wrong.
+import { open } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { readLines } from './line-reader.js';
+import type { AheadRequest } from './replay-ahead.js';
+import { checkChainLine, genesisHash, HASH_SUFFIX_LENGTH, parseHeaderLine } from './record-format.js';
+import { openSealedLine, type LineKey } from './sealing.js';
+
+/** Characters of lines per batch: big enough that posting costs little, small enough to keep both threads busy. */
+const BATCH_CHARS = 1024 * 1024;
+/** Batches posted and not yet folded before the worker waits: bounds the memory the lines take meanwhile. */
+const AHEAD = 8;
+
+const request = workerData as AheadRequest;
+const folded = new Int32Array(request.progress);
+const stopped = new Error('stopped');
+
+async function readAhead(): Promise<void> {
+  const keys = keyTable(request.keys);
+  const handle = await open(request.file, 'r');
+  let { seq: lastSeq, hash: lastHash } = request.from ?? { seq: 0, hash: '' };
+  let lines: string[] = [];
+  let chars = 0;
+  let posted = 0;
+  const from = request.from?.offset ?? 0;
+  // The last line taken and its offset: where a batch ends is worked out from them when it is posted.
+  let lastLine = '';
+  let lastOffset = from - 1;
+  const post = (): void => {
+    const end = lastOffset + Buffer.byteLength(lastLine) + 1;
+    for (let done = Atomics.load(folded, 0); posted - done >= AHEAD; done = Atomics.load(folded, 0)) {
+      if (Atomics.load(folded, 1) !== 0) throw stopped;
+      Atomics.wait(folded, 0, done, 100);
+    }
+    parentPort!.postMessage({ batch: `[${lines.join(',')}]`, count: lines.length, end, lastSeq, lastHash });
+    posted++;
+    lines = [];
+    chars = 0;
+  };
+  try {
+    await readLines(
+      handle,
+      (line, offset) => {
+        if (Atomics.load(folded, 1) !== 0) throw stopped;
+        if (!request.from && offset === 0) {
+          try {
+            parseHeaderLine(line);
+          } catch {
+            throw stopped;
+          }
+          lastHash = genesisHash(line);
+          parentPort!.postMessage({ header: line, end: Buffer.byteLength(line) + 1 });
+          return;
+        }
+        const check = checkChainLine(line, lastHash, lastSeq + 1);
+        if (!check.ok) throw stopped;
+        lastSeq = check.seq;
+        lastHash = check.hash;
+        const opened = keys ? openSealedLine(line, HASH_SUFFIX_LENGTH, keys) : line;
+        lines.push(opened);
+        chars += opened.length;
+        lastLine = line;
+        lastOffset = offset;
+        if (chars >= BATCH_CHARS) post();
+      },
+      { from },
+    );
+  } catch (err) {
+    // A line that does not verify, or a header that does not read: what was verified before it is still handed over.
+    if (err !== stopped) throw err;
+  } finally {
+    await handle.close();
+  }
+  if (lines.length > 0 && Atomics.load(folded, 1) === 0) post();
+  parentPort!.postMessage({ done: true });
+}
+
+/**
+ * The key for a sealed line, from the main thread's table: only a live key the key file says was
+ * given to that very enquiry, so the main thread would have nothing to learn from the record.
+ */
+function keyTable(table: string | undefined): LineKey | undefined {
+  if (table === undefined) return undefined;
+  const entries = new Map<string, { key: string | Buffer; enquiryId: string }>();
+  for (const line of table.split('\n')) {
+    const [keyId, key, enquiryId] = line.split(' ');
+    if (keyId && key && enquiryId) entries.set(keyId, { key, enquiryId });
+  }
+  return (keyId, enquiryId) => {
+    const entry = entries.get(keyId);
+    if (entry?.enquiryId !== enquiryId) return undefined;
+    if (typeof entry.key === 'string') entry.key = Buffer.from(entry.key, 'base64');
+    return entry.key;
+  };
+}
+
+readAhead().catch((err: unknown) => parentPort!.postMessage({ failed: err instanceof Error ? err.message : String(err) }));

@@ -1,0 +1,124 @@
+// Replay on two threads: a worker reads the journal, verifies the chain and opens sealed content
+// (replay-ahead-worker.ts), while this thread parses and folds what it hands over. On two cores a
+// start then costs about the larger of the two shares rather than their sum. The worker only
+// hands over records that verify; where it stops, for whatever reason, the main thread's own pass
+// (replay.ts) goes on from the last record folded, and deals with damage and torn tails as it
+// always has. So the worker can only make a start faster, never change what it concludes.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { JournalRecord } from '../../domain/events.js';
+import { packageRoot } from '../package-root.js';
+import { genesisHash, parseHeaderLine, recordShaped } from './record-format.js';
+
+/** Where a pass starts: the top of the file, or just after a record already verified and folded. */
+export interface Start {
+  offset: number;
+  lineNo: number;
+  lastSeq: number;
+  lastHash: string;
+  epoch: string;
+  fileEpoch: string;
+}
+
+/** What the worker is given. `progress` holds [batches folded, stop flag]. */
+export interface AheadRequest {
+  file: string;
+  /** The content keys that open sealed lines (ContentKeys.openingTable); none: lines are handed over sealed. */
+  keys: string | undefined;
+  from: { offset: number; seq: number; hash: string } | undefined;
+  progress: SharedArrayBuffer;
+}
+
+type Message =
+  | { header: string; end: number }
+  | { batch: string; count: number; end: number; lastSeq: number; lastHash: string }
+  | { done: true }
+  | { failed: string };
+
+export interface Ahead {
+  /** Where the main thread's pass goes on from: after the last record folded here. */
+  start: Start | undefined;
+  /** Said when the worker could not be used all the way. */
+  note?: string;
+}
+
+/**
+ * Folds, through `onRecord`, the records the worker verifies and opens from `start` (or the top),
+ * and resolves with where the rest of the pass begins. Rejects only with what `onRecord` threw.
+ * Run from the TypeScript sources (the tests), it hands everything to the main thread's pass: a
+ * worker can only load the built JavaScript.
+ */
+export function replayAhead(file: string, keys: string | undefined, onRecord: (record: JournalRecord) => void, start: Start | undefined): Promise<Ahead> {
+  if (import.meta.url.endsWith('.ts')) return Promise.resolve({ start });
+  const progress = new SharedArrayBuffer(8);
+  const folded = new Int32Array(progress);
+  const request: AheadRequest = { file, keys, from: start && { offset: start.offset, seq: start.lastSeq, hash: start.lastHash }, progress };
+  return new Promise<Ahead>((resolve, reject) => {
+    let at = start;
+    let batches = 0;
+    let worker: Worker;
+    let finished = false;
+    const finish = (outcome: { note?: string; error?: unknown }): void => {
+      if (finished) return;
+      finished = true;
+      Atomics.store(folded, 1, 1);
+      Atomics.notify(folded, 0);
+      void worker?.terminate();
+      if (outcome.error !== undefined) reject(outcome.error);
+      else resolve({ start: at, ...(outcome.note ? { note: outcome.note } : {}) });
+    };
+    const onThisThread = (why: string) =>
+      finish({ note: `journal: replayed on the main thread from seq ${(at?.lastSeq ?? 0) + 1}, as the replay worker could not (${why})` });
+    try {
+      worker = new Worker(join(packageRoot(), 'dist', 'broker', 'journal', 'replay-ahead-worker.js'), { workerData: request });
+    } catch (err) {
+      return onThisThread((err as Error).message);
+    }
+    worker.on('message', (message: Message) => {
+      if (finished) return;
+      if ('header' in message) {
+        const { epoch } = parseHeaderLine(message.header);
+        at = { offset: message.end, lineNo: 1, lastSeq: 0, lastHash: genesisHash(message.header), epoch, fileEpoch: epoch };
+      } else if ('batch' in message) {
+        if (!at) return onThisThread('it sent records before the header');
+        const records = recordsOf(message, at.lastSeq);
+        if (!records) return onThisThread(`its batch after seq ${at.lastSeq} did not read back`);
+        let { epoch } = at;
+        try {
+          for (const record of records) {
+            if (record.event.type === 'journal.epoch-started') epoch = record.event.epoch;
+            onRecord(record);
+          }
+        } catch (err) {
+          return finish({ error: err });
+        }
+        at = { offset: message.end, lineNo: at.lineNo + message.count, lastSeq: message.lastSeq, lastHash: message.lastHash, epoch, fileEpoch: at.fileEpoch };
+        Atomics.store(folded, 0, ++batches);
+        Atomics.notify(folded, 0);
+      } else if ('done' in message) {
+        finish({});
+      } else {
+        onThisThread(message.failed);
+      }
+    });
+    worker.once('error', (err) => onThisThread(err.message));
+    worker.once('exit', (code) => onThisThread(`it exited with code ${code}`));
+  });
+}
+
+/** A batch's records, each with a record's shape and in seq order after `lastSeq`; undefined if any is not. */
+function recordsOf(message: { batch: string; count: number; lastSeq: number; lastHash: string }, lastSeq: number): JournalRecord[] | undefined {
+  let values: unknown;
+  try {
+    values = JSON.parse(message.batch);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(values) || values.length !== message.count) return undefined;
+  for (let i = 0; i < values.length; i++) {
+    const record = recordShaped(values[i]);
+    if (!record || record.seq !== lastSeq + 1 + i) return undefined;
+  }
+  const records = values as JournalRecord[];
+  return records.at(-1)?.hash === message.lastHash ? records : undefined;
+}
