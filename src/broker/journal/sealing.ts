@@ -73,6 +73,14 @@ export function sealedKeyId(event: CourtdeskEvent): string {
 export type LineKey = (keyId: string, enquiryId: string) => Buffer | undefined;
 
 const SEALED_FIELD = ',"sealed":"';
+/**
+ * Reused for every line rather than a Buffer each: a worker opening half a million blobs left the
+ * broker holding some 35 MB more memory for good, from the small native allocations freed in
+ * between. A blob longer than this (a long message) takes a Buffer of its own.
+ */
+const SCRATCH_BYTES = 64 * 1024;
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+const aad = Buffer.allocUnsafeSlow(1024);
 
 /**
  * A journal line (hash suffix included) with its sealed content opened in place, as openEvent
@@ -96,12 +104,13 @@ export function openSealedLine(line: string, hashSuffixLength: number, keyFor: L
   if (enquiryId === undefined || dot === -1 || sealed.includes('"')) return line;
   const key = keyFor(sealed.slice(0, dot), enquiryId);
   if (!key) return line;
-  const bytes = Buffer.from(sealed.slice(dot + 1), 'base64');
+  const blob = sealed.slice(dot + 1);
+  const bytes = blob.length <= SCRATCH_BYTES ? scratch.subarray(0, scratch.write(blob, 'base64')) : Buffer.from(blob, 'base64');
   if (bytes.length < 28) return line;
   let plain: string;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
-    decipher.setAAD(Buffer.from(`${enquiryId}|${type}`));
+    decipher.setAAD(aad.subarray(0, aad.write(`${enquiryId}|${type}`)));
     decipher.setAuthTag(bytes.subarray(bytes.length - 16));
     plain = decipher.update(bytes.subarray(12, bytes.length - 16)).toString('utf8');
     decipher.final();
