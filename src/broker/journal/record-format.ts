@@ -146,11 +146,13 @@ export function checkChainLine(line: string, prevHash: string, expectedSeq: numb
   const seq = cut === -1 ? undefined : leadingSeq(line);
   if (seq === undefined) return UNREADABLE;
   if (seq !== expectedSeq) return wrongSeq(seq, expectedSeq);
-  const hash = chainedHash(line, `${line.slice(0, cut)}}`, prevHash);
-  return hash === undefined ? wrongHash(seq) : { ok: true, seq, hash };
+  const body = `${line.slice(0, cut)}}`;
+  const hash = chainedHash(line, body, prevHash);
+  return hash === undefined ? wrongHash(seq) : { ok: true, seq, hash, body };
 }
 
-export type ChainCheck = { ok: true; seq: number; hash: string } | Exclude<LineCheck, { ok: true }>;
+/** A verified line's seq and hash, and its body: the line without its hash field, as it was hashed. */
+export type ChainCheck = { ok: true; seq: number; hash: string; body: string } | Exclude<LineCheck, { ok: true }>;
 
 const SEQ_PREFIX = '{"seq":';
 

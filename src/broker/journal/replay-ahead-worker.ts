@@ -1,16 +1,17 @@
 // The worker thread that reads the journal ahead of the main thread at start: it verifies each
-// record's place in the hash chain and opens its sealed content, and hands the lines over in
-// batches, so the main thread only parses and folds them. Started by replay-ahead.ts, which says
+// record's place in the hash chain and opens its sealed content, and hands the records over in
+// batches, as their bodies (the hash field, which the main thread need not parse, sent apart), so
+// the main thread only parses and folds them. Started by replay-ahead.ts, which says
 // what each message means. It stops at the first line it cannot verify: the main thread's own
 // pass takes over there and says what is wrong.
 import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readLines } from './line-reader.js';
 import type { AheadRequest } from './replay-ahead.js';
-import { checkChainLine, genesisHash, HASH_SUFFIX_LENGTH, parseHeaderLine } from './record-format.js';
-import { openSealedLine, type LineKey } from './sealing.js';
+import { checkChainLine, genesisHash, parseHeaderLine } from './record-format.js';
+import { openSealedBody, type LineKey } from './sealing.js';
 
-/** Characters of lines per batch: big enough that posting costs little, small enough to keep both threads busy. */
+/** Characters of bodies per batch: big enough that posting costs little, small enough to keep both threads busy. */
 const BATCH_CHARS = 1024 * 1024;
 /** Batches posted and not yet folded before the worker waits: bounds the memory the lines take meanwhile. */
 const AHEAD = 8;
@@ -23,7 +24,8 @@ async function readAhead(): Promise<void> {
   const keys = keyTable(request.keys);
   const handle = await open(request.file, 'r');
   let { seq: lastSeq, hash: lastHash } = request.from ?? { seq: 0, hash: '' };
-  let lines: string[] = [];
+  let bodies: string[] = [];
+  let hashes: string[] = [];
   let chars = 0;
   let posted = 0;
   const from = request.from?.offset ?? 0;
@@ -36,9 +38,10 @@ async function readAhead(): Promise<void> {
       if (Atomics.load(folded, 1) !== 0) throw stopped;
       Atomics.wait(folded, 0, done, 100);
     }
-    parentPort!.postMessage({ batch: `[${lines.join(',')}]`, count: lines.length, end, lastSeq, lastHash });
+    parentPort!.postMessage({ batch: `[${bodies.join(',')}]`, hashes: hashes.join(''), count: bodies.length, end, lastSeq });
     posted++;
-    lines = [];
+    bodies = [];
+    hashes = [];
     chars = 0;
   };
   try {
@@ -60,8 +63,9 @@ async function readAhead(): Promise<void> {
         if (!check.ok) throw stopped;
         lastSeq = check.seq;
         lastHash = check.hash;
-        const opened = keys ? openSealedLine(line, HASH_SUFFIX_LENGTH, keys) : line;
-        lines.push(opened);
+        const opened = keys ? openSealedBody(check.body, keys) : check.body;
+        bodies.push(opened);
+        hashes.push(check.hash);
         chars += opened.length;
         lastLine = line;
         lastOffset = offset;
@@ -75,7 +79,7 @@ async function readAhead(): Promise<void> {
   } finally {
     await handle.close();
   }
-  if (lines.length > 0 && Atomics.load(folded, 1) === 0) post();
+  if (bodies.length > 0 && Atomics.load(folded, 1) === 0) post();
   parentPort!.postMessage({ done: true });
 }
 

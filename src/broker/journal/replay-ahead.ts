@@ -31,7 +31,8 @@ export interface AheadRequest {
 
 type Message =
   | { header: string; end: number }
-  | { batch: string; count: number; end: number; lastSeq: number; lastHash: string }
+  /** `batch`: a JSON array of the records' bodies; `hashes`: their hashes, end to end. */
+  | { batch: string; hashes: string; count: number; end: number; lastSeq: number }
   | { done: true }
   | { failed: string };
 
@@ -92,7 +93,7 @@ export function replayAhead(file: string, keys: string | undefined, onRecord: (r
         } catch (err) {
           return finish({ error: err });
         }
-        at = { offset: message.end, lineNo: at.lineNo + message.count, lastSeq: message.lastSeq, lastHash: message.lastHash, epoch, fileEpoch: at.fileEpoch };
+        at = { offset: message.end, lineNo: at.lineNo + message.count, lastSeq: message.lastSeq, lastHash: records.at(-1)!.hash, epoch, fileEpoch: at.fileEpoch };
         Atomics.store(folded, 0, ++batches);
         Atomics.notify(folded, 0);
       } else if ('done' in message) {
@@ -106,19 +107,19 @@ export function replayAhead(file: string, keys: string | undefined, onRecord: (r
   });
 }
 
-/** A batch's records, each with a record's shape and in seq order after `lastSeq`; undefined if any is not. */
-function recordsOf(message: { batch: string; count: number; lastSeq: number; lastHash: string }, lastSeq: number): JournalRecord[] | undefined {
+/** A batch's records, each with a record's shape and in seq order after `lastSeq`, their hashes put back; undefined if any is not. */
+function recordsOf(message: { batch: string; hashes: string; count: number }, lastSeq: number): JournalRecord[] | undefined {
   let values: unknown;
   try {
     values = JSON.parse(message.batch);
   } catch {
     return undefined;
   }
-  if (!Array.isArray(values) || values.length !== message.count) return undefined;
+  if (!Array.isArray(values) || values.length !== message.count || message.count === 0 || message.hashes.length !== message.count * 64) return undefined;
   for (let i = 0; i < values.length; i++) {
     const record = recordShaped(values[i]);
     if (!record || record.seq !== lastSeq + 1 + i) return undefined;
+    record.hash = message.hashes.slice(i * 64, i * 64 + 64);
   }
-  const records = values as JournalRecord[];
-  return records.at(-1)?.hash === message.lastHash ? records : undefined;
+  return values as JournalRecord[];
 }

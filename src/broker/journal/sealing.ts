@@ -69,7 +69,7 @@ export function sealedKeyId(event: CourtdeskEvent): string {
   return sealed.slice(0, sealed.indexOf('.'));
 }
 
-/** The key a replay worker may open a line's content with; see openSealedLine. */
+/** The key a replay worker may open a record's content with; see openSealedBody. */
 export type LineKey = (keyId: string, enquiryId: string) => Buffer | undefined;
 
 const SEALED_FIELD = ',"sealed":"';
@@ -83,30 +83,30 @@ const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
 const aad = Buffer.allocUnsafeSlow(1024);
 
 /**
- * A journal line (hash suffix included) with its sealed content opened in place, as openEvent
- * would open the parsed event, but without parsing: the replay worker opens lines so the main
- * thread only parses and folds them. `sealEvent` always puts `sealed` last in the event, and the
- * event is the record's last field, so the blob sits just before `},"hash":…`. The enquiry id and
- * type are read off the line for the associated data; if they were read wrong, the tag check
- * fails. Anything but a plain open (no key, a destroyed one, a key not known to be this
- * enquiry's, a blob that does not open) returns the line as it is, for openEvent to deal with.
+ * A record's body (its line without the hash field) with its sealed content opened in place, as
+ * openEvent would open the parsed event, but without parsing: the replay worker opens records so
+ * the main thread only parses and folds them. `sealEvent` always puts `sealed` last in the event,
+ * and the event is the record's last field, so the blob sits just before the closing `}}`. The
+ * enquiry id and type are read off the body for the associated data; if they were read wrong, the
+ * tag check fails. Anything but a plain open (no key, a destroyed one, a key not known to be this
+ * enquiry's, a blob that does not open) returns the body as it is, for openEvent to deal with.
  */
-export function openSealedLine(line: string, hashSuffixLength: number, keyFor: LineKey): string {
-  const eventEnd = line.length - hashSuffixLength - 1;
-  if (line.charCodeAt(eventEnd) !== 125 || line.charCodeAt(eventEnd - 1) !== 34) return line;
-  const field = line.lastIndexOf(SEALED_FIELD, eventEnd);
-  if (field === -1) return line;
-  const sealed = line.slice(field + SEALED_FIELD.length, eventEnd - 1);
-  const type = stringAfter(line, ',"event":{"type":"', 0);
-  const enquiryId = type === undefined ? undefined : stringAfter(line, '"enquiryId":"', line.indexOf(',"event":{'));
+export function openSealedBody(body: string, keyFor: LineKey): string {
+  const eventEnd = body.length - 2;
+  if (body.charCodeAt(eventEnd) !== 125 || body.charCodeAt(eventEnd - 1) !== 34) return body;
+  const field = body.lastIndexOf(SEALED_FIELD, eventEnd);
+  if (field === -1) return body;
+  const sealed = body.slice(field + SEALED_FIELD.length, eventEnd - 1);
+  const type = stringAfter(body, ',"event":{"type":"', 0);
+  const enquiryId = type === undefined ? undefined : stringAfter(body, '"enquiryId":"', body.indexOf(',"event":{'));
   // A quote inside would mean `sealed` is not the event's last field after all; bad base64 fails the tag check.
   const dot = sealed.indexOf('.');
-  if (enquiryId === undefined || dot === -1 || sealed.includes('"')) return line;
+  if (enquiryId === undefined || dot === -1 || sealed.includes('"')) return body;
   const key = keyFor(sealed.slice(0, dot), enquiryId);
-  if (!key) return line;
+  if (!key) return body;
   const blob = sealed.slice(dot + 1);
   const bytes = blob.length <= SCRATCH_BYTES ? scratch.subarray(0, scratch.write(blob, 'base64')) : Buffer.from(blob, 'base64');
-  if (bytes.length < 28) return line;
+  if (bytes.length < 28) return body;
   let plain: string;
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
@@ -115,11 +115,11 @@ export function openSealedLine(line: string, hashSuffixLength: number, keyFor: L
     plain = decipher.update(bytes.subarray(12, bytes.length - 16)).toString('utf8');
     decipher.final();
   } catch {
-    return line;
+    return body;
   }
-  if (plain.charCodeAt(0) !== 123 || plain.charCodeAt(plain.length - 1) !== 125) return line;
+  if (plain.charCodeAt(0) !== 123 || plain.charCodeAt(plain.length - 1) !== 125) return body;
   const fields = plain.length > 2 ? `,${plain.slice(1, -1)}` : '';
-  return `${line.slice(0, field)}${fields}${line.slice(eventEnd)}`;
+  return `${body.slice(0, field)}${fields}${body.slice(eventEnd)}`;
 }
 
 /** The plain string value after the first `prefix` from `from`: up to the next quote, if it holds no escapes. */
