@@ -35,19 +35,44 @@ const ENGLISH = new Set(
 
 const PHRASES = ['bore da', 'prynhawn da', 'noswaith dda', 'nos da', 'os gwelwch yn dda', 'diolch yn fawr', 'shwmae', 'sut mae'];
 
+// What each listed word is, in one table: one lookup per word, where three sets took three.
+const STRONG = 1;
+const WEAK = 2;
+const IN_ENGLISH = 4;
+/** The first word of a phrase: only a text with one of these can hold a phrase. */
+const STARTS_PHRASE = 8;
+const KINDS = new Map<string, number>();
+const mark = (words: Iterable<string>, kind: number) => {
+  for (const word of words) KINDS.set(word, (KINDS.get(word) ?? 0) | kind);
+};
+mark(WELSH_STRONG, STRONG);
+mark(WELSH_WEAK, WEAK);
+mark(ENGLISH, IN_ENGLISH);
+mark(
+  PHRASES.map((phrase) => phrase.split(' ')[0]!),
+  STARTS_PHRASE,
+);
+const SPACED_PHRASES = PHRASES.map((phrase) => ` ${phrase} `);
+
 export function guessLanguage(text: string): Language {
   const lower = text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
   const words = lower.match(/[\p{L}]+(?:'[\p{L}]+)*/gu) ?? [];
   let welsh = 0;
   let english = 0;
+  let phraseStarts = false;
   // String tests, not a regular expression per word: intake guesses for every enquiry posted.
   for (const word of words) {
-    if (WELSH_STRONG.has(word) || word.includes('ŵ') || word.includes('ŷ')) welsh += 2;
-    else if (WELSH_WEAK.has(word) || isWelshContraction(word)) welsh += 1;
-    if (ENGLISH.has(word)) english += 1;
+    const kind = KINDS.get(word) ?? 0;
+    if (kind & STRONG || word.includes('ŵ') || word.includes('ŷ')) welsh += 2;
+    else if (kind & WEAK || isWelshContraction(word)) welsh += 1;
+    if (kind & IN_ENGLISH) english += 1;
+    if (kind & STARTS_PHRASE) phraseStarts = true;
   }
-  const spaced = ` ${words.join(' ')} `;
-  for (const phrase of PHRASES) if (spaced.includes(` ${phrase} `)) welsh += 3;
+  // Joining the words to look for phrases cost more than all the rest; most texts have none to find.
+  if (phraseStarts) {
+    const spaced = ` ${words.join(' ')} `;
+    for (const phrase of SPACED_PHRASES) if (spaced.includes(phrase)) welsh += 3;
+  }
   return welsh > english ? 'cy' : 'en';
 }
 
