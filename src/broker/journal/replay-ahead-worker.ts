@@ -1,9 +1,9 @@
 // The worker thread that reads the journal ahead of the main thread at start: it verifies each
 // record's place in the hash chain and opens its sealed content, and hands the records over in
 // batches, as their bodies (the hash field, which the main thread need not parse, sent apart), so
-// the main thread only parses and folds them. Started by replay-ahead.ts, which says
-// what each message means. It stops at the first line it cannot verify: the main thread's own
-// pass takes over there and says what is wrong.
+// the main thread only parses and folds them. Started by replay-ahead.ts, which says what each
+// message means. It stops at the first line it cannot verify: the main thread's own pass takes
+// over there and says what is wrong.
 import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readLines } from './line-reader.js';
@@ -38,7 +38,7 @@ async function readAhead(): Promise<void> {
       if (Atomics.load(folded, 1) !== 0) throw stopped;
       Atomics.wait(folded, 0, done, 100);
     }
-    parentPort!.postMessage({ batch: `[${bodies.join(',')}]`, hashes: hashes.join(''), count: bodies.length, end, lastSeq });
+    parentPort!.postMessage({ batch: `[${bodies.join(',')}]`, hashes: hashes.join(''), count: bodies.length, end });
     posted++;
     bodies = [];
     hashes = [];

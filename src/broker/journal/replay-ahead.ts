@@ -32,7 +32,7 @@ export interface AheadRequest {
 type Message =
   | { header: string; end: number }
   /** `batch`: a JSON array of the records' bodies; `hashes`: their hashes, end to end. */
-  | { batch: string; hashes: string; count: number; end: number; lastSeq: number }
+  | { batch: string; hashes: string; count: number; end: number }
   | { done: true }
   | { failed: string };
 
@@ -78,6 +78,7 @@ export function replayAhead(file: string, keys: string | undefined, onRecord: (r
     worker.on('message', (message: Message) => {
       if (finished) return;
       if ('header' in message) {
+        // The worker has read this header already: it cannot fail here.
         const { epoch } = parseHeaderLine(message.header);
         at = { offset: message.end, lineNo: 1, lastSeq: 0, lastHash: genesisHash(message.header), epoch, fileEpoch: epoch };
       } else if ('batch' in message) {
@@ -93,7 +94,8 @@ export function replayAhead(file: string, keys: string | undefined, onRecord: (r
         } catch (err) {
           return finish({ error: err });
         }
-        at = { offset: message.end, lineNo: at.lineNo + message.count, lastSeq: message.lastSeq, lastHash: records.at(-1)!.hash, epoch, fileEpoch: at.fileEpoch };
+        const last = records.at(-1)!;
+        at = { offset: message.end, lineNo: at.lineNo + message.count, lastSeq: last.seq, lastHash: last.hash, epoch, fileEpoch: at.fileEpoch };
         Atomics.store(folded, 0, ++batches);
         Atomics.notify(folded, 0);
       } else if ('done' in message) {

@@ -9,7 +9,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_KEYS_FILE } from '../../../src/broker/journal/content-keys.js';
 import type * as FileStoreModule from '../../../src/broker/journal/file-store.js';
 import type { JournalRecord } from '../../../src/domain/events.js';
-import { cleanUp, journalPath, manyLives, openAll, tempDir } from './helpers.js';
+import type { JournalPosition, ResumeFrom } from '../../../src/broker/journal/store.js';
+import { cleanUp, journalPath, manyLives, openAll, store, tempDir } from './helpers.js';
 
 const BUILT = join(import.meta.dirname, '..', '..', '..', 'dist', 'broker', 'journal', 'file-store.js');
 let Built: typeof FileStoreModule.FileJournalStore;
@@ -20,26 +21,31 @@ beforeAll(async () => {
 });
 afterEach(cleanUp);
 
+/** Resuming after `after`, as from a checkpoint whose state loads at once. */
+const resumeAfter = (after: JournalPosition): ResumeFrom => ({ after, load: async () => {}, onRewind: (why) => expect.fail(`rewound: ${why}`) });
+
 /** Opens a copy of the folder with the built store: what a broker started from dist replays. */
-async function openBuilt(dir: string) {
+async function openBuilt(dir: string, resume?: ResumeFrom) {
   const copy = await tempDir();
   await fs.cp(dir, copy, { recursive: true });
-  const store = new Built({ dir: copy });
+  const built = new Built({ dir: copy });
   const records: JournalRecord[] = [];
   try {
-    const opened = await store.open((r) => records.push(r));
+    const opened = await built.open((r) => records.push(r), resume);
     return { records, opened };
   } finally {
-    await store.close().catch(() => {});
+    await built.close().catch(() => {});
   }
 }
 
 /** Opens a copy with the sources' store, which replays on this thread alone. */
-async function openHere(dir: string) {
+async function openHere(dir: string, resume?: ResumeFrom) {
   const copy = await tempDir();
   await fs.cp(dir, copy, { recursive: true });
-  const { store, records, opened } = await openAll(copy);
-  await store.close();
+  const here = store(copy);
+  const records: JournalRecord[] = [];
+  const opened = await here.open((r) => records.push(r), resume);
+  await here.close();
   return { records, opened };
 }
 
@@ -47,24 +53,28 @@ async function openHere(dir: string) {
  * A journal of some 11 MB (more of the worker's batches than it may post ahead, so it also waits for the fold to catch
  * up), with content removed under retention for some enquiries, and gifts a crash lost for others.
  */
-async function busyJournal(): Promise<string> {
+async function busyJournal(): Promise<{ dir: string; halfWay: JournalPosition }> {
   const dir = await tempDir();
-  const { store } = await openAll(dir);
-  for (let i = 0; i < 2400; i += 100) await store.append(manyLives(i, i + 100)).durable;
-  expect(await store.removeContent(new Set(['E3', 'E700', 'E2399']), '2026-12-07')).toBe(3);
-  await store.close();
+  const { store: writer } = await openAll(dir);
+  let halfWay: JournalPosition | undefined;
+  for (let i = 0; i < 2400; i += 100) {
+    await writer.append(manyLives(i, i + 100)).durable;
+    if (i === 1100) halfWay = writer.position();
+  }
+  expect(await writer.removeContent(new Set(['E3', 'E700', 'E2399']), '2026-12-07')).toBe(3);
+  await writer.close();
   const keysFile = join(dir, CONTENT_KEYS_FILE);
   const lines = (await fs.readFile(keysFile, 'utf8')).split('\n');
   const lost = lines.filter((l) => !/"enquiryId":"E(5|600|1000)"/.test(l));
   expect(lost.length).toBe(lines.length - 3);
   await fs.writeFile(keysFile, lost.join('\n'));
   expect((await fs.stat(journalPath(dir))).size).toBeGreaterThan(10 * 1024 * 1024);
-  return dir;
+  return { dir, halfWay: halfWay! };
 }
 
 describe('replay with a worker reading ahead', () => {
   it('folds exactly what a replay on one thread folds: opened content, removed content, lost gifts learned', async () => {
-    const dir = await busyJournal();
+    const { dir } = await busyJournal();
     const [here, built] = await Promise.all([openHere(dir), openBuilt(dir)]);
     expect(built.opened.warnings).toEqual(here.opened.warnings);
     expect(built.opened.lastSeq).toBe(here.opened.lastSeq);
@@ -76,7 +86,7 @@ describe('replay with a worker reading ahead', () => {
   });
 
   it('a record damaged half way: the same refusal, naming the same line', async () => {
-    const dir = await busyJournal();
+    const { dir } = await busyJournal();
     const text = await fs.readFile(journalPath(dir), 'utf8');
     const at = text.indexOf('"claim-1500"');
     await fs.writeFile(journalPath(dir), `${text.slice(0, at)}"claim-1501"${text.slice(at + 12)}`);
@@ -89,11 +99,20 @@ describe('replay with a worker reading ahead', () => {
   });
 
   it('a torn last write: the same cut, and every record before it', async () => {
-    const dir = await busyJournal();
+    const { dir } = await busyJournal();
     await fs.appendFile(journalPath(dir), '{"seq":999999,"at":"2026-12-07T10:');
     const [here, built] = await Promise.all([openHere(dir), openBuilt(dir)]);
     expect(built.opened.warnings).toEqual(here.opened.warnings);
     expect(built.opened.warnings.join('\n')).toMatch(/dropped a torn tail of 34 bytes/);
+    expect(built.records).toEqual(here.records);
+  });
+
+  it('after a checkpoint: the same records from the one after it on', async () => {
+    const { dir, halfWay } = await busyJournal();
+    const [here, built] = await Promise.all([openHere(dir, resumeAfter(halfWay)), openBuilt(dir, resumeAfter(halfWay))]);
+    expect(built.opened.warnings).toEqual(here.opened.warnings);
+    expect(built.opened.resumedAfter).toBe(halfWay.seq);
+    expect(built.records[0]!.seq).toBe(halfWay.seq + 1);
     expect(built.records).toEqual(here.records);
   });
 });
