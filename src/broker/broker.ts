@@ -136,8 +136,8 @@ async function serve(core: BrokerCore, options: BrokerOptions, log: (line: strin
   const sendCallback = callbackSender(options.callbackSecret ?? (await callbackSecret(options.dataDir)));
   const retry = { baseDelayMs: options.deliveryBaseDelayMs ?? 1000, maxDelayMs: options.deliveryMaxDelayMs ?? 600_000 };
   const channels = options.channels ?? { whatsapp: null, sms: null };
-  const sent = SentReplies.from(core.state);
-  core.onCommit((entries) => sent.learn(entries, core.state));
+  const sent = new SentReplies(() => core.state);
+  core.onCommit((entries) => sent.learn(entries));
   const channelSender = channelSenders(channels);
   const mail = options.mail ?? mailConfigFromEnv({});
   const kinds = [
