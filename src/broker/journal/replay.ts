@@ -48,7 +48,6 @@ export interface Replayed {
   lost?: { fromSeq: number; reason: string };
 }
 
-
 interface Pass extends LinesRead {
   epoch: string;
   fileEpoch: string;

@@ -80,6 +80,7 @@ const SEALED_FIELD = ',"sealed":"';
  */
 const SCRATCH_BYTES = 64 * 1024;
 const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+/** For the associated data; an id too long for it is cut short, fails the tag check and is opened the usual way. */
 const aad = Buffer.allocUnsafeSlow(1024);
 
 /**
