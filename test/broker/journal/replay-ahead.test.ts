@@ -53,13 +53,13 @@ async function openHere(dir: string, resume?: ResumeFrom) {
  * A journal of some 11 MB (more of the worker's batches than it may post ahead, so it also waits for the fold to catch
  * up), with content removed under retention for some enquiries, and gifts a crash lost for others.
  */
-async function busyJournal(): Promise<{ dir: string; halfWay: JournalPosition }> {
+async function busyJournal(): Promise<{ dir: string; checkpointAt: JournalPosition }> {
   const dir = await tempDir();
   const { store: writer } = await openAll(dir);
-  let halfWay: JournalPosition | undefined;
+  let checkpointAt: JournalPosition | undefined;
   for (let i = 0; i < 2400; i += 100) {
     await writer.append(manyLives(i, i + 100)).durable;
-    if (i === 1100) halfWay = writer.position();
+    if (i === 200) checkpointAt = writer.position();
   }
   expect(await writer.removeContent(new Set(['E3', 'E700', 'E2399']), '2026-12-07')).toBe(3);
   await writer.close();
@@ -69,7 +69,7 @@ async function busyJournal(): Promise<{ dir: string; halfWay: JournalPosition }>
   expect(lost.length).toBe(lines.length - 3);
   await fs.writeFile(keysFile, lost.join('\n'));
   expect((await fs.stat(journalPath(dir))).size).toBeGreaterThan(10 * 1024 * 1024);
-  return { dir, halfWay: halfWay! };
+  return { dir, checkpointAt: checkpointAt! };
 }
 
 describe('replay with a worker reading ahead', () => {
@@ -108,11 +108,13 @@ describe('replay with a worker reading ahead', () => {
   });
 
   it('after a checkpoint: the same records from the one after it on', async () => {
-    const { dir, halfWay } = await busyJournal();
-    const [here, built] = await Promise.all([openHere(dir, resumeAfter(halfWay)), openBuilt(dir, resumeAfter(halfWay))]);
+    const { dir, checkpointAt } = await busyJournal();
+    // More than the 8 MiB below which the store reads on one thread (READ_AHEAD_FROM_BYTES).
+    expect((await fs.stat(journalPath(dir))).size - checkpointAt.offset).toBeGreaterThan(8 * 1024 * 1024);
+    const [here, built] = await Promise.all([openHere(dir, resumeAfter(checkpointAt)), openBuilt(dir, resumeAfter(checkpointAt))]);
     expect(built.opened.warnings).toEqual(here.opened.warnings);
-    expect(built.opened.resumedAfter).toBe(halfWay.seq);
-    expect(built.records[0]!.seq).toBe(halfWay.seq + 1);
+    expect(built.opened.resumedAfter).toBe(checkpointAt.seq);
+    expect(built.records[0]!.seq).toBe(checkpointAt.seq + 1);
     expect(built.records).toEqual(here.records);
   });
 });
