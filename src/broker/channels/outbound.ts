@@ -42,7 +42,7 @@ export function describeChannels(config: ChannelConfig, state: State): string {
   const waiting = { whatsapp: 0, sms: 0 };
   for (const e of state.enquiries.values()) {
     if ((e.channel !== 'whatsapp' && e.channel !== 'sms') || e.callbackUrl || config[e.channel]) continue;
-    waiting[e.channel] += e.messages.filter((m) => m.delivery?.state === 'pending').length;
+    for (const m of e.messages) if (m.delivery?.state === 'pending') waiting[e.channel]++;
   }
   const stuck = (['whatsapp', 'sms'] as const)
     .filter((c) => waiting[c] > 0)
