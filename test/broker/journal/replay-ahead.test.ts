@@ -117,4 +117,19 @@ describe('replay with a worker reading ahead', () => {
     expect(built.records[0]!.seq).toBe(checkpointAt.seq + 1);
     expect(built.records).toEqual(here.records);
   });
+
+  it('a journal that started a new epoch after a cut: the same epoch at the end', async () => {
+    const { dir } = await busyJournal();
+    const text = await fs.readFile(journalPath(dir), 'utf8');
+    const lastLine = text.lastIndexOf('\n', text.length - 2) + 1;
+    await fs.writeFile(journalPath(dir), `${text.slice(0, lastLine)}${text.slice(lastLine).replace('"at":"2', '"at":"3')}`);
+    const cut = store(dir, { repair: { truncateAt: Buffer.byteLength(text.slice(0, lastLine)) } });
+    const cutOpened = await cut.open(() => {});
+    await cut.close();
+    const [here, built] = await Promise.all([openHere(dir), openBuilt(dir)]);
+    expect(built.records.at(-1)!.event.type).toBe('journal.epoch-started');
+    expect(built.opened.epoch).toBe(cutOpened.epoch);
+    expect(built.opened.epoch).toBe(here.opened.epoch);
+    expect(built.records).toEqual(here.records);
+  });
 });
