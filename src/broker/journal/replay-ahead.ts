@@ -4,10 +4,9 @@
 // hands over records that verify; where it stops, for whatever reason, the main thread's own pass
 // (replay.ts) goes on from the last record folded, and deals with damage and torn tails as it
 // always has. So the worker can only make a start faster, never change what it concludes.
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { JournalRecord } from '../../domain/events.js';
-import { packageRoot } from '../package-root.js';
+import { startJournalWorker } from './journal-worker.js';
 import { genesisHash, parseHeaderLine, recordShaped } from './record-format.js';
 
 /** Where a pass starts: the top of the file, or just after a record already verified and folded. */
@@ -46,18 +45,16 @@ export interface Ahead {
 /**
  * Folds, through `onRecord`, the records the worker verifies and opens from `start` (or the top),
  * and resolves with where the rest of the pass begins. Rejects only with what `onRecord` threw.
- * Run from the TypeScript sources (the tests), it hands everything to the main thread's pass: a
- * worker can only load the built JavaScript.
+ * Without the worker (see startJournalWorker), it hands everything to the main thread's pass.
  */
 export function replayAhead(file: string, keys: string | undefined, onRecord: (record: JournalRecord) => void, start: Start | undefined): Promise<Ahead> {
-  if (import.meta.url.endsWith('.ts')) return Promise.resolve({ start });
   const progress = new SharedArrayBuffer(8);
   const folded = new Int32Array(progress);
   const request: AheadRequest = { file, keys, from: start && { offset: start.offset, seq: start.lastSeq, hash: start.lastHash }, progress };
   return new Promise<Ahead>((resolve, reject) => {
     let at = start;
     let batches = 0;
-    let worker: Worker;
+    let worker: Worker | undefined;
     let finished = false;
     const finish = (outcome: { note?: string; error?: unknown }): void => {
       if (finished) return;
@@ -68,14 +65,10 @@ export function replayAhead(file: string, keys: string | undefined, onRecord: (r
       if (outcome.error !== undefined) reject(outcome.error);
       else resolve({ start: at, ...(outcome.note ? { note: outcome.note } : {}) });
     };
-    const onThisThread = (why: string) =>
-      finish({ note: `journal: replayed on the main thread from seq ${(at?.lastSeq ?? 0) + 1}, as the replay worker could not (${why})` });
-    try {
-      worker = new Worker(join(packageRoot(), 'dist', 'broker', 'journal', 'replay-ahead-worker.js'), { workerData: request });
-    } catch (err) {
-      return onThisThread((err as Error).message);
-    }
-    worker.on('message', (message: Message) => {
+    const onThisThread = (why: string | undefined) =>
+      finish(why === undefined ? {} : { note: `journal: replayed on the main thread from seq ${(at?.lastSeq ?? 0) + 1}, as the replay worker could not (${why})` });
+    worker = startJournalWorker('replay-ahead-worker.js', request, onThisThread);
+    worker?.on('message', (message: Message) => {
       if (finished) return;
       if ('header' in message) {
         // The worker has read this header already: it cannot fail here.
@@ -104,8 +97,6 @@ export function replayAhead(file: string, keys: string | undefined, onRecord: (r
         onThisThread(message.failed);
       }
     });
-    worker.once('error', (err) => onThisThread(err.message));
-    worker.once('exit', (code) => onThisThread(`it exited with code ${code}`));
   });
 }
 

@@ -14,12 +14,11 @@
 // operator may accept the loss on purpose (Repair); the journal then records it and starts a new
 // epoch, so clients that saw the lost records take a fresh snapshot.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { JournalRecord } from '../../domain/events.js';
-import { packageRoot } from '../package-root.js';
 import { damagedJournal, REFUSAL, unreadableJournal, verifyChain, type ChainEnd } from './chain-check.js';
 import { readSpan, type JournalFile } from './file-ops.js';
+import { startJournalWorker } from './journal-worker.js';
 import { readLines, type LinesRead } from './line-reader.js';
 import { checkRecordLine, genesisHash, parseHeaderLine, parseRecordLine, type LineCheck } from './record-format.js';
 import { replayAhead, type Start } from './replay-ahead.js';
@@ -294,8 +293,8 @@ async function scan(handle: JournalFile, file: string, onRecord: (record: Journa
 
 /**
  * Verifies the journal up to `end` on a worker thread; `done` resolves (with a note if the worker
- * could not be used) or rejects with the refusal; `stop` drops it. Run from the TypeScript sources
- * (the tests), it verifies on this thread instead: a worker can only load the built JavaScript.
+ * could not be used) or rejects with the refusal; `stop` drops it. Without the worker (see
+ * startJournalWorker), it verifies on this thread instead.
  */
 function verifyBefore(file: string, end: ChainEnd): { done: Promise<string | undefined>; stop: () => void } {
   let settled = false;
@@ -308,15 +307,8 @@ function verifyBefore(file: string, end: ChainEnd): { done: Promise<string | und
     };
     const inThread = (why: string | undefined) =>
       settle(() => verifyChain(file, end).then(() => resolve(why && `journal: verified on the main thread, as the check worker could not run (${why})`), reject));
-    if (import.meta.url.endsWith('.ts')) return inThread(undefined);
-    try {
-      worker = new Worker(join(packageRoot(), 'dist', 'broker', 'journal', 'chain-worker.js'), { workerData: { file, end } });
-    } catch (err) {
-      return inThread((err as Error).message);
-    }
-    worker.once('message', (answer: { ok: boolean; message?: string }) => settle(() => (answer.ok ? resolve(undefined) : reject(new Error(answer.message)))));
-    worker.once('error', (err) => inThread(err.message));
-    worker.once('exit', (code) => inThread(`it exited with code ${code}`));
+    worker = startJournalWorker('chain-worker.js', { file, end }, inThread);
+    worker?.once('message', (answer: { ok: boolean; message?: string }) => settle(() => (answer.ok ? resolve(undefined) : reject(new Error(answer.message)))));
   });
   // Awaited later, or dropped by `stop`: never an unhandled rejection.
   done.catch(() => {});

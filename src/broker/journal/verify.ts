@@ -8,10 +8,9 @@
 import { availableParallelism } from 'node:os';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { packageRoot } from '../package-root.js';
 import { readSpan } from './file-ops.js';
 import { JOURNAL_FILE } from './file-store.js';
+import { startJournalWorker } from './journal-worker.js';
 import { openCheckpointForCheck, type CheckpointReport } from './verify-checkpoint.js';
 import { checkHeads, HeadsUnusable, loadHeads, type HeadsReport } from './verify-heads.js';
 import { scanSpan, type Found, type Problem, type SpanRequest, type SpanResult, type SpanStart } from './verify-scan.js';
@@ -179,34 +178,22 @@ async function splitPoints(file: string, size: number, count: number): Promise<S
   return starts;
 }
 
-/**
- * Verifies a span on a worker thread. Run from the TypeScript sources (the tests), or when the
- * worker cannot start, it runs on this thread instead, as replay.ts's verifyBefore does: a
- * worker can only load the built JavaScript.
- */
+/** Verifies a span on a worker thread, or on this thread without one (see startJournalWorker). */
 function inWorker(request: SpanRequest, warnings: string[]): Promise<SpanResult> {
-  if (import.meta.url.endsWith('.ts')) return scanSpan(request);
   return new Promise<SpanResult>((resolve, reject) => {
     let settled = false;
-    const inThread = (why: string) => {
+    const inThread = (why: string | undefined) => {
       if (settled) return;
       settled = true;
-      warnings.push(`verified a span on the main thread, as the worker could not run (${why})`);
+      if (why) warnings.push(`verified a span on the main thread, as the worker could not run (${why})`);
       scanSpan(request).then(resolve, reject);
     };
-    let worker: Worker;
-    try {
-      worker = new Worker(join(packageRoot(), 'dist', 'broker', 'journal', 'verify-worker.js'), { workerData: request });
-    } catch (err) {
-      return inThread((err as Error).message);
-    }
-    worker.once('message', (answer: { ok: true; result: SpanResult } | { ok: false; message: string }) => {
+    const worker = startJournalWorker('verify-worker.js', request, inThread);
+    worker?.once('message', (answer: { ok: true; result: SpanResult } | { ok: false; message: string }) => {
       if (settled) return;
       settled = true;
       if (answer.ok) resolve(answer.result);
       else reject(new Error(answer.message));
     });
-    worker.once('error', (err) => inThread(err.message));
-    worker.once('exit', (code) => inThread(`it exited with code ${code}`));
   });
 }
