@@ -23,7 +23,7 @@ const stopped = new Error('stopped');
 async function readAhead(): Promise<void> {
   const keys = keyTable(request.keys);
   const handle = await open(request.file, 'r');
-  let { seq: lastSeq, hash: lastHash } = request.from ?? { seq: 0, hash: '' };
+  let { lastSeq, lastHash } = request.from ?? { lastSeq: 0, lastHash: '' };
   let bodies: string[] = [];
   let hashes: string[] = [];
   let chars = 0;
@@ -50,13 +50,14 @@ async function readAhead(): Promise<void> {
       (line, offset) => {
         if (Atomics.load(folded, 1) !== 0) throw stopped;
         if (!request.from && offset === 0) {
+          let epoch: string;
           try {
-            parseHeaderLine(line);
+            ({ epoch } = parseHeaderLine(line));
           } catch {
             throw stopped;
           }
           lastHash = genesisHash(line);
-          parentPort!.postMessage({ header: line, end: Buffer.byteLength(line) + 1 });
+          parentPort!.postMessage({ header: { epoch, hash: lastHash, end: Buffer.byteLength(line) + 1 } });
           return;
         }
         const check = checkChainLine(line, lastHash, lastSeq + 1);

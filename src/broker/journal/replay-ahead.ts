@@ -7,7 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { JournalRecord } from '../../domain/events.js';
 import { startJournalWorker } from './journal-worker.js';
-import { genesisHash, parseHeaderLine, recordShaped } from './record-format.js';
+import { recordShaped } from './record-format.js';
 
 /** Where a pass starts: the top of the file, or just after a record already verified and folded. */
 export interface Start {
@@ -24,12 +24,14 @@ export interface AheadRequest {
   file: string;
   /** The content keys that open sealed lines (ContentKeys.openingTable); none: lines are handed over sealed. */
   keys: string | undefined;
-  from: { offset: number; seq: number; hash: string } | undefined;
+  /** Where to start: the top of the file when undefined. */
+  from: Start | undefined;
   progress: SharedArrayBuffer;
 }
 
 type Message =
-  | { header: string; end: number }
+  /** The header read and checked: its epoch, the hash record 1 chains to, and where it ends. */
+  | { header: { epoch: string; hash: string; end: number } }
   /** `batch`: a JSON array of the records' bodies; `hashes`: their hashes, end to end. */
   | { batch: string; hashes: string; count: number; end: number }
   | { done: true }
@@ -50,7 +52,7 @@ export interface Ahead {
 export function replayAhead(file: string, keys: string | undefined, onRecord: (record: JournalRecord) => void, start: Start | undefined): Promise<Ahead> {
   const progress = new SharedArrayBuffer(8);
   const folded = new Int32Array(progress);
-  const request: AheadRequest = { file, keys, from: start && { offset: start.offset, seq: start.lastSeq, hash: start.lastHash }, progress };
+  const request: AheadRequest = { file, keys, from: start, progress };
   return new Promise<Ahead>((resolve, reject) => {
     let at = start;
     let batches = 0;
@@ -71,9 +73,8 @@ export function replayAhead(file: string, keys: string | undefined, onRecord: (r
     worker?.on('message', (message: Message) => {
       if (finished) return;
       if ('header' in message) {
-        // The worker has read this header already: it cannot fail here.
-        const { epoch } = parseHeaderLine(message.header);
-        at = { offset: message.end, lineNo: 1, lastSeq: 0, lastHash: genesisHash(message.header), epoch, fileEpoch: epoch };
+        const { epoch, hash, end } = message.header;
+        at = { offset: end, lineNo: 1, lastSeq: 0, lastHash: hash, epoch, fileEpoch: epoch };
       } else if ('batch' in message) {
         if (!at) return onThisThread('it sent records before the header');
         const records = recordsOf(message, at.lastSeq);
