@@ -11,27 +11,23 @@
 // higher score: a tie, an empty text or a text of names and numbers is English.
 import type { Language } from './events.js';
 
-const WELSH_STRONG = new Set(
-  (
-    'diolch dydw ydw ydych ydi ydy ydyn rydw rydych dw dwi rwy roeddwn llys achos achosion gwrandawiad dydd ddydd helo eisiau isio ' +
-    'ddim gwelwch dda croeso annwyl hawliad hawlydd diffynnydd cymraeg saesneg gyda wedi hefyd iawn fawr angen ' +
-    'gallwch allwch gallaf allaf pryd beth sut pam rhif ffurflen gwybodaeth cymorth llythyr nesaf heddiw yfory ' +
-    'ddoe wythnos mis blwyddyn llun mawrth mercher iau gwener sadwrn sul arian talu dyddiad amser bod oes ' +
-    'nhw chdi ti fy mod fod gael cael gennyf gennych ynglyn ynglŷn ddiolch rhaid efallai unrhyw'
-  ).split(' '),
-);
+const WELSH_STRONG = (
+  'diolch dydw ydw ydych ydi ydy ydyn rydw rydych dw dwi rwy roeddwn llys achos achosion gwrandawiad dydd ddydd helo eisiau isio ' +
+  'ddim gwelwch dda croeso annwyl hawliad hawlydd diffynnydd cymraeg saesneg gyda wedi hefyd iawn fawr angen ' +
+  'gallwch allwch gallaf allaf pryd beth sut pam rhif ffurflen gwybodaeth cymorth llythyr nesaf heddiw yfory ' +
+  'ddoe wythnos mis blwyddyn llun mawrth mercher iau gwener sadwrn sul arian talu dyddiad amser bod oes ' +
+  'nhw chdi ti fy mod fod gael cael gennyf gennych ynglyn ynglŷn ddiolch rhaid efallai unrhyw'
+).split(' ');
 
-const WELSH_WEAK = new Set('mae yn ac y yr os ni chi fi ond dim ar am i\'r i\'n o\'r fe hi\'n nid na'.split(' '));
+const WELSH_WEAK = 'mae yn ac y yr os ni chi fi ond dim ar am i\'r i\'n o\'r fe hi\'n nid na'.split(' ');
 
-const ENGLISH = new Set(
-  (
-    'the and is are was were be been am my me i you your we our they their it its in on at for to of from with ' +
-    'please thanks thank hello hi dear good morning afternoon court case hearing claim what when where why how ' +
-    'can could would will should have has had do does did not no yes this that there about date number need ' +
-    'want help send sent received letter judge order form money pay paid today tomorrow week still any an a ' +
-    'just if so but or as by get got know been'
-  ).split(' '),
-);
+const ENGLISH = (
+  'the and is are was were be been am my me i you your we our they their it its in on at for to of from with ' +
+  'please thanks thank hello hi dear good morning afternoon court case hearing claim what when where why how ' +
+  'can could would will should have has had do does did not no yes this that there about date number need ' +
+  'want help send sent received letter judge order form money pay paid today tomorrow week still any an a ' +
+  'just if so but or as by get got know been'
+).split(' ');
 
 const PHRASES = ['bore da', 'prynhawn da', 'noswaith dda', 'nos da', 'os gwelwch yn dda', 'diolch yn fawr', 'shwmae', 'sut mae'];
 
