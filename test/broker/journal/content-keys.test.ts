@@ -48,4 +48,31 @@ describe('content keys', () => {
     expect(second.opened.warnings.join('\n')).toMatch(/cannot be read: their keys are missing from content-keys\.ndjson; restore it from the same backup as the journal/);
     expect(textOf(second.records[0]!)).toBe('cannot be read: its content key is missing');
   });
+
+  it('reads a key file whose lines are laid out another way, and refuses one that is damaged', async () => {
+    const dir = await tempDir();
+    const first = await openAll(dir);
+    await first.store.append([received(1)]).durable;
+    await first.store.close();
+    // Each line as some other tool might have written it: fields reversed, with spaces.
+    const keysFile = join(dir, CONTENT_KEYS_FILE);
+    const lines = (await fs.readFile(keysFile, 'utf8')).split('\n').filter(Boolean);
+    const relaid = lines.map((l) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(l) as object).reverse()), null, 1).replace(/\n/g, ''));
+    expect(relaid[0]).toMatch(/^\{ "key/);
+    await fs.writeFile(keysFile, `${relaid.join('\n')}\n`);
+    const second = await openAll(dir);
+    expect(second.opened.warnings).toEqual([]);
+    expect(textOf(second.records[0]!)).toBe((received(1).event as { text: string }).text);
+    await second.store.close();
+
+    for (const [line, problem] of [
+      ['{"keyId":"abc","key":"c2hvcnQ="}', 'key abc is not 32 bytes'],
+      ['{"keyId":"abc","key":"c2hvcnQ=', 'a line is not JSON'],
+      ['null', 'a line has no keyId'],
+      ['{"keyId":"abc","given":"E1"}', 'the line for key abc is neither a key, a gift nor a tombstone'],
+    ]) {
+      await fs.writeFile(keysFile, `${relaid.join('\n')}\n${line}\n`);
+      await expect(openAll(dir)).rejects.toThrow(`content-keys.ndjson cannot be read (${problem})`);
+    }
+  });
 });
