@@ -15,7 +15,7 @@ import type { EventEntry } from '../protocol/frames.js';
 import { CHECKPOINT_FILE, openCheckpoint, removeCheckpoint, removeStaleCheckpoints, writeCheckpoint, type Checkpoint } from './journal/checkpoint.js';
 import { captureState } from './journal/checkpoint-format.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord } from './journal/store.js';
+import { JournalUnavailableError, type JournalHealth, type JournalStore, type NewRecord, type OpenedJournal } from './journal/store.js';
 
 /** How often an outcome that could not be recorded is tried again. */
 const RECORD_RETRY_MS = 1000;
@@ -71,21 +71,32 @@ export class BrokerCore {
     } catch (err) {
       warning = `checkpoint: not using ${join(dir!, CHECKPOINT_FILE)}: ${(err as Error).message}; replaying the whole journal`;
     }
-    // History from before this start is not kept for resuming: a client that missed events before
-    // a restart takes a fresh snapshot. Holding a million replayed records until they were trimmed
-    // cost seconds of garbage collection at start.
-    const opened = await this.store.open(
-      (record) => applyEvent(this.state, record),
-      checkpoint && {
-        after: checkpoint.position,
-        load: async () => {
-          this.state = await checkpoint.load();
+    // Until the store has replayed, nothing but the fold has seen an enquiry: it may change them in place.
+    const replaying = (state: State): State => {
+      state.replay.inPlace = true;
+      return state;
+    };
+    replaying(this.state);
+    let opened: OpenedJournal;
+    try {
+      // History from before this start is not kept for resuming: a client that missed events before
+      // a restart takes a fresh snapshot. Holding a million replayed records until they were trimmed
+      // cost seconds of garbage collection at start.
+      opened = await this.store.open(
+        (record) => applyEvent(this.state, record),
+        checkpoint && {
+          after: checkpoint.position,
+          load: async () => {
+            this.state = replaying(await checkpoint.load());
+          },
+          onRewind: () => {
+            this.state = replaying(emptyState());
+          },
         },
-        onRewind: () => {
-          this.state = emptyState();
-        },
-      },
-    );
+      );
+    } finally {
+      this.state.replay.inPlace = false;
+    }
     // Only now, holding the journal's lock: no other broker can be writing one of these.
     if (dir) await removeStaleCheckpoints(dir, this.options.log);
     await this.finishRemovals();

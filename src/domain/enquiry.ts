@@ -1,6 +1,7 @@
 // The shapes a fold over the journal produces. Enquiry objects are replaced, never mutated, when an
 // event touches them, so views can compare them by identity; the maps that hold them are updated
-// in place because a million-event replay cannot afford to copy 100,000 entries per event.
+// in place because a million-event replay cannot afford to copy 100,000 entries per event. The one
+// exception is the broker's start (State.replay), when nothing else holds an enquiry yet.
 import { RecentMap } from './bounded-map.js';
 import { UndoableMap, UndoableSet, type UndoHolder } from './undo.js';
 import type { Channel, DeliveryState, Language, Presence } from './events.js';
@@ -123,11 +124,16 @@ export interface State {
   queued: Set<string>;
   /** Where the tables above record how to undo a change, while the broker holds events not yet durable. */
   readonly undo: UndoHolder;
+  /**
+   * `inPlace` while nothing outside the fold holds this state's enquiries (the broker folding its
+   * journal at start): the fold then changes them in place rather than copying each one per event.
+   */
+  readonly replay: { inPlace: boolean };
 }
 
 export function emptyState(): State {
   const undo: UndoHolder = { log: null };
-  const state: Omit<State, 'undo'> = {
+  const state: Omit<State, 'undo' | 'replay'> = {
     seq: 0,
     enquiries: new UndoableMap(undo),
     agents: new UndoableMap(undo),
@@ -137,6 +143,7 @@ export function emptyState(): State {
     refs: new RecentMap(REMEMBERED_REFS, undo),
     queued: new UndoableSet(undo),
   };
-  // Not enumerable: two states holding the same are equal whatever their undo logs.
+  // Not enumerable: two states holding the same are equal whatever their undo logs or way of folding.
+  Object.defineProperty(state, 'replay', { value: { inPlace: false }, enumerable: false });
   return Object.defineProperty(state, 'undo', { value: undo, enumerable: false }) as State;
 }

@@ -34,10 +34,16 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       return updateEnquiry(state, event.enquiryId, (e) => {
         if (event.idempotencyKey && record.actor) state.idempotencyKeys.set(`${record.actor.name}\u0000${event.idempotencyKey}`, e.id);
         if (event.externalId) state.externalIds.set(`${e.channel}\u0000${event.externalId}`, e.id);
-        return withMessage(e, { id: event.messageId, author: 'customer', text: event.text, at });
+        return withMessage(state, e, { id: event.messageId, author: 'customer', text: event.text, at });
       });
     case 'enquiry.claimed':
-      return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, claimedBy: event.agent, claimedAt: at, lastActivityAt: at }));
+      return updateEnquiry(state, event.enquiryId, (e) => {
+        const claimed = draftOf(state, e);
+        claimed.claimedBy = event.agent;
+        claimed.claimedAt = at;
+        claimed.lastActivityAt = at;
+        return claimed;
+      });
     case 'enquiry.released':
       return updateEnquiry(state, event.enquiryId, (e) => ({ ...unclaimed(e), lastActivityAt: at }));
     case 'enquiry.transferred':
@@ -59,7 +65,7 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       return updateEnquiry(state, event.enquiryId, (e) => ({ ...e, urgent: { reason: event.reason, by: event.agent, at } }));
     case 'enquiry.replied':
       return updateEnquiry(state, event.enquiryId, (e) =>
-        withMessage(e, {
+        withMessage(state, e, {
           id: event.messageId,
           author: 'agent',
           agent: event.agent,
@@ -70,12 +76,16 @@ export function applyEvent(state: State, record: AppliedRecord): void {
       );
     case 'enquiry.noted':
       return updateEnquiry(state, event.enquiryId, (e) =>
-        withMessage(e, { id: event.messageId, author: 'note', agent: event.agent, text: event.text, at }),
+        withMessage(state, e, { id: event.messageId, author: 'note', agent: event.agent, text: event.text, at }),
       );
     case 'enquiry.tagged':
-      return updateEnquiry(state, event.enquiryId, (e) =>
-        e.caseNumbers.includes(event.caseNumber) ? e : { ...e, caseNumbers: [...e.caseNumbers, event.caseNumber], lastActivityAt: at },
-      );
+      return updateEnquiry(state, event.enquiryId, (e) => {
+        if (e.caseNumbers.includes(event.caseNumber)) return e;
+        const tagged = draftOf(state, e);
+        tagged.caseNumbers = appended(state, e.caseNumbers, event.caseNumber);
+        tagged.lastActivityAt = at;
+        return tagged;
+      });
     case 'enquiry.untagged':
       return updateEnquiry(state, event.enquiryId, (e) => ({
         ...e,
@@ -97,27 +107,28 @@ export function applyEvent(state: State, record: AppliedRecord): void {
         return { ...open, status: statusOf(e.waitingSince, false), lastActivityAt: at };
       });
     case 'reply.delivery':
-      return updateEnquiry(state, event.enquiryId, (e) => ({
-        ...e,
-        messages: e.messages.map((m) =>
-          m.id === event.messageId && !isStaleDelivery(m.delivery, event)
-            ? {
-                ...m,
-                delivery: {
-                  state: event.state,
-                  // A receipt may carry a stale count; attempts made so far never go down.
-                  attempts: Math.max(event.attempts, m.delivery?.attempts ?? 0),
-                  ...(event.reason !== undefined ? { reason: event.reason } : {}),
-                  ...(event.externalId !== undefined
-                    ? { externalId: event.externalId }
-                    : m.delivery?.externalId !== undefined
-                      ? { externalId: m.delivery.externalId }
-                      : {}),
-                },
-              }
-            : m,
-        ),
-      }));
+      return updateEnquiry(state, event.enquiryId, (e) => {
+        const index = e.messages.findIndex((m) => m.id === event.messageId);
+        const m = e.messages[index];
+        if (!m || isStaleDelivery(m.delivery, event)) return e;
+        const next = draftOf(state, e);
+        next.messages = state.replay.inPlace ? e.messages : [...e.messages];
+        next.messages[index] = {
+          ...m,
+          delivery: {
+            state: event.state,
+            // A receipt may carry a stale count; attempts made so far never go down.
+            attempts: Math.max(event.attempts, m.delivery?.attempts ?? 0),
+            ...(event.reason !== undefined ? { reason: event.reason } : {}),
+            ...(event.externalId !== undefined
+              ? { externalId: event.externalId }
+              : m.delivery?.externalId !== undefined
+                ? { externalId: m.delivery.externalId }
+                : {}),
+          },
+        };
+        return next;
+      });
     case 'escalation.created':
       return updateEnquiry(state, event.enquiryId, (e) => ({
         ...e,
@@ -169,7 +180,7 @@ export function applyEvent(state: State, record: AppliedRecord): void {
         const escalations = e.escalations.map((x) =>
           x.id === root || x.chaseOf === root ? { ...x, status: 'answered' as const, answeredAt: at } : x,
         );
-        return withMessage({ ...e, escalations }, { id: event.messageId, author: 'court', text: event.text, at });
+        return withMessage(state, { ...e, escalations }, { id: event.messageId, author: 'court', text: event.text, at });
       });
     case 'agent.presence':
       state.agents.set(event.agent, { name: event.agent, presence: event.state, since: at });
@@ -244,22 +255,34 @@ function receive(state: State, event: Extract<CourtdeskEvent, { type: 'enquiry.r
 }
 
 /** Adds a message and recomputes what waits: a customer message starts (or continues) the wait, an agent reply ends it. */
-function withMessage(e: Enquiry, m: Message): Enquiry {
-  const messages = [...e.messages, m];
+function withMessage(state: State, e: Enquiry, m: Message): Enquiry {
+  const next = draftOf(state, e);
+  next.messages = appended(state, e.messages, m);
+  next.messageCount = e.messageCount + 1;
+  next.lastActivityAt = m.at;
   // Notes and courts' answers are for agents: they neither start nor end the customer's wait.
-  if (m.author === 'note' || m.author === 'court') return { ...e, messages, messageCount: e.messageCount + 1, lastActivityAt: m.at };
+  if (m.author === 'note' || m.author === 'court') return next;
   const waitingSince = m.author === 'customer' ? (e.waitingSince ?? m.at) : null;
-  const closed = e.status === 'closed';
-  return {
-    ...e,
-    messages,
-    messageCount: e.messageCount + 1,
-    waitingSince,
-    status: statusOf(waitingSince, closed),
-    lastCustomerAt: m.author === 'customer' ? m.at : e.lastCustomerAt,
-    lastActivityAt: m.at,
-    preview: previewOf(m.text),
-  };
+  next.waitingSince = waitingSince;
+  next.status = statusOf(waitingSince, e.status === 'closed');
+  if (m.author === 'customer') next.lastCustomerAt = m.at;
+  next.preview = previewOf(m.text);
+  return next;
+}
+
+/**
+ * The enquiry an event changes: itself while the fold may change enquiries in place
+ * (State.replay), otherwise a copy, so that whoever holds the old one sees it unchanged.
+ */
+function draftOf(state: State, e: Enquiry): Enquiry {
+  return state.replay.inPlace ? e : { ...e };
+}
+
+/** `list` with `item` added at the end: the same array while folding in place, otherwise a new one. */
+function appended<T>(state: State, list: T[], item: T): T[] {
+  if (!state.replay.inPlace) return [...list, item];
+  list.push(item);
+  return list;
 }
 
 function statusOf(waitingSince: string | null, closed: boolean): Enquiry['status'] {

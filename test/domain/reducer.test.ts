@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyState, REMEMBERED_REFS } from '../../src/domain/enquiry.js';
-import type { Enquiry } from '../../src/domain/enquiry.js';
+import type { Enquiry, State } from '../../src/domain/enquiry.js';
 import type { CourtdeskEvent } from '../../src/domain/events.js';
-import { applyEvent, previewOf, senderKey } from '../../src/domain/reducer.js';
+import { applyEvent, type AppliedRecord, previewOf, senderKey } from '../../src/domain/reducer.js';
 import { at, Journal } from './journal.js';
 
 function enquiry(j: Journal, id = 'E1'): Enquiry {
@@ -297,5 +297,63 @@ describe('applyEvent: in general', () => {
     const build = () =>
       new Journal().receive('E1', at(0)).receive('E2', at(1)).claim('E1', 'alice', at(2)).reply('E1', 'alice', at(3)).customer('E1', at(4)).close('E2', at(5)).state;
     expect(build()).toEqual(build());
+  });
+});
+
+describe('applyEvent: folding in place at the broker\'s start', () => {
+  // Every event that changes an enquiry in place when allowed, on two channels, with the repeats
+  // and stale receipts that leave an enquiry as it is.
+  const events: CourtdeskEvent[] = [
+    { type: 'enquiry.received', enquiryId: 'E1', messageId: 'M1', channel: 'whatsapp', from: '+447700900001', name: 'Ann', text: 'When is my hearing?', language: 'en', callbackUrl: null },
+    { type: 'enquiry.received', enquiryId: 'E2', messageId: 'M2', channel: 'web', from: 'b@example.org', name: null, text: 'Pa ystafell?', language: 'cy', callbackUrl: null },
+    { type: 'enquiry.acknowledged', enquiryId: 'E1', messageId: 'M3', text: 'We have your message.', position: 1, estimatedWaitSeconds: 60 },
+    { type: 'enquiry.message', enquiryId: 'E1', messageId: 'M4', text: 'It is claim  305JE126.' },
+    { type: 'enquiry.claimed', enquiryId: 'E1', agent: 'alice' },
+    { type: 'enquiry.replied', enquiryId: 'E1', messageId: 'M5', agent: 'alice', text: 'Tuesday at 10am.' },
+    { type: 'reply.delivery', enquiryId: 'E1', messageId: 'M5', state: 'sent', attempts: 1, externalId: 'wamid.1' },
+    { type: 'reply.delivery', enquiryId: 'E1', messageId: 'M5', state: 'delivered', attempts: 1 },
+    { type: 'reply.delivery', enquiryId: 'E1', messageId: 'M5', state: 'sent', attempts: 1 },
+    { type: 'reply.delivery', enquiryId: 'E1', messageId: 'M9', state: 'sent', attempts: 1 },
+    { type: 'enquiry.noted', enquiryId: 'E1', messageId: 'M6', agent: 'alice', text: 'Checked the list.' },
+    { type: 'enquiry.tagged', enquiryId: 'E1', caseNumber: '305JE126', format: 'civil' },
+    { type: 'enquiry.tagged', enquiryId: 'E1', caseNumber: '305JE126', format: 'civil' },
+    { type: 'enquiry.transferred', enquiryId: 'E1', fromAgent: 'alice', toAgent: 'bob' },
+    { type: 'escalation.created', enquiryId: 'E1', escalationId: 'X1', courtSlug: 'leeds', courtName: 'Leeds', to: 'leeds@example.org', template: 'listing', language: 'en', subject: 'Listing', text: 'Please confirm.', html: '<p>Please confirm.</p>' },
+    { type: 'escalation.answered', enquiryId: 'E1', escalationId: 'X1', messageId: 'M7', text: 'Confirmed.' },
+    { type: 'enquiry.untagged', enquiryId: 'E1', caseNumber: '305JE126' },
+    { type: 'enquiry.closed', enquiryId: 'E1' },
+    { type: 'enquiry.message', enquiryId: 'E1', messageId: 'M8', text: 'One more thing.' },
+    { type: 'enquiry.reopened', enquiryId: 'E1' },
+    { type: 'enquiry.claimed', enquiryId: 'E2', agent: 'carol' },
+    { type: 'enquiry.replied', enquiryId: 'E2', messageId: 'M10', agent: 'carol', text: 'Room 2.' },
+    { type: 'enquiry.message', enquiryId: 'E2', messageId: 'M11', text: 'Diolch!' },
+    { type: 'enquiry.closed', enquiryId: 'E2' },
+  ];
+  const records: AppliedRecord[] = events.map((event, i) => ({ seq: i + 1, at: at(i), actor: { kind: 'agent', name: 'alice' }, ref: `r${i}`, event }));
+
+  function fold(inPlace: boolean, each: (state: State) => void = () => {}): State {
+    const state = emptyState();
+    state.replay.inPlace = inPlace;
+    for (const record of records) {
+      applyEvent(state, record);
+      each(state);
+    }
+    return state;
+  }
+
+  it('gives the same state as folding by copy', () => {
+    const copied = fold(false);
+    // The customer's three, the acknowledgement, the reply, the note and the court's answer.
+    expect(copied.enquiries.get('E1')!.messages).toHaveLength(7);
+    expect(copied.enquiries.get('E1')!.messages.find((m) => m.id === 'M5')!.delivery).toEqual({ state: 'delivered', attempts: 1, externalId: 'wamid.1' });
+    expect(fold(true)).toEqual(copied);
+  });
+
+  it('by copy, leaves every enquiry a view was given exactly as it was given', () => {
+    const given: Array<{ held: Enquiry; asGiven: Enquiry }> = [];
+    fold(false, (state) => {
+      for (const e of state.enquiries.values()) given.push({ held: e, asGiven: structuredClone(e) });
+    });
+    for (const { held, asGiven } of given) expect(held).toEqual(asGiven);
   });
 });
