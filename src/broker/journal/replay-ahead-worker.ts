@@ -1,9 +1,9 @@
 // The worker thread that reads the journal ahead of the main thread at start: it verifies each
-// record's place in the hash chain and opens its sealed content, and hands the records over in
-// batches, as their bodies (the hash field, which the main thread need not parse, sent apart), so
-// the main thread only parses and folds them. Started by replay-ahead.ts, which says what each
-// message means. It stops at the first line it cannot verify: the main thread's own pass takes
-// over there and says what is wrong.
+// record's place in the hash chain and opens its sealed content (while the main thread is busy
+// enough, see OPEN_WHEN_WAITING), and hands the records over in batches, as their bodies (the
+// hash field, which the main thread need not parse, sent apart), so the main thread parses and
+// folds them. Started by replay-ahead.ts, which says what each message means. It stops at the
+// first line it cannot verify: the main thread's own pass takes over there and says what is wrong.
 import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readLines } from './line-reader.js';
@@ -15,6 +15,14 @@ import { openSealedBody, type LineKey } from './sealing.js';
 const BATCH_CHARS = 1024 * 1024;
 /** Batches posted and not yet folded before the worker waits: bounds the memory the lines take meanwhile. */
 const AHEAD = 8;
+
+/**
+ * Opening sealed content is most of this thread's work, and the main thread can do it too (its
+ * openEvent). So each batch is opened here only while the main thread has this many or more
+ * still to fold; otherwise it goes over sealed, sooner, and the main thread opens it. The two
+ * threads then share the work rather than one of them waiting on the other.
+ */
+const OPEN_WHEN_WAITING = 2;
 
 const request = workerData as AheadRequest;
 const folded = new Int32Array(request.progress);
@@ -32,6 +40,8 @@ async function readAhead(): Promise<void> {
   // The last line taken and its offset: where a batch ends is worked out from them when it is posted.
   let lastLine = '';
   let lastOffset = from - 1;
+  /** Whether this batch's sealed content is opened here (see OPEN_WHEN_WAITING). */
+  let opening = false;
   const post = (): void => {
     const end = lastOffset + Buffer.byteLength(lastLine) + 1;
     for (let done = Atomics.load(folded, 0); posted - done >= AHEAD; done = Atomics.load(folded, 0)) {
@@ -64,7 +74,8 @@ async function readAhead(): Promise<void> {
         if (!check.ok) throw stopped;
         lastSeq = check.seq;
         lastHash = check.hash;
-        const opened = keys ? openSealedBody(check.body, keys) : check.body;
+        if (bodies.length === 0) opening = keys !== undefined && posted - Atomics.load(folded, 0) >= OPEN_WHEN_WAITING;
+        const opened = opening ? openSealedBody(check.body, keys!) : check.body;
         bodies.push(opened);
         hashes.push(check.hash);
         chars += opened.length;
