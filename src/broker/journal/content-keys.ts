@@ -117,15 +117,24 @@ export class ContentKeys {
   }
 
   private take(line: string): void {
-    const { keyId, kind, value } = readKeyLine(line, this.file);
-    if (kind === 'destroyed') {
-      this.destroyed.set(keyId, value);
+    let parsed: { keyId?: unknown; key?: unknown; enquiryId?: unknown; destroyed?: unknown };
+    try {
+      parsed = JSON.parse(line) as typeof parsed;
+    } catch {
+      throw unreadable(this.file, 'a line is not JSON');
+    }
+    const keyId = parsed?.keyId;
+    if (typeof keyId !== 'string') throw unreadable(this.file, 'a line has no keyId');
+    if (typeof parsed.destroyed === 'string') {
+      this.destroyed.set(keyId, parsed.destroyed);
       this.keys.delete(keyId);
-    } else if (kind === 'key') {
-      if (Buffer.byteLength(value, 'base64') !== 32) throw unreadable(this.file, `key ${keyId} is not 32 bytes`);
-      if (!this.destroyed.has(keyId)) this.keys.set(keyId, value);
+    } else if (typeof parsed.key === 'string') {
+      if (Buffer.byteLength(parsed.key, 'base64') !== 32) throw unreadable(this.file, `key ${keyId} is not 32 bytes`);
+      if (!this.destroyed.has(keyId)) this.keys.set(keyId, parsed.key);
+    } else if (typeof parsed.enquiryId === 'string') {
+      this.remember(keyId, parsed.enquiryId);
     } else {
-      this.remember(keyId, value);
+      throw unreadable(this.file, `the line for key ${keyId} is neither a key, a gift nor a tombstone`);
     }
   }
 
@@ -337,33 +346,6 @@ export class ContentKeys {
     );
     return run;
   }
-}
-
-/**
- * The one shape every line of the file is written in, read without JSON.parse: a start reads a
- * line or two per enquiry ever received, and parsing them as JSON took four times as long. Ids and
- * values never hold quotes or escapes; a line that does, or is laid out in any other way, is read
- * as JSON.
- */
-const KEY_LINE = /^\{"keyId":"([^"\\\u0000-\u001f]*)","(key|enquiryId|destroyed)":"([^"\\\u0000-\u001f]*)"\}$/;
-const KINDS = ['destroyed', 'key', 'enquiryId'] as const;
-
-function readKeyLine(line: string, file: string): { keyId: string; kind: (typeof KINDS)[number]; value: string } {
-  const fixed = KEY_LINE.exec(line);
-  if (fixed) return { keyId: fixed[1]!, kind: fixed[2] as (typeof KINDS)[number], value: fixed[3]! };
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    throw unreadable(file, 'a line is not JSON');
-  }
-  const keyId = typeof parsed === 'object' && parsed !== null ? parsed.keyId : undefined;
-  if (typeof keyId !== 'string') throw unreadable(file, 'a line has no keyId');
-  for (const kind of KINDS) {
-    const value = parsed[kind];
-    if (typeof value === 'string') return { keyId, kind, value };
-  }
-  throw unreadable(file, `the line for key ${keyId} is neither a key, a gift nor a tombstone`);
 }
 
 function unreadable(file: string, why: string): Error {
