@@ -12,6 +12,14 @@ import type { ContentKeys } from './content-keys.js';
 
 type Sealable = CourtdeskEvent & { enquiryId: string };
 
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** What a blob is bound to, so it cannot be moved onto another enquiry or event. */
+function associatedData(enquiryId: string, type: string): string {
+  return `${enquiryId}|${type}`;
+}
+
 /** The event as the journal stores it: personal fields sealed under the enquiry's key. */
 export function sealEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'keyFor'>): CourtdeskEvent {
   const fields = PERSONAL_FIELDS[event.type];
@@ -25,9 +33,9 @@ export function sealEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'keyFor
   const personal: Record<string, unknown> = {};
   for (const field of Object.keys(all)) if (!fields.includes(field)) rest[field] = all[field];
   for (const field of fields) personal[field] = all[field];
-  const iv = randomPooled(12);
+  const iv = randomPooled(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(key.key, 'base64'), iv);
-  cipher.setAAD(Buffer.from(`${enquiryId}|${event.type}`));
+  cipher.setAAD(Buffer.from(associatedData(enquiryId, event.type)));
   const sealed = Buffer.concat([iv, cipher.update(JSON.stringify(personal), 'utf8'), cipher.final(), cipher.getAuthTag()]);
   rest.sealed = `${key.keyId}.${sealed.toString('base64')}`;
   return rest as unknown as CourtdeskEvent;
@@ -51,16 +59,22 @@ export function openEvent(event: CourtdeskEvent, keys: Pick<ContentKeys, 'lookup
     onMissing(keyId);
     return withContentRemoved(rest as CourtdeskEvent, null);
   }
-  const bytes = Buffer.from(sealed.slice(dot + 1), 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(found.key, 'base64'), bytes.subarray(0, 12));
-  decipher.setAAD(Buffer.from(`${(event as Sealable).enquiryId}|${event.type}`));
-  decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-  // GCM's final() adds no bytes, it only checks the tag; and `rest` is this call's own copy, so
-  // the fields are put back into it rather than spread into a third object: a replay opens most
-  // of a million records, and these copies were a quarter of the cost of opening one.
-  const plain = decipher.update(bytes.subarray(12, bytes.length - 16));
-  decipher.final();
+  // `rest` is this call's own copy, so the fields are put back into it rather than spread into a
+  // third object: a replay opens most of a million records, and these copies were a quarter of
+  // the cost of opening one.
+  const plain = openBlob(Buffer.from(found.key, 'base64'), Buffer.from(sealed.slice(dot + 1), 'base64'), Buffer.from(associatedData((event as Sealable).enquiryId, event.type)));
   return Object.assign(rest, JSON.parse(plain.toString('utf8')) as Record<string, unknown>) as CourtdeskEvent;
+}
+
+/** The plain bytes of a blob (IV, ciphertext, tag); throws if its tag does not check out. */
+function openBlob(key: Buffer, blob: Buffer, aad: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, blob.subarray(0, IV_BYTES));
+  decipher.setAAD(aad);
+  decipher.setAuthTag(blob.subarray(blob.length - TAG_BYTES));
+  // GCM's final() adds no bytes, it only checks the tag.
+  const plain = decipher.update(blob.subarray(IV_BYTES, blob.length - TAG_BYTES));
+  decipher.final();
+  return plain;
 }
 
 /** The id of the key a sealed event was sealed with. */
@@ -102,19 +116,15 @@ export function openSealedBody(body: string, keyFor: LineKey): string {
   const enquiryId = type === undefined ? undefined : stringAfter(body, '"enquiryId":"', body.indexOf(',"event":{'));
   // A quote inside would mean `sealed` is not the event's last field after all; bad base64 fails the tag check.
   const dot = sealed.indexOf('.');
-  if (enquiryId === undefined || dot === -1 || sealed.includes('"')) return body;
+  if (type === undefined || enquiryId === undefined || dot === -1 || sealed.includes('"')) return body;
   const key = keyFor(sealed.slice(0, dot), enquiryId);
   if (!key) return body;
   const blob = sealed.slice(dot + 1);
   const bytes = blob.length <= SCRATCH_BYTES ? scratch.subarray(0, scratch.write(blob, 'base64')) : Buffer.from(blob, 'base64');
-  if (bytes.length < 28) return body;
+  if (bytes.length < IV_BYTES + TAG_BYTES) return body;
   let plain: string;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
-    decipher.setAAD(aad.subarray(0, aad.write(`${enquiryId}|${type}`)));
-    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-    plain = decipher.update(bytes.subarray(12, bytes.length - 16)).toString('utf8');
-    decipher.final();
+    plain = openBlob(key, bytes, aad.subarray(0, aad.write(associatedData(enquiryId, type)))).toString('utf8');
   } catch {
     return body;
   }
