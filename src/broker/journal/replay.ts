@@ -1,7 +1,8 @@
 // Opening the journal: verify every record, hand on those the caller does not already hold, and
 // cut a torn tail. Without a checkpoint, one pass checks and hands on each record; a worker reads
-// ahead of it (replay-ahead.ts), verifying the chain and opening sealed content, so this thread
-// only parses and folds, and the pass itself takes over wherever the worker stops. With a
+// ahead of it (replay-ahead.ts), verifying the chain and opening sealed content (sharing the
+// opening with this thread, which parses and folds), and the pass itself takes over wherever the
+// worker stops. With a
 // checkpoint, another worker verifies the chain up to the checkpoint's offset while the main
 // thread loads the checkpoint's state and then folds only what follows; the start waits for both.
 // If the journal is another one than the checkpoint was made from, the whole journal is replayed instead.
