@@ -13,9 +13,6 @@ import { openSealedBody, type LineKey } from './sealing.js';
 
 /** Characters of bodies per batch: big enough that posting costs little, small enough to keep both threads busy. */
 const BATCH_CHARS = 1024 * 1024;
-/** Batches posted and not yet folded before the worker waits: bounds the memory the lines take meanwhile. */
-const AHEAD = 8;
-
 /**
  * Opening sealed content is most of this thread's work, and the main thread can do it too (its
  * openEvent). So each batch is opened here only while the main thread has this many or more
@@ -44,7 +41,7 @@ async function readAhead(): Promise<void> {
   let opening = false;
   const post = (): void => {
     const end = lastOffset + Buffer.byteLength(lastLine) + 1;
-    for (let done = Atomics.load(folded, 0); posted - done >= AHEAD; done = Atomics.load(folded, 0)) {
+    for (let done = Atomics.load(folded, 0); posted - done >= request.ahead; done = Atomics.load(folded, 0)) {
       if (Atomics.load(folded, 1) !== 0) throw stopped;
       Atomics.wait(folded, 0, done, 100);
     }

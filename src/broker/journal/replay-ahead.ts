@@ -27,8 +27,19 @@ export interface AheadRequest {
   keys: string | undefined;
   /** Where to start: the top of the file when undefined. */
   from: Start | undefined;
+  /** Batches (about 1 MB of lines each) posted and not yet folded before the worker waits: bounds the memory they take. */
+  ahead: number;
   progress: SharedArrayBuffer;
 }
+
+/** How far the worker may run ahead of a fold that keeps up. */
+const AHEAD = 8;
+/**
+ * How far it may run ahead of a fold that has not begun (the checkpoint's state still loading):
+ * enough for the tail a crash leaves at the default --checkpoint-every of 100,000 events, some
+ * 42 MB of lines, so the whole of it is verified and opened meanwhile.
+ */
+const HELD_AHEAD = 48;
 
 type Message =
   /** The header read and checked: its epoch, the hash record 1 chains to, and where it ends. */
@@ -45,61 +56,85 @@ export interface Ahead {
   note?: string;
 }
 
+/** A read-ahead under way (see startReadAhead). */
+export interface AheadRun {
+  /** Resolves, once everything the worker handed over is folded, with where the rest of the pass begins. Rejects only with what `onRecord` threw. */
+  done: Promise<Ahead>;
+  /** Lets a held read-ahead's records through to `onRecord`, those already read first. */
+  release(): void;
+  /** Drops it: the worker stops, and nothing more is folded. */
+  stop(): void;
+}
+
 /**
- * Folds, through `onRecord`, the records the worker verifies and opens from `start` (or the top),
- * and resolves with where the rest of the pass begins. Rejects only with what `onRecord` threw.
+ * Starts folding, through `onRecord`, the records the worker verifies and opens from `start` (or
+ * the top). `held`: nothing is folded until `release()`, while the worker reads on (as far as
+ * HELD_AHEAD), so a start from a checkpoint reads the journal after it while the state loads.
  * Without the worker (see startJournalWorker), it hands everything to the main thread's pass.
  */
-export function replayAhead(file: string, keys: string | undefined, onRecord: (record: JournalRecord) => void, start: Start | undefined): Promise<Ahead> {
+export function startReadAhead(file: string, keys: string | undefined, onRecord: (record: JournalRecord) => void, start: Start | undefined, { held = false } = {}): AheadRun {
   const progress = new SharedArrayBuffer(8);
   const folded = new Int32Array(progress);
-  const request: AheadRequest = { file, keys, from: start, progress };
-  return new Promise<Ahead>((resolve, reject) => {
-    let at = start;
-    let batches = 0;
-    let worker: Worker | undefined;
-    let finished = false;
-    const finish = (outcome: { note?: string; error?: unknown }): void => {
-      if (finished) return;
-      finished = true;
-      Atomics.store(folded, 1, 1);
-      Atomics.notify(folded, 0);
-      void worker?.terminate();
-      if (outcome.error !== undefined) reject(outcome.error);
-      else resolve({ start: at, ...(outcome.note ? { note: outcome.note } : {}) });
-    };
-    const onThisThread = (why: string | undefined) =>
-      finish(why === undefined ? {} : { note: `journal: replayed on the main thread from seq ${(at?.lastSeq ?? 0) + 1}, as the replay worker could not (${why})` });
-    worker = startJournalWorker('replay-ahead-worker.js', request, onThisThread);
-    worker?.on('message', (message: Message) => {
-      if (finished) return;
-      if ('header' in message) {
-        const { epoch, hash, end } = message.header;
-        at = { offset: end, lineNo: 1, lastSeq: 0, lastHash: hash, epoch, fileEpoch: epoch };
-      } else if ('batch' in message) {
-        if (!at) return onThisThread('it sent records before the header');
-        const records = recordsOf(message, at.lastSeq);
-        if (!records) return onThisThread(`its batch after seq ${at.lastSeq} did not read back`);
-        let { epoch } = at;
-        try {
-          for (const record of records) {
-            if (record.event.type === 'journal.epoch-started') epoch = record.event.epoch;
-            onRecord(record);
-          }
-        } catch (err) {
-          return finish({ error: err });
-        }
-        const last = records.at(-1)!;
-        at = { offset: message.end, lineNo: at.lineNo + message.count, lastSeq: last.seq, lastHash: last.hash, epoch, fileEpoch: at.fileEpoch };
-        Atomics.store(folded, 0, ++batches);
-        Atomics.notify(folded, 0);
-      } else if ('done' in message) {
-        finish({});
-      } else {
-        onThisThread(message.failed);
-      }
-    });
+  const request: AheadRequest = { file, keys, from: start, ahead: held ? HELD_AHEAD : AHEAD, progress };
+  let at = start;
+  let batches = 0;
+  let worker: Worker | undefined;
+  let finished = false;
+  let settle: (outcome: { note?: string; error?: unknown }) => void = () => {};
+  const done = new Promise<Ahead>((resolve, reject) => {
+    settle = (outcome) => (outcome.error !== undefined ? reject(outcome.error) : resolve({ start: at, ...(outcome.note ? { note: outcome.note } : {}) }));
   });
+  const finish = (outcome: { note?: string; error?: unknown }): void => {
+    if (finished) return;
+    finished = true;
+    Atomics.store(folded, 1, 1);
+    Atomics.notify(folded, 0);
+    void worker?.terminate();
+    settle(outcome);
+  };
+  const onThisThread = (why: string | undefined) =>
+    finish(why === undefined ? {} : { note: `journal: replayed on the main thread from seq ${(at?.lastSeq ?? 0) + 1}, as the replay worker could not (${why})` });
+  const take = (message: Message): void => {
+    if (finished) return;
+    if ('header' in message) {
+      const { epoch, hash, end } = message.header;
+      at = { offset: end, lineNo: 1, lastSeq: 0, lastHash: hash, epoch, fileEpoch: epoch };
+    } else if ('batch' in message) {
+      if (!at) return onThisThread('it sent records before the header');
+      const records = recordsOf(message, at.lastSeq);
+      if (!records) return onThisThread(`its batch after seq ${at.lastSeq} did not read back`);
+      let { epoch } = at;
+      try {
+        for (const record of records) {
+          if (record.event.type === 'journal.epoch-started') epoch = record.event.epoch;
+          onRecord(record);
+        }
+      } catch (err) {
+        return finish({ error: err });
+      }
+      const last = records.at(-1)!;
+      at = { offset: message.end, lineNo: at.lineNo + message.count, lastSeq: last.seq, lastHash: last.hash, epoch, fileEpoch: at.fileEpoch };
+      Atomics.store(folded, 0, ++batches);
+      Atomics.notify(folded, 0);
+    } else if ('done' in message) {
+      finish({});
+    } else {
+      onThisThread(message.failed);
+    }
+  };
+  // Messages that came while held, in order; a failure or the end among them waits its turn too.
+  let waiting: Message[] | undefined = held ? [] : undefined;
+  worker = startJournalWorker('replay-ahead-worker.js', request, (why) => (waiting ? waiting.push(why === undefined ? { done: true } : { failed: why }) : onThisThread(why)));
+  worker?.on('message', (message: Message) => (waiting ? waiting.push(message) : take(message)));
+  return {
+    done,
+    release: () => {
+      const queued = waiting ?? [];
+      waiting = undefined;
+      for (const message of queued) take(message);
+    },
+    stop: () => finish({}),
+  };
 }
 
 /** A batch's records, each with a record's shape and in seq order after `lastSeq`, their hashes put back; undefined if any is not. */

@@ -4,7 +4,8 @@
 // opening with this thread, which parses and folds), and the pass itself takes over wherever the
 // worker stops. With a
 // checkpoint, another worker verifies the chain up to the checkpoint's offset while the main
-// thread loads the checkpoint's state and then folds only what follows; the start waits for both.
+// thread loads the checkpoint's state, and the replay worker meanwhile reads, verifies and opens
+// what follows it; the main thread then folds only that, and the start waits for both.
 // If the journal is another one than the checkpoint was made from, the whole journal is replayed instead.
 //
 // Recovery: a crash can only leave the last write incomplete: bytes after the last newline. They
@@ -22,7 +23,7 @@ import { readSpan, type JournalFile } from './file-ops.js';
 import { startJournalWorker } from './journal-worker.js';
 import { readLines, type LinesRead } from './line-reader.js';
 import { checkRecordLine, genesisHash, parseHeaderLine, parseRecordLine, type LineCheck } from './record-format.js';
-import { replayAhead, type Start } from './replay-ahead.js';
+import { startReadAhead, type AheadRun, type Start } from './replay-ahead.js';
 import type { JournalPosition, ResumeFrom } from './store.js';
 
 /** What an operator has explicitly accepted losing, from the refusal's own instructions. */
@@ -80,11 +81,15 @@ export async function replayJournal(
   readAhead?: ReadAhead,
 ): Promise<Replayed> {
   const warnings: string[] = [];
-  const pass = async (start: Start | undefined): Promise<Pass> => {
-    if (!readAhead || (await handle.stat()).size - (start?.offset ?? 0) < READ_AHEAD_FROM_BYTES) return scan(handle, file, onRecord, start);
-    const ahead = await replayAhead(file, readAhead.keys(), onRecord, start);
-    if (ahead.note) warnings.push(ahead.note);
-    return scan(handle, file, onRecord, ahead.start);
+  /** A worker reading ahead from `start`, when there is enough left to read to be worth one. */
+  const readAheadFrom = async (start: Start | undefined, held: boolean): Promise<AheadRun | undefined> =>
+    readAhead && (await handle.stat()).size - (start?.offset ?? 0) >= READ_AHEAD_FROM_BYTES ? startReadAhead(file, readAhead.keys(), onRecord, start, { held }) : undefined;
+  const pass = async (start: Start | undefined, ahead: AheadRun | undefined): Promise<Pass> => {
+    if (!ahead) return scan(handle, file, onRecord, start);
+    ahead.release();
+    const { start: next, note } = await ahead.done;
+    if (note) warnings.push(note);
+    return scan(handle, file, onRecord, next);
   };
   let passed: Pass | undefined;
   let resumedAfter = 0;
@@ -98,16 +103,21 @@ export async function replayJournal(
     }
     if (!('rewind' in start)) {
       const prefix = verifyBefore(file, { seq: start.lastSeq, hash: start.lastHash, offset: start.offset });
+      // The records after the checkpoint are read, verified and opened while its state loads, and folded once it has.
+      const tail = await readAheadFrom(start, true);
       try {
         rewind = await resume.load().then(
           () => undefined,
           (err: Error) => err.message,
         );
-        if (!rewind) passed = await pass(start);
+        if (!rewind) passed = await pass(start, tail);
       } finally {
         // Without the checkpoint's state, or with a damaged tail refusing at once, the verdict on
-        // the records before it no longer matters.
-        if (!passed) prefix.stop();
+        // the records before it no longer matters, and what was read after it is not wanted.
+        if (!passed) {
+          prefix.stop();
+          tail?.stop();
+        }
       }
       if (passed) {
         const note = await prefix.done;
@@ -120,7 +130,7 @@ export async function replayJournal(
       if (!lostAfterCheckpoint) warnings.push(`journal: not using the checkpoint (${rewind}); replayed the whole journal`);
     }
   }
-  passed ??= await pass(undefined);
+  passed ??= await pass(undefined, await readAheadFrom(undefined, false));
 
   const tail = await settleTail(handle, file, passed, onRecord, repair);
   if (tail.warning) warnings.push(tail.warning);

@@ -118,6 +118,49 @@ describe('replay with a worker reading ahead', () => {
     expect(built.records).toEqual(here.records);
   });
 
+  it('after a checkpoint whose state is slow to load: nothing folded until it has, then the same records', async () => {
+    const { dir, checkpointAt } = await busyJournal();
+    const folded: JournalRecord[] = [];
+    let foldedWhileLoading = -1;
+    const slowLoad: ResumeFrom = {
+      after: checkpointAt,
+      // Long enough for the worker to read the whole tail meanwhile: it must wait to be folded.
+      load: async () => {
+        await new Promise((r) => setTimeout(r, 500));
+        foldedWhileLoading = folded.length;
+      },
+      onRewind: (why) => expect.fail(`rewound: ${why}`),
+    };
+    const copy = await tempDir();
+    await fs.cp(dir, copy, { recursive: true });
+    const built = new Built({ dir: copy });
+    const opened = await built.open((r) => folded.push(r), slowLoad);
+    await built.close();
+    const here = await openHere(dir, resumeAfter(checkpointAt));
+    expect(foldedWhileLoading).toBe(0);
+    expect(opened.warnings).toEqual(here.opened.warnings);
+    expect(folded).toEqual(here.records);
+  });
+
+  it('after a checkpoint whose state does not load: what was read after it is dropped, and the whole journal replayed', async () => {
+    const { dir, checkpointAt } = await busyJournal();
+    const rewound: string[] = [];
+    const failedLoad: ResumeFrom = {
+      after: checkpointAt,
+      load: async () => {
+        await new Promise((r) => setTimeout(r, 200));
+        throw new Error('its digest does not match');
+      },
+      onRewind: (why) => rewound.push(why),
+    };
+    const [here, built] = await Promise.all([openHere(dir), openBuilt(dir, failedLoad)]);
+    expect(rewound).toEqual(['its digest does not match']);
+    expect(built.opened.resumedAfter).toBe(0);
+    expect(built.opened.warnings).toEqual(['journal: not using the checkpoint (its digest does not match); replayed the whole journal', ...here.opened.warnings]);
+    expect(built.records[0]!.seq).toBe(1);
+    expect(built.records).toEqual(here.records);
+  });
+
   it('a journal that started a new epoch after a cut: the same epoch at the end', async () => {
     const { dir } = await busyJournal();
     const text = await fs.readFile(journalPath(dir), 'utf8');
