@@ -2,6 +2,7 @@
 // each with a fallback on the calling thread. A worker can only load the built JavaScript, so run
 // from the TypeScript sources (the tests) none is started and the caller falls back at once,
 // saying nothing; a worker that cannot start, fails or exits is a reason the caller puts in its note.
+import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../package-root.js';
@@ -26,4 +27,24 @@ export function startJournalWorker(script: string, workerData: unknown, unusable
   worker.once('error', (err) => unusable(err.message));
   worker.once('exit', (code) => unusable(`it exited with code ${code}`));
   return worker;
+}
+
+/** How much lower than the main thread a yielding worker runs (nice values, 19 the lowest). */
+const YIELD_BY = 10;
+
+/**
+ * Called first in a worker whose work runs beside the main thread's rather than ahead of it (the
+ * chain check before a checkpoint, the journal read after it while the checkpoint loads): the
+ * main thread's load is what a start waits for, and with three busy threads on two cores it got
+ * only about two thirds of a core. Yielding, the workers share the other core and finish in the
+ * time the load takes. Linux sets the nice value of the calling thread alone; elsewhere it would
+ * be the whole process's, so it is left alone there. A worker not allowed to runs as it is.
+ */
+export function yieldToMainThread(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(0, Math.min(19, getPriority(0) + YIELD_BY));
+  } catch {
+    // Lowering one's own priority is allowed everywhere but in the strictest sandboxes.
+  }
 }

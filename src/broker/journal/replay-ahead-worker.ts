@@ -6,6 +6,7 @@
 // first line it cannot verify: the main thread's own pass takes over there and says what is wrong.
 import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
+import { yieldToMainThread } from './journal-worker.js';
 import { readLines } from './line-reader.js';
 import type { AheadRequest } from './replay-ahead.js';
 import { checkChainLine, genesisHash, parseHeaderLine } from './record-format.js';
@@ -22,6 +23,7 @@ const BATCH_CHARS = 1024 * 1024;
 const OPEN_WHEN_WAITING = 2;
 
 const request = workerData as AheadRequest;
+if (request.beside) yieldToMainThread();
 const folded = new Int32Array(request.progress);
 const stopped = new Error('stopped');
 

@@ -29,6 +29,8 @@ export interface AheadRequest {
   from: Start | undefined;
   /** Batches (about 1 MB of lines each) posted and not yet folded before the worker waits: bounds the memory they take. */
   ahead: number;
+  /** Whether it works beside the main thread's own work (a held read-ahead), and so yields to it. */
+  beside: boolean;
   progress: SharedArrayBuffer;
 }
 
@@ -75,7 +77,7 @@ export interface AheadRun {
 export function startReadAhead(file: string, keys: string | undefined, onRecord: (record: JournalRecord) => void, start: Start | undefined, { held = false } = {}): AheadRun {
   const progress = new SharedArrayBuffer(8);
   const folded = new Int32Array(progress);
-  const request: AheadRequest = { file, keys, from: start, ahead: held ? HELD_AHEAD : AHEAD, progress };
+  const request: AheadRequest = { file, keys, from: start, ahead: held ? HELD_AHEAD : AHEAD, beside: held, progress };
   let at = start;
   let batches = 0;
   let worker: Worker | undefined;
