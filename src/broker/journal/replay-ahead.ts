@@ -1,7 +1,8 @@
 // Replay on two threads: a worker reads the journal, verifies the chain and opens sealed content
 // (replay-ahead-worker.ts), while this thread parses and folds what it hands over, opening what the
 // worker left sealed to share that work. On two cores a start then costs about the larger of the
-// two shares rather than their sum. The worker only
+// two shares rather than their sum. After a checkpoint the worker starts while the checkpoint's
+// state loads, and what it hands over waits here until the state is in. The worker only
 // hands over records that verify; where it stops, for whatever reason, the main thread's own pass
 // (replay.ts) goes on from the last record folded, and deals with damage and torn tails as it
 // always has. So the worker can only make a start faster, never change what it concludes.
