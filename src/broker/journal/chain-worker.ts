@@ -3,9 +3,6 @@
 // two, not their sum. Started by replay.ts with the file and where the chain must end.
 import { parentPort, workerData } from 'node:worker_threads';
 import { verifyChain, type ChainEnd } from './chain-check.js';
-import { yieldToMainThread } from './journal-worker.js';
-
-yieldToMainThread();
 
 const { file, end } = workerData as { file: string; end: ChainEnd };
 verifyChain(file, end).then(

@@ -33,12 +33,14 @@ export function startJournalWorker(script: string, workerData: unknown, unusable
 const YIELD_BY = 10;
 
 /**
- * Called first in a worker whose work runs beside the main thread's rather than ahead of it (the
- * chain check before a checkpoint, the journal read after it while the checkpoint loads): the
- * main thread's load is what a start waits for, and with three busy threads on two cores it got
- * only about two thirds of a core. Yielding, the workers share the other core and finish in the
- * time the load takes. Linux sets the nice value of the calling thread alone; elsewhere it would
- * be the whole process's, so it is left alone there. A worker not allowed to runs as it is.
+ * Called first in a worker whose work runs beside the main thread's rather than ahead of it: the
+ * journal read after a checkpoint while the checkpoint loads. That load is what a start waits
+ * for, and with three busy threads on two cores (the chain check before the checkpoint is the
+ * third) it got only about two thirds of a core. Yielding, the read takes what the other two
+ * leave. The chain check keeps its priority: after a clean stop it runs beside the load alone,
+ * and on a busy machine yielding would only make the start wait for it. Linux sets the nice value
+ * of the calling thread alone; elsewhere it would be the whole process's, so it is left alone
+ * there. A worker not allowed to runs as it is.
  */
 export function yieldToMainThread(): void {
   if (process.platform !== 'linux') return;
