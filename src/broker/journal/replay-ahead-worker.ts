@@ -14,6 +14,15 @@ import { openSealedBody, type LineKey } from './sealing.js';
 
 /** Characters of bodies per batch: big enough that posting costs little, small enough to keep both threads busy. */
 const BATCH_CHARS = 1024 * 1024;
+/** Batches posted and not yet folded before the worker waits: bounds the memory the lines take meanwhile. */
+const AHEAD = 8;
+/**
+ * The same while held (the checkpoint's state still loading, nothing folded yet): enough for the
+ * tail a crash leaves at the default --checkpoint-every of 100,000 events, some 42 MB of lines,
+ * so the whole of it is verified and opened meanwhile.
+ */
+const HELD_AHEAD = 48;
+
 /**
  * Opening sealed content is most of this thread's work, and the main thread can do it too (its
  * openEvent). So each batch is opened here only while the main thread has this many or more
@@ -23,7 +32,8 @@ const BATCH_CHARS = 1024 * 1024;
 const OPEN_WHEN_WAITING = 2;
 
 const request = workerData as AheadRequest;
-if (request.beside) yieldToMainThread();
+const ahead = request.held ? HELD_AHEAD : AHEAD;
+if (request.held) yieldToMainThread();
 const folded = new Int32Array(request.progress);
 const stopped = new Error('stopped');
 
@@ -43,7 +53,7 @@ async function readAhead(): Promise<void> {
   let opening = false;
   const post = (): void => {
     const end = lastOffset + Buffer.byteLength(lastLine) + 1;
-    for (let done = Atomics.load(folded, 0); posted - done >= request.ahead; done = Atomics.load(folded, 0)) {
+    for (let done = Atomics.load(folded, 0); posted - done >= ahead; done = Atomics.load(folded, 0)) {
       if (Atomics.load(folded, 1) !== 0) throw stopped;
       Atomics.wait(folded, 0, done, 100);
     }

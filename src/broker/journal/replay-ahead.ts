@@ -28,21 +28,13 @@ export interface AheadRequest {
   keys: string | undefined;
   /** Where to start: the top of the file when undefined. */
   from: Start | undefined;
-  /** Batches (about 1 MB of lines each) posted and not yet folded before the worker waits: bounds the memory they take. */
-  ahead: number;
-  /** Whether it works beside the main thread's own work (a held read-ahead), and so yields to it. */
-  beside: boolean;
+  /**
+   * Whether nothing is folded until the main thread says so (the checkpoint's state still
+   * loading): the worker may then run further ahead, and it yields the CPU to the main thread.
+   */
+  held: boolean;
   progress: SharedArrayBuffer;
 }
-
-/** How far the worker may run ahead of a fold that keeps up. */
-const AHEAD = 8;
-/**
- * How far it may run ahead of a fold that has not begun (the checkpoint's state still loading):
- * enough for the tail a crash leaves at the default --checkpoint-every of 100,000 events, some
- * 42 MB of lines, so the whole of it is verified and opened meanwhile.
- */
-const HELD_AHEAD = 48;
 
 type Message =
   /** The header read and checked: its epoch, the hash record 1 chains to, and where it ends. */
@@ -72,13 +64,13 @@ export interface AheadRun {
 /**
  * Starts folding, through `onRecord`, the records the worker verifies and opens from `start` (or
  * the top). `held`: nothing is folded until `release()`, while the worker reads on (as far as
- * HELD_AHEAD), so a start from a checkpoint reads the journal after it while the state loads.
+ * its HELD_AHEAD), so a start from a checkpoint reads the journal after it while the state loads.
  * Without the worker (see startJournalWorker), it hands everything to the main thread's pass.
  */
 export function startReadAhead(file: string, keys: string | undefined, onRecord: (record: JournalRecord) => void, start: Start | undefined, { held = false } = {}): AheadRun {
   const progress = new SharedArrayBuffer(8);
   const folded = new Int32Array(progress);
-  const request: AheadRequest = { file, keys, from: start, ahead: held ? HELD_AHEAD : AHEAD, beside: held, progress };
+  const request: AheadRequest = { file, keys, from: start, held, progress };
   let at = start;
   let batches = 0;
   let worker: Worker | undefined;
