@@ -104,19 +104,19 @@ export async function replayJournal(
     if (!('rewind' in start)) {
       const prefix = verifyBefore(file, { seq: start.lastSeq, hash: start.lastHash, offset: start.offset });
       // The records after the checkpoint are read, verified and opened while its state loads, and folded once it has.
-      const tail = await readAheadFrom(start, true);
+      const afterCheckpoint = await readAheadFrom(start, true);
       try {
         rewind = await resume.load().then(
           () => undefined,
           (err: Error) => err.message,
         );
-        if (!rewind) passed = await pass(start, tail);
+        if (!rewind) passed = await pass(start, afterCheckpoint);
       } finally {
         // Without the checkpoint's state, or with a damaged tail refusing at once, the verdict on
         // the records before it no longer matters, and what was read after it is not wanted.
         if (!passed) {
           prefix.stop();
-          tail?.stop();
+          afterCheckpoint?.stop();
         }
       }
       if (passed) {
